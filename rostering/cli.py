@@ -1,0 +1,120 @@
+"""Command line: thin commands that parse, call the library, print, and map outcomes to exit codes
+(0 ok, 1 no compliant roster / violations, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rules import registry
+
+from .check import check_roster
+from .errors import InputError
+from .loading import load_scenario
+from .problem import build_problem
+from .roster import write_roster
+from .scenario import Scenario
+from .solve import Progress, SolveOptions, solve
+from .summary import Summary, summarize
+
+app = typer.Typer(help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+@app.command("solve")
+def solve_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
+    seed: int = typer.Option(1, "--seed", help="Random seed (same seed and workers: same run)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    gap: float | None = typer.Option(None, "--gap", min=0.0, max=1.0, help="Stop at this relative gap."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+) -> None:
+    """Build a roster for SCENARIO and write it to --output."""
+    try:
+        problem = build_problem(load_scenario(scenario))
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
+              f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
+    result = solve(problem, SolveOptions(time_limit, seed, workers, gap), on_progress=None if quiet else _print_progress)
+    violations = check_roster(problem, result.roster) if result.has_roster else []
+    summary = summarize(problem, result, violations)
+    _print_summary(summary)
+    if not result.has_roster:
+        raise typer.Exit(EXIT_FINDINGS)
+    write_roster(output, result.roster, summary.to_dict())
+    out.print(f"Wrote {summary.shifts} shifts to {output}")
+    for v in violations:
+        err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}")
+    if violations:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_progress(p: Progress) -> None:
+    out.print(f"  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   gap {p.gap:6.1%}",
+              highlight=False)
+
+
+def _print_summary(s: Summary) -> None:
+    head = Table(title="Result", show_header=False)
+    head.add_row("status", s.status)
+    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
+    head.add_row("objective (from roster)", fmt(s.objective, ".1f"))
+    head.add_row("solver objective / bound", f"{fmt(s.solver_objective, '.1f')} / {fmt(s.bound, '.1f')}")
+    head.add_row("gap", fmt(s.gap, ".2%"))
+    head.add_row("wall time (build + solve)", f"{s.build_time:.1f} s + {s.wall_time:.1f} s")
+    head.add_row("shifts planned", str(s.shifts))
+    head.add_row("contract hours above / below norm", f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
+                 f"(largest deviation {s.contract_max_abs_hours:.1f} h)")
+    head.add_row("hard-rule violations", str(s.violations))
+    out.print(head)
+    if s.coverage:
+        table = Table(title="Staffing per competence (hours)")
+        for col in ("competence", "target", "planned", "below min", "below target", "above max"):
+            table.add_column(col, justify="left" if col == "competence" else "right")
+        for c in s.coverage:
+            table.add_row(c.competence, f"{c.demanded_hours:.1f}", f"{c.planned_hours:.1f}", f"{c.under_min_hours:.1f}",
+                          f"{c.under_target_hours:.1f}", f"{c.over_max_hours:.1f}")
+        out.print(table)
+    if s.penalties:
+        out.print("Penalty points: " + ", ".join(f"{k} {v:.1f}" for k, v in s.penalties.items()), highlight=False)
+    if s.conflicts:
+        out.print("[red]No roster can satisfy these together:[/red]")
+        for c in s.conflicts:
+            detail = f" ({c['detail']})" if c["detail"] else ""
+            out.print(f"  {c['employee']}: {c['rule']}{detail}", markup=False)
+    elif s.status not in ("OPTIMAL", "FEASIBLE"):
+        out.print("[red]No roster found within the time limit; try a longer --time-limit.[/red]")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the scenario file's JSON Schema."""
+    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command("rules")
+def rules_command() -> None:
+    """List the registered rules with their parameters and sources."""
+    table = Table(title="Rules")
+    for col in ("id", "severity", "parameters (defaults)", "source"):
+        table.add_column(col)
+    for rule_id, rule_cls in sorted(registry().items()):
+        params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
+        table.add_row(rule_id, rule_cls.severity.value, params or "-", rule_cls.source)
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()

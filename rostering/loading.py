@@ -1,0 +1,195 @@
+"""Read a scenario file (YAML or JSON) into a validated `Scenario`, or fail with every problem named.
+
+Each problem names the file, the line (when the file is YAML/JSON text we can map) and the path
+of the field, e.g. `solbakken.yaml:212: employees[3].absences[1].to: 'to' is before 'from'`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .crosscheck import crosscheck
+from .errors import InputError, InputIssue
+from .scenario import Scenario
+
+_PYDANTIC_WORDING = {
+    "extra_forbidden": "unknown key (not part of the scenario format; check spelling)",
+    "missing": "required field is missing",
+}
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Parse, validate and cross-check a scenario file. Raises `InputError` listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
+    data = _parse(path, text)
+    return scenario_from_data(data, file=str(path), text=text)
+
+
+def scenario_from_data(data: Any, file: str = "<scenario>", text: str | None = None) -> Scenario:
+    """Validate already-parsed data; `text` (the file's source) lets errors carry line numbers."""
+    lines = _LineFinder(text)
+    if not isinstance(data, dict):
+        raise InputError(file, [InputIssue("(top level)", "expected a mapping of scenario fields")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        issues = [_issue_from_pydantic(err, data, lines) for err in exc.errors()]
+        raise InputError(file, issues) from None
+    issues = [
+        InputIssue(_render_path(loc, data), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)
+    ]
+    if issues:
+        raise InputError(file, issues)
+    return scenario
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str, line: int):
+        super().__init__(f"key {key!r} appears twice in one mapping (the second would silently win)")
+        self.line = line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of keeping the last one, and reads an
+    unquoted 15:00 as the text "15:00" (YAML 1.1 would make it the base-60 number 900)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"))
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _DuplicateKey(key, 0)
+    return dict(pairs)
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as exc:
+        line = exc.line or _second_key_line(text)
+        raise InputError(str(path), [InputIssue("(mapping)", str(exc), line)]) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), [InputIssue(f"column {exc.colno}", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InputError(str(path), [InputIssue("(syntax)", f"not valid YAML: {reason}", line)]) from None
+
+
+def _second_key_line(text: str) -> int | None:
+    """Line of the first repeated key in a JSON/YAML text (json reports no position for it)."""
+    try:
+        stack = [yaml.compose(text)]
+    except yaml.YAMLError:
+        return None
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key, value in node.value:
+                if key.value in seen:
+                    return key.start_mark.line + 1
+                seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _issue_from_pydantic(err: dict[str, Any], data: Any, lines: "_LineFinder") -> InputIssue:
+    loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    message = _PYDANTIC_WORDING.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+    value = err.get("input")
+    shown = repr(value) if isinstance(value, str) else str(value)
+    # The value is echoed unless the message has it already, or it is an id (may be a CPR number).
+    if (err["type"] not in ("missing", "extra_forbidden") and "input" in err and not isinstance(value, dict | list)
+            and str(value) not in message and loc[-1:] != ("id",)):
+        message = f"{message} (got {shown})"
+    return InputIssue(_render_path(loc, data), message, lines.line_of(loc))
+
+
+def _render_path(loc: tuple[Any, ...], data: Any) -> str:
+    """`('employees', 3, 'absences', 0, 'to')` -> `employees[3] (e004).absences[0].to`."""
+    out, node = "", data
+    for n, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            if ident is not None and loc[n + 1:n + 2] != ("id",):  # a faulty id is not echoed
+                out += f" ({ident})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+class _LineFinder:
+    """Maps a field path to its line in the YAML/JSON source, via PyYAML's node tree."""
+
+    def __init__(self, text: str | None):
+        self._root = None
+        if text is not None:
+            try:
+                self._root = yaml.compose(text)
+            except yaml.YAMLError:
+                self._root = None
+
+    def line_of(self, loc: tuple[Any, ...]) -> int | None:
+        """Line of the deepest part of `loc` found; for a mapping key, the key's own line."""
+        node, line = self._root, None
+        for part in loc:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            anchor, node = self._child(node, part)
+            if anchor is not None:
+                line = anchor.start_mark.line + 1
+        return line
+
+    @staticmethod
+    def _child(node: Any, part: Any) -> tuple[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    return key, value
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            return node.value[part], node.value[part]
+        return None, None

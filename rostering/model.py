@@ -1,0 +1,155 @@
+"""The CP-SAT model: one boolean per employee x shift instance x covered competence, the rules'
+hard constraints and the named penalty terms of the objective.
+
+Rules talk to the model only through the small API below (`options`, `var`, `any_of`, `hard`,
+`memo`), so a plugin rule never needs to know how variables are laid out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from rules import Rule
+
+from .problem import Problem, ShiftInstance, Staff
+from .ruleset import ActiveRules
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """One named objective term: `weight * expr`, in points per minute (or per occurrence)."""
+
+    name: str
+    key: str
+    expr: Any
+    weight: int
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What an assumption literal stands for, to explain an infeasible model in planner terms."""
+
+    rule_id: str
+    employee_id: str
+    detail: str
+
+
+class RosterModel:
+    def __init__(self, problem: Problem, rules: ActiveRules, diagnose: bool = False):
+        self.problem = problem
+        self.rules = rules
+        self.cp = cp_model.CpModel()
+        self.diagnose = diagnose
+        self.guards: dict[int, Guard] = {}
+        self._guard_lits: dict[tuple[str, str], cp_model.IntVar] = {}
+        self.penalties: list[Penalty] = []
+        self._memo: dict[Hashable, Any] = {}
+        self._options: list[list[tuple[ShiftInstance, cp_model.IntVar]]] = []
+        self._index: list[dict[int, cp_model.IntVar]] = []
+        self.roles: dict[tuple[int, int], dict[str, cp_model.IntVar]] = {}
+        self.cover: dict[tuple[int, str], list[cp_model.IntVar]] = {}
+        self._create_variables()
+        for staff in problem.employees:
+            for rule in rules.for_staff(staff):
+                rule.post(self, staff)
+
+    # ------------------------------------------------------------------ variables
+
+    def _create_variables(self) -> None:
+        problem = self.problem
+        for staff in problem.employees:
+            rules = self.rules.for_staff(staff)
+            preassigned = set(staff.preassigned)
+            options, index = [], {}
+            for i, shift in enumerate(problem.instances):
+                pinned = (shift.date, shift.shift_id) in preassigned
+                if not pinned and any(rule.blocks(problem, staff, shift) for rule in rules):
+                    continue
+                roles = self._roles(staff, shift, pinned)
+                if not roles:
+                    continue
+                var = self._link_roles(staff, i, shift, roles)
+                options.append((shift, var))
+                index[i] = var
+            self._options.append(options)
+            self._index.append(index)
+
+    def _roles(self, staff: Staff, shift: ShiftInstance, pinned: bool) -> list[str]:
+        """Competences the employee can cover on this shift where there is demand for them.
+        A preassigned shift without matching demand still gets one role (the employee's own)."""
+        day = self.problem.day_index[shift.date]
+        roles = [c for c in sorted(staff.can_fill) if (day, shift.shift_id, c) in self.problem.demand]
+        if not roles and pinned:
+            roles = [staff.competences[0]]
+        return roles
+
+    def _link_roles(self, staff: Staff, i: int, shift: ShiftInstance, roles: list[str]) -> cp_model.IntVar:
+        name = f"{staff.id}@{shift.label()}"
+        role_vars = {role: self.cp.NewBoolVar(f"{name}/{role}") for role in roles}
+        self.roles[(staff.index, i)] = role_vars
+        for role, var in role_vars.items():
+            self.cover.setdefault((i, role), []).append(var)
+        if len(role_vars) == 1:
+            return next(iter(role_vars.values()))
+        works = self.cp.NewBoolVar(name)
+        self.cp.Add(sum(role_vars.values()) == works)
+        return works
+
+    # ------------------------------------------------------------------ API for rules
+
+    def options(self, staff: Staff) -> list[tuple[ShiftInstance, cp_model.IntVar]]:
+        """The shifts this employee could work, in time order, each with its 'works' literal."""
+        return self._options[staff.index]
+
+    def option_index(self, staff: Staff) -> dict[int, cp_model.IntVar]:
+        """Instance index (into problem.instances) -> 'works' literal, for this employee."""
+        return self._index[staff.index]
+
+    def var(self, staff: Staff, day: dt.date, shift_id: str) -> cp_model.IntVar:
+        return self._index[staff.index][self.problem.instance_index[(day, shift_id)]]
+
+    def any_of(self, literals: Sequence[cp_model.IntVar]) -> cp_model.IntVar:
+        """A literal that is true iff at least one of `literals` is (cached per set)."""
+        if len(literals) == 1:
+            return literals[0]
+        key = ("any_of", tuple(lit.Index() for lit in literals))
+        if key not in self._memo:
+            flag = self.cp.NewBoolVar("any")
+            for lit in literals:
+                self.cp.AddImplication(lit, flag)
+            self.cp.AddBoolOr([*literals, flag.Not()])
+            self._memo[key] = flag
+        return self._memo[key]
+
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """Compute something once per model (e.g. a rule's precomputed forbidden patterns)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
+
+    def hard(self, rule: Rule | str, staff: Staff, constraint: cp_model.Constraint, detail: str = "") -> None:
+        """Register a hard constraint of `rule` for `staff`. In diagnose mode it is switched by an
+        assumption literal per (rule, employee) and, for preassignments, per shift, so the solver
+        can name a small set of rules that cannot all hold."""
+        if not self.diagnose:
+            return
+        rule_id = rule if isinstance(rule, str) else rule.id
+        key = (rule_id, staff.id) if rule_id != "employee.preassigned" else (rule_id, f"{staff.id}:{detail}")
+        lit = self._guard_lits.get(key)
+        if lit is None:
+            lit = self.cp.NewBoolVar(f"guard[{key}]")
+            self._guard_lits[key] = lit
+            self.guards[lit.Index()] = Guard(rule_id, staff.id, detail if rule_id == "employee.preassigned" else "")
+        constraint.OnlyEnforceIf(lit)
+
+    def add_penalty(self, name: str, key: str, expr: Any, weight: int) -> None:
+        if weight:
+            self.penalties.append(Penalty(name, key, expr, weight))
+
+    def assumption_literals(self) -> list[cp_model.IntVar]:
+        return list(self._guard_lits.values())

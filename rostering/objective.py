@@ -1,0 +1,239 @@
+"""The soft goals, each defined twice side by side: posted as named CP-SAT terms, and measured on a
+finished roster. The summary always reports the measured figures, since a solver's objective can
+overstate them while its slack variables are loose.
+
+Units: weights are points per hour (demand, contract) or per occurrence (wishes, fairness). In
+the model every coefficient is in point-minutes, so the objective divided by 60 is in points.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import RosterModel
+from .problem import Problem, Staff
+from .roster import Roster, Worked
+
+FULL_TIME = 37.0
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """A measured penalty: `amount` in `unit`, worth `points`."""
+
+    term: str
+    key: str
+    amount: float
+    unit: str
+    points: float
+
+
+def post_objective(m: RosterModel) -> None:
+    _post_demand(m)
+    _post_contract(m)
+    _post_wishes(m)
+    _post_fairness(m)
+    m.cp.Minimize(sum(p.weight * p.expr for p in m.penalties))
+
+
+def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | None = None) -> list[ScoreLine]:
+    worked = worked if worked is not None else roster.worked(problem)
+    return [
+        *_score_demand(problem, worked),
+        *_score_contract(problem, worked),
+        *_score_wishes(problem, worked),
+        *_score_fairness(problem, worked),
+    ]
+
+
+# ------------------------------------------------------------------ demand
+
+def _post_demand(m: RosterModel) -> None:
+    w = m.problem.scenario.weights
+    for (day, shift_id, comp), cell in m.problem.demand.items():
+        i = m.problem.instance_index[(m.problem.days[day], shift_id)]
+        paid = m.problem.instances[i].paid
+        staffed = sum(m.cover.get((i, comp), []))
+        size = len(m.cover.get((i, comp), []))
+        for term, weight, need, excess in (
+            ("understaffed_min", w.understaffed_min, cell.min, False),
+            ("understaffed_target", w.understaffed_target, cell.target, False),
+            ("overstaffed_max", w.overstaffed_max, cell.max, True),
+        ):
+            if need is None or weight == 0 or (excess and size <= need) or (not excess and need == 0):
+                continue
+            slack = m.cp.NewIntVar(0, size if excess else need, f"{term}[{day},{shift_id},{comp}]")
+            m.cp.Add(slack >= (staffed - need if excess else need - staffed))
+            m.add_penalty(term, comp, slack, weight * paid)
+
+
+def staffing(problem: Problem, worked: dict[str, list[Worked]]) -> dict[tuple[int, str, str], int]:
+    """Heads per demand cell. A row without a competence column counts for the first competence
+    the employee can cover that still has a gap on that shift (external rosters)."""
+    counts: dict[tuple[int, str, str], int] = defaultdict(int)
+    unassigned = []
+    for staff in problem.employees:
+        for item in worked.get(staff.id, []):
+            day = problem.day_index.get(item.row.date)
+            if day is None:
+                continue
+            if item.row.competence is not None:
+                counts[(day, item.row.shift_id, item.row.competence)] += 1
+            else:
+                unassigned.append((staff, day, item.row.shift_id))
+    for staff, day, shift_id in unassigned:
+        cells = [(day, shift_id, c) for c in sorted(staff.can_fill) if (day, shift_id, c) in problem.demand]
+        if cells:
+            gaps = [problem.demand[c].target - counts[c] for c in cells]
+            counts[cells[gaps.index(max(gaps))]] += 1
+    return counts
+
+
+def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
+    w = problem.scenario.weights
+    counts = staffing(problem, worked)
+    for (day, shift_id, comp), cell in sorted(problem.demand.items()):
+        paid = problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid
+        have = counts.get((day, shift_id, comp), 0)
+        for term, weight, missing in (
+            ("understaffed_min", w.understaffed_min, max(0, cell.min - have)),
+            ("understaffed_target", w.understaffed_target, max(0, cell.target - have)),
+            ("overstaffed_max", w.overstaffed_max, 0 if cell.max is None else max(0, have - cell.max)),
+        ):
+            if missing:
+                yield ScoreLine(term, comp, missing * paid / 60, "h", weight * missing * paid / 60)
+
+
+# ------------------------------------------------------------------ contract hours
+
+def _post_contract(m: RosterModel) -> None:
+    w = m.problem.scenario.weights
+    for staff in m.problem.employees:
+        options = m.options(staff)
+        planned = sum(shift.paid * var for shift, var in options)
+        most = sum(shift.paid for shift, _ in options)
+        over = m.cp.NewIntVar(0, max(most, 0), f"contract_over[{staff.id}]")
+        under = m.cp.NewIntVar(0, staff.norm_minutes, f"contract_under[{staff.id}]")
+        m.cp.Add(planned - staff.norm_minutes == over - under)
+        m.add_penalty("contract_over", staff.id, over, w.contract_over)
+        m.add_penalty("contract_under", staff.id, under, w.contract_under)
+
+
+def contract_deviation(problem: Problem, worked) -> dict[str, int]:
+    """Planned minus norm minutes per employee (positive: above contract)."""
+    return {
+        staff.id: sum(item.shift.paid for item in worked.get(staff.id, [])) - staff.norm_minutes
+        for staff in problem.employees
+    }
+
+
+def _score_contract(problem: Problem, worked) -> Iterable[ScoreLine]:
+    w = problem.scenario.weights
+    for employee_id, minutes in contract_deviation(problem, worked).items():
+        if minutes > 0:
+            yield ScoreLine("contract_over", employee_id, minutes / 60, "h", w.contract_over * minutes / 60)
+        elif minutes < 0:
+            yield ScoreLine("contract_under", employee_id, -minutes / 60, "h", w.contract_under * -minutes / 60)
+
+
+# ------------------------------------------------------------------ wishes
+
+def _post_wishes(m: RosterModel) -> None:
+    scale = m.problem.scenario.weights.wish * 60
+    for staff in m.problem.employees:
+        index = m.option_index(staff)
+        for wish in staff.wishes:
+            on_day = [var for shift, var in m.options(staff) if shift.date == wish.date]
+            if wish.kind.value == "day_off":
+                if on_day:
+                    m.add_penalty("wish_day_off", staff.id, m.any_of(on_day), wish.weight * scale)
+                continue
+            var = index.get(m.problem.instance_index[(wish.date, wish.shift)])
+            if wish.kind.value == "avoid" and var is not None:
+                m.add_penalty("wish_avoid", staff.id, var, wish.weight * scale)
+            elif wish.kind.value == "want":
+                m.add_penalty("wish_want", staff.id, 1 - var if var is not None else 1, wish.weight * scale)
+
+
+def _score_wishes(problem: Problem, worked) -> Iterable[ScoreLine]:
+    scale = problem.scenario.weights.wish
+    for staff in problem.employees:
+        rows = {(item.row.date, item.row.shift_id) for item in worked.get(staff.id, [])}
+        days = {day for day, _ in rows}
+        for wish in staff.wishes:
+            kind = wish.kind.value
+            broken = (
+                wish.date in days if kind == "day_off"
+                else (wish.date, wish.shift) in rows if kind == "avoid"
+                else (wish.date, wish.shift) not in rows
+            )
+            if broken and scale:
+                yield ScoreLine(f"wish_{kind}", staff.id, 1, "wish", wish.weight * scale)
+
+
+# ------------------------------------------------------------------ fairness
+
+def fairness_factor(problem: Problem, staff: Staff) -> int:
+    """Tenths of a shift per counted shift, scaled to a full-time, fully available employee, so
+    part-timers and people on long leave are compared fairly. 0 = not compared."""
+    available = sum(1 for day in problem.days if day not in staff.absent and day not in staff.unavailable)
+    if staff.contract_hours <= 0 or available == 0:
+        return 0
+    return round(10 * FULL_TIME * len(problem.days) / (staff.contract_hours * available))
+
+
+def fairness_groups(problem: Problem, term: str) -> dict[str, list[Staff]]:
+    """Employees compared with each other: same primary competence, and for nights only those
+    who may work nights."""
+    groups: dict[str, list[Staff]] = defaultdict(list)
+    for staff in problem.employees:
+        if fairness_factor(problem, staff) and not (term == "fairness_nights" and staff.no_nights):
+            groups[staff.competences[0]].append(staff)
+    return {key: members for key, members in groups.items() if len(members) > 1}
+
+
+def _post_fairness(m: RosterModel) -> None:
+    w = m.problem.scenario.weights
+    problem = m.problem
+    for term, weight in (("fairness_nights", w.fairness_nights), ("fairness_weekends", w.fairness_weekends)):
+        if not weight:
+            continue
+        for group, members in fairness_groups(problem, term).items():
+            loads = [fairness_factor(problem, staff) * _count_expr(m, staff, term) for staff in members]
+            top = max(fairness_factor(problem, staff) for staff in members) * 2 * len(problem.days)
+            high = m.cp.NewIntVar(0, top, f"{term}_max[{group}]")
+            low = m.cp.NewIntVar(0, top, f"{term}_min[{group}]")
+            for load in loads:
+                m.cp.Add(high >= load)
+                m.cp.Add(low <= load)
+            m.add_penalty(term, group, high - low, weight * 6)
+
+
+def _count_expr(m: RosterModel, staff: Staff, term: str):
+    if term == "fairness_nights":
+        return sum(var for shift, var in m.options(staff) if shift.night)
+    per_day = defaultdict(list)
+    for shift, var in m.options(staff):
+        if m.problem.is_weekend(shift.date):
+            per_day[shift.date].append(var)
+    return sum(m.any_of(variables) for variables in per_day.values())
+
+
+def _count(problem: Problem, items: list[Worked], term: str) -> int:
+    if term == "fairness_nights":
+        return sum(1 for item in items if item.shift.night)
+    return len({item.row.date for item in items if problem.is_weekend(item.row.date)})
+
+
+def _score_fairness(problem: Problem, worked) -> Iterable[ScoreLine]:
+    w = problem.scenario.weights
+    for term, weight in (("fairness_nights", w.fairness_nights), ("fairness_weekends", w.fairness_weekends)):
+        if not weight:
+            continue
+        for group, members in sorted(fairness_groups(problem, term).items()):
+            loads = [fairness_factor(problem, s) * _count(problem, worked.get(s.id, []), term) for s in members]
+            spread = max(loads) - min(loads)
+            if spread:
+                yield ScoreLine(term, group, spread / 10, "shifts/FTE", weight * spread / 10)

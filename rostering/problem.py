@@ -1,0 +1,222 @@
+"""The scenario turned into plain, indexed, immutable data that the model, the rules and the
+reports share. Every lookup the solver needs is computed here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .scenario import Scenario, ShiftType, Wish, public_holidays
+from .timeline import Timeline
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One shift on one day, or one worked roster row, with its real start and end in minutes."""
+
+    shift_id: str
+    date: dt.date
+    start: int
+    end: int
+    paid: int
+    night: bool
+    start_local: dt.datetime
+    end_local: dt.datetime
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def label(self) -> str:
+        return f"{self.shift_id} {self.date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An employee as the engine sees it: ids and sets, no personal data beyond the id."""
+
+    index: int
+    id: str
+    agreement: str
+    contract_hours: float
+    competences: tuple[str, ...]
+    can_fill: frozenset[str]
+    team: str | None
+    absent: dict[dt.date, str]
+    unavailable: frozenset[dt.date]
+    forbidden_shifts: frozenset[str]
+    no_nights: bool
+    preassigned: tuple[tuple[dt.date, str], ...]
+    wishes: tuple[Wish, ...]
+    norm_minutes: int
+
+
+@dataclass(frozen=True)
+class DemandCell:
+    min: int
+    target: int
+    max: int | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    scenario: Scenario
+    timeline: Timeline
+    days: tuple[dt.date, ...]
+    holidays: dict[dt.date, str]
+    shift_types: dict[str, ShiftType]
+    instances: tuple[ShiftInstance, ...]
+    employees: tuple[Staff, ...]
+    demand: dict[tuple[int, str, str], DemandCell]
+    instance_index: dict[tuple[dt.date, str], int] = field(repr=False)
+
+    @cached_property
+    def employee_index(self) -> dict[str, int]:
+        return {staff.id: staff.index for staff in self.employees}
+
+    @cached_property
+    def day_index(self) -> dict[dt.date, int]:
+        return {day: i for i, day in enumerate(self.days)}
+
+    def instance(self, day: dt.date, shift_id: str) -> ShiftInstance | None:
+        index = self.instance_index.get((day, shift_id))
+        return None if index is None else self.instances[index]
+
+    def work_interval(
+        self, shift_id: str, date: dt.date, start_local: dt.datetime, end_local: dt.datetime
+    ) -> ShiftInstance:
+        """A worked roster row as an interval. A row matching its shift type's clock times gets
+        the type's paid minutes (adjusted for a DST night); an ad-hoc row is paid in full."""
+        start, end = self.timeline.minute(start_local), self.timeline.minute(end_local)
+        template = self.instance(date, shift_id)
+        if template is not None and (template.start, template.end) == (start, end):
+            return template
+        return ShiftInstance(
+            shift_id, date, start, end, end - start, self.is_night(start, end), start_local, end_local
+        )
+
+    def is_night(self, start: int, end: int) -> bool:
+        night = self.scenario.night
+        return self.timeline.window_minutes(start, end, night.start, night.end) >= night.min_hours * 60
+
+    def is_weekend(self, day: dt.date) -> bool:
+        return day.weekday() >= 5
+
+
+def build_problem(scenario: Scenario) -> Problem:
+    days = scenario.days
+    timeline = Timeline(scenario.timezone, days[0], len(days))
+    holidays = public_holidays(days)
+    shift_types = {shift.id: shift for shift in scenario.shift_types}
+    instances = _instances(scenario, timeline, days)
+    return Problem(
+        scenario=scenario,
+        timeline=timeline,
+        days=days,
+        holidays=holidays,
+        shift_types=shift_types,
+        instances=instances,
+        employees=_staff(scenario, holidays),
+        demand=_demand(scenario, days, holidays, shift_types),
+        instance_index={(inst.date, inst.shift_id): i for i, inst in enumerate(instances)},
+    )
+
+
+def _instances(scenario: Scenario, timeline: Timeline, days: tuple[dt.date, ...]) -> tuple[ShiftInstance, ...]:
+    night = scenario.night
+    out = []
+    for day in days:
+        for shift in scenario.shift_types:
+            start_local = dt.datetime.combine(day, shift.start)
+            end_day = day + dt.timedelta(days=1) if shift.crosses_midnight else day
+            end_local = dt.datetime.combine(end_day, shift.end)
+            start, end = timeline.minute(start_local), timeline.minute(end_local)
+            paid = (shift.paid_minutes or shift.nominal_minutes) + (end - start - shift.nominal_minutes)
+            night_minutes = timeline.window_minutes(start, end, night.start, night.end)
+            out.append(
+                ShiftInstance(
+                    shift.id, day, start, end, paid, night_minutes >= night.min_hours * 60, start_local, end_local
+                )
+            )
+    # Time order everywhere downstream (rules scan options in order and bisect on starts).
+    return tuple(sorted(out, key=lambda inst: (inst.start, inst.end, inst.shift_id)))
+
+
+def fill_closure(scenario: Scenario) -> dict[str, frozenset[str]]:
+    """Competence -> every competence it may fill (itself plus what it covers, transitively)."""
+    covers = {comp.id: set(comp.covers) for comp in scenario.competences}
+    closure = {}
+    for comp in covers:
+        seen, stack = {comp}, [comp]
+        while stack:
+            for nxt in covers.get(stack.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        closure[comp] = frozenset(seen)
+    return closure
+
+
+def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...]:
+    closure = fill_closure(scenario)
+    days = scenario.days
+    # Søgnehelligdage (holidays not on a Sunday) reduce the norm by a day's average hours
+    # (KL døgnarbejdstidsaftaler, holiday.norm_reduction); so does each absent weekday.
+    holiday_weekdays = {day for day in holidays if day.weekday() < 6}
+    out = []
+    for index, emp in enumerate(scenario.employees):
+        absent = {day: a.kind.value for a in emp.absences for day in days if a.covers(day)}
+        reduced_days = len(holiday_weekdays) + sum(
+            1 for day in absent if day.weekday() < 5 and day not in holiday_weekdays
+        )
+        daily = emp.contract_hours * 60 / 5
+        norm = max(0, round(emp.contract_hours * 60 * scenario.horizon.weeks - daily * reduced_days))
+        out.append(
+            Staff(
+                index=index,
+                id=emp.id,
+                agreement=emp.agreement,
+                contract_hours=emp.contract_hours,
+                competences=emp.competences,
+                can_fill=frozenset().union(*(closure[c] for c in emp.competences)),
+                team=emp.team,
+                absent=absent,
+                unavailable=frozenset(emp.unavailable),
+                forbidden_shifts=frozenset(emp.overrides.forbidden_shifts),
+                no_nights=emp.overrides.no_nights,
+                preassigned=tuple((p.date, p.shift) for p in emp.preassigned),
+                wishes=emp.wishes,
+                norm_minutes=norm,
+            )
+        )
+    return tuple(out)
+
+
+def _demand(
+    scenario: Scenario, days: tuple[dt.date, ...], holidays: dict[dt.date, str], shift_types: dict[str, ShiftType]
+) -> dict[tuple[int, str, str], DemandCell]:
+    """Resolve demand entries to one cell per (day, shift, competence); the most specific entry wins."""
+    chosen: dict[tuple[int, str, str], tuple[int, DemandCell]] = {}
+    home = scenario.home_care
+    for entry in scenario.demand:
+        cell = demand_cell(entry, shift_types[entry.shift], home)
+        for day_index, day in enumerate(days):
+            if not entry.applies_to(day, day in holidays):
+                continue
+            key = (day_index, entry.shift, entry.competence)
+            if key not in chosen or chosen[key][0] < entry.specificity:
+                chosen[key] = (entry.specificity, cell)
+    return {key: cell for key, (_, cell) in chosen.items()}
+
+
+def demand_cell(entry, shift: ShiftType, home) -> DemandCell:
+    if entry.visit_hours is None:
+        target = entry.target if entry.target is not None else entry.min
+        return DemandCell(entry.min, target, entry.max)
+    hours = (shift.paid_minutes or shift.nominal_minutes) / 60
+    minimum = math.ceil(entry.visit_hours / (hours * home.max_leveringsgrad) - 1e-9)
+    target = math.ceil(entry.visit_hours / (hours * home.target_leveringsgrad) - 1e-9)
+    return DemandCell(minimum, target, entry.max)

@@ -1,0 +1,181 @@
+"""The roster: plain rows, the interchange format every tool reads and writes.
+
+CSV header: ``employee_id,date,shift_id,start,end`` then optional extra columns (we write
+``competence``: the demand the shift covers). One row per worked shift; ``date`` is the day the
+shift starts; ``start``/``end`` are ISO local date-times (``2026-01-05T23:00``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import InputError, InputIssue
+from .problem import Problem, ShiftInstance
+
+COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
+
+
+@dataclass(frozen=True, order=True)
+class Assignment:
+    employee_id: str
+    date: dt.date
+    shift_id: str
+    start: dt.datetime
+    end: dt.datetime
+    competence: str | None = None
+    source: str | None = field(default=None, compare=False)  # "row 7" in the file it came from
+
+
+class Worked(NamedTuple):
+    """A roster row together with its real-time interval, as rules check it."""
+
+    row: Assignment
+    shift: ShiftInstance
+
+
+@dataclass(frozen=True)
+class Roster:
+    assignments: tuple[Assignment, ...]
+
+    def worked(self, problem: Problem) -> dict[str, list[Worked]]:
+        """Rows per employee id, in time order, each with its interval on the problem's timeline."""
+        out: dict[str, list[Worked]] = {staff.id: [] for staff in problem.employees}
+        for row in self.assignments:
+            shift = problem.work_interval(row.shift_id, row.date, row.start, row.end)
+            out.setdefault(row.employee_id, []).append(Worked(row, shift))
+        for rows in out.values():
+            rows.sort(key=lambda w: (w.shift.start, w.shift.end))
+        return out
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write via a temp file in the same folder and rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _iso_minutes(value: dt.datetime) -> str:
+    return value.isoformat(timespec="minutes")
+
+
+def roster_csv(roster: Roster) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*COLUMNS, "competence"])
+    for row in sorted(roster.assignments, key=lambda a: (a.date, a.start, a.employee_id)):
+        writer.writerow(
+            [row.employee_id, row.date.isoformat(), row.shift_id, _iso_minutes(row.start), _iso_minutes(row.end),
+             row.competence or ""]
+        )
+    return buffer.getvalue()
+
+
+def roster_records(roster: Roster) -> list[dict[str, Any]]:
+    return [
+        {
+            "employee_id": row.employee_id,
+            "date": row.date.isoformat(),
+            "shift_id": row.shift_id,
+            "start": _iso_minutes(row.start),
+            "end": _iso_minutes(row.end),
+            "competence": row.competence,
+        }
+        for row in sorted(roster.assignments, key=lambda a: (a.date, a.start, a.employee_id))
+    ]
+
+
+def write_roster(path: str | Path, roster: Roster, summary: dict[str, Any] | None = None) -> None:
+    """`.json` writes rows plus the summary; anything else writes the canonical CSV."""
+    if Path(path).suffix.lower() == ".json":
+        text = json.dumps({"summary": summary or {}, "roster": roster_records(roster)}, indent=2, default=str)
+        write_atomic(path, text + "\n")
+    else:
+        write_atomic(path, roster_csv(roster))
+
+
+def read_roster(path: str | Path) -> Roster:
+    """Read a roster CSV or JSON; every unreadable row is reported with its row and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), [InputIssue(f"column {exc.colno}", exc.msg, exc.lineno)]) from None
+        records = data.get("roster") if isinstance(data, dict) else data
+        if not isinstance(records, list):
+            raise InputError(str(path), [InputIssue("roster", "expected a list of roster rows")])
+        return _rows_to_roster(str(path), ((f"roster[{i}]", rec) for i, rec in enumerate(records)))
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(str(path), [InputIssue("header", f"missing column(s) {', '.join(missing)}; "
+                                                          f"expected {','.join(COLUMNS)}", 1)])
+    return _rows_to_roster(str(path), ((f"row {reader.line_num}", rec) for rec in reader))
+
+
+def _rows_to_roster(file: str, records: Iterable[tuple[str, Any]]) -> Roster:
+    rows, issues, seen = [], [], {}
+    for where, record in records:
+        try:
+            row = replace(_parse_row(record), source=where)
+        except ValueError as exc:
+            issues.append(InputIssue(where, str(exc)))
+            continue
+        key = (row.employee_id, row.start)
+        if key in seen:
+            issues.append(InputIssue(where, f"duplicate of {seen[key]} (same employee and start)"))
+            continue
+        seen[key] = where
+        rows.append(row)
+    if issues:
+        raise InputError(file, issues)
+    return Roster(tuple(rows))
+
+
+def _parse_row(record: Any) -> Assignment:
+    if not isinstance(record, dict):
+        raise ValueError("expected a row with named fields")
+    values = {}
+    for column in COLUMNS:
+        value = record.get(column)
+        if value is None or str(value).strip() == "":
+            raise ValueError(f"column {column}: empty")
+        values[column] = str(value).strip()
+    parsed: dict[str, Any] = {}
+    for column, parse in (("date", dt.date.fromisoformat), ("start", dt.datetime.fromisoformat),
+                          ("end", dt.datetime.fromisoformat)):
+        try:
+            parsed[column] = parse(values[column])
+        except ValueError:
+            raise ValueError(f"column {column}: {values[column]!r} is not an ISO date/time") from None
+        if getattr(parsed[column], "tzinfo", None) is not None:
+            raise ValueError(f"column {column}: {values[column]!r} has a UTC offset; write local time "
+                             f"(e.g. 2026-01-05T23:00)")
+    if parsed["end"] <= parsed["start"]:
+        raise ValueError(f"column end: {values['end']} is not after start {values['start']}")
+    if parsed["start"].date() != parsed["date"]:
+        raise ValueError(f"column date: {values['date']} is not the day the shift starts ({values['start']})")
+    competence = (record.get("competence") or "").strip() or None
+    return Assignment(values["employee_id"], parsed["date"], values["shift_id"], parsed["start"], parsed["end"],
+                      competence)

@@ -1,0 +1,315 @@
+"""Scenario file schema: what a planner writes (YAML or JSON), validated once at the edge.
+
+Field-level rules live here (pydantic); rules that relate one part of the file to another
+(unknown ids, overlapping absences, dates outside the horizon) live in `crosscheck.py` so each
+error can name the exact path in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
+class Strict(BaseModel):
+    """Base for every scenario part: unknown keys are an error, objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _clock_time(value: Any) -> Any:
+    """Accept "07:00"-style clock times only: YAML reads an unquoted 15:00 as the number 900."""
+    if isinstance(value, dt.time):
+        if value.tzinfo is not None:
+            raise ValueError("a clock time takes no time zone (the scenario's timezone applies)")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f'write clock times as quoted text, e.g. "07:00" (got {value!r})')
+    try:
+        parsed = dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f'{value!r} is not a clock time like "07:00"') from None
+    if parsed.tzinfo is not None:
+        raise ValueError("a clock time takes no time zone (the scenario's timezone applies)")
+    return parsed
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+
+
+class Horizon(Strict):
+    start: dt.date = Field(description="First day of the roster; must be a Monday.")
+    weeks: int = Field(ge=1, le=52, description="Number of weeks planned.")
+
+    @field_validator("start")
+    @classmethod
+    def _monday(cls, value: dt.date) -> dt.date:
+        if value.weekday() != 0:
+            raise ValueError(f"{value} is a {value.strftime('%A')}; the horizon must start on a Monday")
+        return value
+
+
+class Competence(Strict):
+    id: Id
+    name: str | None = None
+    covers: tuple[Id, ...] = Field(
+        default=(), description="Competences this one may stand in for (an SSA may cover an SSH shift)."
+    )
+
+
+class ShiftType(Strict):
+    id: Id
+    name: str | None = None
+    start: ClockTime = Field(description="Local clock time the shift starts, e.g. 07:00.")
+    end: ClockTime = Field(description="Local clock time it ends; earlier than start means the next day.")
+    paid_minutes: int | None = Field(
+        default=None, ge=1, description="Paid working minutes (length minus unpaid breaks). Default: the full length."
+    )
+    unit: str | None = Field(default=None, description="Unit or district the shift belongs to.")
+    competences: tuple[Id, ...] | None = Field(
+        default=None, description="Only employees who hold (or cover) one of these may work it. Default: anyone."
+    )
+
+    @model_validator(mode="after")
+    def _length(self) -> "ShiftType":
+        if self.start == self.end:
+            raise ValueError("start and end are equal: a shift must have a length (end before start = next day)")
+        if self.paid_minutes is not None and self.paid_minutes > self.nominal_minutes:
+            raise ValueError(f"paid_minutes {self.paid_minutes} exceeds the shift length {self.nominal_minutes}")
+        return self
+
+    @property
+    def nominal_minutes(self) -> int:
+        """Clock length on a day without a DST switch."""
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return (end - start) % (24 * 60)
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    @property
+    def break_minutes(self) -> int:
+        return 0 if self.paid_minutes is None else self.nominal_minutes - self.paid_minutes
+
+
+class AbsenceKind(str, Enum):
+    ferie = "ferie"
+    sygdom = "sygdom"
+    kursus = "kursus"
+    barsel = "barsel"
+    andet = "andet"
+
+
+class Absence(Strict):
+    kind: AbsenceKind
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to", description="Last absent day (inclusive).")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Absence":
+        if self.end < self.start:
+            raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
+        return self
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+class Preassignment(Strict):
+    date: dt.date
+    shift: Id
+
+
+class WishKind(str, Enum):
+    want = "want"
+    avoid = "avoid"
+    day_off = "day_off"
+
+
+class Wish(Strict):
+    date: dt.date
+    kind: WishKind
+    shift: Id | None = Field(default=None, description="Required for want/avoid; must be empty for day_off.")
+    weight: int = Field(default=5, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _shift_matches_kind(self) -> "Wish":
+        if self.kind is WishKind.day_off and self.shift is not None:
+            raise ValueError("a day_off wish takes no shift")
+        if self.kind is not WishKind.day_off and self.shift is None:
+            raise ValueError(f"a '{self.kind.value}' wish needs a shift")
+        return self
+
+
+class Overrides(Strict):
+    no_nights: bool = Field(default=False, description="Never plan night shifts (e.g. health reasons).")
+    forbidden_shifts: tuple[Id, ...] = ()
+
+
+class Employee(Strict):
+    id: Id = Field(description="Employment id. Never a CPR number.")
+    name: str | None = None
+    competences: tuple[Id, ...] = Field(min_length=1)
+    contract_hours: float = Field(ge=0, le=48, description="Weekly contract hours; 37 is full time.")
+    agreement: Id = "foa"
+    team: str | None = None
+    unavailable: tuple[dt.date, ...] = ()
+    absences: tuple[Absence, ...] = ()
+    preassigned: tuple[Preassignment, ...] = ()
+    wishes: tuple[Wish, ...] = ()
+    overrides: Overrides = Overrides()
+
+    @field_validator("id")
+    @classmethod
+    def _no_cpr(cls, value: str) -> str:
+        digits = value.replace("-", "")
+        if len(digits) == 10 and digits.isdigit():
+            raise ValueError("looks like a CPR number; use an employment id instead")
+        return value
+
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayKey = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekdays", "weekend", "all", "holiday"]
+
+
+class Demand(Strict):
+    """Staff wanted on one shift type for one competence, on the days it names.
+
+    Either give head counts (`min`/`target`/`max`) or, for home care, `visit_hours`: the hours of
+    visits in the shift's window, turned into head counts through the leveringsgrad settings.
+    A specific `dates` entry beats a `holiday` entry, which beats a weekday entry.
+    """
+
+    shift: Id
+    competence: Id
+    days: tuple[DayKey, ...] = ()
+    dates: tuple[dt.date, ...] = ()
+    min: int | None = Field(default=None, ge=0)
+    target: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    visit_hours: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Demand":
+        if bool(self.days) == bool(self.dates):
+            raise ValueError("give exactly one of 'days' or 'dates'")
+        if self.visit_hours is not None:
+            if self.min is not None or self.target is not None:
+                raise ValueError("give either visit_hours or min/target, not both")
+        elif self.min is None:
+            raise ValueError("'min' is required (or give visit_hours)")
+        if self.min is not None and self.target is not None and self.target < self.min:
+            raise ValueError(f"target {self.target} is below min {self.min}")
+        floor = self.target if self.target is not None else self.min
+        if self.max is not None and floor is not None and self.max < floor:
+            raise ValueError(f"max {self.max} is below target/min {floor}")
+        return self
+
+    @field_validator("days")
+    @classmethod
+    def _holiday_alone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "holiday" in value and len(value) > 1:
+            raise ValueError("'holiday' cannot be mixed with other day keys; give holidays their own entry")
+        return value
+
+    def applies_to(self, day: dt.date, is_holiday: bool) -> bool:
+        if self.dates:
+            return day in self.dates
+        if "holiday" in self.days:
+            return is_holiday
+        name = WEEKDAY_NAMES[day.weekday()]
+        return any(
+            key == name or key == "all" or (key == "weekdays" and day.weekday() < 5)
+            or (key == "weekend" and day.weekday() >= 5)
+            for key in self.days
+        )
+
+    @property
+    def specificity(self) -> int:
+        if self.dates:
+            return 2
+        return 1 if "holiday" in self.days else 0
+
+
+class HomeCare(Strict):
+    """How visit hours become head counts (scenarios-dk.md: leveringsgrad)."""
+
+    target_leveringsgrad: float = Field(default=0.70, gt=0, le=1)
+    max_leveringsgrad: float = Field(default=0.75, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> "HomeCare":
+        if self.max_leveringsgrad < self.target_leveringsgrad:
+            raise ValueError("max_leveringsgrad is below target_leveringsgrad")
+        return self
+
+
+class NightPeriod(Strict):
+    """Which shifts count as night work (arbejdstidsloven: natperiode 22-05, >= 3 h of it)."""
+
+    start: ClockTime = dt.time(22, 0)
+    end: ClockTime = dt.time(5, 0)
+    min_hours: float = Field(default=3.0, gt=0, le=24)
+
+
+class Weights(Strict):
+    """Objective weights, in penalty points per hour (or per occurrence for wishes/fairness)."""
+
+    understaffed_min: int = Field(default=1000, ge=0, description="Per hour below `min` (the must).")
+    understaffed_target: int = Field(default=100, ge=0, description="Per hour below `target`.")
+    overstaffed_max: int = Field(default=50, ge=0, description="Per hour above `max`.")
+    contract_over: int = Field(default=5, ge=0, description="Per hour planned above the contract norm.")
+    contract_under: int = Field(default=5, ge=0, description="Per hour planned below the contract norm.")
+    wish: int = Field(default=1, ge=0, description="Multiplier on each wish's own weight.")
+    fairness_nights: int = Field(default=10, ge=0, description="Per night shift of spread (max - min, per FTE).")
+    fairness_weekends: int = Field(default=10, ge=0, description="Per weekend day of spread (max - min, per FTE).")
+
+
+class AgreementSettings(Strict):
+    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Scenario(Strict):
+    name: str
+    description: str | None = None
+    timezone: str = "Europe/Copenhagen"
+    horizon: Horizon
+    competences: tuple[Competence, ...] = Field(min_length=1)
+    shift_types: tuple[ShiftType, ...] = Field(min_length=1)
+    employees: tuple[Employee, ...] = Field(min_length=1)
+    demand: tuple[Demand, ...] = ()
+    agreements: dict[Id, AgreementSettings] = Field(
+        default_factory=dict, description="Agreement ids in use, each with optional rule parameter overrides."
+    )
+    rules: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Rule parameter overrides for everyone, e.g. {'rest.daily': {'min_hours': 11}}."
+    )
+    weights: Weights = Weights()
+    night: NightPeriod = NightPeriod()
+    home_care: HomeCare = HomeCare()
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        first = self.horizon.start
+        return tuple(first + dt.timedelta(days=i) for i in range(7 * self.horizon.weeks))
+
+
+BUILTIN_AGREEMENTS = ("foa", "dsr")
+
+
+def public_holidays(days: tuple[dt.date, ...]) -> dict[dt.date, str]:
+    """Danish public holidays (helligdage) within `days`, with their Danish names."""
+    import holidays
+
+    years = sorted({day.year for day in days})
+    calendar = holidays.country_holidays("DK", years=years, language="da")
+    return {day: calendar[day] for day in days if day in calendar}

@@ -1,0 +1,88 @@
+"""Figures a planner reads after a solve, all recomputed from the roster itself."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rules import Violation
+
+from .objective import contract_deviation, score, staffing
+from .problem import Problem
+from .roster import Roster
+from .solve import SolveResult
+
+
+@dataclass(frozen=True)
+class CompetenceCoverage:
+    competence: str
+    demanded_hours: float  # target hours
+    planned_hours: float  # hours staffed against this competence's demand
+    under_min_hours: float
+    under_target_hours: float
+    over_max_hours: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    status: str
+    objective: float | None  # recomputed from the roster
+    solver_objective: float | None
+    bound: float | None
+    gap: float | None
+    wall_time: float
+    build_time: float
+    shifts: int
+    coverage: list[CompetenceCoverage]
+    contract_over_hours: float
+    contract_under_hours: float
+    contract_max_abs_hours: float
+    penalties: dict[str, float]
+    violations: int
+    conflicts: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def coverage(problem: Problem, roster: Roster, worked=None) -> list[CompetenceCoverage]:
+    worked = worked if worked is not None else roster.worked(problem)
+    counts = staffing(problem, worked)
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0] * 5)
+    for (day, shift_id, comp), cell in problem.demand.items():
+        hours = problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid / 60
+        have = counts.get((day, shift_id, comp), 0)
+        row = totals[comp]
+        row[0] += cell.target * hours
+        row[1] += have * hours
+        row[2] += max(0, cell.min - have) * hours
+        row[3] += max(0, cell.target - have) * hours
+        row[4] += (0 if cell.max is None else max(0, have - cell.max)) * hours
+    return [CompetenceCoverage(comp, *(round(v, 2) for v in values)) for comp, values in sorted(totals.items())]
+
+
+def summarize(problem: Problem, result: SolveResult, violations: list[Violation]) -> Summary:
+    worked = result.roster.worked(problem)
+    lines = score(problem, result.roster, worked) if result.has_roster else []
+    penalties: dict[str, float] = defaultdict(float)
+    for line in lines:
+        penalties[line.term] += line.points
+    deviation = contract_deviation(problem, worked) if result.has_roster else {}
+    return Summary(
+        status=result.status,
+        objective=round(sum(penalties.values()), 2) if result.has_roster else None,
+        solver_objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        wall_time=round(result.wall_time, 2),
+        build_time=round(result.build_time, 2),
+        shifts=len(result.roster.assignments),
+        coverage=coverage(problem, result.roster, worked) if result.has_roster else [],
+        contract_over_hours=round(sum(m for m in deviation.values() if m > 0) / 60, 2),
+        contract_under_hours=round(-sum(m for m in deviation.values() if m < 0) / 60, 2),
+        contract_max_abs_hours=round(max((abs(m) for m in deviation.values()), default=0) / 60, 2),
+        penalties={k: round(v, 2) for k, v in sorted(penalties.items())},
+        violations=len(violations),
+        conflicts=[{"rule": c.rule_id, "employee": c.employee_id, "detail": c.detail} for c in result.conflicts],
+    )

@@ -1,0 +1,63 @@
+"""Real elapsed time for a roster's local clock times.
+
+Every rule measures time in whole minutes since the horizon start, computed through UTC, so a
+night shift over a DST switch is 7 or 9 real hours, and a shift across midnight is one interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class Timeline:
+    timezone: str
+    start: dt.date
+    days: int
+
+    @cached_property
+    def _zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _origin(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(0, 0), self._zone).astimezone(dt.UTC)
+
+    @property
+    def end_minute(self) -> int:
+        """The horizon's end (midnight after its last day) in minutes from its start."""
+        return self.minute(dt.datetime.combine(self.start + dt.timedelta(days=self.days), dt.time(0, 0)))
+
+    def minute(self, local: dt.datetime) -> int:
+        """Minutes from the horizon start to a naive local clock time (the first one, if it occurs twice)."""
+        aware = local.replace(tzinfo=self._zone).astimezone(dt.UTC)
+        return int((aware - self._origin).total_seconds() // 60)
+
+    def local(self, minute: int) -> dt.datetime:
+        """The naive local clock time at `minute` from the horizon start."""
+        aware = (self._origin + dt.timedelta(minutes=minute)).astimezone(self._zone)
+        return aware.replace(tzinfo=None)
+
+    def midnight(self, day: dt.date) -> int:
+        return self.minute(dt.datetime.combine(day, dt.time(0, 0)))
+
+    def window_minutes(self, start: int, end: int, window_start: dt.time, window_end: dt.time) -> int:
+        """Minutes of [start, end) that fall in a daily local clock window, e.g. 22:00-05:00.
+
+        A window whose end is at or before its start runs past midnight.
+        """
+        first = self.local(start).date() - dt.timedelta(days=1)
+        last = self.local(end).date()
+        total, day = 0, first
+        while day <= last:
+            w_start = self.minute(dt.datetime.combine(day, window_start))
+            end_day = day if window_end > window_start else day + dt.timedelta(days=1)
+            w_end = self.minute(dt.datetime.combine(end_day, window_end))
+            total += max(0, min(end, w_end) - max(start, w_start))
+            day += dt.timedelta(days=1)
+        return total

@@ -1,0 +1,372 @@
+"""Rest-period and working-time law (arbejdstidsloven, BEK 324/2002 om hvileperiode og fridøgn).
+
+Every rule works on real clock intervals (minutes through UTC), never on shift-type names, so
+night shifts over midnight, over a week boundary or over a DST switch are measured exactly.
+Each rule's check and its CP-SAT constraints come from the same function below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+
+from pydantic import Field
+
+from . import register
+from .base import Rule, RuleParams, Severity, Violation
+
+DAY = 24 * 60
+
+
+def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, overlapping or touching intervals joined: the employee's continuous work periods."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+# --------------------------------------------------------------------------- rest.daily
+
+def daily_rest_shortfalls(work: Iterable[tuple[int, int]], min_rest: int) -> Iterator[tuple[int, int, int]]:
+    """Rolling 24-hour windows that hold less than `min_rest` minutes of continuous rest.
+
+    For each end of a work period `e`, look at the window [e - 24 h, e] and find its longest
+    stretch without work (the stretch before the first work in the window counts). Checking at
+    work ends suffices: moving the window further into work can only lower the rest. This is the
+    law's rolling definition, so a legal split shift passes while a plain "gap >= 11 h" would not.
+    Yields (window start, window end, longest rest) in minutes.
+    """
+    periods = merge(work)
+    for k, (_, end) in enumerate(periods):
+        window_start = end - DAY
+        first = k
+        while first > 0 and periods[first - 1][1] > window_start:
+            first -= 1
+        longest = max(0, periods[first][0] - window_start)
+        for i in range(first, k):
+            longest = max(longest, periods[i + 1][0] - periods[i][1])
+        if longest < min_rest:
+            yield window_start, end, longest
+
+
+class DailyRestParams(RuleParams):
+    min_hours: float = Field(default=11, ge=8, le=24, description="Continuous rest in every 24 hours. "
+                             "11 by law; 8 only where a local agreement under KL 79.02 allows it.")
+
+
+@register
+class DailyRest(Rule):
+    """11 hours of rest in every 24-hour period (11-timers-reglen), rolling."""
+
+    id = "rest.daily"
+    title = "Daily rest (11-timers-reglen)"
+    severity = Severity.law
+    source = "BEK 324/2002 om hvileperiode og fridøgn § 3; EU-direktiv 2003/88 art. 3"
+    Params = DailyRestParams
+
+    @property
+    def min_rest(self) -> int:
+        return round(self.params.min_hours * 60)
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for start, end, longest in daily_rest_shortfalls(((w.shift.start, w.shift.end) for w in worked), self.min_rest):
+            yield self.violation(
+                staff,
+                f"longest rest {longest / 60:.1f} h in the 24 h up to {problem.timeline.local(end):%Y-%m-%d %H:%M}",
+                problem.timeline.local(start), problem.timeline.local(end),
+                measured=round(longest / 60, 2), limit=self.params.min_hours, unit="h rest",
+            )
+
+    def post(self, model, staff) -> None:
+        """Exact encoding of `daily_rest_shortfalls`: a worked shift b needs, inside [b.end - 24 h,
+        b.end], a work-free block of `min_rest` that starts at the window start or at the end of
+        one of the employee's shifts (the longest rest in a window starts at one of those).
+        Pairs of shifts that break the rule on their own are also forbidden directly: redundant,
+        but they propagate at once and tighten the LP relaxation."""
+        options = model.options(staff)
+        starts = [shift.start for shift, _ in options]
+        ends = sorted({shift.end for shift, _ in options})
+        blocks: dict[int, object] = {}
+
+        def free_from(u: int):
+            """Literal 'no work in [u, u + min_rest)'; None when nothing could be worked there."""
+            if u not in blocks:
+                inside = [var for shift, var in options[bisect_left(starts, u - 2 * DAY):bisect_left(starts, u + self.min_rest)]
+                          if shift.end > u]
+                if not inside:
+                    blocks[u] = None
+                else:
+                    block = model.cp.NewBoolVar(f"daily_rest_block[{staff.id},{u}]")
+                    for var in inside:
+                        model.hard(self, staff, model.cp.AddBoolOr([block.Not(), var.Not()]), "rest block")
+                    blocks[u] = block
+            return blocks[u]
+
+        for shift, var in options:
+            window_start = shift.end - DAY
+            candidates = [window_start, *ends[bisect_left(ends, window_start):bisect_right(ends, shift.end - self.min_rest)]]
+            literals = [free_from(u) for u in candidates]
+            if any(lit is None for lit in literals):
+                continue
+            model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *literals]),
+                       f"{shift.label()} needs {self.params.min_hours:g} h rest in the 24 h before its end")
+        self._post_forbidden_pairs(model, staff)
+
+    def _post_forbidden_pairs(self, model, staff) -> None:
+        pairs = model.memo(("rest.daily pairs", self.params), lambda: self._forbidden_pairs(model.problem.instances))
+        index = model.option_index(staff)
+        for combo in pairs:
+            if all(i in index for i in combo):
+                label = " + ".join(model.problem.instances[i].label() for i in combo)
+                model.hard(self, staff, model.cp.AddBoolOr([index[i].Not() for i in combo]), label)
+
+    def _forbidden_pairs(self, instances) -> list[tuple[int, ...]]:
+        """Single shifts and pairs that break the rule by themselves (overlapping pairs included)."""
+        order = sorted(range(len(instances)), key=lambda i: (instances[i].end, instances[i].start, i))
+        ends = [instances[i].end for i in order]
+        out = []
+        for n, last in enumerate(order):
+            b = instances[last]
+            if any(daily_rest_shortfalls([(b.start, b.end)], self.min_rest)):
+                out.append((last,))
+                continue
+            for first in order[bisect_right(ends, b.end - DAY):n]:
+                a = instances[first]
+                if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], self.min_rest)):
+                    out.append(tuple(sorted((first, last))))
+        return out
+
+
+# --------------------------------------------------------------------------- rest.weekly
+
+def weekly_rest_gaps(work: Iterable[tuple[int, int]], min_rest: int, max_gap: int) -> Iterator[tuple[int, int]]:
+    """Stretches of work longer than `max_gap` minutes without a rest of `min_rest` minutes.
+
+    A stretch runs from the end of one qualifying rest (>= min_rest off duty) to the start of the
+    next. Time before the roster's first shift and after its last counts as rest, since the
+    roster knows nothing of it.
+    """
+    periods = merge(work)
+    if not periods:
+        return
+    stretch_start = periods[0][0]
+    for (_, end), (next_start, _) in zip(periods, periods[1:]):
+        if next_start - end >= min_rest:
+            if end - stretch_start > max_gap:
+                yield stretch_start, end
+            stretch_start = next_start
+    if periods[-1][1] - stretch_start > max_gap:
+        yield stretch_start, periods[-1][1]
+
+
+class WeeklyRestParams(RuleParams):
+    hours: float = Field(default=35, ge=24, le=72, description="Fridøgn: 24 h joined to a daily rest = 35 h "
+                         "(32 h where daily rest is reduced to 8 h by local agreement).")
+    period_days: int = Field(default=7, ge=2, le=14, description="One such rest in every period of this many "
+                             "days, i.e. at most period_days - 1 days of work between two rests.")
+
+
+@register
+class WeeklyRest(Rule):
+    """An ugentligt fridøgn: a rest of 24 + 11 = 35 hours, at most 6 days apart."""
+
+    id = "rest.weekly"
+    title = "Weekly rest day (ugentligt fridøgn)"
+    severity = Severity.law
+    source = "BEK 324/2002 om hvileperiode og fridøgn § 4; EU-direktiv 2003/88 art. 5"
+    Params = WeeklyRestParams
+
+    @property
+    def min_rest(self) -> int:
+        return round(self.params.hours * 60)
+
+    @property
+    def max_gap(self) -> int:
+        return (self.params.period_days - 1) * DAY
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        spans = ((w.shift.start, w.shift.end) for w in worked)
+        for start, end in weekly_rest_gaps(spans, self.min_rest, self.max_gap):
+            yield self.violation(
+                staff, f"{(end - start) / 60:.1f} h of work without a {self.params.hours:g} h rest",
+                problem.timeline.local(start), problem.timeline.local(end),
+                measured=round((end - start) / 60, 2), limit=self.max_gap / 60, unit="h between weekly rests",
+            )
+
+    def post(self, model, staff) -> None:
+        """Exact encoding: a worked shift j needs, at some start time u of the employee's shifts
+        with end_j - max_gap <= u <= start_j, a block [u - rest, u) with no work. Such a block ends
+        the rest period that opens j's stretch of work (or lies in it)."""
+        options = model.options(staff)
+        if not options:
+            return
+        starts = [shift.start for shift, _ in options]
+        free_before = {}
+        for u in sorted(set(starts)):
+            inside = [var for shift, var in options[:bisect_left(starts, u)] if shift.end > u - self.min_rest]
+            if not inside:
+                free_before[u] = None
+                continue
+            block = model.cp.NewBoolVar(f"weekly_rest_block[{staff.id},{u}]")
+            for var in inside:
+                model.hard(self, staff, model.cp.AddBoolOr([block.Not(), var.Not()]), "rest block")
+            free_before[u] = block
+        keys = sorted(free_before)
+        for shift, var in options:
+            earliest = shift.end - self.max_gap
+            if earliest <= 0:
+                continue
+            candidates = [free_before[u] for u in keys[bisect_left(keys, earliest):bisect_right(keys, shift.start)]]
+            if any(c is None for c in candidates):
+                continue
+            model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *candidates]),
+                       f"{shift.label()} needs a {self.params.hours:g} h rest in the {self.params.period_days} days before")
+
+
+# --------------------------------------------------------------------------- hours.max_average
+
+class MaxAverageParams(RuleParams):
+    max_hours: float = Field(default=48, gt=0, le=168, description="Average weekly working time, overtime included.")
+    reference_weeks: int = Field(default=17, ge=1, le=52, description="Reference period (4 months ~ 17 weeks). "
+                                 "A horizon shorter than this is checked as one period.")
+
+
+@register
+class MaxAverageHours(Rule):
+    """At most 48 hours a week on average over the reference period; absence days are neutral."""
+
+    id = "hours.max_average"
+    title = "48-hour average working week"
+    severity = Severity.law
+    source = "Arbejdstidsloven (LBK 896/2004) § 4; EU-direktiv 2003/88 art. 6 og 16(b)"
+    Params = MaxAverageParams
+
+    def windows(self, problem, staff) -> Iterator[tuple[int, int, int]]:
+        """(first day index, last day index, allowed working minutes) per rolling reference window."""
+        days = problem.days
+        length = min(len(days), self.params.reference_weeks * 7)
+        counted = [0]
+        for day in days:
+            counted.append(counted[-1] + (day not in staff.absent))
+        for first in range(0, len(days) - length + 1):
+            last = first + length - 1
+            yield first, last, int(self.params.max_hours * 60 * (counted[last + 1] - counted[first]) / 7)
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        per_day = [0] * (len(problem.days) + 1)
+        for w in worked:
+            per_day[problem.day_index[w.row.date] + 1] += w.shift.paid
+        for i in range(1, len(per_day)):
+            per_day[i] += per_day[i - 1]
+        for first, last, allowed in self.windows(problem, staff):
+            minutes = per_day[last + 1] - per_day[first]
+            if minutes > allowed:
+                yield self.violation(
+                    staff, f"{minutes / 60:.1f} h worked from {problem.days[first]} to {problem.days[last]}, "
+                    f"allowed {allowed / 60:.1f} h",
+                    measured=round(minutes / 60, 2), limit=round(allowed / 60, 2), unit="h in reference period",
+                )
+
+    def post(self, model, staff) -> None:
+        day_of = model.problem.day_index
+        options = [(day_of[shift.date], shift.paid, var) for shift, var in model.options(staff)]
+        for first, last, allowed in self.windows(model.problem, staff):
+            inside = [(paid, var) for day, paid, var in options if first <= day <= last]
+            if sum(paid for paid, _ in inside) > allowed:
+                model.hard(self, staff, model.cp.Add(sum(paid * var for paid, var in inside) <= allowed),
+                           f"{model.problem.days[first]}..{model.problem.days[last]}")
+
+
+# --------------------------------------------------------------------------- consecutive days / nights
+
+class ConsecutiveRule(Rule):
+    """Runs of calendar days (by shift start date) on which a counted shift is worked."""
+
+    limit_field: str
+
+    def counts(self, shift) -> bool:
+        raise NotImplementedError
+
+    @property
+    def limit(self) -> int:
+        return getattr(self.params, self.limit_field)
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        days = sorted({w.row.date for w in worked if self.counts(w.shift)})
+        for first, last in _runs(days):
+            length = (last - first).days + 1
+            if length > self.limit:
+                yield self.violation(
+                    staff, f"{length} consecutive days from {first} to {last}",
+                    dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time()),
+                    measured=length, limit=self.limit, unit="days",
+                )
+
+    def post(self, model, staff) -> None:
+        per_day = {}
+        for shift, var in model.options(staff):
+            if self.counts(shift):
+                per_day.setdefault(shift.date, []).append(var)
+        flags = {day: model.any_of(variables) for day, variables in per_day.items()}
+        days = model.problem.days
+        for first in range(0, len(days) - self.limit):
+            window = [flags[day] for day in days[first:first + self.limit + 1] if day in flags]
+            if len(window) > self.limit:
+                model.hard(self, staff, model.cp.Add(sum(window) <= self.limit), f"from {days[first]}")
+
+
+def _runs(days: Sequence[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
+    if not days:
+        return
+    first = prev = days[0]
+    for day in days[1:]:
+        if (day - prev).days > 1:
+            yield first, prev
+            first = day
+        prev = day
+    yield first, prev
+
+
+class ConsecutiveDaysParams(RuleParams):
+    max_days: int = Field(default=6, ge=1, le=13, description="Follows from at most 6 days between weekly rests "
+                          "(BEK § 4); a local agreement may set fewer. (U)")
+
+
+@register
+class MaxConsecutiveDays(ConsecutiveRule):
+    """At most `max_days` working days in a row."""
+
+    id = "shifts.max_consecutive_days"
+    title = "Consecutive working days"
+    severity = Severity.local
+    source = "BEK 324/2002 § 4 (at most 6 døgn between fridøgn); local agreement may be stricter (U)"
+    Params = ConsecutiveDaysParams
+    limit_field = "max_days"
+
+    def counts(self, shift) -> bool:
+        return True
+
+
+class ConsecutiveNightsParams(RuleParams):
+    max_nights: int = Field(default=5, ge=1, le=13, description="Night shifts in a row. No central KL value "
+                            "found (rules-dk.md); local default, unverified (U).")
+
+
+@register
+class MaxConsecutiveNights(ConsecutiveRule):
+    """At most `max_nights` night shifts in a row (night = >= 3 h within 22-05, arbejdstidsloven)."""
+
+    id = "shifts.max_consecutive_nights"
+    title = "Consecutive night shifts"
+    severity = Severity.local
+    source = "Local practice (unverified, rules-dk.md); night per arbejdstidsloven natperiode 22-05"
+    Params = ConsecutiveNightsParams
+    limit_field = "max_nights"
+
+    def counts(self, shift) -> bool:
+        return shift.night

@@ -1,0 +1,78 @@
+"""Structural rules: one person cannot be in two places, and a day holds a bounded number of shifts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from pydantic import Field
+
+from . import register
+from .base import Rule, RuleParams, Severity, Violation
+
+
+@register
+class NoOverlap(Rule):
+    """Two shifts of one employee may not overlap in time."""
+
+    id = "shifts.no_overlap"
+    title = "No overlapping shifts"
+    severity = Severity.law
+    source = "Physical constraint (one employee, one place)"
+
+    def post(self, model, staff) -> None:
+        options = model.options(staff)
+        for i, (first, first_var) in enumerate(options):
+            for second, second_var in options[i + 1:]:
+                if second.start >= first.end:
+                    break
+                model.hard(self, staff, model.cp.AddBoolOr([first_var.Not(), second_var.Not()]),
+                           f"{first.label()} overlaps {second.label()}")
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        latest = None
+        for item in worked:
+            if latest is not None and item.shift.start < latest.shift.end:
+                overlap_end = item.shift if item.shift.end <= latest.shift.end else latest.shift
+                yield self.violation(
+                    staff, f"{item.shift.label()} starts before {latest.shift.label()} ends",
+                    item.shift.start_local, overlap_end.end_local,
+                    measured=(overlap_end.end - item.shift.start) / 60, limit=0, unit="h overlap",
+                )
+            if latest is None or item.shift.end > latest.shift.end:
+                latest = item
+
+
+class MaxPerDayParams(RuleParams):
+    max_shifts: int = Field(default=1, ge=1, le=3, description="Shifts that may start on one calendar day. "
+                            "2 allows delt tjeneste (split shifts), still bound by rest.daily.")
+
+
+@register
+class MaxShiftsPerDay(Rule):
+    """At most `max_shifts` shifts start on one calendar day (1 unless split shifts are agreed)."""
+
+    id = "shifts.max_per_day"
+    title = "Shifts per day"
+    severity = Severity.agreement
+    source = "KL døgnarbejdstidsaftaler: delt tjeneste only by agreement (rules-dk.md shift.split, U)"
+    Params = MaxPerDayParams
+
+    def post(self, model, staff) -> None:
+        by_day = defaultdict(list)
+        for shift, var in model.options(staff):
+            by_day[shift.date].append(var)
+        for day, variables in by_day.items():
+            if len(variables) > self.params.max_shifts:
+                model.hard(self, staff, model.cp.Add(sum(variables) <= self.params.max_shifts), day.isoformat())
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        by_day = defaultdict(list)
+        for item in worked:
+            by_day[item.row.date].append(item)
+        for day, items in sorted(by_day.items()):
+            if len(items) > self.params.max_shifts:
+                yield self.violation(
+                    staff, f"{len(items)} shifts start on {day.isoformat()}", items[0].shift.start_local,
+                    items[-1].shift.end_local, measured=len(items), limit=self.params.max_shifts, unit="shifts",
+                )
