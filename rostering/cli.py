@@ -62,7 +62,7 @@ def solve_command(
 
 
 def _print_progress(p: Progress) -> None:
-    out.print(f"  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   gap {p.gap:6.1%}",
+    out.print(f"  {p.phase:>8}  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   gap {p.gap:6.1%}",
               highlight=False)
 
 

@@ -8,6 +8,7 @@ Rules talk to the model only through the small API below (`options`, `var`, `any
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from rules import Rule
 
 from .problem import Problem, ShiftInstance, Staff
 from .ruleset import ActiveRules
+
+DAY = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class RosterModel:
         self._memo: dict[Hashable, Any] = {}
         self._options: list[list[tuple[ShiftInstance, cp_model.IntVar]]] = []
         self._index: list[dict[int, cp_model.IntVar]] = []
+        self._starts: list[list[int]] = []
         self.roles: dict[tuple[int, int], dict[str, cp_model.IntVar]] = {}
         self.cover: dict[tuple[int, str], list[cp_model.IntVar]] = {}
         self._create_variables()
@@ -78,6 +82,7 @@ class RosterModel:
                 index[i] = var
             self._options.append(options)
             self._index.append(index)
+            self._starts.append([shift.start for shift, _ in options])
 
     def _roles(self, staff: Staff, shift: ShiftInstance, pinned: bool) -> list[str]:
         """Competences the employee can cover on this shift where there is demand for them.
@@ -124,6 +129,22 @@ class RosterModel:
                 self.cp.AddImplication(lit, flag)
             self.cp.AddBoolOr([*literals, flag.Not()])
             self._memo[key] = flag
+        return self._memo[key]
+
+    def free_during(self, staff: Staff, start: int, end: int) -> cp_model.IntVar | None:
+        """A literal that, when true, forbids every shift of `staff` overlapping [start, end):
+        the building block of rest rules. None when no shift could overlap (always free)."""
+        key = ("free", staff.index, start, end)
+        if key not in self._memo:
+            options = self._options[staff.index]
+            starts = self._starts[staff.index]
+            # Shifts are shorter than two days, so only those starting after start - 2 days can overlap.
+            inside = [var for shift, var in options[bisect_left(starts, start - 2 * DAY):bisect_left(starts, end)]
+                      if shift.end > start]
+            block = self.cp.NewBoolVar(f"free[{staff.id},{start},{end}]") if inside else None
+            for var in inside:
+                self.cp.AddBoolOr([block.Not(), var.Not()])
+            self._memo[key] = block
         return self._memo[key]
 
     def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:

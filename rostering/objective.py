@@ -30,12 +30,21 @@ class ScoreLine:
     points: float
 
 
+STAFFING_TERMS = frozenset({"understaffed_min", "understaffed_target", "overstaffed_max"})
+
+
 def post_objective(m: RosterModel) -> None:
+    """Post every named penalty term and minimise their sum."""
     _post_demand(m)
     _post_contract(m)
     _post_wishes(m)
     _post_fairness(m)
-    m.cp.Minimize(sum(p.weight * p.expr for p in m.penalties))
+    m.cp.Minimize(objective_expr(m))
+
+
+def objective_expr(m: RosterModel, terms: frozenset[str] | None = None):
+    """The weighted sum of the model's penalty terms (all, or only those named in `terms`)."""
+    return sum(p.weight * p.expr for p in m.penalties if terms is None or p.name in terms)
 
 
 def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | None = None) -> list[ScoreLine]:
@@ -185,12 +194,20 @@ def fairness_factor(problem: Problem, staff: Staff) -> int:
 
 
 def fairness_groups(problem: Problem, term: str) -> dict[str, list[Staff]]:
-    """Employees compared with each other: same primary competence, and for nights only those
-    who may work nights."""
+    """Employees compared with each other: same primary competence. For nights, only those who
+    may work a night shift, and grouped by the shift types open to them too, so a fixed night
+    post is compared with other night posts, not with rotating staff."""
     groups: dict[str, list[Staff]] = defaultdict(list)
+    night_types = {inst.shift_id for inst in problem.instances if inst.night}
     for staff in problem.employees:
-        if fairness_factor(problem, staff) and not (term == "fairness_nights" and staff.no_nights):
-            groups[staff.competences[0]].append(staff)
+        allowed = [s for s in problem.shift_types if s not in staff.forbidden_shifts
+                   and not (staff.no_nights and s in night_types)]
+        if not fairness_factor(problem, staff) or (term == "fairness_nights" and night_types.isdisjoint(allowed)):
+            continue
+        restricted = term == "fairness_nights" and len(allowed) < len(problem.shift_types)
+        key = staff.competences[0] if not restricted else (
+            f"{staff.competences[0]} ({'+'.join(allowed)})")
+        groups[key].append(staff)
     return {key: members for key, members in groups.items() if len(members) > 1}
 
 

@@ -89,28 +89,11 @@ class DailyRest(Rule):
         Pairs of shifts that break the rule on their own are also forbidden directly: redundant,
         but they propagate at once and tighten the LP relaxation."""
         options = model.options(staff)
-        starts = [shift.start for shift, _ in options]
         ends = sorted({shift.end for shift, _ in options})
-        blocks: dict[int, object] = {}
-
-        def free_from(u: int):
-            """Literal 'no work in [u, u + min_rest)'; None when nothing could be worked there."""
-            if u not in blocks:
-                inside = [var for shift, var in options[bisect_left(starts, u - 2 * DAY):bisect_left(starts, u + self.min_rest)]
-                          if shift.end > u]
-                if not inside:
-                    blocks[u] = None
-                else:
-                    block = model.cp.NewBoolVar(f"daily_rest_block[{staff.id},{u}]")
-                    for var in inside:
-                        model.hard(self, staff, model.cp.AddBoolOr([block.Not(), var.Not()]), "rest block")
-                    blocks[u] = block
-            return blocks[u]
-
         for shift, var in options:
             window_start = shift.end - DAY
             candidates = [window_start, *ends[bisect_left(ends, window_start):bisect_right(ends, shift.end - self.min_rest)]]
-            literals = [free_from(u) for u in candidates]
+            literals = [model.free_during(staff, u, u + self.min_rest) for u in candidates]
             if any(lit is None for lit in literals):
                 continue
             model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *literals]),
@@ -203,25 +186,13 @@ class WeeklyRest(Rule):
         with end_j - max_gap <= u <= start_j, a block [u - rest, u) with no work. Such a block ends
         the rest period that opens j's stretch of work (or lies in it)."""
         options = model.options(staff)
-        if not options:
-            return
-        starts = [shift.start for shift, _ in options]
-        free_before = {}
-        for u in sorted(set(starts)):
-            inside = [var for shift, var in options[:bisect_left(starts, u)] if shift.end > u - self.min_rest]
-            if not inside:
-                free_before[u] = None
-                continue
-            block = model.cp.NewBoolVar(f"weekly_rest_block[{staff.id},{u}]")
-            for var in inside:
-                model.hard(self, staff, model.cp.AddBoolOr([block.Not(), var.Not()]), "rest block")
-            free_before[u] = block
-        keys = sorted(free_before)
+        starts = sorted({shift.start for shift, _ in options})
         for shift, var in options:
             earliest = shift.end - self.max_gap
             if earliest <= 0:
                 continue
-            candidates = [free_before[u] for u in keys[bisect_left(keys, earliest):bisect_right(keys, shift.start)]]
+            candidates = [model.free_during(staff, u - self.min_rest, u)
+                          for u in starts[bisect_left(starts, earliest):bisect_right(starts, shift.start)]]
             if any(c is None for c in candidates):
                 continue
             model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *candidates]),
