@@ -99,8 +99,7 @@ class Problem:
         )
 
     def is_night(self, start: int, end: int) -> bool:
-        night = self.scenario.night
-        return self.timeline.window_minutes(start, end, night.start, night.end) >= night.min_hours * 60
+        return is_night(self.scenario, self.timeline, start, end)
 
     def is_weekend(self, day: dt.date) -> bool:
         return day.weekday() >= 5
@@ -125,8 +124,13 @@ def build_problem(scenario: Scenario) -> Problem:
     )
 
 
-def _instances(scenario: Scenario, timeline: Timeline, days: tuple[dt.date, ...]) -> tuple[ShiftInstance, ...]:
+def is_night(scenario: Scenario, timeline: Timeline, start: int, end: int) -> bool:
+    """Night work: at least `min_hours` inside the natperiode (default 22-05)."""
     night = scenario.night
+    return timeline.window_minutes(start, end, night.start, night.end) >= night.min_hours * 60
+
+
+def _instances(scenario: Scenario, timeline: Timeline, days: tuple[dt.date, ...]) -> tuple[ShiftInstance, ...]:
     out = []
     for day in days:
         for shift in scenario.shift_types:
@@ -135,12 +139,8 @@ def _instances(scenario: Scenario, timeline: Timeline, days: tuple[dt.date, ...]
             end_local = dt.datetime.combine(end_day, shift.end)
             start, end = timeline.minute(start_local), timeline.minute(end_local)
             paid = (shift.paid_minutes or shift.nominal_minutes) + (end - start - shift.nominal_minutes)
-            night_minutes = timeline.window_minutes(start, end, night.start, night.end)
-            out.append(
-                ShiftInstance(
-                    shift.id, day, start, end, paid, night_minutes >= night.min_hours * 60, start_local, end_local
-                )
-            )
+            night = is_night(scenario, timeline, start, end)
+            out.append(ShiftInstance(shift.id, day, start, end, paid, night, start_local, end_local))
     # Time order everywhere downstream (rules scan options in order and bisect on starts).
     return tuple(sorted(out, key=lambda inst: (inst.start, inst.end, inst.shift_id)))
 

@@ -7,7 +7,7 @@ only what it names. Employees with equal parameters share one rule instance.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,11 +47,3 @@ class ActiveRules:
 
     def for_staff(self, staff) -> tuple[Rule, ...]:
         return self.by_agreement.get(staff.agreement, ())
-
-    def __iter__(self) -> Iterator[Rule]:
-        seen = set()
-        for rules in self.by_agreement.values():
-            for rule in rules:
-                if (rule.id, rule.params) not in seen:
-                    seen.add((rule.id, rule.params))
-                    yield rule

@@ -1,6 +1,9 @@
 """Solve a problem: build the model, run CP-SAT with a time limit and seed on all cores, and
 return the best roster found so far with status, objective, bound, gap and wall time.
 
+Two phases share the time limit: staffing penalties alone first (the part planners care about
+most, and quick to settle), then the full objective warm-started from that roster.
+
 An infeasible model is answered, not crashed on: the model is rebuilt with one assumption per
 (rule, employee) and per preassigned shift, and CP-SAT names a small set that cannot all hold.
 """

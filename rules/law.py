@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import pairwise
 
 from pydantic import Field
 
@@ -138,7 +139,7 @@ def weekly_rest_gaps(work: Iterable[tuple[int, int]], min_rest: int, max_gap: in
     if not periods:
         return
     stretch_start = periods[0][0]
-    for (_, end), (next_start, _) in zip(periods, periods[1:]):
+    for (_, end), (next_start, _) in pairwise(periods):
         if next_start - end >= min_rest:
             if end - stretch_start > max_gap:
                 yield stretch_start, end

@@ -93,7 +93,8 @@ def test_plugin_rule_is_found_checked_and_solved(plugin):
 def test_plugin_parameters_are_validated_and_overridable(plugin):
     rules.registry()
     problem = build_problem(_scenario(rules={"local.no_monday_night": {"enabled": False}}))
-    assert "local.no_monday_night" not in {r.id for r in ActiveRules.from_scenario(problem.scenario)}
+    active = ActiveRules.from_scenario(problem.scenario)
+    assert "local.no_monday_night" not in {rule.id for rule in active.for_staff(problem.employees[0])}
     from rostering import InputError
     with pytest.raises(InputError, match="local.no_monday_night"):
         _scenario(rules={"local.no_monday_night": {"shfit": "nat"}})
