@@ -18,6 +18,16 @@ class InputIssue:
         return f"{at}: {self.where}: {self.message}"
 
 
+def read_input(path, encoding: str = "utf-8-sig") -> str:
+    """A file's text, or an InputError naming it (missing, unreadable, not UTF-8). A leading BOM,
+    as spreadsheet exports write, is dropped."""
+    try:
+        with open(path, encoding=encoding) as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
+
+
 class InputError(Exception):
     """Raised when an input file cannot be used; carries every issue found, not just the first."""
 

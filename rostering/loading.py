@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from .crosscheck import crosscheck
-from .errors import InputError, InputIssue
+from .errors import InputError, InputIssue, read_input
 from .scenario import Scenario
 
 _PYDANTIC_WORDING = {
@@ -27,10 +27,7 @@ _PYDANTIC_WORDING = {
 def load_scenario(path: str | Path) -> Scenario:
     """Parse, validate and cross-check a scenario file. Raises `InputError` listing every problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
+    text = read_input(path)
     data = _parse(path, text)
     return scenario_from_data(data, file=str(path), text=text)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import InputError, InputIssue
+from .errors import InputError, InputIssue, read_input
 from .problem import Problem, ShiftInstance
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
@@ -113,10 +113,7 @@ def write_roster(path: str | Path, roster: Roster, summary: dict[str, Any] | Non
 def read_roster(path: str | Path) -> Roster:
     """Read a roster CSV or JSON; every unreadable row is reported with its row and column."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
+    text = read_input(path)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
