@@ -19,8 +19,7 @@ from rules import Rule
 
 from .problem import Problem, ShiftInstance, Staff
 from .ruleset import ActiveRules
-
-DAY = 24 * 60
+from .timeline import MINUTES_PER_DAY as DAY
 
 
 @dataclass(frozen=True)

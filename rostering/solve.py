@@ -101,31 +101,36 @@ def solve(
     build_time = time.perf_counter() - started
 
     spent, first = 0.0, None
-    staffing = [p for p in model.penalties if p.name in STAFFING_TERMS]
-    if options.staffing_phase > 0 and staffing and len(staffing) < len(model.penalties):
+    two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
+        any(p.name not in STAFFING_TERMS for p in model.penalties)
+    if options.staffing_phase > 0 and two_phases:
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
-        first = _run(model, options, options.time_limit * options.staffing_phase, on_progress, "staffing", 0.0)
+        first, status = _run(model, options, options.time_limit * options.staffing_phase, on_progress, "staffing", 0)
         spent = first.WallTime()
-        if first.status_code == cp_model.INFEASIBLE:
-            return _answer(problem, rules, options, model, first, spent, build_time)
-        if first.status_code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status == cp_model.INFEASIBLE:
+            return _answer(problem, rules, options, model, first, status, spent, build_time)
+        if _solved(status):
             _hint_solution(model, first)
+        else:
+            first = None
         model.cp.Minimize(objective_expr(model))
-    final = _run(model, options, max(options.time_limit - spent, 0.1), on_progress, "roster", spent)
-    if final.status_code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and first is not None and \
-            first.status_code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    final, status = _run(model, options, max(options.time_limit - spent, 0.1), on_progress, "roster", spent)
+    if not _solved(status) and first is not None:
         # Out of time before the warm start was accepted: keep the staffing phase's roster; its
         # figures are recomputed from the roster, the solver has no objective for it.
         return SolveResult("FEASIBLE", _extract(model, first), None, None, spent + final.WallTime(), build_time)
-    return _answer(problem, rules, options, model, final, spent + final.WallTime(), build_time)
+    return _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
+
+
+def _solved(status: int) -> bool:
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _run(model: RosterModel, options: SolveOptions, time_limit: float,
-         on_progress: Callable[[Progress], None] | None, phase: str, offset: float) -> cp_model.CpSolver:
+         on_progress: Callable[[Progress], None] | None, phase: str, offset: float) -> tuple[cp_model.CpSolver, int]:
     solver = _solver(options, time_limit)
     callback = _ProgressCallback(on_progress, phase, offset) if on_progress else None
-    solver.status_code = solver.Solve(model.cp, callback)
-    return solver
+    return solver, solver.Solve(model.cp, callback)
 
 
 def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:
@@ -136,12 +141,12 @@ def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:
 
 
 def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: RosterModel,
-            solver: cp_model.CpSolver, wall_time: float, build_time: float) -> SolveResult:
-    name = solver.StatusName(solver.status_code)
-    if solver.status_code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver: cp_model.CpSolver, status: int, wall_time: float, build_time: float) -> SolveResult:
+    name = solver.StatusName(status)
+    if _solved(status):
         return SolveResult(name, _extract(model, solver), solver.ObjectiveValue() / 60,
                            solver.BestObjectiveBound() / 60, wall_time, build_time)
-    conflicts = explain_infeasible(problem, rules, options) if solver.status_code == cp_model.INFEASIBLE else ()
+    conflicts = explain_infeasible(problem, rules, options) if status == cp_model.INFEASIBLE else ()
     return SolveResult(name, Roster(()), None, None, wall_time, build_time, conflicts)
 
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from . import register
 from .base import Rule, RuleParams, Severity, Violation
 
-DAY = 24 * 60
+from rostering.timeline import MINUTES_PER_DAY as DAY
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
