@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rules import registry
+from rules import AgreementTerms, agreements, registry
 
 from .problem import demand_cell
-from .scenario import BUILTIN_AGREEMENTS, Scenario, public_holidays
+from .scenario import Scenario, public_holidays
 
 Loc = tuple[Any, ...]
 
@@ -66,7 +66,7 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
 def _employees(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
     competences = {c.id for c in scenario.competences}
     shifts = {s.id for s in scenario.shift_types}
-    agreements = set(BUILTIN_AGREEMENTS) | set(scenario.agreements)
+    known_agreements = set(agreements()) | set(scenario.agreements)
     days = set(scenario.days)
     first, last = scenario.days[0], scenario.days[-1]
     for i, emp in enumerate(scenario.employees):
@@ -74,8 +74,8 @@ def _employees(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         for j, comp in enumerate(emp.competences):
             if comp not in competences:
                 yield _unknown((*at, "competences", j), "competence", comp, competences)
-        if emp.agreement not in agreements:
-            yield _unknown((*at, "agreement"), "agreement", emp.agreement, agreements)
+        if emp.agreement not in known_agreements:
+            yield _unknown((*at, "agreement"), "agreement", emp.agreement, known_agreements)
         yield from _overlapping_absences(emp, at)
         seen_pre = {}
         for j, pre in enumerate(emp.preassigned):
@@ -146,12 +146,18 @@ def _rule_settings(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             if rule_cls is None:
                 yield _unknown((*at, rule_id), "rule", rule_id, known)
                 continue
-            try:
-                rule_cls.Params(**(values or {}))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
-                    yield (*at, rule_id, *err["loc"]), msg
-            except TypeError:
-                yield (*at, rule_id), "expected a mapping of parameter: value"
+            yield from _params((*at, rule_id), rule_cls.Params, values)
+    for name, ag in scenario.agreements.items():
+        yield from _params(("agreements", name, "terms"), AgreementTerms, ag.terms)
+
+
+def _params(at: Loc, model, values) -> Iterator[tuple[Loc, str]]:
+    try:
+        model(**(values or {}))
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            yield (*at, *err["loc"]), msg
+    except TypeError:
+        yield at, "expected a mapping of parameter: value"
 

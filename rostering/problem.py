@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -80,6 +81,23 @@ class Problem:
     @cached_property
     def day_index(self) -> dict[dt.date, int]:
         return {day: i for i, day in enumerate(self.days)}
+
+    @cached_property
+    def midnights(self) -> tuple[int, ...]:
+        """Minute of each day's local midnight, plus the horizon's end: day i is [m[i], m[i + 1])."""
+        return (*(self.timeline.midnight(day) for day in self.days), self.timeline.end_minute)
+
+    def absence_spans(self, staff: Staff) -> list[tuple[int, int]]:
+        """The employee's absent days as merged real-time intervals (neither work nor free time)."""
+        spans: list[tuple[int, int]] = []
+        for i, day in enumerate(self.days):
+            if day in staff.absent:
+                start, end = self.midnights[i], self.midnights[i + 1]
+                if spans and spans[-1][1] == start:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((start, end))
+        return spans
 
     def instance(self, day: dt.date, shift_id: str) -> ShiftInstance | None:
         index = self.instance_index.get((day, shift_id))
@@ -160,20 +178,24 @@ def fill_closure(scenario: Scenario) -> dict[str, frozenset[str]]:
     return closure
 
 
+def norm_minutes(weekly_hours: float, days: tuple[dt.date, ...], holidays: Mapping[dt.date, str],
+                 absent: Mapping[dt.date, str]) -> int:
+    """Norm hours for `days` (KL døgnarbejdstidsaftaler): weekly hours pro rata, less a day's
+    average (weekly / 5) for each søgnehelligdag (a holiday not on a Sunday, holiday.norm_reduction)
+    and for each absent weekday that is not such a holiday (absence valued at the day's average)."""
+    reduced = sum(1 for day in days if (day in holidays and day.weekday() < 6)
+                  or (day in absent and day.weekday() < 5))
+    per_minute_week = weekly_hours * 60
+    return max(0, round(per_minute_week * len(days) / 7 - per_minute_week / 5 * reduced))
+
+
 def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...]:
     closure = fill_closure(scenario)
     days = scenario.days
-    # Søgnehelligdage (holidays not on a Sunday) reduce the norm by a day's average hours
-    # (KL døgnarbejdstidsaftaler, holiday.norm_reduction); so does each absent weekday.
-    holiday_weekdays = {day for day in holidays if day.weekday() < 6}
     out = []
     for index, emp in enumerate(scenario.employees):
         absent = {day: a.kind.value for a in emp.absences for day in days if a.covers(day)}
-        reduced_days = len(holiday_weekdays) + sum(
-            1 for day in absent if day.weekday() < 5 and day not in holiday_weekdays
-        )
-        daily = emp.contract_hours * 60 / 5
-        norm = max(0, round(emp.contract_hours * 60 * scenario.horizon.weeks - daily * reduced_days))
+        norm = norm_minutes(emp.contract_hours, days, holidays, absent)
         out.append(
             Staff(
                 index=index,

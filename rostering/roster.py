@@ -2,7 +2,11 @@
 
 CSV header: ``employee_id,date,shift_id,start,end`` then optional extra columns (we write
 ``competence``: the demand the shift covers). One row per worked shift; ``date`` is the day the
-shift starts; ``start``/``end`` are ISO local date-times (``2026-01-05T23:00``).
+shift starts; ``start``/``end`` are ISO local date-times (``2026-01-05T23:00``) or, as
+spreadsheets write them, clock times (``23:00``) on ``date``, an end not after the start falling
+on the next day. The same columns are read from JSON (a list of objects) and from the first
+sheet of an Excel workbook (.xlsx), whose date and time cells may be real Excel dates.
+A ``shift_id`` of ``adhoc`` marks a shift outside the scenario's shift types, checked on its times.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .errors import InputError, InputIssue, read_input
 from .problem import Problem, ShiftInstance
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
+AD_HOC = "adhoc"
 
 
 @dataclass(frozen=True, order=True)
@@ -111,8 +116,10 @@ def write_roster(path: str | Path, roster: Roster, summary: dict[str, Any] | Non
 
 
 def read_roster(path: str | Path) -> Roster:
-    """Read a roster CSV or JSON; every unreadable row is reported with its row and column."""
+    """Read a roster CSV, JSON or XLSX; every unreadable row is reported with its row and column."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
     text = read_input(path)
     if path.suffix.lower() == ".json":
         try:
@@ -129,6 +136,48 @@ def read_roster(path: str | Path) -> Roster:
         raise InputError(str(path), [InputIssue("header", f"missing column(s) {', '.join(missing)}; "
                                                           f"expected {','.join(COLUMNS)}", 1)])
     return _rows_to_roster(str(path), ((f"row {reader.line_num}", rec) for rec in reader))
+
+
+def _read_xlsx(path: Path) -> Roster:
+    """The first worksheet: a header row with the roster columns, then one row per shift."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise InputError(str(path), [InputIssue("file", f"cannot read as an Excel workbook: {exc}")]) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            raise InputError(str(path), [InputIssue(f"sheet {sheet.title!r} row 1", f"missing column(s) "
+                                                    f"{', '.join(missing)}; expected {','.join(COLUMNS)}", 1)])
+        records = []
+        for n, values in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            record = {name: _cell_text(value) for name, value in zip(header, values) if name}
+            records.append((f"sheet {sheet.title!r} row {n}", record))
+    finally:
+        book.close()
+    return _rows_to_roster(str(path), records)
+
+
+def _cell_text(value: Any) -> str | None:
+    """Excel cells as the text the CSV would hold: dates and times in ISO form."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _rows_to_roster(file: str, records: Iterable[tuple[str, Any]]) -> Roster:
@@ -159,16 +208,15 @@ def _parse_row(record: Any) -> Assignment:
         if value is None or str(value).strip() == "":
             raise ValueError(f"column {column}: empty")
         values[column] = str(value).strip()
-    parsed: dict[str, Any] = {}
-    for column, parse in (("date", dt.date.fromisoformat), ("start", dt.datetime.fromisoformat),
-                          ("end", dt.datetime.fromisoformat)):
-        try:
-            parsed[column] = parse(values[column])
-        except ValueError:
-            raise ValueError(f"column {column}: {values[column]!r} is not an ISO date/time") from None
-        if getattr(parsed[column], "tzinfo", None) is not None:
-            raise ValueError(f"column {column}: {values[column]!r} has a UTC offset; write local time "
-                             f"(e.g. 2026-01-05T23:00)")
+    try:
+        day = _excel_date(values["date"])
+    except ValueError:
+        raise ValueError(f"column date: {values['date']!r} is not an ISO date (2026-01-05)") from None
+    parsed: dict[str, Any] = {"date": day}
+    for column in ("start", "end"):
+        parsed[column] = _moment(column, values[column], day)
+    if _is_clock(values["end"]) and parsed["end"] <= parsed["start"]:
+        parsed["end"] += dt.timedelta(days=1)  # 23:00-07:00 on one row: ends the next morning
     if parsed["end"] <= parsed["start"]:
         raise ValueError(f"column end: {values['end']} is not after start {values['start']}")
     if parsed["start"].date() != parsed["date"]:
@@ -176,3 +224,30 @@ def _parse_row(record: Any) -> Assignment:
     competence = (record.get("competence") or "").strip() or None
     return Assignment(values["employee_id"], parsed["date"], values["shift_id"], parsed["start"], parsed["end"],
                       competence)
+
+
+def _excel_date(text: str) -> dt.date:
+    """An ISO date; a spreadsheet's date-time at midnight is accepted as its date."""
+    if "T" in text or " " in text:
+        moment = dt.datetime.fromisoformat(text)
+        if moment.time() != dt.time():
+            raise ValueError(text)
+        return moment.date()
+    return dt.date.fromisoformat(text)
+
+
+def _is_clock(text: str) -> bool:
+    return len(text) <= 8 and ":" in text and "-" not in text
+
+
+def _moment(column: str, text: str, day: dt.date) -> dt.datetime:
+    """A local date-time, or a clock time on `day`. Offsets are refused: a roster is local time."""
+    try:
+        moment = dt.datetime.combine(day, dt.time.fromisoformat(text)) if _is_clock(text) \
+            else dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"column {column}: {text!r} is not a time (07:00) or ISO date-time "
+                         f"(2026-01-05T07:00)") from None
+    if moment.tzinfo is not None:
+        raise ValueError(f"column {column}: {text!r} has a UTC offset; write local time (e.g. 2026-01-05T23:00)")
+    return moment

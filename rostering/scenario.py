@@ -275,7 +275,15 @@ class Weights(Strict):
 
 
 class AgreementSettings(Strict):
-    rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """A scenario's section for one agreement: a lokalaftale on top of the agreement module."""
+
+    terms: dict[str, Any] = Field(
+        default_factory=dict, description="Agreement terms, e.g. {'normperiode_weeks': 12} (see `rostering rules`)."
+    )
+    rules: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Rule parameters for this agreement's employees; naming an agreement "
+        "rule the module lacks adds it."
+    )
 
 
 class Scenario(Strict):
@@ -301,9 +309,6 @@ class Scenario(Strict):
     def days(self) -> tuple[dt.date, ...]:
         first = self.horizon.start
         return tuple(first + dt.timedelta(days=i) for i in range(7 * self.horizon.weeks))
-
-
-BUILTIN_AGREEMENTS = ("foa", "dsr")
 
 
 def public_holidays(days: tuple[dt.date, ...]) -> dict[dt.date, str]:

@@ -1,8 +1,9 @@
-"""Rule modules and the registry that finds them.
+"""Rule modules, agreement modules and the registry that finds them.
 
-Built-in rules live in this package. A municipality adds a local agreement (lokalaftale) without
-forking: publish a package with an entry point in the group ``rostering.rules`` whose value is a
-module (its rules register on import with ``@register``) or a `Rule` subclass.
+Built-in rules and agreements live in this package. A municipality adds a local agreement
+(lokalaftale) without forking: publish a package with an entry point in the group
+``rostering.rules`` whose value is a module (its rules and agreements register on import with
+``@register`` / ``register_agreement``), a `Rule` subclass or an `Agreement`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
-from .base import Rule, RuleParams, Severity, Violation
+from .base import Agreement, AgreementTerms, Rule, RuleParams, Severity, Violation
 
 ENTRY_POINT_GROUP = "rostering.rules"
-BUILTIN_MODULES = ("rules.eligibility", "rules.structure", "rules.law")
+BUILTIN_MODULES = ("rules.eligibility", "rules.structure", "rules.law", "rules.shape", "rules.fridoegn",
+                   "rules.norm", "rules.kl_agreements")
 
 _registry: dict[str, type[Rule]] = {}
+_agreements: dict[str, Agreement] = {}
 _loaded = False
 
 
@@ -28,18 +31,51 @@ def register(cls: type[Rule]) -> type[Rule]:
     return cls
 
 
+def register_agreement(agreement: Agreement) -> Agreement:
+    """Make an agreement module known by its id (the `agreement:` an employee names)."""
+    existing = _agreements.get(agreement.id)
+    if existing is not None and existing is not agreement:
+        raise ValueError(f"agreement id {agreement.id!r} is registered twice")
+    _agreements[agreement.id] = agreement
+    return agreement
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in BUILTIN_MODULES:
+        importlib.import_module(name)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = ep.load()
+        if isinstance(loaded, type) and issubclass(loaded, Rule):
+            register(loaded)
+        elif isinstance(loaded, Agreement):
+            register_agreement(loaded)
+    for agreement in _agreements.values():
+        _validate(agreement)
+
+
+def _validate(agreement: Agreement) -> None:
+    """An agreement may only bundle known rules with valid parameters: fail at load, not mid-solve."""
+    for rule_id, params in agreement.rules.items():
+        if rule_id not in _registry:
+            raise ValueError(f"agreement {agreement.id!r} names unknown rule {rule_id!r}")
+        _registry[rule_id].Params(**params)
+
+
 def registry() -> dict[str, type[Rule]]:
     """All known rules by id: built-ins first, then plugins from the entry point group."""
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        for name in BUILTIN_MODULES:
-            importlib.import_module(name)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            loaded = ep.load()
-            if isinstance(loaded, type) and issubclass(loaded, Rule):
-                register(loaded)
+    _load()
     return dict(_registry)
 
 
-__all__ = ["Rule", "RuleParams", "Severity", "Violation", "register", "registry", "ENTRY_POINT_GROUP"]
+def agreements() -> dict[str, Agreement]:
+    """All known agreement modules by id."""
+    _load()
+    return dict(_agreements)
+
+
+__all__ = ["Agreement", "AgreementTerms", "Rule", "RuleParams", "Severity", "Violation", "register",
+           "register_agreement", "registry", "agreements", "ENTRY_POINT_GROUP"]

@@ -15,12 +15,12 @@ by rule and employee.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from rostering.model import RosterModel
@@ -41,6 +41,50 @@ class RuleParams(BaseModel):
     enabled: bool = True
 
 
+class AgreementTerms(BaseModel):
+    """Values an agreement fixes for all its rules at once (and, later, for payroll)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    normperiode_weeks: int = Field(default=16, ge=1, le=52, description=(
+        "Normperiode: the averaging period for norm hours and fridøgn. Agreed locally; fallback 16 weeks "
+        "in kommuner (rules-dk hours.normperiode, P). A shorter horizon is checked pro rata."))
+    fulltime_hours: float = Field(default=37, gt=0, le=48, description=(
+        "Full-time weekly hours (rules-dk hours.contract_norm, V). Part-timers' hours above their contract "
+        "up to this are merarbejde; above it, overarbejde."))
+    fridoegn_hours: float = Field(default=35, ge=24, le=72, description=(
+        "A single fridøgn, from end of work to start of work: 35 h (32 h where a local agreement reduces "
+        "daily rest to 8 h) (rules-dk fridoegn.length, P)."))
+    fridoegn_period_hours: float = Field(default=55, ge=48, le=96, description=(
+        "Two fridøgn in a row (a fridøgnsperiode) (rules-dk fridoegn.length, P)."))
+    extra_fridoegn_hours: float = Field(default=24, ge=24, le=48, description=(
+        "Each further fridøgn in a row adds this much (rules-dk fridoegn.length, U)."))
+
+    def fridoegn_rest(self, days_off: int) -> int:
+        """Minutes of rest that `days_off` fridøgn in a row need: 35 h, 55 h, then 24 h more each."""
+        if days_off <= 1:
+            return round(self.fridoegn_hours * 60)
+        return round((self.fridoegn_period_hours + self.extra_fridoegn_hours * (days_off - 2)) * 60)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A collective agreement as a bundle: which agreement-scoped rules apply to its employees,
+    with which default parameters, and how the report cites it. A scenario's `agreements:`
+    section (a lokalaftale) overrides terms and parameters on top of these defaults."""
+
+    id: str
+    title: str
+    source: str
+    rules: Mapping[str, Mapping[str, Any]]
+    citations: Mapping[str, str] = field(default_factory=dict)
+    terms: AgreementTerms = AgreementTerms()
+
+    def cite(self, rule_cls: type["Rule"]) -> str:
+        section = self.citations.get(rule_cls.id)
+        head = f"{self.source} {section}" if section else self.source
+        return f"{head}; {rule_cls.source}" if head else rule_cls.source
+
+
 @dataclass(frozen=True)
 class Violation:
     rule_id: str
@@ -56,17 +100,29 @@ class Violation:
 
 
 class Rule:
+    """`scope`: "everyone" rules (law, structure, scenario data) hold for every employee;
+    "agreement" rules hold only for employees whose agreement module (or the scenario's section
+    for their agreement) names them. `source` on an instance cites the agreement it came from."""
+
     id: ClassVar[str]
     title: ClassVar[str]
     severity: ClassVar[Severity]
-    source: ClassVar[str]
+    source: str
+    scope: ClassVar[str] = "everyone"
     Params: ClassVar[type[RuleParams]] = RuleParams
 
-    def __init__(self, params: RuleParams | None = None):
+    def __init__(self, params: RuleParams | None = None, source: str | None = None,
+                 terms: AgreementTerms | None = None):
         self.params = params if params is not None else self.Params()
+        self.source = source if source is not None else type(self).source
+        self.terms = terms if terms is not None else AgreementTerms()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+    def notes(self, problem: "Problem") -> list[str]:
+        """What this rule could not fully check on this horizon (e.g. a period cut by its edge)."""
+        return []
 
     def blocks(self, problem: "Problem", staff: "Staff", shift: "ShiftInstance") -> str | None:
         return None

@@ -39,8 +39,11 @@ STANDARD_SHIFTS = (DAG, AFTEN, NAT)
 STANDARD_COMPETENCES = ({"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]})
 
 
-def emp(id: str, competences: Iterable[str] = ("ssh",), contract_hours: float = 37, **extra: Any) -> dict[str, Any]:
-    return {"id": id, "competences": list(competences), "contract_hours": contract_hours, **extra}
+def emp(id: str, competences: Iterable[str] = ("ssh",), contract_hours: float = 37, agreement: str = "none",
+        **extra: Any) -> dict[str, Any]:
+    """An employee; on agreement `none` (law only) unless a test is about an agreement's rules."""
+    return {"id": id, "competences": list(competences), "contract_hours": contract_hours, "agreement": agreement,
+            **extra}
 
 
 def need(shift_id: str, *dates: str, competence: str = "ssh", min: int = 1, target: int | None = None,
@@ -87,10 +90,10 @@ def _when(value: str | dt.datetime) -> dt.datetime:
 def row(problem: Problem | None, employee: str, start: str | dt.datetime, end: str | dt.datetime,
         shift: str | None = None, competence: str | None = None) -> Assignment:
     """One worked shift. Without `shift`, the shift type whose instance has exactly these local
-    times is used (so it gets the type's paid minutes); no match gives an ad-hoc row "x"."""
+    times is used (so it gets the type's paid minutes); no match gives an ad-hoc row "adhoc"."""
     start_local, end_local = _when(start), _when(end)
     if shift is None:
-        shift = "x"
+        shift = "adhoc"
         if problem is not None:
             for inst in problem.instances:
                 if (inst.start_local, inst.end_local) == (start_local, end_local):

@@ -250,7 +250,7 @@ def test_missing_header_column():
 
 # (fixture, text on the bad row, column named, message fragment); "row N" is the file's line number.
 ROW_ERRORS = [
-    ("roster_bad_date.csv", "2026-02-30", "date", "'2026-02-30' is not an ISO date/time"),
+    ("roster_bad_date.csv", "2026-02-30", "date", "'2026-02-30' is not an ISO date (2026-01-05)"),
     ("roster_end_before_start.csv", "e07", "end", "2026-03-30T07:00 is not after start 2026-03-30T23:00"),
     ("roster_date_mismatch.csv", "e07", "date", "2026-03-31 is not the day the shift starts (2026-03-30T23:00)"),
     ("roster_empty_field.csv", "e01", "shift_id", "empty"),
@@ -277,7 +277,7 @@ def test_every_bad_row_is_reported():
     err = read_error(path)
     assert [issue.where for issue in err.issues] == ["row 3", "row 4", "row 5"]
     text = str(err)
-    assert f"{path}: row 3: column start: '07:00' is not an ISO date/time" in text
+    assert f"""{path}: row 3: column start: "7 o'clock" is not a time (07:00) or ISO date-time""" in text
     assert f"{path}: row 4: column employee_id: empty" in text
     assert f"{path}: row 5: column end: 2026-03-31T07:00 is not after start 2026-03-31T15:00" in text
 

@@ -110,8 +110,8 @@ class TestMaxPerDayChecker:
         assert check(p, self.split_rows(p)) == []
 
     def test_agreement_setting_applies_to_its_employees_only(self):
-        p = build(scenario([emp("e1"), emp("e2", agreement="dsr")], shifts=[FORMIDDAG, EFTERMIDDAG],
-                           agreements={"dsr": {"rules": TWO_A_DAY}}))
+        p = build(scenario([emp("e1"), emp("e2", agreement="nurses")], shifts=[FORMIDDAG, EFTERMIDDAG],
+                           agreements={"nurses": {"rules": TWO_A_DAY}}))
         rows = [*self.split_rows(p), row(p, "e2", "2026-01-05T07:00", "2026-01-05T11:00"),
                 row(p, "e2", "2026-01-05T15:00", "2026-01-05T20:00")]
         assert [(v.rule_id, v.employee_id) for v in check(p, rows)] == [("shifts.max_per_day", "e1")]

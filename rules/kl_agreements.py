@@ -1,0 +1,44 @@
+"""The collective agreements built in: KL/FOA and KL/DSR under the municipal working-time
+agreements for the døgnområde, and `none` (law only) for staff outside the agreements, such as
+agency vikarer.
+
+Since 2016 the KL døgn agreements are harmonised (same structure, same special days, same
+supplement windows; rules-dk § 0), so both bundle the same rules with the same defaults; they
+differ in the text they cite. Section numbers are given only where rules-dk quotes them; the
+agreement PDFs could not be read (rules-dk § 9: verify before go-live).
+"""
+
+from __future__ import annotations
+
+from . import register_agreement
+from .base import Agreement
+
+AGREEMENT_RULES = {
+    "fridoegn.count": {},
+    "fridoegn.length": {},
+    "weekend.off_frequency": {},
+    "shifts.length": {},
+    "hours.norm": {},
+}
+
+FOA = register_agreement(Agreement(
+    id="foa",
+    title="KL/FOA: social- og sundhedspersonale (SSH, SSA, hjælpere, afløsere)",
+    source="KL 79.01 Aftale om arbejdstid for de kommunale døgnområder – social- og sundhedspersonale",
+    rules=AGREEMENT_RULES,
+    citations={"fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)"},
+))
+
+DSR = register_agreement(Agreement(
+    id="dsr",
+    title="KL/DSR: sygeplejersker",
+    source="KL 79.03 Aftale om arbejdstid for de kommunale døgnområder – syge- og sundhedsplejersker m.fl.",
+    rules=AGREEMENT_RULES,
+))
+
+NONE = register_agreement(Agreement(
+    id="none",
+    title="No collective agreement: the law only (e.g. agency vikarer)",
+    source="",
+    rules={},
+))

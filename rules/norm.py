@@ -1,0 +1,96 @@
+"""Norm hours (normperiode) under the KL døgnarbejdstidsaftaler: the plan places the employee's
+contracted hours, and no planned overarbejde."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pydantic import Field
+
+from rostering.problem import norm_minutes
+
+from . import register
+from .base import Rule, RuleParams, Severity, Violation
+
+
+class NormParams(RuleParams):
+    max_deviation_hours: float = Field(default=0, ge=0, le=200, description=(
+        "Planned hours of a normperiode may differ from its norm by this much, carried into the next "
+        "period. The agreements plan exactly the norm; a tolerance only by local agreement (rules-dk "
+        "hours.contract_norm, U). Employees with 0 contract hours (timelønnede) have no norm to meet."))
+    planned_overtime: bool = Field(default=False, description=(
+        "Whether the plan may place hours above the full-time norm (overarbejde). The agreements plan "
+        "the norm; overtime is ordered, not planned (rules-dk ot.overarbejde, P)."))
+
+
+@register
+class NormHours(Rule):
+    """Planned hours per normperiode stay within `max_deviation_hours` of the norm (weekly contract
+    hours pro rata, less the søgnehelligdage and absent weekdays), and never exceed the full-time
+    norm: part-timers' hours above contract up to full time are merarbejde (allowed, paid at
+    the normal rate); hours above full time would be planned overarbejde."""
+
+    id = "hours.norm"
+    title = "Norm hours in the normperiode"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "rules-dk hours.contract_norm (V/P), hours.normperiode (P), ot.overarbejde (P)"
+    Params = NormParams
+
+    def periods(self, problem, staff) -> Iterator[tuple[tuple, int | None, int]]:
+        """(days, norm minutes, full-time norm minutes) per complete normperiode in the horizon;
+        the norm is None for timelønnede (no contract hours). A period the horizon holds only part
+        of is not checked: its hours may still be evened out before it ends (the objective keeps
+        the plan near the norm pro rata, and `notes` tells the report)."""
+        length = self.terms.normperiode_weeks * 7
+        for first in range(0, len(problem.days) - length + 1, length):
+            days = problem.days[first:first + length]
+            norm = norm_minutes(staff.contract_hours, days, problem.holidays, staff.absent)
+            full = norm_minutes(self.terms.fulltime_hours, days, problem.holidays, staff.absent)
+            yield days, (norm if staff.contract_hours > 0 else None), full
+
+    def notes(self, problem) -> list[str]:
+        weeks = self.terms.normperiode_weeks
+        if len(problem.days) % (weeks * 7):
+            return [f"the horizon ({len(problem.days) // 7} weeks) does not end on a {weeks}-week normperiode "
+                    f"boundary; norm hours of the unfinished period are compared in the summary, not checked"]
+        return []
+
+    def limits(self, norm: int | None, full: int) -> tuple[int, int]:
+        """(lowest, highest) planned minutes allowed."""
+        tolerance = round(self.params.max_deviation_hours * 60)
+        low = 0 if norm is None else max(0, norm - tolerance)
+        high = full if norm is None else norm + tolerance
+        if not self.params.planned_overtime:
+            high = min(high, full)
+        return low, high
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for days, norm, full in self.periods(problem, staff):
+            inside = set(days)
+            planned = sum(w.shift.paid for w in worked if w.row.date in inside)
+            low, high = self.limits(norm, full)
+            if low <= planned <= high:
+                continue
+            if planned > full and not self.params.planned_overtime:
+                what = f"above the full-time norm {full / 60:.1f} h (planned overarbejde)"
+            else:
+                what = f"{(planned - norm) / 60:+.1f} h from the norm {norm / 60:.1f} h"
+            limit = low if planned < low else high
+            yield self.violation(
+                staff, f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",
+                measured=round(planned / 60, 2), limit=round(limit / 60, 2), unit="h planned",
+            )
+
+    def post(self, model, staff) -> None:
+        options = model.options(staff)
+        for days, norm, full in self.periods(model.problem, staff):
+            inside = set(days)
+            terms = [(shift.paid, var) for shift, var in options if shift.date in inside]
+            low, high = self.limits(norm, full)
+            planned = sum(paid * var for paid, var in terms)
+            detail = f"{days[0]}..{days[-1]}"
+            if sum(paid for paid, _ in terms) > high:
+                model.hard(self, staff, model.cp.Add(planned <= high), f"at most {high / 60:.1f} h {detail}")
+            if low > 0:
+                model.hard(self, staff, model.cp.Add(planned >= low), f"at least {low / 60:.1f} h {detail}")
