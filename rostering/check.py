@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from .errors import InputError, InputIssue
 from .problem import Problem
-from .roster import Roster
+from .roster import AD_HOC, Roster
 from .ruleset import ActiveRules
 from rules import Violation
 
 
 def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
-    """Rows naming an employee or date the scenario does not know: reported, never skipped."""
+    """Rows naming an employee, shift type or date the scenario does not know: reported, never
+    skipped. A shift outside the scenario's types is written `adhoc` and checked on its times."""
     issues = []
     first, last = problem.days[0], problem.days[-1]
     for n, row in enumerate(roster.assignments, start=1):
         where = row.source or f"row {n}"
         if row.employee_id not in problem.employee_index:
-            issues.append(InputIssue(where, f"unknown employee {row.employee_id!r}"))
+            issues.append(InputIssue(where, f"column employee_id: unknown employee {row.employee_id!r}"))
+        if row.shift_id not in problem.shift_types and row.shift_id != AD_HOC:
+            issues.append(InputIssue(where, f"column shift_id: unknown shift type {row.shift_id!r}; known: "
+                                            f"{', '.join(sorted(problem.shift_types))} (or {AD_HOC} for a "
+                                            f"shift outside them)"))
         if not first <= row.date <= last:
-            issues.append(InputIssue(where, f"date {row.date} is outside the horizon {first}..{last}"))
+            issues.append(InputIssue(where, f"column date: {row.date} is outside the horizon {first}..{last}"))
     return issues
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -16,7 +18,8 @@ from .check import check_roster
 from .errors import InputError
 from .loading import load_scenario
 from .problem import build_problem
-from .roster import write_roster
+from .report import ValidationReport, validate
+from .roster import read_roster, write_atomic, write_roster
 from .scenario import Scenario
 from .solve import Progress, SolveOptions, solve
 from .summary import Summary, summarize
@@ -96,6 +99,84 @@ def _print_summary(s: Summary) -> None:
             out.print(f"  {c['employee']}: {c['rule']}{detail}", markup=False)
     elif s.status not in ("OPTIMAL", "FEASIBLE"):
         out.print("[red]No roster found within the time limit; try a longer --time-limit.[/red]")
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("validate")
+def validate_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON): employees, agreements, rules."),
+    roster: Path = typer.Argument(..., help="Roster to check: .csv, .json or .xlsx (from any planning system)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or csv."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of the screen."),
+) -> None:
+    """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
+    found; 2: an input could not be read."""
+    try:
+        problem = build_problem(load_scenario(scenario))
+        report = validate(problem, read_roster(roster), str(roster))
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    if fmt is ReportFormat.table and output is None:
+        _print_report(report)
+    else:
+        text = {ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                ReportFormat.csv: report.to_csv,
+                ReportFormat.table: lambda: _report_text(report)}[fmt]()
+        if output is None:
+            print(text, end="")
+        else:
+            write_atomic(output, text)
+            out.print(f"{len(report.violations)} violation(s); report written to {output}", highlight=False)
+    raise typer.Exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
+
+
+def _print_report(report: ValidationReport, console: Console = out) -> None:
+    counts = ", ".join(f"{n} {severity}" for severity, n in report.by_severity().items())
+    verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
+    console.print(f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
+                  + (f" ({counts})" if not report.compliant else ""))
+    if not report.compliant:
+        rules = Table(title="Violations per rule")
+        for col in ("rule", "severity", "violations", "employees"):
+            rules.add_column(col, justify="right" if col in ("violations", "employees") else "left", no_wrap=True)
+        rules.add_column("source", min_width=20)
+        for rule_id, severity, source, count, people in report.by_rule():
+            rules.add_row(rule_id, severity, str(count), str(people), source)
+        console.print(rules)
+        detail = Table(title="Violations by rule and employee")
+        for col in ("rule", "employee", "from", "to", "measured", "limit"):
+            detail.add_column(col, justify="right" if col in ("measured", "limit") else "left", no_wrap=True)
+        detail.add_column("what", min_width=20)
+        previous = (None, None)
+        for v in report.violations:
+            rule = v.rule_id if v.rule_id != previous[0] else ""
+            who = v.employee_id if (v.rule_id, v.employee_id) != previous else ""
+            previous = (v.rule_id, v.employee_id)
+            detail.add_row(rule, who, _when(v.start), _when(v.end), _num(v.measured, v.unit), _num(v.limit, v.unit),
+                           v.message)
+        console.print(detail)
+    for note in report.notes:
+        console.print(f"Note: {note}", highlight=False, markup=False)
+
+
+def _report_text(report: ValidationReport) -> str:
+    console = Console(file=io.StringIO(), width=200, no_color=True)
+    _print_report(report, console)
+    return console.file.getvalue()
+
+
+def _when(value) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _num(value, unit: str) -> str:
+    return "" if value is None else f"{value:g} {unit}".strip()
 
 
 @app.command("schema")

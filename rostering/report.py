@@ -1,0 +1,103 @@
+"""HR's compliance report: every violation of law and agreement in a roster, grouped by rule and
+employee, with what was measured against which limit and the source to look it up in."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from rules import Severity, Violation
+
+from .check import check_roster
+from .problem import Problem
+from .roster import Roster
+from .ruleset import ActiveRules
+
+CSV_COLUMNS = ("rule_id", "employee_id", "severity", "start", "end", "measured", "limit", "unit", "message", "source")
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    scenario: str
+    roster: str
+    employees: int
+    shifts: int
+    violations: tuple[Violation, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def compliant(self) -> bool:
+        return not self.violations
+
+    def by_severity(self) -> dict[str, int]:
+        counts = Counter(v.severity.value for v in self.violations)
+        return {s.value: counts.get(s.value, 0) for s in Severity}
+
+    def by_rule(self) -> list[tuple[str, str, str, int, int]]:
+        """(rule id, severity, source, violations, employees) per rule that was broken."""
+        out: dict[tuple[str, str, str], list] = {}
+        for v in self.violations:
+            out.setdefault((v.rule_id, v.severity.value, v.source), []).append(v.employee_id)
+        return [(*key, len(ids), len(set(ids))) for key, ids in sorted(out.items())]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "roster": self.roster,
+            "compliant": self.compliant,
+            "employees": self.employees,
+            "shifts": self.shifts,
+            "violations_by_severity": self.by_severity(),
+            "notes": list(self.notes),
+            "violations": [violation_record(v) for v in self.violations],
+        }
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for v in self.violations:
+            writer.writerow(violation_record(v))
+        return buffer.getvalue()
+
+
+def violation_record(v: Violation) -> dict[str, Any]:
+    return {
+        "rule_id": v.rule_id, "employee_id": v.employee_id, "severity": v.severity.value,
+        "start": _iso(v.start), "end": _iso(v.end), "measured": v.measured, "limit": v.limit, "unit": v.unit,
+        "message": v.message, "source": v.source,
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="minutes")
+
+
+def validate(problem: Problem, roster: Roster, source: str = "<roster>") -> ValidationReport:
+    """Check a roster from any source against every active rule. Raises InputError when a row
+    names an employee, shift type or date the scenario does not know."""
+    rules = ActiveRules.from_scenario(problem.scenario)
+    found = check_roster(problem, roster, rules, source)
+    ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))
+    return ValidationReport(problem.scenario.name, source, len(problem.employees), len(roster.assignments),
+                            tuple(ordered), tuple(boundary_notes(problem, rules)))
+
+
+def boundary_notes(problem: Problem, rules: ActiveRules) -> list[str]:
+    """What the checks could not see: the time outside the horizon, and rules' own limits."""
+    first, last = problem.days[0], problem.days[-1]
+    notes = [f"Boundary checks are limited: the scenario has no history before {first}, so rest, fridøgn "
+             f"and consecutive-day rules treat the time before {first} and after {last} as free."]
+    seen = set(notes)
+    for agreement_rules in rules.by_agreement.values():
+        for rule in agreement_rules:
+            for note in rule.notes(problem):
+                text = f"{rule.id}: {note}"
+                if text not in seen:
+                    seen.add(text)
+                    notes.append(text)
+    return notes
