@@ -46,11 +46,15 @@ class NoOverlap(Rule):
 class MaxPerDayParams(RuleParams):
     max_shifts: int = Field(default=1, ge=1, le=3, description="Shifts that may start on one calendar day. "
                             "2 allows delt tjeneste (split shifts), still bound by rest.daily.")
+    max_span_hours: float = Field(default=12, gt=0, le=24, description=(
+        "Delt tjeneste: from the first start to the last end of one day's shifts (rules-dk shift.split: "
+        "12 h without consent in sister KL agreements, U)."))
 
 
 @register
 class MaxShiftsPerDay(Rule):
-    """At most `max_shifts` shifts start on one calendar day (1 unless split shifts are agreed)."""
+    """At most `max_shifts` shifts start on one calendar day (1 unless split shifts are agreed),
+    and a split day spans at most `max_span_hours` from its first start to its last end."""
 
     id = "shifts.max_per_day"
     title = "Shifts per day"
@@ -65,6 +69,17 @@ class MaxShiftsPerDay(Rule):
         for day, variables in by_day.items():
             if len(variables) > self.params.max_shifts:
                 model.hard(self, staff, model.cp.Add(sum(variables) <= self.params.max_shifts), day.isoformat())
+        span = round(self.params.max_span_hours * 60)
+        if self.params.max_shifts > 1:
+            same_day = defaultdict(list)
+            for shift, var in model.options(staff):
+                same_day[shift.date].append((shift, var))
+            for options in same_day.values():
+                for i, (a, a_var) in enumerate(options):
+                    for b, b_var in options[i + 1:]:
+                        if max(a.end, b.end) - min(a.start, b.start) > span:
+                            model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), b_var.Not()]),
+                                       f"{a.label()} + {b.shift_id}: span above {self.params.max_span_hours:g} h")
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         by_day = defaultdict(list)
@@ -76,3 +91,13 @@ class MaxShiftsPerDay(Rule):
                     staff, f"{len(items)} shifts start on {day.isoformat()}", items[0].shift.start_local,
                     items[-1].shift.end_local, measured=len(items), limit=self.params.max_shifts, unit="shifts",
                 )
+            elif len(items) > 1:
+                first = min(items, key=lambda w: w.shift.start)
+                last = max(items, key=lambda w: w.shift.end)
+                span = (last.shift.end - first.shift.start) / 60
+                if span > self.params.max_span_hours:
+                    yield self.violation(
+                        staff, f"delt tjeneste on {day.isoformat()} spans {span:g} h", first.shift.start_local,
+                        last.shift.end_local, measured=round(span, 2), limit=self.params.max_span_hours,
+                        unit="h span",
+                    )

@@ -67,7 +67,7 @@ class TestDailyRestChecker:
         assert [(v.rule_id, v.measured, v.limit) for v in found] == [("rest.daily", 10.98, 11)]
 
     def test_split_shift_passes_the_rolling_definition_where_a_naive_gap_test_fails(self):
-        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}}))
+        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}}))
         rows = [row(p, "e1", f"2026-01-0{d}T{a}", f"2026-01-0{d}T{b}")
                 for d in (5, 6) for a, b in (("07:00", "11:00"), ("15:00", "20:00"))]
         assert [r.shift_id for r in rows] == ["formiddag", "eftermiddag"] * 2
@@ -76,7 +76,7 @@ class TestDailyRestChecker:
         assert check(p, rows) == []
 
     def test_split_shift_spanning_more_than_13h_is_flagged(self):
-        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}}))
+        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}}))
         found = check(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"),
                           row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:30")])
         assert [(v.rule_id, v.employee_id, v.measured, v.limit) for v in found] == [("rest.daily", "e1", 10.5, 11)]
@@ -178,7 +178,7 @@ class TestDailyRestSolver:
         assert amount(p, result.roster, "understaffed_min") == 8.0
 
     def test_legal_split_shifts_are_planned(self):
-        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}},
+        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}},
                            demand=[need("formiddag", *days_from("2026-01-05", 3)),
                                    need("eftermiddag", *days_from("2026-01-05", 3))]))
         result = run(p)
@@ -188,7 +188,7 @@ class TestDailyRestSolver:
 
     def test_split_shift_over_13h_is_not_planned(self):
         long_pm = shift("eftermiddag", "15:00", "20:30")
-        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, long_pm], rules={"shifts.max_per_day": {"max_shifts": 2}},
+        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, long_pm], rules={"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}},
                            demand=[need("formiddag", "2026-01-05"), need("eftermiddag", "2026-01-05")]))
         result = run(p)
         assert check_roster(p, result.roster) == []
@@ -221,7 +221,7 @@ FOUR_SHORT_DEMAND = [need("c", "2026-01-05"), need("d", "2026-01-05"), need("a",
 def test_daily_rest_model_is_exact_for_four_short_shifts():
     """No three of these 1 h shifts break the rule, all four do (5.02 h rest): the model must see it."""
     p = build(scenario([emp("e1")], shifts=FOUR_SHORT, demand=FOUR_SHORT_DEMAND,
-                       rules={"shifts.max_per_day": {"max_shifts": 2}}))
+                       rules={"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}}))
     all_four = [row(p, "e1", "2026-01-05T17:00", "2026-01-05T18:00"), row(p, "e1", "2026-01-05T23:00", "2026-01-05T23:59"),
                 row(p, "e1", "2026-01-06T05:00", "2026-01-06T06:00"), row(p, "e1", "2026-01-06T11:00", "2026-01-06T12:00")]
     assert [(v.rule_id, v.measured) for v in check(p, all_four)] == [("rest.daily", 5.02)]

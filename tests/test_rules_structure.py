@@ -17,7 +17,7 @@ except ImportError:  # tests/ imported as a package
 from rostering import check_roster
 
 T = dt.datetime.fromisoformat
-TWO_A_DAY = {"shifts.max_per_day": {"max_shifts": 2}}
+TWO_A_DAY = {"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}}
 MELLEM = shift("mellem", "11:00", "19:00")
 TIDLIG = shift("tidlig", "06:00", "14:00")
 FORMIDDAG = shift("formiddag", "07:00", "11:00")
@@ -109,6 +109,16 @@ class TestMaxPerDayChecker:
         p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules=TWO_A_DAY))
         assert check(p, self.split_rows(p)) == []
 
+    def test_delt_tjeneste_spanning_more_than_12h_is_flagged(self):
+        # 07-11 + 15-20 spans 13 h: two shifts are agreed, the 12 h span (default) is not
+        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG],
+                           rules={"shifts.max_per_day": {"max_shifts": 2}}))
+        found = check(p, self.split_rows(p))
+        assert [(v.rule_id, v.measured, v.limit, v.unit) for v in found] == [
+            ("shifts.max_per_day", 13.0, 12, "h span")]
+        assert check(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"),
+                         row(p, "e1", "2026-01-05T15:00", "2026-01-05T19:00", shift="adhoc")]) == []
+
     def test_agreement_setting_applies_to_its_employees_only(self):
         p = build(scenario([emp("e1"), emp("e2", agreement="nurses")], shifts=[FORMIDDAG, EFTERMIDDAG],
                            agreements={"nurses": {"rules": TWO_A_DAY}}))
@@ -125,6 +135,14 @@ class TestMaxPerDayChecker:
         found = check(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
                           row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00")])
         assert sorted((v.rule_id, v.measured) for v in found) == [("rest.daily", 8.0), ("shifts.max_per_day", 2)]
+
+
+def test_solver_keeps_a_split_day_within_its_span():
+    p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}},
+                       demand=[need("formiddag", "2026-01-05"), need("eftermiddag", "2026-01-05")]))
+    result = run(p)
+    assert check_roster(p, result.roster) == []
+    assert len(worked(result)) == 1  # both halves would span 13 h
 
 
 class TestMaxPerDaySolver:
