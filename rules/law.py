@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation
@@ -56,13 +56,25 @@ def daily_rest_shortfalls(work: Iterable[tuple[int, int]], min_rest: int) -> Ite
 
 
 class DailyRestParams(RuleParams):
-    min_hours: float = Field(default=11, ge=8, le=24, description="Continuous rest in every 24 hours. "
-                             "11 by law; 8 only where a local agreement under KL 79.02 allows it.")
+    min_hours: float = Field(default=11, ge=8, le=24, description="Continuous rest in every 24 hours (11 by law).")
+    reduced_hours: float | None = Field(default=None, ge=8, le=24, description=(
+        "Where a local agreement under KL 79.02 (Aftale om hviletid og fridøgn) allows it: the rest may be "
+        "reduced to this, never below 8 h (rules-dk rest.daily_reduced, P). None: no reductions."))
+    max_reduced_per_week: int = Field(default=1, ge=0, le=7, description=(
+        "Reduced rests allowed in any 7 days (U for KL; the state agreement allows 1)."))
+
+    @model_validator(mode="after")
+    def _below_min(self) -> "DailyRestParams":
+        if self.reduced_hours is not None and self.reduced_hours >= self.min_hours:
+            raise ValueError(f"reduced_hours {self.reduced_hours} must be below min_hours {self.min_hours}")
+        return self
 
 
 @register
 class DailyRest(Rule):
-    """11 hours of rest in every 24-hour period (11-timers-reglen), rolling."""
+    """11 hours of rest in every 24-hour period (11-timers-reglen), rolling. With a local rest
+    agreement, a rest may be reduced to `reduced_hours` at most `max_reduced_per_week` times in
+    any 7 days (the compensating rest the law then demands is not checked yet)."""
 
     id = "rest.daily"
     title = "Daily rest (11-timers-reglen)"
@@ -74,32 +86,67 @@ class DailyRest(Rule):
     def min_rest(self) -> int:
         return round(self.params.min_hours * 60)
 
+    @property
+    def floor_rest(self) -> int:
+        """The shortest rest ever allowed: the reduced rest where one is agreed."""
+        hours = self.params.reduced_hours if self.params.reduced_hours is not None else self.params.min_hours
+        return round(hours * 60)
+
     def check(self, problem, staff, worked) -> Iterable[Violation]:
+        local = problem.timeline.local
+        reduced = []
         for start, end, longest in daily_rest_shortfalls(((w.shift.start, w.shift.end) for w in worked), self.min_rest):
+            if longest >= self.floor_rest:
+                reduced.append(end)
+                continue
             yield self.violation(
-                staff,
-                f"longest rest {longest / 60:.1f} h in the 24 h up to {problem.timeline.local(end):%Y-%m-%d %H:%M}",
-                problem.timeline.local(start), problem.timeline.local(end),
-                measured=round(longest / 60, 2), limit=self.params.min_hours, unit="h rest",
+                staff, f"longest rest {longest / 60:.1f} h in the 24 h up to {local(end):%Y-%m-%d %H:%M}",
+                local(start), local(end), measured=round(longest / 60, 2), limit=self.floor_rest / 60, unit="h rest",
             )
+        for end in reduced:
+            count = sum(1 for other in reduced if end - 7 * DAY < other <= end)
+            if count > self.params.max_reduced_per_week:
+                yield self.violation(
+                    staff, f"{count} reduced rests in the 7 days up to {local(end):%Y-%m-%d %H:%M}",
+                    local(end - 7 * DAY), local(end), measured=count, limit=self.params.max_reduced_per_week,
+                    unit="reduced rests",
+                )
 
     def post(self, model, staff) -> None:
         """Exact encoding of `daily_rest_shortfalls`: a worked shift b needs, inside [b.end - 24 h,
-        b.end], a work-free block of `min_rest` that starts at the window start or at the end of
-        one of the employee's shifts (the longest rest in a window starts at one of those).
-        Pairs of shifts that break the rule on their own are also forbidden directly: redundant,
-        but they propagate at once and tighten the LP relaxation."""
+        b.end], a work-free block of the rest that starts at the window start or at the end of
+        one of the employee's shifts (the longest rest in a window starts at one of those). With
+        reductions agreed, a literal marks each window without a full rest, and at most
+        `max_reduced_per_week` of them may end within any 7 days. Pairs of shifts that break the
+        rule on their own are also forbidden directly: redundant, but they propagate at once
+        and tighten the LP relaxation."""
         options = model.options(staff)
         ends = sorted({shift.end for shift, _ in options})
+        reductions = []
         for shift, var in options:
-            window_start = shift.end - DAY
-            candidates = [window_start, *ends[bisect_left(ends, window_start):bisect_right(ends, shift.end - self.min_rest)]]
-            literals = [model.free_during(staff, u, u + self.min_rest) for u in candidates]
-            if any(lit is None for lit in literals):
-                continue
-            model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *literals]),
-                       f"{shift.label()} needs {self.params.min_hours:g} h rest in the 24 h before its end")
+            floor = self._rest_blocks(model, staff, shift, ends, self.floor_rest)
+            if floor is not None:
+                model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *floor]),
+                           f"{shift.label()} needs {self.floor_rest / 60:g} h rest in the 24 h before its end")
+            full = self._rest_blocks(model, staff, shift, ends, self.min_rest) if self.floor_rest < self.min_rest else None
+            if full is not None:
+                reduced = model.cp.NewBoolVar(f"reduced_rest[{staff.id},{shift.label()}]")
+                model.cp.AddBoolOr([var.Not(), *full, reduced])
+                reductions.append((shift.end, reduced))
+        for end, _ in reductions:
+            window = [lit for other, lit in reductions if end - 7 * DAY < other <= end]
+            if len(window) > self.params.max_reduced_per_week:
+                model.hard(self, staff, model.cp.Add(sum(window) <= self.params.max_reduced_per_week),
+                           f"reduced rests in the 7 days up to minute {end}")
         self._post_forbidden_pairs(model, staff)
+
+    @staticmethod
+    def _rest_blocks(model, staff, shift, ends, rest: int):
+        """Free-block literals of which one must hold for `shift`'s window; None if always rested."""
+        window_start = shift.end - DAY
+        candidates = [window_start, *ends[bisect_left(ends, window_start):bisect_right(ends, shift.end - rest)]]
+        literals = [model.free_during(staff, u, u + rest) for u in candidates]
+        return None if any(lit is None for lit in literals) else literals
 
     def _post_forbidden_pairs(self, model, staff) -> None:
         pairs = model.memo(("rest.daily pairs", self.params), lambda: self._forbidden_pairs(model.problem.instances))
@@ -116,12 +163,12 @@ class DailyRest(Rule):
         out = []
         for n, last in enumerate(order):
             b = instances[last]
-            if any(daily_rest_shortfalls([(b.start, b.end)], self.min_rest)):
+            if any(daily_rest_shortfalls([(b.start, b.end)], self.floor_rest)):
                 out.append((last,))
                 continue
             for first in order[bisect_right(ends, b.end - DAY):n]:
                 a = instances[first]
-                if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], self.min_rest)):
+                if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], self.floor_rest)):
                     out.append(tuple(sorted((first, last))))
         return out
 

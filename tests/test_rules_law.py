@@ -516,3 +516,52 @@ class TestConsecutiveNightsSolver:
         assert len(dates) == 6                  # 48 h / 8 h; one night uncovered
         assert longest_run(dates) <= max_nights
         assert amount(p, result.roster, "understaffed_min") == 8.0
+
+
+# =========================================================================== rest.daily reduced by agreement
+
+REDUCED = {"rest.daily": {"reduced_hours": 8, "max_reduced_per_week": 1}}
+
+
+class TestReducedDailyRest:
+    def quick_returns(self, p, days):
+        """aften then dag the next morning (8 h rest) starting on each of `days`."""
+        rows = []
+        for day in days:
+            nxt = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+            rows += [row(p, "e1", f"{day}T15:00", f"{day}T23:00"), row(p, "e1", f"{nxt}T07:00", f"{nxt}T15:00")]
+        return rows
+
+    def test_one_reduction_a_week_is_allowed(self):
+        p = build(scenario([emp("e1")], rules=REDUCED))
+        assert check(p, self.quick_returns(p, ["2026-01-05"])) == []
+
+    def test_two_reductions_in_seven_days_are_one_too_many(self):
+        p = build(scenario([emp("e1")], rules=REDUCED))
+        found = check(p, self.quick_returns(p, ["2026-01-05", "2026-01-08"]))
+        assert [(v.rule_id, v.measured, v.limit, v.unit) for v in found] == [("rest.daily", 2, 1, "reduced rests")]
+
+    def test_reductions_eight_days_apart_are_allowed(self):
+        p = build(scenario([emp("e1")], weeks=2, rules=REDUCED))
+        assert check(p, self.quick_returns(p, ["2026-01-05", "2026-01-12"])) == []
+
+    def test_below_the_reduced_floor_is_a_violation(self):
+        p = build(scenario([emp("e1")], shifts=[DAG, AFTEN, NAT, shift("tidlig", "06:00", "14:00")], rules=REDUCED))
+        found = check(p, [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),
+                          row(p, "e1", "2026-01-06T06:00", "2026-01-06T14:00")])
+        assert [(v.rule_id, v.measured, v.limit) for v in found] == [("rest.daily", 7.0, 8.0)]
+
+    def test_reduced_hours_must_be_below_min_hours(self):
+        from rostering import InputError
+        with pytest.raises(InputError, match="reduced_hours"):
+            build(scenario([emp("e1")], rules={"rest.daily": {"reduced_hours": 11}}))
+
+    def test_solver_uses_at_most_one_reduction_a_week(self):
+        # demand tempts aften -> dag twice; one quick return is allowed, the second is not
+        demand = [need("aften", "2026-01-05", "2026-01-08"), need("dag", "2026-01-06", "2026-01-09")]
+        p = build(scenario([emp("e1")], demand=demand, rules=REDUCED))
+        result = run(p)
+        assert check_roster(p, result.roster) == []
+        assert len(worked(result)) == 3
+        without = build(scenario([emp("e1")], demand=demand))
+        assert len(worked(run(without))) == 2
