@@ -35,8 +35,11 @@ def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = N
         raise InputError(source, issues)
     rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
     worked = roster.worked(problem)
-    found = []
+    found, plan_checked = [], set()
     for staff in problem.employees:
         for rule in rules.for_staff(staff):
             found.extend(rule.check(problem, staff, worked[staff.id]))
+            if rule.id not in plan_checked:
+                plan_checked.add(rule.id)
+                found.extend(rule.check_plan(problem))
     return found

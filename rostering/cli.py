@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from enum import Enum
@@ -15,7 +16,7 @@ from rich.table import Table
 from rules import registry
 
 from .check import check_roster
-from .errors import InputError
+from .errors import InputError, InputIssue
 from .loading import load_scenario
 from .problem import build_problem
 from .report import ValidationReport, validate
@@ -113,12 +114,16 @@ def validate_command(
     roster: Path = typer.Argument(..., help="Roster to check: .csv, .json or .xlsx (from any planning system)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or csv."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of the screen."),
+    published: Path | None = typer.Option(None, "--published", help="The roster as published, to find late changes."),
+    changed_at: str | None = typer.Option(None, "--changed-at", help="When ROSTER was changed from --published "
+                                          "(local time, e.g. 2026-04-28T09:00). Default: now."),
 ) -> None:
     """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
     found; 2: an input could not be read."""
     try:
         problem = build_problem(load_scenario(scenario))
-        report = validate(problem, read_roster(roster), str(roster))
+        base = read_roster(published) if published is not None else None
+        report = validate(problem, read_roster(roster), str(roster), base, _moment(changed_at))
     except InputError as exc:
         err.print(exc.render(), markup=False)
         raise typer.Exit(EXIT_INPUT) from None
@@ -134,6 +139,19 @@ def validate_command(
             write_atomic(output, text)
             out.print(f"{len(report.violations)} violation(s); report written to {output}", highlight=False)
     raise typer.Exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
+
+
+def _moment(text: str | None):
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError("--changed-at", [InputIssue("value", f"{text!r} is not a local date-time like "
+                                                             f"2026-04-28T09:00")]) from None
+    if moment.tzinfo is not None:
+        raise InputError("--changed-at", [InputIssue("value", "give local time without a UTC offset")])
+    return moment
 
 
 def _print_report(report: ValidationReport, console: Console = out) -> None:

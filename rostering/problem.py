@@ -63,6 +63,15 @@ class DemandCell:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """The roster as published, and when the current version was made: what varsling
+    (change notice) is measured against. Rows are the published roster's assignments."""
+
+    rows: tuple
+    changed_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Problem:
     scenario: Scenario
     timeline: Timeline
@@ -73,6 +82,7 @@ class Problem:
     employees: tuple[Staff, ...]
     demand: dict[tuple[int, str, str], DemandCell]
     instance_index: dict[tuple[dt.date, str], int] = field(repr=False)
+    baseline: "Baseline | None" = None
 
     @cached_property
     def employee_index(self) -> dict[str, int]:

@@ -7,13 +7,14 @@ import csv
 import datetime as dt
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rules import Severity, Violation
 
-from .check import check_roster
-from .problem import Problem
+from .check import check_roster, unknown_references
+from .errors import InputError
+from .problem import Baseline, Problem
 from .roster import Roster
 from .ruleset import ActiveRules
 
@@ -77,9 +78,16 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="minutes")
 
 
-def validate(problem: Problem, roster: Roster, source: str = "<roster>") -> ValidationReport:
+def validate(problem: Problem, roster: Roster, source: str = "<roster>", published: Roster | None = None,
+             changed_at: dt.datetime | None = None) -> ValidationReport:
     """Check a roster from any source against every active rule. Raises InputError when a row
-    names an employee, shift type or date the scenario does not know."""
+    names an employee, shift type or date the scenario does not know. With the roster as
+    `published` and the moment it was `changed_at`, late changes (varsling) are reported too."""
+    if published is not None:
+        issues = unknown_references(problem, published)
+        if issues:
+            raise InputError("published roster", issues)
+        problem = replace(problem, baseline=Baseline(published.assignments, changed_at or dt.datetime.now()))
     rules = ActiveRules.from_scenario(problem.scenario)
     found = check_roster(problem, roster, rules, source)
     ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))

@@ -45,6 +45,8 @@ ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
 class Horizon(Strict):
     start: dt.date = Field(description="First day of the roster; must be a Monday.")
     weeks: int = Field(ge=1, le=52, description="Number of weeks planned.")
+    published: dt.date | None = Field(default=None, description=(
+        "Day the roster was (or will be) made known to staff; checked against the agreements' notice."))
 
     @field_validator("start")
     @classmethod

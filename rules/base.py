@@ -58,6 +58,15 @@ class AgreementTerms(BaseModel):
         "Two fridøgn in a row (a fridøgnsperiode) (rules-dk fridoegn.length, P)."))
     extra_fridoegn_hours: float = Field(default=24, ge=24, le=48, description=(
         "Each further fridøgn in a row adds this much (rules-dk fridoegn.length, U)."))
+    publication_weeks: float = Field(default=4, ge=0, le=26, description=(
+        "The roster is known to staff this long before it takes effect and covers at least as long "
+        "(rules-dk plan.publication, P)."))
+    change_notice_hours: float = Field(default=96, ge=0, le=2000, description=(
+        "A planned shift moved with less notice than this earns the late-change supplement "
+        "(rules-dk change.omlagt_tjeneste: 4 døgn, P)."))
+    late_change_rate: float = Field(default=44.07, ge=0, description=(
+        "Late-change supplement in kr per moved hour, counted per started half hour: 44.07 kr at the "
+        "1 Oct 2020 level (79.01 § 7 stk. 1, P); regulate to today's level locally (U)."))
 
     def fridoegn_rest(self, days_off: int) -> int:
         """Minutes of rest that `days_off` fridøgn in a row need: 35 h, 55 h, then 24 h more each."""
@@ -119,6 +128,10 @@ class Rule:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+    def check_plan(self, problem: "Problem") -> Iterable[Violation]:
+        """Findings about the roster as a whole (not one employee), reported once."""
+        return ()
 
     def notes(self, problem: "Problem") -> list[str]:
         """What this rule could not fully check on this horizon (e.g. a period cut by its edge)."""

@@ -19,6 +19,8 @@ AGREEMENT_RULES = {
     "weekend.off_frequency": {},
     "shifts.length": {},
     "hours.norm": {},
+    "plan.publication": {},
+    "plan.change_notice": {},
 }
 
 FOA = register_agreement(Agreement(

@@ -1,0 +1,109 @@
+"""Publishing the roster and changing it afterwards (varsling) under the KL døgn agreements.
+
+Both are workflow rules: the solver has nothing to decide for a fresh roster. Re-planning a
+published roster prices late changes with the same terms; the validator reports them so HR can
+pay the supplement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+from . import register
+from .base import Rule, Severity, Violation
+from .law import merge
+
+
+@register
+class Publication(Rule):
+    """The roster covers at least `publication_weeks` and is made known at least that long before
+    it starts (the scenario's `horizon.published`)."""
+
+    id = "plan.publication"
+    title = "Roster publication notice"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "rules-dk plan.publication (P)"
+
+    def check_plan(self, problem) -> Iterable[Violation]:
+        weeks = self.terms.publication_weeks
+        horizon = problem.scenario.horizon
+        start = dt.datetime.combine(horizon.start, dt.time())
+        if horizon.weeks < weeks:
+            yield Violation(self.id, "*", self.severity, self.source,
+                            f"the roster covers {horizon.weeks} weeks; at least {weeks:g} required",
+                            measured=horizon.weeks, limit=weeks, unit="weeks covered")
+        if horizon.published is not None:
+            notice = (horizon.start - horizon.published).days / 7
+            if notice < weeks:
+                yield Violation(self.id, "*", self.severity, self.source,
+                                f"published {horizon.published}, {notice:.1f} weeks before it starts",
+                                dt.datetime.combine(horizon.published, dt.time()), start,
+                                measured=round(notice, 2), limit=weeks, unit="weeks notice")
+
+    def notes(self, problem) -> list[str]:
+        if problem.scenario.horizon.published is None:
+            return ["the scenario gives no horizon.published date, so publication notice was not checked"]
+        return []
+
+
+@register
+class ChangeNotice(Rule):
+    """A published shift moved with less than `change_notice_hours` notice (omlagt tjeneste):
+    the moved hours (what the old and the new day do not share, per started half hour) earn the
+    late-change supplement. Reported per employee and day when a published roster is given."""
+
+    id = "plan.change_notice"
+    title = "Late change of a published shift (varsling)"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "rules-dk change.omlagt_tjeneste (P): 79.01 § 7 stk. 1"
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        baseline = problem.baseline
+        if baseline is None:
+            return
+        old = _by_day(problem, [r for r in baseline.rows if r.employee_id == staff.id])
+        new = _by_day(problem, [w.row for w in worked])
+        changed = problem.timeline.minute(baseline.changed_at)
+        notice = round(self.terms.change_notice_hours * 60)
+        for day in sorted(set(old) | set(new)):
+            before, after = old.get(day, []), new.get(day, [])
+            if before == after:
+                continue
+            first = min(start for start, _ in [*before, *after])
+            given = first - changed
+            if given >= notice:
+                continue
+            moved = _moved_minutes(before, after)
+            hours = math.ceil(moved / 30) / 2
+            yield self.violation(
+                staff, f"{day} changed with {given / 60:.1f} h notice: {hours:g} h moved, late-change supplement "
+                f"{hours * self.terms.late_change_rate:.2f} kr ({self.terms.late_change_rate:g} kr/h)",
+                problem.timeline.local(first), None, measured=round(given / 60, 2),
+                limit=self.terms.change_notice_hours, unit="h notice",
+            )
+
+    def notes(self, problem) -> list[str]:
+        if problem.baseline is None:
+            return ["no published roster given (--published), so late changes were not checked"]
+        return []
+
+
+def _by_day(problem, rows) -> dict[dt.date, list[tuple[int, int]]]:
+    out: dict[dt.date, list[tuple[int, int]]] = {}
+    for row in rows:
+        out.setdefault(row.date, []).append((problem.timeline.minute(row.start), problem.timeline.minute(row.end)))
+    return {day: sorted(spans) for day, spans in out.items()}
+
+
+def _moved_minutes(old: list[tuple[int, int]], new: list[tuple[int, int]]) -> int:
+    """Minutes of the new day outside the old one (07-15 moved to 12-20: 5 h, the agreement's
+    example); a cancelled day counts its old minutes."""
+    if not new:
+        return sum(end - start for start, end in merge(old))
+    new, old = merge(new), merge(old)
+    shared = sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in new for s2, e2 in old)
+    return sum(end - start for start, end in new) - shared
