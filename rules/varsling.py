@@ -28,24 +28,28 @@ class Publication(Rule):
     source = "rules-dk plan.publication (P)"
 
     def check_plan(self, problem) -> Iterable[Violation]:
+        """Only a roster that says when it was published is a tjenesteplan to check; drafts and
+        what-if runs of any length are not."""
         weeks = self.terms.publication_weeks
         horizon = problem.scenario.horizon
+        if horizon.published is None:
+            return
         start = dt.datetime.combine(horizon.start, dt.time())
         if horizon.weeks < weeks:
             yield Violation(self.id, "*", self.severity, self.source,
                             f"the roster covers {horizon.weeks} weeks; at least {weeks:g} required",
                             measured=horizon.weeks, limit=weeks, unit="weeks covered")
-        if horizon.published is not None:
-            notice = (horizon.start - horizon.published).days / 7
-            if notice < weeks:
-                yield Violation(self.id, "*", self.severity, self.source,
-                                f"published {horizon.published}, {notice:.1f} weeks before it starts",
-                                dt.datetime.combine(horizon.published, dt.time()), start,
-                                measured=round(notice, 2), limit=weeks, unit="weeks notice")
+        notice = (horizon.start - horizon.published).days / 7
+        if notice < weeks:
+            yield Violation(self.id, "*", self.severity, self.source,
+                            f"published {horizon.published}, {notice:.1f} weeks before it starts",
+                            dt.datetime.combine(horizon.published, dt.time()), start,
+                            measured=round(notice, 2), limit=weeks, unit="weeks notice")
 
     def notes(self, problem) -> list[str]:
         if problem.scenario.horizon.published is None:
-            return ["the scenario gives no horizon.published date, so publication notice was not checked"]
+            return ["the scenario gives no horizon.published date, so publication notice and plan length "
+                    "were not checked"]
         return []
 
 

@@ -341,17 +341,17 @@ def test_check_roster_names_rows_with_unknown_employee_or_date(tiny_problem):
     err = info.value
     assert err.file == "week14.csv"
     assert [(i.where, i.message) for i in err.issues] == [
-        ("row 2", "unknown employee 'e99'"),
-        ("row 3", "date 2026-04-06 is outside the horizon 2026-03-30..2026-04-05"),
-        ("row 4", "date 2026-03-29 is outside the horizon 2026-03-30..2026-04-05"),
+        ("row 2", "column employee_id: unknown employee 'e99'"),
+        ("row 3", "column date: 2026-04-06 is outside the horizon 2026-03-30..2026-04-05"),
+        ("row 4", "column date: 2026-03-29 is outside the horizon 2026-03-30..2026-04-05"),
     ]
-    assert "week14.csv: row 2: unknown employee 'e99'" in str(err)
+    assert "week14.csv: row 2: column employee_id: unknown employee 'e99'" in str(err)
 
 
 def test_check_roster_on_a_read_file_names_unknown_employee(tmp_path, tiny_problem):
     path = tmp_path / "r.csv"
     path.write_text(HEADER + "\n" + "x01,2026-03-30,dag,2026-03-30T07:00,2026-03-30T15:00,ssa\n")
-    with pytest.raises(InputError, match=r"r\.csv: row \d+: unknown employee 'x01'"):
+    with pytest.raises(InputError, match=r"r\.csv: row \d+: column employee_id: unknown employee 'x01'"):
         check_roster(tiny_problem, read_roster(path), source=str(path))
 
 

@@ -243,15 +243,15 @@ class TestDailyRestParameters:
         assert [(v.measured, v.limit) for v in check(p9, self.rows(p9, "e1"))] == [(8.0, 9)]
 
     def test_agreement_override_applies_to_its_employees_only(self):
-        data = scenario([emp("foa1"), emp("dsr1", agreement="dsr")],
-                        agreements={"dsr": {"rules": {"rest.daily": {"min_hours": 8}}}})
+        data = scenario([emp("foa1"), emp("dsr1", agreement="nurses")],
+                        agreements={"nurses": {"rules": {"rest.daily": {"min_hours": 8}}}})
         p = build(data)
         found = check(p, [*self.rows(p, "foa1"), *self.rows(p, "dsr1")])
         assert [(v.rule_id, v.employee_id, v.limit) for v in found] == [("rest.daily", "foa1", 11)]
 
     def test_agreement_override_changes_what_the_solver_plans(self):
-        data = scenario([emp("foa1"), emp("dsr1", agreement="dsr")],
-                        agreements={"dsr": {"rules": {"rest.daily": {"min_hours": 8}}}},
+        data = scenario([emp("foa1"), emp("dsr1", agreement="nurses")],
+                        agreements={"nurses": {"rules": {"rest.daily": {"min_hours": 8}}}},
                         demand=[need("aften", "2026-01-05", min=2), need("dag", "2026-01-06", min=2)])
         p = build(data)
         result = run(p)
@@ -261,8 +261,8 @@ class TestDailyRestParameters:
         assert amount(p, result.roster, "understaffed_min") == 8.0
 
     def test_agreement_beats_scenario_setting(self):
-        data = scenario([emp("foa1"), emp("dsr1", agreement="dsr")], rules={"rest.daily": {"min_hours": 8}},
-                        agreements={"dsr": {"rules": {"rest.daily": {"min_hours": 12}}}})
+        data = scenario([emp("foa1"), emp("dsr1", agreement="nurses")], rules={"rest.daily": {"min_hours": 8}},
+                        agreements={"nurses": {"rules": {"rest.daily": {"min_hours": 12}}}})
         p = build(data)
         found = check(p, [*self.rows(p, "foa1"), *self.rows(p, "dsr1")])
         assert [(v.employee_id, v.measured, v.limit) for v in found] == [("dsr1", 8.0, 12)]
