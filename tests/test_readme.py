@@ -32,3 +32,13 @@ def test_readme_roster_example_reads(tmp_path):
     roster = read_roster(path)
     night = next(a for a in roster.assignments if a.shift_id == "nat")
     assert (night.start.day, night.end.day) == (30, 31)
+
+
+def test_readme_spreadsheet_example_reads_clock_times_and_adhoc_rows(tmp_path):
+    path = tmp_path / "from_excel.csv"
+    path.write_text(_block("csv", "e007,2026-04-21,adhoc"), encoding="utf-8")
+    rows = {a.employee_id: a for a in read_roster(path).assignments}
+    assert (rows["e018"].start.isoformat(), rows["e018"].end.isoformat()) == ("2026-04-20T23:00:00",
+                                                                              "2026-04-21T07:00:00")
+    assert rows["e007"].shift_id == "adhoc" and rows["e007"].end.hour == 14
+
