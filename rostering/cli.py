@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rules import registry
+from rules import AgreementTerms, agreements, registry
 
 from .check import check_roster
 from .errors import InputError, InputIssue
@@ -205,14 +205,21 @@ def schema_command() -> None:
 
 @app.command("rules")
 def rules_command() -> None:
-    """List the registered rules with their parameters and sources."""
+    """List the registered rules and agreements with their parameters and sources."""
     table = Table(title="Rules")
-    for col in ("id", "severity", "parameters (defaults)", "source"):
+    for col in ("id", "severity", "scope", "parameters (defaults)", "source"):
         table.add_column(col)
     for rule_id, rule_cls in sorted(registry().items()):
         params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
-        table.add_row(rule_id, rule_cls.severity.value, params or "-", rule_cls.source)
+        table.add_row(rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source)
     out.print(table)
+    deals = Table(title="Agreements (terms: " + ", ".join(f"{k}={v}" for k, v in AgreementTerms().model_dump().items())
+                  + ")")
+    for col in ("id", "title", "agreement rules", "source"):
+        deals.add_column(col)
+    for agreement in sorted(agreements().values(), key=lambda a: a.id):
+        deals.add_row(agreement.id, agreement.title, ", ".join(agreement.rules) or "-", agreement.source or "-")
+    out.print(deals)
 
 
 def main() -> None:  # pragma: no cover

@@ -79,3 +79,5 @@ def test_schema_and_rules_commands():
     assert "horizon" in json.loads(schema.output)["properties"]
     rules = invoke("rules")
     assert rules.exit_code == 0 and "rest.daily" in rules.output and "BEK 324/2002" in rules.output
+    for text in ("fridoegn.length", "KL 79.01", "KL 79.03", "none", "normperiode_weeks"):
+        assert text in rules.output
