@@ -68,6 +68,11 @@ class AgreementTerms(BaseModel):
         "Late-change supplement in kr per moved hour, counted per started half hour: 44.07 kr at the "
         "1 Oct 2020 level (79.01 § 7 stk. 1, P); regulate to today's level locally (U)."))
 
+    def normperiods(self, days: int) -> list[tuple[int, int, bool]]:
+        """(first day, end day exclusive, complete?) of each normperiode in a horizon of `days`."""
+        length = self.normperiode_weeks * 7
+        return [(first, min(first + length, days), first + length <= days) for first in range(0, days, length)]
+
     def fridoegn_rest(self, days_off: int) -> int:
         """Minutes of rest that `days_off` fridøgn in a row need: 35 h, 55 h, then 24 h more each."""
         if days_off <= 1:

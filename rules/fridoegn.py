@@ -1,9 +1,9 @@
 """Fridøgn and free weekends under the KL døgnarbejdstidsaftaler (79.01 FOA, 79.03 DSR).
 
-A fridøgn is measured on the clock, from the end of one work period to the start of the next:
-one fridøgn needs 35 h off, two in a row (a fridøgnsperiode) 55 h, each further one 24 h more
-(the lengths are agreement terms). Each rule's check and its CP-SAT constraints below state the
-same condition; the model uses "free block" literals (no shift overlaps a time span), so both
+A day off is a day not absent on which no shift starts: the roster grid's F. Its rest is measured
+on the clock, from the end of the last shift before it to the start of the first after: one day
+off needs 35 h, two in a row (a fridøgnsperiode) 55 h, each further one 24 h more (agreement
+terms). Each rule's check and its CP-SAT constraints below state the same condition, so both
 sides agree on shifts across midnight, DST nights and the horizon's edges (where the unknown
 time outside the horizon counts as free, and the report says so).
 """
@@ -126,9 +126,7 @@ class FridoegnCount(Rule):
 
     def periods(self, problem, staff) -> Iterator[tuple[int, int, int]]:
         """(first day, end day (exclusive), fridøgn required) per normperiode within the horizon."""
-        length = self.terms.normperiode_weeks * 7
-        for first in range(0, len(problem.days), length):
-            end = min(first + length, len(problem.days))
+        for first, end, _ in self.terms.normperiods(len(problem.days)):
             present = sum(1 for day in problem.days[first:end] if day not in staff.absent)
             yield first, end, math.floor(self.params.per_week * present / 7 + 1e-9)
 

@@ -42,9 +42,10 @@ class NormHours(Rule):
         the norm is None for timelønnede (no contract hours). A period the horizon holds only part
         of is not checked: its hours may still be evened out before it ends (the objective keeps
         the plan near the norm pro rata, and `notes` tells the report)."""
-        length = self.terms.normperiode_weeks * 7
-        for first in range(0, len(problem.days) - length + 1, length):
-            days = problem.days[first:first + length]
+        for first, end, complete in self.terms.normperiods(len(problem.days)):
+            if not complete:
+                continue
+            days = problem.days[first:end]
             norm = norm_minutes(staff.contract_hours, days, problem.holidays, staff.absent)
             full = norm_minutes(self.terms.fulltime_hours, days, problem.holidays, staff.absent)
             yield days, (norm if staff.contract_hours > 0 else None), full
