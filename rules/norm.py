@@ -57,21 +57,28 @@ class NormHours(Rule):
                     f"boundary; norm hours of the unfinished period are compared in the summary, not checked"]
         return []
 
-    def limits(self, norm: int | None, full: int) -> tuple[int, int]:
-        """(lowest, highest) planned minutes allowed."""
+    def limits(self, norm: int | None, full: int) -> tuple[int, int | None]:
+        """(lowest, highest or None for no cap) planned minutes allowed."""
         tolerance = round(self.params.max_deviation_hours * 60)
         low = 0 if norm is None else max(0, norm - tolerance)
-        high = full if norm is None else norm + tolerance
+        high = None if norm is None else norm + tolerance
         if not self.params.planned_overtime:
-            high = min(high, full)
+            high = full if high is None else min(high, full)
         return low, high
+
+    @staticmethod
+    def counted(shift) -> int:
+        """Paid minutes as the norm counts them: the extra hour of the autumn DST night is paid as
+        overtime, not norm time (rules-dk time.dst); the spring night's lost hour is owed."""
+        wall = round((shift.end_local - shift.start_local).total_seconds() / 60)
+        return shift.paid - max(0, shift.minutes - wall)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         for days, norm, full in self.periods(problem, staff):
             inside = set(days)
-            planned = sum(w.shift.paid for w in worked if w.row.date in inside)
+            planned = sum(self.counted(w.shift) for w in worked if w.row.date in inside)
             low, high = self.limits(norm, full)
-            if low <= planned <= high:
+            if low <= planned and (high is None or planned <= high):
                 continue
             if planned > full and not self.params.planned_overtime:
                 what = f"above the full-time norm {full / 60:.1f} h (planned overarbejde)"
@@ -87,11 +94,11 @@ class NormHours(Rule):
         options = model.options(staff)
         for days, norm, full in self.periods(model.problem, staff):
             inside = set(days)
-            terms = [(shift.paid, var) for shift, var in options if shift.date in inside]
+            terms = [(self.counted(shift), var) for shift, var in options if shift.date in inside]
             low, high = self.limits(norm, full)
             planned = sum(paid * var for paid, var in terms)
             detail = f"{days[0]}..{days[-1]}"
-            if sum(paid for paid, _ in terms) > high:
+            if high is not None and sum(paid for paid, _ in terms) > high:
                 model.hard(self, staff, model.cp.Add(planned <= high), f"at most {high / 60:.1f} h {detail}")
             if low > 0:
                 model.hard(self, staff, model.cp.Add(planned >= low), f"at least {low / 60:.1f} h {detail}")
