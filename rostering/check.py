@@ -22,6 +22,11 @@ def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
             issues.append(InputIssue(where, f"column shift_id: unknown shift type {row.shift_id!r}; known: "
                                             f"{', '.join(sorted(problem.shift_types))} (or {AD_HOC} for a "
                                             f"shift outside them)"))
+        for column in ("start", "end"):
+            moment = getattr(row, column)
+            if problem.timeline.local(problem.timeline.minute(moment)) != moment:
+                issues.append(InputIssue(where, f"column {column}: {moment.isoformat(timespec='minutes')} does not "
+                                                f"exist in {problem.timeline.timezone} (the clocks skip that hour)"))
         if not first <= row.date <= last:
             issues.append(InputIssue(where, f"column date: {row.date} is outside the horizon {first}..{last}"))
     return issues

@@ -47,7 +47,7 @@ def solve_command(
     try:
         problem = build_problem(load_scenario(scenario))
     except InputError as exc:
-        err.print(exc.render(), markup=False)
+        err.print(exc.render(), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
@@ -60,7 +60,7 @@ def solve_command(
     write_roster(output, result.roster, summary.to_dict())
     out.print(f"Wrote {summary.shifts} shifts to {output}")
     for v in violations:
-        err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}")
+        err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
     if violations:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -125,7 +125,7 @@ def validate_command(
         base = read_roster(published) if published is not None else None
         report = validate(problem, read_roster(roster), str(roster), base, _moment(changed_at))
     except InputError as exc:
-        err.print(exc.render(), markup=False)
+        err.print(exc.render(), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     if fmt is ReportFormat.table and output is None:
         _print_report(report)
@@ -161,24 +161,24 @@ def _print_report(report: ValidationReport, console: Console = out) -> None:
                   + (f" ({counts})" if not report.compliant else ""))
     if not report.compliant:
         rules = Table(title="Violations per rule")
-        for col in ("rule", "severity", "violations", "employees"):
-            rules.add_column(col, justify="right" if col in ("violations", "employees") else "left", no_wrap=True)
-        rules.add_column("source", min_width=20)
+        rules.add_column("rule", no_wrap=True)
+        rules.add_column("severity")
+        rules.add_column("count", justify="right")
+        rules.add_column("source", min_width=24)
         for rule_id, severity, source, count, people in report.by_rule():
-            rules.add_row(rule_id, severity, str(count), str(people), source)
+            rules.add_row(rule_id, severity, f"{count} ({people} empl.)", source)
         console.print(rules)
-        detail = Table(title="Violations by rule and employee")
-        for col in ("rule", "employee", "from", "to", "measured", "limit"):
-            detail.add_column(col, justify="right" if col in ("measured", "limit") else "left", no_wrap=True)
-        detail.add_column("what", min_width=20)
-        previous = (None, None)
+        # Details as plain lines, one per violation: never cut at any console width, easy to grep.
+        console.print("Violations by rule and employee:")
+        previous = None
         for v in report.violations:
-            rule = v.rule_id if v.rule_id != previous[0] else ""
-            who = v.employee_id if (v.rule_id, v.employee_id) != previous else ""
-            previous = (v.rule_id, v.employee_id)
-            detail.add_row(rule, who, _when(v.start), _when(v.end), _num(v.measured, v.unit), _num(v.limit, v.unit),
-                           v.message)
-        console.print(detail)
+            if v.rule_id != previous:
+                console.print(f"  {v.rule_id} ({v.severity.value})", highlight=False, markup=False)
+                previous = v.rule_id
+            when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
+            measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
+            console.print(f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False,
+                          soft_wrap=True)
     for note in report.notes:
         console.print(f"Note: {note}", highlight=False, markup=False)
 

@@ -15,6 +15,7 @@ by rule and employee.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
     from rostering.model import RosterModel
     from rostering.problem import Problem, ShiftInstance, Staff
     from rostering.roster import Worked
+
+
+def hours(minutes: int, up: bool = False) -> str:
+    """Minutes as hours for a message, to 0.01 h, rounded away from the limit: a shortfall down,
+    an excess up, so 10 h 59 min of rest never reads as the 11 h it falls short of."""
+    hundredths = (math.ceil if up else math.floor)(minutes * 100 / 60)
+    return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
 
 
 class Severity(str, Enum):

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pydantic import Field, model_validator
 
 from . import register
-from .base import Rule, RuleParams, Severity, Violation
+from .base import Rule, RuleParams, Severity, Violation, hours
 
 INFINITY = 10**9
 
@@ -75,7 +75,7 @@ class FridoegnLength(Rule):
             if rest < need:
                 days = f"{problem.days[first]}" + (f"..{problem.days[last]}" if last > first else "")
                 yield self.violation(
-                    staff, f"{off} day(s) off {days} give only {rest / 60:.1f} h off between shifts",
+                    staff, f"{off} day(s) off {days} give only {hours(rest)} h off between shifts",
                     dt.datetime.combine(problem.days[first], dt.time()),
                     dt.datetime.combine(problem.days[last], dt.time(23, 59)),
                     measured=round(rest / 60, 2), limit=need / 60, unit="h off",

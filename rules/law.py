@@ -15,7 +15,7 @@ from itertools import pairwise
 from pydantic import Field, model_validator
 
 from . import register
-from .base import Rule, RuleParams, Severity, Violation
+from .base import Rule, RuleParams, Severity, Violation, hours
 
 from rostering.timeline import MINUTES_PER_DAY as DAY
 
@@ -100,7 +100,7 @@ class DailyRest(Rule):
                 reduced.append(end)
                 continue
             yield self.violation(
-                staff, f"longest rest {longest / 60:.1f} h in the 24 h up to {local(end):%Y-%m-%d %H:%M}",
+                staff, f"longest rest {hours(longest)} h in the 24 h up to {local(end):%Y-%m-%d %H:%M}",
                 local(start), local(end), measured=round(longest / 60, 2), limit=self.floor_rest / 60, unit="h rest",
             )
         for end in reduced:
@@ -224,7 +224,7 @@ class WeeklyRest(Rule):
         spans = ((w.shift.start, w.shift.end) for w in worked)
         for start, end in weekly_rest_gaps(spans, self.min_rest, self.max_gap):
             yield self.violation(
-                staff, f"{(end - start) / 60:.1f} h of work without a {self.params.hours:g} h rest",
+                staff, f"{hours(end - start, up=True)} h of work without a {self.params.hours:g} h rest",
                 problem.timeline.local(start), problem.timeline.local(end),
                 measured=round((end - start) / 60, 2), limit=self.max_gap / 60, unit="h between weekly rests",
             )
@@ -286,7 +286,7 @@ class MaxAverageHours(Rule):
             minutes = per_day[last + 1] - per_day[first]
             if minutes > allowed:
                 yield self.violation(
-                    staff, f"{minutes / 60:.1f} h worked from {problem.days[first]} to {problem.days[last]}, "
+                    staff, f"{hours(minutes, up=True)} h worked from {problem.days[first]} to {problem.days[last]}, "
                     f"allowed {allowed / 60:.1f} h",
                     measured=round(minutes / 60, 2), limit=round(allowed / 60, 2), unit="h in reference period",
                 )

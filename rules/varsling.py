@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 
 from . import register
-from .base import Rule, Severity, Violation
+from .base import Rule, Severity, Violation, hours
 from .law import merge
 
 
@@ -82,10 +82,11 @@ class ChangeNotice(Rule):
             if given >= notice:
                 continue
             moved = _moved_minutes(before, after)
-            hours = math.ceil(moved / 30) / 2
+            moved_hours = math.ceil(moved / 30) / 2
             yield self.violation(
-                staff, f"{day} changed with {given / 60:.1f} h notice: {hours:g} h moved, late-change supplement "
-                f"{hours * self.terms.late_change_rate:.2f} kr ({self.terms.late_change_rate:g} kr/h)",
+                staff, f"{day} changed with {hours(given)} h notice: {moved_hours:g} h moved, "
+                f"late-change supplement {moved_hours * self.terms.late_change_rate:.2f} kr "
+                f"({self.terms.late_change_rate:g} kr/h)",
                 problem.timeline.local(first), None, measured=round(given / 60, 2),
                 limit=self.terms.change_notice_hours, unit="h notice",
             )
