@@ -411,3 +411,20 @@ def test_scenario_from_data_does_not_mutate_its_input():
     before = copy.deepcopy(data)
     scenario_from_data(data)
     assert data == before
+
+
+def test_agreement_terms_are_validated_with_their_path():
+    data = yaml.safe_load((Path(__file__).parent / "data" / "valid_base.yaml").read_text(encoding="utf-8"))
+    data["agreements"] = {"foa": {"terms": {"normperiode_weeks": 0, "fridoegn_hourz": 32}}}
+    with pytest.raises(InputError) as caught:
+        scenario_from_data(data, "s.yaml")
+    text = str(caught.value)
+    assert "agreements.foa.terms.normperiode_weeks: Input should be greater than or equal to 1" in text
+    assert "agreements.foa.terms.fridoegn_hourz: unknown parameter" in text
+
+
+def test_unknown_agreement_names_the_known_ones():
+    data = yaml.safe_load((Path(__file__).parent / "data" / "valid_base.yaml").read_text(encoding="utf-8"))
+    data["employees"][0]["agreement"] = "hk"
+    with pytest.raises(InputError, match=r"unknown agreement 'hk'; known: dsr, foa, none"):
+        scenario_from_data(data, "s.yaml")
