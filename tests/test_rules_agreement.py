@@ -678,3 +678,12 @@ class TestAgreementScoping:
         assert clean(p, result) == []
         assert worked(result, "f1") == [("2026-01-05", "aften"), ("2026-01-07", "dag")]
         assert len(worked(result, "d1")) == 1
+
+
+def test_infeasible_preassignments_name_the_agreement_rule():
+    # six preassigned days in one week leave one day off where fridoegn.count needs two
+    p = build(scenario([foa(preassigned=[{"date": d, "shift": "dag"} for d in days_from("2026-01-05", 6)])]))
+    result = run(p)
+    assert result.status == "INFEASIBLE"
+    assert {(g.rule_id, g.employee_id) for g in result.conflicts} >= {("fridoegn.count", "e1")}
+    assert sum(g.rule_id == "employee.preassigned" for g in result.conflicts) == 6
