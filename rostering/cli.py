@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from enum import Enum
 from pathlib import Path
@@ -19,7 +18,7 @@ from .check import check_roster
 from .errors import InputError, InputIssue
 from .loading import load_scenario
 from .problem import build_problem
-from .report import ValidationReport, validate
+from .report import print_report, report_text, validate
 from .roster import read_roster, write_atomic, write_roster
 from .scenario import Scenario
 from .solve import Progress, SolveOptions, solve
@@ -128,11 +127,11 @@ def validate_command(
         err.print(exc.render(), markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
     if fmt is ReportFormat.table and output is None:
-        _print_report(report)
+        print_report(report, out)
     else:
         text = {ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
                 ReportFormat.csv: report.to_csv,
-                ReportFormat.table: lambda: _report_text(report)}[fmt]()
+                ReportFormat.table: lambda: report_text(report)}[fmt]()
         if output is None:
             print(text, end="")
         else:
@@ -152,49 +151,6 @@ def _moment(text: str | None):
     if moment.tzinfo is not None:
         raise InputError("--changed-at", [InputIssue("value", "give local time without a UTC offset")])
     return moment
-
-
-def _print_report(report: ValidationReport, console: Console = out) -> None:
-    counts = ", ".join(f"{n} {severity}" for severity, n in report.by_severity().items())
-    verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
-    console.print(f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
-                  + (f" ({counts})" if not report.compliant else ""))
-    if not report.compliant:
-        rules = Table(title="Violations per rule")
-        rules.add_column("rule", no_wrap=True)
-        rules.add_column("severity")
-        rules.add_column("count", justify="right")
-        rules.add_column("source", min_width=24)
-        for rule_id, severity, source, count, people in report.by_rule():
-            rules.add_row(rule_id, severity, f"{count} ({people} empl.)", source)
-        console.print(rules)
-        # Details as plain lines, one per violation: never cut at any console width, easy to grep.
-        console.print("Violations by rule and employee:")
-        previous = None
-        for v in report.violations:
-            if v.rule_id != previous:
-                console.print(f"  {v.rule_id} ({v.severity.value})", highlight=False, markup=False)
-                previous = v.rule_id
-            when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
-            measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
-            console.print(f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False,
-                          soft_wrap=True)
-    for note in report.notes:
-        console.print(f"Note: {note}", highlight=False, markup=False)
-
-
-def _report_text(report: ValidationReport) -> str:
-    console = Console(file=io.StringIO(), width=200, no_color=True)
-    _print_report(report, console)
-    return console.file.getvalue()
-
-
-def _when(value) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
-
-
-def _num(value, unit: str) -> str:
-    return "" if value is None else f"{value:g} {unit}".strip()
 
 
 @app.command("schema")

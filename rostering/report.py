@@ -10,6 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
 from rules import Severity, Violation
 
 from .check import check_roster, unknown_references
@@ -109,3 +112,47 @@ def boundary_notes(problem: Problem, rules: ActiveRules) -> list[str]:
                     seen.add(text)
                     notes.append(text)
     return notes
+
+
+def print_report(report: ValidationReport, console: Console) -> None:
+    """The report for people: verdict, a table per rule, then one line per violation and the notes."""
+    counts = ", ".join(f"{n} {severity}" for severity, n in report.by_severity().items())
+    verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
+    console.print(f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
+                  + (f" ({counts})" if not report.compliant else ""))
+    if not report.compliant:
+        rules = Table(title="Violations per rule")
+        rules.add_column("rule", no_wrap=True)
+        rules.add_column("severity")
+        rules.add_column("count", justify="right")
+        rules.add_column("source", min_width=24)
+        for rule_id, severity, source, count, people in report.by_rule():
+            rules.add_row(rule_id, severity, f"{count} ({people} empl.)", source)
+        console.print(rules)
+        # Details as plain lines, one per violation: never cut at any console width, easy to grep.
+        console.print("Violations by rule and employee:")
+        previous = None
+        for v in report.violations:
+            if v.rule_id != previous:
+                console.print(f"  {v.rule_id} ({v.severity.value})", highlight=False, markup=False)
+                previous = v.rule_id
+            when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
+            measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
+            console.print(f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False,
+                          soft_wrap=True)
+    for note in report.notes:
+        console.print(f"Note: {note}", highlight=False, markup=False)
+
+
+def report_text(report: ValidationReport) -> str:
+    console = Console(file=io.StringIO(), width=200, no_color=True)
+    print_report(report, console)
+    return console.file.getvalue()
+
+
+def _when(value) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _num(value, unit: str) -> str:
+    return "" if value is None else f"{value:g} {unit}".strip()
