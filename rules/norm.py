@@ -14,10 +14,11 @@ from .base import Rule, RuleParams, Severity, Violation
 
 
 class NormParams(RuleParams):
-    max_deviation_hours: float = Field(default=0, ge=0, le=200, description=(
+    max_deviation_hours: float = Field(default=4, ge=0, le=200, description=(
         "Planned hours of a normperiode may differ from its norm by this much, carried into the next "
-        "period. The agreements plan exactly the norm; a tolerance only by local agreement (rules-dk "
-        "hours.contract_norm, U). Employees with 0 contract hours (timelønnede) have no norm to meet."))
+        "period as saldo. The agreements plan the norm; with fixed shift lengths it is rarely met to the "
+        "minute, so the default is about half a shift (rules-dk hours.contract_norm: carry-over tolerance, "
+        "U). Employees with 0 contract hours (timelønnede) have no norm to meet."))
     planned_overtime: bool = Field(default=False, description=(
         "Whether the plan may place hours above the full-time norm (overarbejde). The agreements plan "
         "the norm; overtime is ordered, not planned (rules-dk ot.overarbejde, P)."))
@@ -62,8 +63,8 @@ class NormHours(Rule):
         tolerance = round(self.params.max_deviation_hours * 60)
         low = 0 if norm is None else max(0, norm - tolerance)
         high = None if norm is None else norm + tolerance
-        if not self.params.planned_overtime:
-            high = full if high is None else min(high, full)
+        if not self.params.planned_overtime:  # the carried-over tolerance is saldo, not overarbejde
+            high = full + tolerance if high is None else min(high, full + tolerance)
         return low, high
 
     @staticmethod
@@ -80,7 +81,7 @@ class NormHours(Rule):
             low, high = self.limits(norm, full)
             if low <= planned and (high is None or planned <= high):
                 continue
-            if planned > full and not self.params.planned_overtime:
+            if high is not None and planned > high and planned > full and not self.params.planned_overtime:
                 what = f"above the full-time norm {full / 60:.1f} h (planned overarbejde)"
             else:
                 what = f"{(planned - norm) / 60:+.1f} h from the norm {norm / 60:.1f} h"

@@ -497,9 +497,14 @@ class TestShiftLengthSolver:
 
 # =========================================================================== hours.norm
 
+EXACT = {"hours.norm": {"max_deviation_hours": 0}}
+
+
 def norm1(rules: dict | None = None, **terms) -> dict:
-    """A one-week normperiode for foa, so a one- or two-week horizon holds complete periods."""
-    return {"foa": {"terms": {"normperiode_weeks": 1, **terms}, "rules": rules or {}}}
+    """A one-week normperiode for foa, so a one- or two-week horizon holds complete periods; the
+    norm must be met exactly (no carry-over tolerance) unless `rules` says otherwise."""
+    merged = {"hours.norm": {**EXACT["hours.norm"], **(rules or {}).get("hours.norm", {})}}
+    return {"foa": {"terms": {"normperiode_weeks": 1, **terms}, "rules": {**(rules or {}), **merged}}}
 
 
 class TestNormChecker:
@@ -547,7 +552,7 @@ class TestNormChecker:
                                agreements=norm1({"hours.norm": {"max_deviation_hours": 10}})))
         assert found(loose, rows_of(loose, 5), "hours.norm") == []                      # merarbejde
         v = found(loose, rows_of(loose, 6), "hours.norm")
-        assert facts(v) == [("hours.norm", "e1", 44.4, 37.0)]                            # capped at full time
+        assert facts(v) == [("hours.norm", "e1", 44.4, 40.0)]                            # norm + tolerance
         assert "above the full-time norm" in v[0].message
 
     def test_planned_overtime_lifts_the_full_time_cap(self):
@@ -572,13 +577,13 @@ class TestNormChecker:
         assert found(p, [], "hours.norm") == []
         rule = next(r for r in ActiveRules.from_scenario(p.scenario).by_agreement["foa"] if r.id == "hours.norm")
         assert rule.notes(p) and "normperiode" in rule.notes(p)[0]
-        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}}}))
+        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}}))
         assert facts(found(two, [], "hours.norm")) == [("hours.norm", "e1", 0.0, 74.0)]
 
     def test_the_normperiode_averages_over_its_weeks(self):
         def rows_of(p):
             return [*on(p, "e1", days_from("2026-01-05", 6)), *on(p, "e1", days_from("2026-01-12", 4))]
-        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}}}))
+        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}}))
         assert found(two, rows_of(two), "hours.norm") == []     # 74 h in 2 weeks
         one = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements=norm1()))
         assert facts(found(one, rows_of(one), "hours.norm")) == [("hours.norm", "e1", 44.4, 37.0),
@@ -687,3 +692,11 @@ def test_infeasible_preassignments_name_the_agreement_rule():
     assert result.status == "INFEASIBLE"
     assert {(g.rule_id, g.employee_id) for g in result.conflicts} >= {("fridoegn.count", "e1")}
     assert sum(g.rule_id == "employee.preassigned" for g in result.conflicts) == 6
+
+
+def test_default_tolerance_carries_half_a_shift_over_as_saldo():
+    # a 37 h week planned as five 7.5 h shifts (37.5 h) or four (30 h): +0.5 h is saldo, -7 h is not
+    four_weeks = {"foa": {"terms": {"normperiode_weeks": 1}}}
+    p = build(scenario([foa()], agreements=four_weeks, shifts=[shift("dag", "07:00", "15:00", paid_minutes=450)]))
+    assert found(p, on(p, "e1", days_from("2026-01-05", 5)), "hours.norm") == []
+    assert facts(found(p, on(p, "e1", days_from("2026-01-05", 4)), "hours.norm")) == [("hours.norm", "e1", 30.0, 33.0)]
