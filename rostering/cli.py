@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
@@ -19,7 +18,7 @@ from .errors import InputError, InputIssue
 from .loading import load_scenario
 from .problem import build_problem
 from .report import print_report, report_text, validate
-from .roster import read_roster, write_atomic, write_roster
+from .roster import parse_local, read_roster, write_atomic, write_roster
 from .scenario import Scenario
 from .solve import Progress, SolveOptions, solve
 from .summary import Summary, summarize
@@ -144,13 +143,9 @@ def _moment(text: str | None):
     if text is None:
         return None
     try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError("--changed-at", [InputIssue("value", f"{text!r} is not a local date-time like "
-                                                             f"2026-04-28T09:00")]) from None
-    if moment.tzinfo is not None:
-        raise InputError("--changed-at", [InputIssue("value", "give local time without a UTC offset")])
-    return moment
+        return parse_local(text)
+    except ValueError as exc:
+        raise InputError("--changed-at", [InputIssue("value", str(exc))]) from None
 
 
 @app.command("schema")

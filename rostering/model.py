@@ -114,6 +114,21 @@ class RosterModel:
         """Instance index (into problem.instances) -> 'works' literal, for this employee."""
         return self._index[staff.index]
 
+    def options_by_day(self, staff: Staff) -> dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]]:
+        """The employee's options grouped by the index of the day they start on (time order)."""
+        return self.memo(("by_day", staff.index), lambda: self._group_by_day(staff))
+
+    def _group_by_day(self, staff: Staff) -> dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]]:
+        out: dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]] = {}
+        for shift, var in self.options(staff):
+            out.setdefault(self.problem.day_index[shift.date], []).append((shift, var))
+        return out
+
+    def works_on(self, staff: Staff, day: int) -> cp_model.IntVar | None:
+        """A literal true iff the employee works a shift starting on day `day` (None: cannot)."""
+        options = self.options_by_day(staff).get(day)
+        return None if not options else self.any_of([var for _, var in options])
+
     def var(self, staff: Staff, day: dt.date, shift_id: str) -> cp_model.IntVar:
         return self._index[staff.index][self.problem.instance_index[(day, shift_id)]]
 

@@ -97,18 +97,6 @@ class Problem:
         """Minute of each day's local midnight, plus the horizon's end: day i is [m[i], m[i + 1])."""
         return (*(self.timeline.midnight(day) for day in self.days), self.timeline.end_minute)
 
-    def absence_spans(self, staff: Staff) -> list[tuple[int, int]]:
-        """The employee's absent days as merged real-time intervals (neither work nor free time)."""
-        spans: list[tuple[int, int]] = []
-        for i, day in enumerate(self.days):
-            if day in staff.absent:
-                start, end = self.midnights[i], self.midnights[i + 1]
-                if spans and spans[-1][1] == start:
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((start, end))
-        return spans
-
     def instance(self, day: dt.date, shift_id: str) -> ShiftInstance | None:
         index = self.instance_index.get((day, shift_id))
         return None if index is None else self.instances[index]

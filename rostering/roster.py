@@ -240,14 +240,22 @@ def _is_clock(text: str) -> bool:
     return len(text) <= 8 and ":" in text and "-" not in text
 
 
-def _moment(column: str, text: str, day: dt.date) -> dt.datetime:
-    """A local date-time, or a clock time on `day`. Offsets are refused: a roster is local time."""
+def parse_local(text: str, day: dt.date | None = None) -> dt.datetime:
+    """A local ISO date-time, or (given `day`) a clock time on that day. Offsets are refused: a
+    roster is local time. Raises ValueError with a message fit for the user."""
     try:
-        moment = dt.datetime.combine(day, dt.time.fromisoformat(text)) if _is_clock(text) \
+        moment = dt.datetime.combine(day, dt.time.fromisoformat(text)) if day is not None and _is_clock(text) \
             else dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"column {column}: {text!r} is not a time (07:00) or ISO date-time "
-                         f"(2026-01-05T07:00)") from None
+        example = "a time (07:00) or ISO date-time" if day is not None else "a local ISO date-time"
+        raise ValueError(f"{text!r} is not {example} (2026-01-05T07:00)") from None
     if moment.tzinfo is not None:
-        raise ValueError(f"column {column}: {text!r} has a UTC offset; write local time (e.g. 2026-01-05T23:00)")
+        raise ValueError(f"{text!r} has a UTC offset; write local time (e.g. 2026-01-05T23:00)")
     return moment
+
+
+def _moment(column: str, text: str, day: dt.date) -> dt.datetime:
+    try:
+        return parse_local(text, day)
+    except ValueError as exc:
+        raise ValueError(f"column {column}: {exc}") from None

@@ -22,11 +22,16 @@ from .base import Rule, RuleParams, Severity, Violation, hours
 INFINITY = 10**9
 
 
+def start_days(problem, worked) -> set[int]:
+    """Indices of the horizon's days on which the employee starts a shift."""
+    return {problem.day_index[w.row.date] for w in worked if w.row.date in problem.day_index}
+
+
 def days_off(problem, staff, worked) -> list[int]:
     """Indices of the days the roster gives off: present (not absent) days on which no shift
     starts. This is the roster grid's F; a night shift belongs to the day it starts, so the
     morning it ends on may be the first day off (its length is then what fridoegn.length checks)."""
-    started = {problem.day_index[w.row.date] for w in worked if w.row.date in problem.day_index}
+    started = start_days(problem, worked)
     return [i for i, day in enumerate(problem.days) if i not in started and day not in staff.absent]
 
 
@@ -35,7 +40,7 @@ def off_runs(problem, staff, worked) -> Iterator[tuple[int, int, int, int]]:
     holds at least one day off. Absence days join a run (time off) but are not fridøgn. The rest
     runs from the end of the shifts started before the run to the first start after it
     (unbounded where the roster has none: the unknown time beyond the horizon counts as free)."""
-    started = {problem.day_index[w.row.date] for w in worked if w.row.date in problem.day_index}
+    started = start_days(problem, worked)
     spans = [(problem.day_index.get(w.row.date, -1), w.shift.start, w.shift.end) for w in worked]
     first = None
     for i in range(len(problem.days) + 1):
@@ -84,19 +89,15 @@ class FridoegnLength(Rule):
     def post(self, model, staff) -> None:
         """For each pair of shifts a, b whose rest is too short for the days off between them:
         not both worked unless a shift starts on a day in between (which then ends the run)."""
-        problem = model.problem
-        by_day: dict[int, list] = {}
-        for shift, var in model.options(staff):
-            by_day.setdefault(problem.day_index[shift.date], []).append((shift, var))
-        works = {day: model.any_of([var for _, var in options]) for day, options in by_day.items()}
-        present = [day not in staff.absent for day in problem.days]
+        by_day = model.options_by_day(staff)
+        present = [day not in staff.absent for day in model.problem.days]
         for da, before in by_day.items():
             for db in (d for d in sorted(by_day) if d > da + 1):
                 off = sum(present[da + 1:db])
                 if not off:
                     continue
                 need = self.need(off)
-                between = [works[d] for d in range(da + 1, db) if d in works]
+                between = [model.works_on(staff, d) for d in range(da + 1, db) if d in by_day]
                 for a, a_var in before:
                     for b, b_var in by_day[db]:
                         if b.start - a.end < need:
@@ -145,12 +146,9 @@ class FridoegnCount(Rule):
 
     def post(self, model, staff) -> None:
         problem = model.problem
-        by_day: dict[int, list] = {}
-        for shift, var in model.options(staff):
-            by_day.setdefault(problem.day_index[shift.date], []).append(var)
         for first, end, required in self.periods(problem, staff):
             present = [d for d in range(first, end) if problem.days[d] not in staff.absent]
-            working = [model.any_of(by_day[d]) for d in present if d in by_day]
+            working = [lit for lit in (model.works_on(staff, d) for d in present) if lit is not None]
             allowed = len(present) - required
             if len(working) > allowed:
                 model.hard(self, staff, model.cp.Add(sum(working) <= allowed),

@@ -63,18 +63,12 @@ class MaxShiftsPerDay(Rule):
     Params = MaxPerDayParams
 
     def post(self, model, staff) -> None:
-        by_day = defaultdict(list)
-        for shift, var in model.options(staff):
-            by_day[shift.date].append(var)
-        for day, variables in by_day.items():
-            if len(variables) > self.params.max_shifts:
-                model.hard(self, staff, model.cp.Add(sum(variables) <= self.params.max_shifts), day.isoformat())
         span = round(self.params.max_span_hours * 60)
-        if self.params.max_shifts > 1:
-            same_day = defaultdict(list)
-            for shift, var in model.options(staff):
-                same_day[shift.date].append((shift, var))
-            for options in same_day.values():
+        for options in model.options_by_day(staff).values():
+            if len(options) > self.params.max_shifts:
+                model.hard(self, staff, model.cp.Add(sum(var for _, var in options) <= self.params.max_shifts),
+                           options[0][0].date.isoformat())
+            if self.params.max_shifts > 1:
                 for i, (a, a_var) in enumerate(options):
                     for b, b_var in options[i + 1:]:
                         if max(a.end, b.end) - min(a.start, b.start) > span:

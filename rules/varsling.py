@@ -69,8 +69,9 @@ class ChangeNotice(Rule):
         baseline = problem.baseline
         if baseline is None:
             return
-        old = _by_day(problem, [r for r in baseline.rows if r.employee_id == staff.id])
-        new = _by_day(problem, [w.row for w in worked])
+        old = _by_day((r.date, problem.work_interval(r.shift_id, r.date, r.start, r.end))
+                      for r in baseline.rows if r.employee_id == staff.id)
+        new = _by_day((w.row.date, w.shift) for w in worked)
         changed = problem.timeline.minute(baseline.changed_at)
         notice = round(self.terms.change_notice_hours * 60)
         for day in sorted(set(old) | set(new)):
@@ -97,10 +98,11 @@ class ChangeNotice(Rule):
         return []
 
 
-def _by_day(problem, rows) -> dict[dt.date, list[tuple[int, int]]]:
+def _by_day(intervals) -> dict[dt.date, list[tuple[int, int]]]:
+    """(date, shift interval) pairs as each day's sorted (start, end) minutes."""
     out: dict[dt.date, list[tuple[int, int]]] = {}
-    for row in rows:
-        out.setdefault(row.date, []).append((problem.timeline.minute(row.start), problem.timeline.minute(row.end)))
+    for day, shift in intervals:
+        out.setdefault(day, []).append((shift.start, shift.end))
     return {day: sorted(spans) for day, spans in out.items()}
 
 
