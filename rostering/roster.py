@@ -17,7 +17,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -62,18 +62,23 @@ class Roster:
         return out
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write via a temp file in the same folder and rename, so readers never see half a file."""
+def save_atomic(path: str | Path, save: Callable[[Path], None]) -> None:
+    """Let `save` write a temp file in the target's folder, then rename it over the target, so a
+    reader never sees half a file and a failed write leaves the old file as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        save(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+    save_atomic(path, lambda tmp: tmp.write_text(text, encoding=encoding, newline=""))
 
 
 def _iso_minutes(value: dt.datetime) -> str:

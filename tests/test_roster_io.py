@@ -194,26 +194,16 @@ def test_write_is_atomic_when_rename_fails(tmp_path, monkeypatch, suffix):
 def test_write_is_atomic_when_writing_fails_midway(tmp_path, monkeypatch):
     path = tmp_path / "roster.csv"
     path.write_text("original contents\n", encoding="utf-8")
-    real_fdopen = os.fdopen
+    real_write = Path.write_text
 
-    class Broken:
-        def __init__(self, handle):
-            self.handle = handle
+    def half_then_fail(self, text, *args, **kwargs):
+        real_write(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError("no space left (simulated)")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-            return False
-
-        def write(self, text):
-            self.handle.write(text[: len(text) // 2])
-            raise OSError("no space left (simulated)")
-
-    monkeypatch.setattr(roster_module.os, "fdopen", lambda *a, **k: Broken(real_fdopen(*a, **k)))
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
     with pytest.raises(OSError, match="simulated"):
         write_roster(path, HAND)
+    monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "original contents\n"
     assert [p.name for p in tmp_path.iterdir()] == ["roster.csv"]
 
