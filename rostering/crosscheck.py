@@ -61,6 +61,9 @@ def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         for j, comp in enumerate(shift.competences or ()):
             if comp not in competences:
                 yield _unknown(("shift_types", i, "competences", j), "competence", comp, competences)
+    for comp in scenario.pay.hourly_wage:
+        if comp not in competences:
+            yield _unknown(("pay", "hourly_wage", comp), "competence", comp, competences)
 
 
 def _employees(scenario: Scenario) -> Iterator[tuple[Loc, str]]:

@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .crosscheck import crosscheck
 from .errors import InputError, InputIssue, read_input
 from .scenario import Scenario
 
+M = TypeVar("M", bound=BaseModel)
+
 _PYDANTIC_WORDING = {
-    "extra_forbidden": "unknown key (not part of the scenario format; check spelling)",
+    "extra_forbidden": "unknown key (not part of the format; check spelling)",
     "missing": "required field is missing",
 }
 
@@ -34,20 +36,33 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_data(data: Any, file: str = "<scenario>", text: str | None = None) -> Scenario:
     """Validate already-parsed data; `text` (the file's source) lets errors carry line numbers."""
+    scenario = model_from_data(Scenario, data, file, text)
     lines = _LineFinder(text)
-    if not isinstance(data, dict):
-        raise InputError(file, [InputIssue("(top level)", "expected a mapping of scenario fields")])
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        issues = [_issue_from_pydantic(err, data, lines) for err in exc.errors()]
-        raise InputError(file, issues) from None
     issues = [
         InputIssue(_render_path(loc, data), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)
     ]
     if issues:
         raise InputError(file, issues)
     return scenario
+
+
+def load_model(model: type[M], path: str | Path) -> M:
+    """Any YAML/JSON input file (a payroll profile ...) validated into `model`, with the same
+    file, line and field in every error as a scenario gets."""
+    path = Path(path)
+    text = read_input(path)
+    return model_from_data(model, _parse(path, text), str(path), text)
+
+
+def model_from_data(model: type[M], data: Any, file: str, text: str | None = None) -> M:
+    if not isinstance(data, dict):
+        kind = model.model_config.get("title") or model.__name__.lower()
+        raise InputError(file, [InputIssue("(top level)", f"expected a mapping of {kind} fields")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = _LineFinder(text)
+        raise InputError(file, [_issue_from_pydantic(err, data, lines) for err in exc.errors()]) from None
 
 
 class _DuplicateKey(ValueError):

@@ -114,6 +114,12 @@ class Problem:
             shift_id, date, start, end, end - start, self.is_night(start, end), start_local, end_local
         )
 
+    def holiday(self, day: dt.date) -> str | None:
+        """The helligdag on `day`, also just past the horizon (where a last night shift ends)."""
+        if self.days[0] <= day <= self.days[-1]:
+            return self.holidays.get(day)
+        return public_holidays((day,)).get(day)
+
     def is_night(self, start: int, end: int) -> bool:
         return is_night(self.scenario, self.timeline, start, end)
 

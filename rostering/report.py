@@ -86,16 +86,22 @@ def validate(problem: Problem, roster: Roster, source: str = "<roster>", publish
     """Check a roster from any source against every active rule. Raises InputError when a row
     names an employee, shift type or date the scenario does not know. With the roster as
     `published` and the moment it was `changed_at`, late changes (varsling) are reported too."""
-    if published is not None:
-        issues = unknown_references(problem, published)
-        if issues:
-            raise InputError("published roster", issues)
-        problem = replace(problem, baseline=Baseline(published.assignments, changed_at or dt.datetime.now()))
+    problem = with_baseline(problem, published, changed_at)
     rules = ActiveRules.from_scenario(problem.scenario)
     found = check_roster(problem, roster, rules, source)
     ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))
     return ValidationReport(problem.scenario.name, source, len(problem.employees), len(roster.assignments),
                             tuple(ordered), tuple(boundary_notes(problem, rules)))
+
+
+def with_baseline(problem: Problem, published: Roster | None, changed_at: dt.datetime | None = None) -> Problem:
+    """The problem with the published roster to measure late changes against (varsling)."""
+    if published is None:
+        return problem
+    issues = unknown_references(problem, published)
+    if issues:
+        raise InputError("published roster", issues)
+    return replace(problem, baseline=Baseline(published.assignments, changed_at or dt.datetime.now()))
 
 
 def boundary_notes(problem: Problem, rules: ActiveRules) -> list[str]:

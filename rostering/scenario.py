@@ -288,6 +288,23 @@ class AgreementSettings(Strict):
     )
 
 
+class PaySettings(Strict):
+    """What the payroll export needs beyond the roster and the agreements."""
+
+    hourly_wage: dict[Id, float] = Field(default_factory=dict, description=(
+        "Hourly wage (timeløn, kr) per competence, for an employee's first competence. Only used to show "
+        "amounts; payroll prices the hours with each employee's own rate. Without it, amounts are left "
+        "empty except for supplements fixed in kr."))
+
+    @field_validator("hourly_wage")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        for comp, wage in value.items():
+            if not wage > 0:
+                raise ValueError(f"hourly wage for {comp!r} must be positive (got {wage})")
+        return value
+
+
 class Scenario(Strict):
     name: str
     description: str | None = None
@@ -306,6 +323,7 @@ class Scenario(Strict):
     weights: Weights = Weights()
     night: NightPeriod = NightPeriod()
     home_care: HomeCare = HomeCare()
+    pay: PaySettings = PaySettings()
 
     @property
     def days(self) -> tuple[dt.date, ...]:

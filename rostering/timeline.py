@@ -47,17 +47,22 @@ class Timeline:
         return self.minute(dt.datetime.combine(day, dt.time(0, 0)))
 
     def window_minutes(self, start: int, end: int, window_start: dt.time, window_end: dt.time) -> int:
-        """Minutes of [start, end) that fall in a daily local clock window, e.g. 22:00-05:00.
+        """Minutes of [start, end) that fall in a daily local clock window, e.g. 22:00-05:00."""
+        return sum(e - s for s, e in self.window_spans(start, end, window_start, window_end))
 
-        A window whose end is at or before its start runs past midnight.
-        """
+    def window_spans(self, start: int, end: int, window_start: dt.time, window_end: dt.time) -> list[tuple[int, int]]:
+        """The parts of [start, end) inside a daily local clock window, in time order. A window
+        whose end is at or before its start runs past midnight (17:00-00:00 ends at midnight;
+        00:00-00:00 is the whole day). Window edges are local clock times, so a window holding
+        the autumn DST switch is an hour longer in real time."""
         first = self.local(start).date() - dt.timedelta(days=1)
         last = self.local(end).date()
-        total, day = 0, first
+        spans, day = [], first
         while day <= last:
             w_start = self.minute(dt.datetime.combine(day, window_start))
             end_day = day if window_end > window_start else day + dt.timedelta(days=1)
             w_end = self.minute(dt.datetime.combine(end_day, window_end))
-            total += max(0, min(end, w_end) - max(start, w_start))
+            if min(end, w_end) > max(start, w_start):
+                spans.append((max(start, w_start), min(end, w_end)))
             day += dt.timedelta(days=1)
-        return total
+        return spans

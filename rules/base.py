@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
     from rostering.model import RosterModel
@@ -50,7 +50,7 @@ class RuleParams(BaseModel):
 
 
 class AgreementTerms(BaseModel):
-    """Values an agreement fixes for all its rules at once (and, later, for payroll)."""
+    """Values an agreement fixes for all its rules and for payroll at once (one definition)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     normperiode_weeks: int = Field(default=16, ge=1, le=52, description=(
@@ -75,6 +75,52 @@ class AgreementTerms(BaseModel):
     late_change_rate: float = Field(default=44.07, ge=0, description=(
         "Late-change supplement in kr per moved hour, counted per started half hour: 44.07 kr at the "
         "1 Oct 2020 level (79.01 § 7 stk. 1, P); regulate to today's level locally (U)."))
+
+    # Ulempetillæg (rules-dk § 8): windows in local clock time, rates in % of the employee's own
+    # hourly wage. Evening and night add to the Saturday/Sunday/holiday supplements; of those
+    # three only one applies to an hour (Sunday/holiday before the special afternoons before
+    # Saturday). A rate of 0 switches a supplement off.
+    evening_from: dt.time = Field(default=dt.time(17), description="Aftentillæg from (pay.evening, V).")
+    evening_to: dt.time = Field(default=dt.time(23), description="Aftentillæg until (pay.evening, V).")
+    evening_pct: float = Field(default=36.0, ge=0, le=200, description=(
+        "Aftentillæg, % of hourly wage: 36 % from 1 Jan 2026 (79.01 OK24, V; 35.12 % in 2025, 30 % before)."))
+    night_from: dt.time = Field(default=dt.time(23), description="Nattillæg from (pay.night, V).")
+    night_to: dt.time = Field(default=dt.time(6), description="Nattillæg until, the next morning (pay.night, V).")
+    night_pct: float = Field(default=35.0, ge=0, le=200, description=(
+        "Nattillæg, % of hourly wage: 35 % up to 2024 (79.01 § 13 stk. 3, V); raised 2025/2026 under OK24 "
+        "by an amount not verified (U): set the current rate locally."))
+    saturday_from: dt.time = Field(default=dt.time(8), description=(
+        "Lørdagstillæg from, until midnight: 08:00 up to 2024 (V); OK24 moves it earlier, time unverified (U)."))
+    saturday_pct: float = Field(default=30.0, ge=0, le=200, description=(
+        "Lørdagstillæg, % of hourly wage (79.01 § 13 stk. 3: 30 %, V 2020; OK24 change U)."))
+    sunday_holiday_pct: float = Field(default=50.0, ge=0, le=200, description=(
+        "Søn- og helligdagstillæg, Sunday and helligdag 00-24, % of hourly wage (pay.sunday_holiday: 50 %, "
+        "V 2020, U 2025+)."))
+    christmas_eve_from: dt.time | None = Field(default=dt.time(7), description=(
+        "24 December counts as a søgnehelligdag from the start of the day shift, so the night into the "
+        "24th does not (holiday.christmas_eve, V); set to the local day shift's start. null: a normal day "
+        "(Københavns/Frederiksberg Kommune)."))
+    special_days: tuple[str, ...] = Field(default=("05-01", "06-05", "12-31"), description=(
+        "Days (MM-DD) paid like Sunday from `special_from`: 1 May, Grundlovsdag, Nytårsaftensdag "
+        "(holiday.special_from_noon, V)."))
+    special_from: dt.time = Field(default=dt.time(12), description="Special days' supplement from (V).")
+    special_pct: float = Field(default=50.0, ge=0, le=200, description=(
+        "Special afternoons, % of hourly wage: the Sunday rate (pay.special_noon, V 2020)."))
+    merarbejde_pct: float = Field(default=100.0, ge=0, le=300, description=(
+        "Pay for a part-timer's hours above the contract norm up to full time, % of hourly wage: the "
+        "normal rate, no premium (ot.merarbejde, V)."))
+    overtime_pct: float = Field(default=150.0, ge=0, le=300, description=(
+        "Pay for hours above the full-time norm, % of hourly wage: normal rate + 50 % (ot.overarbejde, P)."))
+
+    @field_validator("special_days")
+    @classmethod
+    def _month_day(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for text in value:
+            try:
+                dt.date.fromisoformat(f"2024-{text}")
+            except ValueError:
+                raise ValueError(f"{text!r} is not a month and day (MM-DD, e.g. 05-01)") from None
+        return value
 
     def normperiods(self, days: int) -> list[tuple[int, int, bool]]:
         """(first day, end day exclusive, complete?) of each normperiode in a horizon of `days`."""
@@ -132,6 +178,9 @@ class Rule:
     source: str
     scope: ClassVar[str] = "everyone"
     Params: ClassVar[type[RuleParams]] = RuleParams
+    #: True for findings the agreement prices rather than forbids (a late change earns a
+    #: supplement): the payroll export pays them instead of refusing the roster.
+    settled_by_pay: ClassVar[bool] = False
 
     def __init__(self, params: RuleParams | None = None, source: str | None = None,
                  terms: AgreementTerms | None = None):

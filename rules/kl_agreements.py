@@ -11,7 +11,7 @@ agreement PDFs could not be read (rules-dk § 9: verify before go-live).
 from __future__ import annotations
 
 from . import register_agreement
-from .base import Agreement
+from .base import Agreement, AgreementTerms
 
 AGREEMENT_RULES = {
     "fridoegn.count": {},
@@ -43,4 +43,7 @@ NONE = register_agreement(Agreement(
     title="No collective agreement: the law only (e.g. agency vikarer)",
     source="",
     rules={},
+    # No ulempetillæg or varsling supplement: those are agreement pay (an agency pays its own).
+    terms=AgreementTerms(evening_pct=0, night_pct=0, saturday_pct=0, sunday_holiday_pct=0, special_pct=0,
+                         late_change_rate=0),
 ))

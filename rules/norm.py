@@ -71,13 +71,23 @@ class NormHours(Rule):
     def counted(shift) -> int:
         """Paid minutes as the norm counts them: the extra hour of the autumn DST night is paid as
         overtime, not norm time (rules-dk time.dst); the spring night's lost hour is owed."""
+        return shift.paid - NormHours.dst_extra(shift)
+
+    @staticmethod
+    def dst_extra(shift) -> int:
+        """Real minutes beyond the wall-clock length: the hour the autumn switch repeats."""
         wall = round((shift.end_local - shift.start_local).total_seconds() / 60)
-        return shift.paid - max(0, shift.minutes - wall)
+        return max(0, shift.minutes - wall)
+
+    def planned(self, worked, days) -> int:
+        """Minutes a normperiode's shifts count towards its norm (shifts are counted on the day
+        they start)."""
+        inside = set(days)
+        return sum(self.counted(w.shift) for w in worked if w.row.date in inside)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         for days, norm, full in self.periods(problem, staff):
-            inside = set(days)
-            planned = sum(self.counted(w.shift) for w in worked if w.row.date in inside)
+            planned = self.planned(worked, days)
             low, high = self.limits(norm, full)
             if low <= planned and (high is None or planned <= high):
                 continue

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from . import register
 from .base import Rule, Severity, Violation, hours
@@ -53,6 +54,13 @@ class Publication(Rule):
         return []
 
 
+class LateChange(NamedTuple):
+    day: dt.date
+    first_start: dt.datetime  # the earlier of the old and the new day's first start
+    notice_minutes: int
+    moved_minutes: int  # per started half hour, as the supplement counts them
+
+
 @register
 class ChangeNotice(Rule):
     """A published shift moved with less than `change_notice_hours` notice (omlagt tjeneste):
@@ -64,8 +72,11 @@ class ChangeNotice(Rule):
     severity = Severity.agreement
     scope = "agreement"
     source = "rules-dk change.omlagt_tjeneste (P): 79.01 § 7 stk. 1"
+    settled_by_pay = True
 
-    def check(self, problem, staff, worked) -> Iterable[Violation]:
+    def changes(self, problem, staff, worked) -> Iterator[LateChange]:
+        """Each day of this employee's roster that differs from the published one and was
+        changed with less than the notice: the varsling the supplement pays for."""
         baseline = problem.baseline
         if baseline is None:
             return
@@ -79,16 +90,18 @@ class ChangeNotice(Rule):
             if before == after:
                 continue
             first = min(start for start, _ in [*before, *after])
-            given = first - changed
-            if given >= notice:
-                continue
-            moved = _moved_minutes(before, after)
-            moved_hours = math.ceil(moved / 30) / 2
+            if first - changed < notice:
+                moved = _moved_minutes(before, after)
+                yield LateChange(day, problem.timeline.local(first), first - changed, math.ceil(moved / 30) * 30)
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        rate = self.terms.late_change_rate
+        for change in self.changes(problem, staff, worked):
+            moved_hours = change.moved_minutes / 60
             yield self.violation(
-                staff, f"{day} changed with {hours(given)} h notice: {moved_hours:g} h moved, "
-                f"late-change supplement {moved_hours * self.terms.late_change_rate:.2f} kr "
-                f"({self.terms.late_change_rate:g} kr/h)",
-                problem.timeline.local(first), None, measured=round(given / 60, 2),
+                staff, f"{change.day} changed with {hours(change.notice_minutes)} h notice: {moved_hours:g} h moved, "
+                f"late-change supplement {moved_hours * rate:.2f} kr ({rate:g} kr/h)",
+                change.first_start, None, measured=round(change.notice_minutes / 60, 2),
                 limit=self.terms.change_notice_hours, unit="h notice",
             )
 
