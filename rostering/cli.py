@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import Counter
 from enum import Enum
 from pathlib import Path
 
@@ -13,11 +15,16 @@ from rich.table import Table
 
 from rules import AgreementTerms, agreements, registry
 
-from .check import check_roster
+from .check import check_roster, unknown_references
+from .grid import write_grid
+from .ical import write_calendars
+from .pay import WAGE_TYPES, mark, pay_lines, reconcile, settlement_notes, totals
+from .payroll import load_profile, prepare, write_payroll
 from .errors import InputError, InputIssue
 from .loading import load_scenario
 from .problem import build_problem
-from .report import print_report, report_text, validate
+from .report import print_report, report_text, validate, with_baseline
+from .ruleset import ActiveRules
 from .roster import parse_local, read_roster, write_atomic, write_roster
 from .scenario import Scenario
 from .solve import Progress, SolveOptions, solve
@@ -148,6 +155,150 @@ def _moment(text: str | None):
         raise InputError("--changed-at", [InputIssue("value", str(exc))]) from None
 
 
+export_app = typer.Typer(help="Export a roster to payroll, calendars or the planner's grid.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _load(scenario: Path, roster: Path):
+    """Scenario and roster, every row checked against the scenario (InputError otherwise)."""
+    problem = build_problem(load_scenario(scenario))
+    rows = read_roster(roster)
+    issues = unknown_references(problem, rows)
+    if issues:
+        raise InputError(str(roster), issues)
+    return problem, rows
+
+
+@export_app.command("payroll")
+def export_payroll_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="The approved roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="Pay-line file to write."),
+    profile: str = typer.Option("generic", "--profile", "-p", help="generic, kmd_opus, sd_loen (examples to "
+                                "adapt), or a profile .yaml file."),
+    allow_violations: bool = typer.Option(False, "--allow-violations", help="Export a roster that breaks hard "
+                                          "rules; its lines are marked with the rules broken."),
+    published: Path | None = typer.Option(None, "--published", help="The roster as published: late changes "
+                                          "earn the late-change supplement."),
+    changed_at: str | None = typer.Option(None, "--changed-at", help="When ROSTER was changed from --published "
+                                          "(local time). Default: now."),
+    period_from: str | None = typer.Option(None, "--from", help="First day to export (payroll period)."),
+    period_to: str | None = typer.Option(None, "--to", help="Last day to export (payroll period)."),
+) -> None:
+    """Pay lines per employee, day and wage type (lønart): normal hours, ulempetillæg, merarbejde,
+    overtime and late changes. Exit 1 when the roster breaks hard rules (unless --allow-violations)."""
+    try:
+        problem, rows = _load(scenario, roster)
+        chosen = load_profile(profile)
+        problem = with_baseline(problem, read_roster(published) if published else None, _moment(changed_at))
+        first, last = _day("--from", period_from), _day("--to", period_to)
+    except InputError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    rules = ActiveRules.from_scenario(problem.scenario)
+    known = registry()
+    blocking = [v for v in check_roster(problem, rows, rules, str(roster))
+                if not known[v.rule_id].settled_by_pay]
+    if blocking and not allow_violations:
+        counts = Counter(v.rule_id for v in blocking)
+        err.print(f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
+                  f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
+                  f"to export with the affected lines marked.", markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    lines = mark(pay_lines(problem, rows, roster.name, rules), blocking)
+    problems = reconcile(problem, rows, lines)
+    if problems:  # a bug, never a user error: refuse to hand payroll hours that do not add up
+        err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(problems), markup=False)
+        raise typer.Exit(EXIT_FINDINGS)
+    lines = [line for line in lines if (first is None or line.date >= first) and (last is None or line.date <= last)]
+    try:
+        written = write_payroll(output, lines, chosen)
+    except InputError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    _print_pay_totals(prepare(lines, chosen))
+    paid = sum(line.minutes for line in lines if line.wage_type == "normal") / 60
+    out.print(f"Sum check: normal hours equal the roster's paid hours for all {len(problem.employees)} employees "
+              f"({paid:.2f} h exported); supplements within the hours worked.", highlight=False)
+    for note in settlement_notes(problem, rules):
+        out.print(f"Note: {note}", highlight=False, markup=False)
+    marked = sum(1 for line in lines if line.flag)
+    if marked:
+        err.print(f"{marked} line(s) marked: the roster breaks hard rules on those days.", markup=False)
+    out.print(f"Wrote {written} pay lines ({chosen.name} profile) to {output}", highlight=False)
+
+
+def _print_pay_totals(lines) -> None:
+    by_type, by_employee = totals(lines)
+    table = Table(title="Totals per wage type")
+    for col in ("wage type", "lines", "hours", "amount (kr)"):
+        table.add_column(col, justify="left" if col == "wage type" else "right")
+    for wage_type in WAGE_TYPES:
+        if wage_type in by_type:
+            row = by_type[wage_type]
+            table.add_row(wage_type, f"{row['lines']:.0f}", f"{row['hours']:.2f}", f"{row['amount']:.2f}")
+    out.print(table)
+    present = [t for t in WAGE_TYPES if t in by_type]
+    table = Table(title="Hours per employee")
+    for col in ("employee", *present, "amount (kr)"):
+        table.add_column(col, justify="left" if col == "employee" else "right")
+    for employee_id, row in sorted(by_employee.items()):
+        table.add_row(employee_id, *(f"{row.get(t, 0):.2f}" for t in present), f"{row['amount']:.2f}")
+    out.print(table)
+
+
+@export_app.command("ical")
+def export_ical_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for one <employee_id>.ics per employee."),
+) -> None:
+    """One iCalendar file per employee (shifts and absences), for phones and mail clients."""
+    try:
+        problem, rows = _load(scenario, roster)
+    except InputError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    paths = write_calendars(problem, rows, output)
+    _warn_violations(problem, rows, scenario, roster)
+    out.print(f"Wrote {len(paths)} calendars to {output}", highlight=False)
+
+
+@export_app.command("xlsx")
+def export_xlsx_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+) -> None:
+    """The planner's grid: employees × days with shift codes, hours, and coverage rows per shift
+    and competence; a second sheet holds the roster rows (`rostering validate` reads it back)."""
+    try:
+        problem, rows = _load(scenario, roster)
+    except InputError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    write_grid(problem, rows, output)
+    _warn_violations(problem, rows, scenario, roster)
+    out.print(f"Wrote the grid for {len(problem.employees)} employees × {len(problem.days)} days to {output}",
+              highlight=False)
+
+
+def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:
+    found = check_roster(problem, rows, source=str(roster))
+    if found:
+        err.print(f"Note: the roster has {len(found)} violation(s); see `rostering validate {scenario} {roster}`.",
+                  markup=False, soft_wrap=True)
+
+
+def _day(option: str, text: str | None):
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(option, [InputIssue("value", f"{text!r} is not an ISO date (2026-04-01)")]) from None
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the scenario file's JSON Schema."""
@@ -164,13 +315,28 @@ def rules_command() -> None:
         params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
         table.add_row(rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source)
     out.print(table)
-    deals = Table(title="Agreements (terms: " + ", ".join(f"{k}={v}" for k, v in AgreementTerms().model_dump().items())
-                  + ")")
+    modules = sorted(agreements().values(), key=lambda a: a.id)
+    deals = Table(title="Agreements")
     for col in ("id", "title", "agreement rules", "source"):
         deals.add_column(col)
-    for agreement in sorted(agreements().values(), key=lambda a: a.id):
+    for agreement in modules:
         deals.add_row(agreement.id, agreement.title, ", ".join(agreement.rules) or "-", agreement.source or "-")
     out.print(deals)
+    terms = Table(title="Agreement terms (override per scenario: agreements: {id: {terms: {...}}})")
+    terms.add_column("term", no_wrap=True)
+    for agreement in modules:
+        terms.add_column(agreement.id)
+    for name in AgreementTerms.model_fields:
+        terms.add_row(name, *(_term_text(getattr(a.terms, name)) for a in modules))
+    out.print(terms)
+
+
+def _term_text(value) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def main() -> None:  # pragma: no cover

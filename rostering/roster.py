@@ -5,7 +5,7 @@ CSV header: ``employee_id,date,shift_id,start,end`` then optional extra columns 
 shift starts; ``start``/``end`` are ISO local date-times (``2026-01-05T23:00``) or, as
 spreadsheets write them, clock times (``23:00``) on ``date``, an end not after the start falling
 on the next day. The same columns are read from JSON (a list of objects) and from the first
-sheet of an Excel workbook (.xlsx), whose date and time cells may be real Excel dates.
+sheet of an Excel workbook (.xlsx) that has them, whose date and time cells may be real Excel dates.
 A ``shift_id`` of ``adhoc`` marks a shift outside the scenario's shift types, checked on its times.
 """
 
@@ -144,7 +144,8 @@ def read_roster(path: str | Path) -> Roster:
 
 
 def _read_xlsx(path: Path) -> Roster:
-    """The first worksheet: a header row with the roster columns, then one row per shift."""
+    """The first worksheet whose first row holds the roster columns, then one row per shift. A
+    workbook may carry other sheets first (our grid export puts the planner's view first)."""
     from openpyxl import load_workbook
 
     try:
@@ -152,13 +153,17 @@ def _read_xlsx(path: Path) -> Roster:
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise InputError(str(path), [InputIssue("file", f"cannot read as an Excel workbook: {exc}")]) from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise InputError(str(path), [InputIssue(f"sheet {sheet.title!r} row 1", f"missing column(s) "
-                                                    f"{', '.join(missing)}; expected {','.join(COLUMNS)}", 1)])
+        looked_at = []
+        for sheet in book.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+            missing = [c for c in COLUMNS if c not in header]
+            if not missing:
+                break
+            looked_at.append(InputIssue(f"sheet {sheet.title!r} row 1", f"missing column(s) {', '.join(missing)}; "
+                                                                        f"expected {','.join(COLUMNS)}", 1))
+        else:  # no sheet has the roster columns: one issue per sheet looked at
+            raise InputError(str(path), looked_at or [InputIssue("file", "the workbook has no worksheet")])
         records = []
         for n, values in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in values):

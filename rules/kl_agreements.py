@@ -36,6 +36,9 @@ DSR = register_agreement(Agreement(
     title="KL/DSR: sygeplejersker",
     source="KL 79.03 Aftale om arbejdstid for de kommunale døgnområder – syge- og sundhedsplejersker m.fl.",
     rules=AGREEMENT_RULES,
+    # The last verified aftentillæg for 79.03 is the 2020 value (rules-dk § 8: OK24 changes for
+    # 79.03 unverified, U); 79.01's 36 % from 2026 is verified. Check before go-live (§ 9 item 8).
+    terms=AgreementTerms(evening_pct=30.0),
 ))
 
 NONE = register_agreement(Agreement(

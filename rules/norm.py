@@ -15,8 +15,9 @@ from .base import Rule, RuleParams, Severity, Violation
 
 class NormParams(RuleParams):
     max_deviation_hours: float = Field(default=4, ge=0, le=200, description=(
-        "Planned hours of a normperiode may differ from its norm by this much, carried into the next "
-        "period as saldo. The agreements plan the norm; with fixed shift lengths it is rarely met to the "
+        "Planned hours of a normperiode may differ from its norm by this much (the payroll export settles "
+        "hours above it as merarbejde/overtime; a local agreement may carry them as saldo instead). The "
+        "agreements plan the norm; with fixed shift lengths it is rarely met to the "
         "minute, so the default is about half a shift (rules-dk hours.contract_norm: carry-over tolerance, "
         "U). Employees with 0 contract hours (timelønnede) have no norm to meet."))
     planned_overtime: bool = Field(default=False, description=(

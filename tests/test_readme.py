@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -42,3 +43,31 @@ def test_readme_spreadsheet_example_reads_clock_times_and_adhoc_rows(tmp_path):
                                                                               "2026-04-21T07:00:00")
     assert rows["e007"].shift_id == "adhoc" and rows["e007"].end.hour == 14
 
+
+
+def test_readme_payroll_example_is_what_the_export_gives():
+    """The README's pay lines come from a Solbakken night pair; recompute them (not the source)."""
+    from rostering import Assignment, Roster
+    from rostering.loading import load_scenario
+    from rostering.pay import pay_lines
+
+    root = Path(__file__).resolve().parent.parent
+    problem = build_problem(load_scenario(root / "scenarios" / "plejehjem_solbakken.yaml"))
+    lines = [line.split(",") for line in _block("csv", "wage_type").strip().splitlines()[1:]]
+    employee = lines[0][0]
+    nights = [Assignment(employee, day, "nat", dt.datetime.combine(day, dt.time(23)),
+                         dt.datetime.combine(day + dt.timedelta(days=1), dt.time(7)))
+              for day in (dt.date(2026, 4, 25), dt.date(2026, 4, 26))]
+    got = {(line.date.isoformat(), line.wage_type): (f"{line.hours:.2f}", f"{line.rate:.2f}", f"{line.amount:.2f}")
+           for line in pay_lines(problem, Roster(tuple(nights)))}
+    for _, day, wage_type, hours, rate, amount, agreement, _ in lines:
+        assert got[(day, wage_type)] == (hours, rate, amount)
+
+
+def test_readme_payroll_profile_example_loads(tmp_path):
+    from rostering.payroll import load_profile
+
+    path = tmp_path / "my_kommune.yaml"
+    path.write_text(_block("yaml", "name: my_kommune"), encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.wage_types["normal"] is None and profile.columns[0].value == "851"
