@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -38,6 +39,16 @@ err = Console(stderr=True)
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
+@contextmanager
+def exit_on_bad_input():
+    """An unreadable input or unwritable output ends the command with its message and exit 2."""
+    try:
+        yield
+    except InputError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
 @app.command("solve")
 def solve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
@@ -49,11 +60,8 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
-    try:
+    with exit_on_bad_input():
         problem = build_problem(load_scenario(scenario))
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
     result = solve(problem, SolveOptions(time_limit, seed, workers, gap), on_progress=None if quiet else _print_progress)
@@ -62,7 +70,8 @@ def solve_command(
     _print_summary(summary)
     if not result.has_roster:
         raise typer.Exit(EXIT_FINDINGS)
-    write_roster(output, result.roster, summary.to_dict())
+    with exit_on_bad_input():
+        write_roster(output, result.roster, summary.to_dict())
     out.print(f"Wrote {summary.shifts} shifts to {output}")
     for v in violations:
         err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
@@ -125,13 +134,10 @@ def validate_command(
 ) -> None:
     """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
     found; 2: an input could not be read."""
-    try:
+    with exit_on_bad_input():
         problem = build_problem(load_scenario(scenario))
         base = read_roster(published) if published is not None else None
-        report = validate(problem, read_roster(roster), str(roster), base, _moment(changed_at))
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        report = validate(problem, read_roster(roster), str(roster), base, _moment(changed_at, published), str(published))
     if fmt is ReportFormat.table and output is None:
         print_report(report, out)
     else:
@@ -141,14 +147,18 @@ def validate_command(
         if output is None:
             print(text, end="")
         else:
-            write_atomic(output, text)
+            with exit_on_bad_input():
+                write_atomic(output, text)
             out.print(f"{len(report.violations)} violation(s); report written to {output}", highlight=False)
     raise typer.Exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
 
 
-def _moment(text: str | None):
+def _moment(text: str | None, published: Path | None):
+    """When the roster changed from the published one; only meaningful with --published."""
     if text is None:
         return None
+    if published is None:
+        raise InputError("--changed-at", [InputIssue("value", "needs --published: the roster it was changed from")])
     try:
         return parse_local(text)
     except ValueError as exc:
@@ -187,14 +197,12 @@ def export_payroll_command(
 ) -> None:
     """Pay lines per employee, day and wage type (lønart): normal hours, ulempetillæg, merarbejde,
     overtime and late changes. Exit 1 when the roster breaks hard rules (unless --allow-violations)."""
-    try:
+    with exit_on_bad_input():
         problem, rows = _load(scenario, roster)
         chosen = load_profile(profile)
-        problem = with_baseline(problem, read_roster(published) if published else None, _moment(changed_at))
-        first, last = _day("--from", period_from), _day("--to", period_to)
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        problem = with_baseline(problem, read_roster(published) if published else None,
+                                _moment(changed_at, published), str(published))
+        first, last = _period(period_from, period_to)
     rules = ActiveRules.from_scenario(problem.scenario)
     known = registry()
     blocking = [v for v in check_roster(problem, rows, rules, str(roster))
@@ -211,18 +219,16 @@ def export_payroll_command(
         err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(problems), markup=False)
         raise typer.Exit(EXIT_FINDINGS)
     lines = [line for line in lines if (first is None or line.date >= first) and (last is None or line.date <= last)]
-    try:
+    with exit_on_bad_input():
         written = write_payroll(output, lines, chosen)
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    _print_pay_totals(prepare(lines, chosen))
+    exported = prepare(lines, chosen)
+    _print_pay_totals(exported)
     paid = sum(line.minutes for line in lines if line.wage_type == "normal") / 60
     out.print(f"Sum check: normal hours equal the roster's paid hours for all {len(problem.employees)} employees "
               f"({paid:.2f} h exported); supplements within the hours worked.", highlight=False)
     for note in settlement_notes(problem, rules):
         out.print(f"Note: {note}", highlight=False, markup=False)
-    marked = sum(1 for line in lines if line.flag)
+    marked = sum(1 for line in exported if line.flag)
     if marked:
         err.print(f"{marked} line(s) marked: the roster breaks hard rules on those days.", markup=False)
     out.print(f"Wrote {written} pay lines ({chosen.name} profile) to {output}", highlight=False)
@@ -254,12 +260,9 @@ def export_ical_command(
     output: Path = typer.Option(..., "--output", "-o", help="Folder for one <employee_id>.ics per employee."),
 ) -> None:
     """One iCalendar file per employee (shifts and absences), for phones and mail clients."""
-    try:
+    with exit_on_bad_input():
         problem, rows = _load(scenario, roster)
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    paths = write_calendars(problem, rows, output)
+        paths = write_calendars(problem, rows, output)
     _warn_violations(problem, rows, scenario, roster)
     out.print(f"Wrote {len(paths)} calendars to {output}", highlight=False)
 
@@ -272,12 +275,9 @@ def export_xlsx_command(
 ) -> None:
     """The planner's grid: employees × days with shift codes, hours, and coverage rows per shift
     and competence; a second sheet holds the roster rows (`rostering validate` reads it back)."""
-    try:
+    with exit_on_bad_input():
         problem, rows = _load(scenario, roster)
-    except InputError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    write_grid(problem, rows, output)
+        write_grid(problem, rows, output)
     _warn_violations(problem, rows, scenario, roster)
     out.print(f"Wrote the grid for {len(problem.employees)} employees × {len(problem.days)} days to {output}",
               highlight=False)
@@ -288,6 +288,13 @@ def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:
     if found:
         err.print(f"Note: the roster has {len(found)} violation(s); see `rostering validate {scenario} {roster}`.",
                   markup=False, soft_wrap=True)
+
+
+def _period(first_text: str | None, last_text: str | None) -> tuple[dt.date | None, dt.date | None]:
+    first, last = _day("--from", first_text), _day("--to", last_text)
+    if first and last and first > last:
+        raise InputError("--from", [InputIssue("value", f"{first} is after --to {last}")])
+    return first, last
 
 
 def _day(option: str, text: str | None):

@@ -59,7 +59,6 @@ def write_calendars(problem: Problem, roster: Roster, folder: str | Path,
                     stamp: dt.datetime | None = None) -> list[Path]:
     """Write `<folder>/<employee_id>.ics` for every employee, each file atomically."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for employee_id, data in employee_calendars(problem, roster, stamp).items():
         path = folder / f"{employee_id}.ics"

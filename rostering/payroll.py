@@ -70,6 +70,17 @@ class PayrollProfile(BaseModel):
             codecs.lookup(value)
         except LookupError:
             raise ValueError(f"unknown encoding {value!r}") from None
+        try:
+            "".encode(value)
+        except LookupError:  # rot13, base64, hex: codecs, but not for text
+            raise ValueError(f"{value!r} is not a text encoding (utf-8, cp1252, latin-1, ...)") from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _csv_safe_delimiter(cls, value: str) -> str:
+        if value in '"\r\n':
+            raise ValueError(f"{value!r} cannot separate columns: it is the CSV quote character or a line break")
         return value
 
     @model_validator(mode="after")

@@ -82,11 +82,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def validate(problem: Problem, roster: Roster, source: str = "<roster>", published: Roster | None = None,
-             changed_at: dt.datetime | None = None) -> ValidationReport:
+             changed_at: dt.datetime | None = None, published_source: str = "published roster") -> ValidationReport:
     """Check a roster from any source against every active rule. Raises InputError when a row
     names an employee, shift type or date the scenario does not know. With the roster as
     `published` and the moment it was `changed_at`, late changes (varsling) are reported too."""
-    problem = with_baseline(problem, published, changed_at)
+    problem = with_baseline(problem, published, changed_at, published_source)
     rules = ActiveRules.from_scenario(problem.scenario)
     found = check_roster(problem, roster, rules, source)
     ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))
@@ -94,13 +94,14 @@ def validate(problem: Problem, roster: Roster, source: str = "<roster>", publish
                             tuple(ordered), tuple(boundary_notes(problem, rules)))
 
 
-def with_baseline(problem: Problem, published: Roster | None, changed_at: dt.datetime | None = None) -> Problem:
+def with_baseline(problem: Problem, published: Roster | None, changed_at: dt.datetime | None = None,
+                  source: str = "published roster") -> Problem:
     """The problem with the published roster to measure late changes against (varsling)."""
     if published is None:
         return problem
     issues = unknown_references(problem, published)
     if issues:
-        raise InputError("published roster", issues)
+        raise InputError(source, issues)
     return replace(problem, baseline=Baseline(published.assignments, changed_at or dt.datetime.now()))
 
 

@@ -66,15 +66,25 @@ def save_atomic(path: str | Path, save: Callable[[Path], None]) -> None:
     """Let `save` write a temp file in the target's folder, then rename it over the target, so a
     reader never sees half a file and a failed write leaves the old file as it was."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         save(Path(tmp))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
         raise
+
+
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    """A full disk or a read-only folder is the user's to fix: name the file, not the stack."""
+    return InputError(str(path), [InputIssue("output", f"cannot write: {exc.strerror or exc}")])
 
 
 def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:

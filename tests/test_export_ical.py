@@ -12,7 +12,7 @@ from builders import build, emp, need, roster, row, scenario
 from icalendar import Calendar
 
 import rostering.roster as roster_module
-from rostering import build_problem, load_scenario
+from rostering import InputError, build_problem, load_scenario
 from rostering.ical import employee_calendars, write_calendars
 
 TINY = Path(__file__).parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
@@ -175,7 +175,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp_file(week, tmp_path,
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(Path, "write_bytes", half_then_fail)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: .*simulated"):
         write_calendars(problem, rows, tmp_path, STAMP)
     monkeypatch.undo()
     assert old.read_bytes() == b"old calendar\n"
@@ -191,7 +191,7 @@ def test_failed_rename_keeps_the_old_file(week, tmp_path, monkeypatch):
         raise OSError("rename refused (simulated)")
 
     monkeypatch.setattr(roster_module.os, "replace", refuse)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: .*simulated"):
         write_calendars(problem, rows, tmp_path, STAMP)
     assert old.read_bytes() == b"old calendar\n"
     assert [p.name for p in tmp_path.iterdir()] == ["e1.ics"]

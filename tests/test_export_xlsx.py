@@ -206,7 +206,7 @@ def test_failed_save_keeps_the_old_file_and_leaves_no_temp_file(easter, tmp_path
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", half_then_fail)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: .*simulated"):
         write_grid(problem, rows, path)
     assert path.read_bytes() == b"old workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["vagtplan.xlsx"]

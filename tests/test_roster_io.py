@@ -184,7 +184,7 @@ def test_write_is_atomic_when_rename_fails(tmp_path, monkeypatch, suffix):
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(roster_module.os, "replace", refuse)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: .*simulated"):
         write_roster(path, HAND, {"status": "OPTIMAL"})
     assert path.read_text(encoding="utf-8") == "original contents\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
@@ -200,7 +200,7 @@ def test_write_is_atomic_when_writing_fails_midway(tmp_path, monkeypatch):
         raise OSError("no space left (simulated)")
 
     monkeypatch.setattr(Path, "write_text", half_then_fail)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(InputError, match="cannot write: .*simulated"):
         write_roster(path, HAND)
     monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "original contents\n"
