@@ -4,19 +4,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rules import AgreementTerms, agreements, registry
 
 from .check import check_roster, unknown_references
+from .coverage import coverage_cells, coverage_totals
+from .evalreport import OK_STATUSES, summary_table, write_report
+from .evaluate import run_batch, run_specs, write_tables
 from .grid import write_grid
 from .ical import write_calendars
 from .pay import WAGE_TYPES, mark, pay_lines, reconcile, settlement_notes, totals
@@ -28,7 +35,8 @@ from .report import print_report, report_text, validate, with_baseline
 from .ruleset import ActiveRules
 from .roster import parse_local, read_roster, write_atomic, write_roster
 from .scenario import Scenario
-from .solve import Progress, SolveOptions, solve
+from .solve import Progress as SolveProgress, SolveOptions, solve
+from .variants import parse_axis, variant_grid
 from .summary import Summary, summarize
 
 app = typer.Typer(help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True,
@@ -79,7 +87,7 @@ def solve_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _print_progress(p: Progress) -> None:
+def _print_progress(p: SolveProgress) -> None:
     out.print(f"  {p.phase:>8}  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   gap {p.gap:6.1%}",
               highlight=False)
 
@@ -304,6 +312,136 @@ def _day(option: str, text: str | None):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(option, [InputIssue("value", f"{text!r} is not an ISO date (2026-04-01)")]) from None
+
+
+@app.command("coverage")
+def coverage_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON) with the demand."),
+    roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or csv."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the cells here instead of the screen."),
+    gaps_only: bool = typer.Option(False, "--gaps", help="Only cells below min/target or above max."),
+) -> None:
+    """Planned vs min/target/max per day × shift × competence, and the totals: hours below min
+    and target, above max, share of shifts understaffed, utilisation and supplement cost. No solving."""
+    with exit_on_bad_input():
+        problem, rows = _load(scenario, roster)
+    cells = coverage_cells(problem, rows)
+    totals = coverage_totals(problem, rows, cells)
+    shown = [c for c in cells if c.status != "ok"] if gaps_only else cells
+    if fmt is ReportFormat.table and output is None:
+        _print_coverage(shown, totals)
+        return
+    records = [{"date": c.date.isoformat(), "shift": c.shift_id, "competence": c.competence, "min": c.min,
+                "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours, "status": c.status}
+               for c in shown]
+    if fmt is ReportFormat.json:
+        text = json.dumps({"totals": totals.to_dict(), "cells": records}, indent=2) + "\n"
+    else:
+        text = pd.DataFrame(records, columns=["date", "shift", "competence", "min", "target", "max", "planned",
+                                              "hours", "status"]).to_csv(index=False)
+    if output is None:
+        print(text, end="")
+    else:
+        with exit_on_bad_input():
+            write_atomic(output, text)
+        out.print(f"{len(records)} cells written to {output}", highlight=False)
+
+
+def _print_coverage(cells, totals) -> None:
+    if not cells:
+        out.print("No gaps: every cell is within min, target and max.")
+    table = Table(title="Coverage per day, shift and competence (heads)")
+    for col in ("date", "shift", "competence", "min", "target", "max", "planned", "status"):
+        table.add_column(col, justify="right" if col in ("min", "target", "max", "planned") else "left")
+    colour = {"below min": "red", "below target": "yellow", "above max": "blue", "ok": "green"}
+    for c in cells:
+        table.add_row(f"{c.date:%a %Y-%m-%d}", c.shift_id, c.competence, str(c.min), str(c.target),
+                      "-" if c.max is None else str(c.max), str(c.planned), f"[{colour[c.status]}]{c.status}[/]")
+    if cells:
+        out.print(table)
+    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
+    summary = Table(title="Totals", show_header=False)
+    summary.add_row("demanded (target) / planned head-hours", f"{totals.demanded_hours:.1f} / {totals.planned_hours:.1f}")
+    summary.add_row("hours below min / below target / above max",
+                    f"{totals.under_min_hours:.1f} / {totals.under_target_hours:.1f} / {totals.over_max_hours:.1f}")
+    summary.add_row("shifts understaffed (a competence below min)",
+                    f"{totals.slots_understaffed} of {totals.slots} ({totals.share_understaffed:.1%})")
+    summary.add_row("utilisation (demanded / planned hours)", fmt(totals.utilisation, ".1%"))
+    summary.add_row("leveringsgrad (visit hours / planned hours)", fmt(totals.leveringsgrad, ".1%"))
+    summary.add_row("wages / supplements (kr)", f"{fmt(totals.wage_cost, ',.0f')} / {fmt(totals.supplement_cost, ',.0f')}")
+    out.print(summary)
+
+
+@app.command("evaluate")
+def evaluate_command(
+    scenarios: list[Path] = typer.Argument(..., help="One or more scenario files."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for runs.parquet, runs.csv, cells.parquet, "
+                                "report.html and the per-run records."),
+    vary: list[str] = typer.Option([], "--vary", help="An axis: sickness=0.05,0.1 | spell=1,5 | demand=1,1.05 | "
+                                   "demand.<comp>=... | staff.<comp>=-2,0,+2. Repeat for a grid."),
+    replications: int = typer.Option(1, "--replications", "-r", min=1, help="Runs per variant (other absences)."),
+    time_limit: float = typer.Option(20.0, "--time-limit", "-t", min=0.1, help="Per solve, in CP-SAT deterministic "
+                                     "seconds (about wall seconds), so reruns reproduce."),
+    seed: int = typer.Option(1, "--seed", help="Seed for absences and solver."),
+    fixed_roster: Path | None = typer.Option(None, "--fixed-roster", help="Keep this roster and measure what the "
+                                             "variant's absences do to it (no solving)."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Runs in parallel on this machine; 0 = all cores."),
+    threads: int = typer.Option(1, "--threads", min=1, help="CP-SAT threads per run."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run "
+                                         "on that cluster instead of locally."),
+    resume: bool = typer.Option(False, "--resume", help="Keep the runs already recorded in --output."),
+) -> None:
+    """Batch what-if analysis: the grid of --vary axes × replications, each run solved (or the
+    --fixed-roster kept) with sampled absences; one row per run, and a report with plots."""
+    with exit_on_bad_input():
+        axes = [parse_axis(text) for text in vary]
+        variants = variant_grid(axes)
+        loaded = {_scenario_label(path, scenarios): load_scenario(path) for path in scenarios}
+        fixed = None
+        if fixed_roster is not None:
+            if len(scenarios) != 1:
+                raise InputError("--fixed-roster", [InputIssue("value", "a fixed roster belongs to one scenario; "
+                                                                         "give exactly one")])
+            problem = build_problem(next(iter(loaded.values())))
+            fixed = read_roster(fixed_roster)
+            issues = unknown_references(problem, fixed)
+            if issues:
+                raise InputError(str(fixed_roster), issues)
+        specs = run_specs(loaded, variants, replications, seed, time_limit, threads, fixed)
+        settings = {"scenarios": {name: _digest(path) for name, path in zip(loaded, scenarios)},
+                    "vary": [f"{a.name}={','.join(f'{v:g}' for v in a.values)}" for a in axes],
+                    "replications": replications, "seed": seed, "time_limit": time_limit, "threads": threads,
+                    "fixed_roster": _digest(fixed_roster) if fixed_roster else None}
+        out.print(f"{len(specs)} run(s): {len(loaded)} scenario(s) × {len(variants)} variant(s) × {replications} "
+                  f"replication(s); {'fixed roster' if fixed else f'solving {time_limit:g} s each'} on "
+                  f"{scheduler or f'{workers or os.cpu_count()} local worker(s)'}", highlight=False)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=out, transient=False) as bar:
+            task = bar.add_task("runs", total=len(specs))
+            result = run_batch(specs, output, settings, resume=resume, workers=workers, scheduler=scheduler,
+                               on_done=lambda row: bar.advance(task))
+        write_tables(result, output)
+        report = write_report(result.runs, result.cells, output, f"Evaluation: {', '.join(loaded)}")
+    failed = result.runs[~result.runs["status"].isin(OK_STATUSES)]
+    out.print("Per variant, mean (min–max) over replications:")
+    for record in summary_table(result.runs).to_dict("records"):
+        head = f"{record.pop('scenario')} {record.pop('variant')}"
+        out.print(f"  {head}: " + "; ".join(f"{k} {v}" for k, v in record.items()), highlight=False, markup=False)
+    for _, row in failed.iterrows():
+        err.print(f"{row['run_id']}: {row['status']}: {row['reason']}", markup=False, soft_wrap=True)
+    out.print(f"{result.executed} run(s) executed, {len(specs) - result.executed} resumed, {len(failed)} without a "
+              f"roster. Tables: {output / 'runs.parquet'}, runs.csv, cells.parquet; report: {report}", highlight=False)
+
+
+def _scenario_label(path: Path, paths: list[Path]) -> str:
+    """The file's stem, or its path when two scenarios share a stem."""
+    stems = [p.stem for p in paths]
+    return path.stem if stems.count(path.stem) == 1 else str(path)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 @app.command("schema")

@@ -60,6 +60,7 @@ class DemandCell:
     min: int
     target: int
     max: int | None
+    visit_hours: float | None = None  # home care: the visits behind the head counts (leveringsgrad)
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,13 @@ def demand_cell(entry, shift: ShiftType, home) -> DemandCell:
     if entry.visit_hours is None:
         target = entry.target if entry.target is not None else entry.min
         return DemandCell(entry.min, target, entry.max)
+    return visit_cell(entry.visit_hours, shift, home, entry.max)
+
+
+def visit_cell(visit_hours: float, shift: ShiftType, home, maximum: int | None) -> DemandCell:
+    """Heads for `visit_hours` of visits: enough that no one exceeds the highest leveringsgrad
+    (min), and the planned one (target)."""
     hours = (shift.paid_minutes or shift.nominal_minutes) / 60
-    minimum = math.ceil(entry.visit_hours / (hours * home.max_leveringsgrad) - 1e-9)
-    target = math.ceil(entry.visit_hours / (hours * home.target_leveringsgrad) - 1e-9)
-    return DemandCell(minimum, target, entry.max)
+    minimum = math.ceil(visit_hours / (hours * home.max_leveringsgrad) - 1e-9)
+    target = math.ceil(visit_hours / (hours * home.target_leveringsgrad) - 1e-9)
+    return DemandCell(minimum, target, maximum, visit_hours)

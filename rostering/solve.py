@@ -39,6 +39,12 @@ class SolveOptions:
     # alone; with contract hours in the objective from the start, a roster with no gap below
     # `min` took 9-22 s on the bundled scenarios instead of ~3 s. 0 = one phase.
     staffing_phase: float = 0.3
+    # Reproducible runs (batch evaluation): the limit counts CP-SAT's deterministic time (about a
+    # second each on this kind of model) and the workers interleave in fixed batches, so the
+    # same seed gives the same roster on any machine and load. A wall-clock cap stops a run
+    # whose deterministic time runs far slower than expected.
+    deterministic: bool = False
+    wall_cap_factor: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,14 @@ def solve(
     post_objective(model)
     build_time = time.perf_counter() - started
 
-    spent, first = 0.0, None
+    spent, used, first = 0.0, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
     if options.staffing_phase > 0 and two_phases:
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
         first, status = _run(model, options, options.time_limit * options.staffing_phase, on_progress, "staffing", 0)
         spent = first.WallTime()
+        used = first.deterministic_time if options.deterministic else spent
         if status == cp_model.INFEASIBLE:
             return _answer(problem, rules, options, model, first, status, spent, build_time)
         if _solved(status):
@@ -114,7 +121,7 @@ def solve(
         else:
             first = None
         model.cp.Minimize(objective_expr(model))
-    final, status = _run(model, options, max(options.time_limit - spent, 0.1), on_progress, "roster", spent)
+    final, status = _run(model, options, max(options.time_limit - used, 0.1), on_progress, "roster", spent)
     if not _solved(status) and first is not None:
         # Out of time before the warm start was accepted: keep the staffing phase's roster; its
         # figures are recomputed from the roster, the solver has no objective for it.
@@ -153,7 +160,12 @@ def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: 
 def _solver(options: SolveOptions, time_limit: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = time_limit
+    if options.deterministic:
+        params.max_deterministic_time = time_limit
+        params.interleave_search = True
+        params.max_time_in_seconds = time_limit * options.wall_cap_factor + 10
+    else:
+        params.max_time_in_seconds = time_limit
     params.random_seed = options.seed
     params.num_workers = options.workers or os.cpu_count() or 1
     params.linearization_level = options.linearization_level

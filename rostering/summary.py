@@ -8,7 +8,8 @@ from typing import Any
 
 from rules import Violation
 
-from .objective import contract_deviation, score, staffing
+from .coverage import coverage_cells
+from .objective import contract_deviation, score
 from .problem import Problem
 from .roster import Roster
 from .solve import SolveResult
@@ -47,18 +48,15 @@ class Summary:
 
 
 def coverage(problem: Problem, roster: Roster, worked=None) -> list[CompetenceCoverage]:
-    worked = worked if worked is not None else roster.worked(problem)
-    counts = staffing(problem, worked)
+    """Per competence: the coverage cells' head-hours summed."""
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0] * 5)
-    for (day, shift_id, comp), cell in problem.demand.items():
-        hours = problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid / 60
-        have = counts.get((day, shift_id, comp), 0)
-        row = totals[comp]
-        row[0] += cell.target * hours
-        row[1] += have * hours
-        row[2] += max(0, cell.min - have) * hours
-        row[3] += max(0, cell.target - have) * hours
-        row[4] += (0 if cell.max is None else max(0, have - cell.max)) * hours
+    for cell in coverage_cells(problem, roster, worked):
+        row = totals[cell.competence]
+        row[0] += cell.target * cell.hours
+        row[1] += cell.planned * cell.hours
+        row[2] += cell.gap_hours("min")
+        row[3] += cell.gap_hours("target")
+        row[4] += cell.gap_hours("max")
     return [CompetenceCoverage(comp, *(round(v, 2) for v in values)) for comp, values in sorted(totals.items())]
 
 
