@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -74,12 +75,23 @@ def save_atomic(path: str | Path, save: Callable[[Path], None]) -> None:
         raise _cannot_write(path, exc) from None
     try:
         save(Path(tmp))
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise _cannot_write(path, exc) from None
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's permissions, or what a plain open() would give (mkstemp makes 0600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _cannot_write(path: Path, exc: OSError) -> InputError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,15 @@ import yaml
 
 import rostering.roster as roster_module
 from rostering import (
-    Assignment, InputError, Roster, SolveOptions, build_problem, check_roster, load_scenario, read_roster, solve,
+    Assignment,
+    InputError,
+    Roster,
+    SolveOptions,
+    build_problem,
+    check_roster,
+    load_scenario,
+    read_roster,
+    solve,
     write_roster,
 )
 from rostering.loading import scenario_from_data
@@ -359,3 +369,21 @@ def test_check_roster_accepts_a_valid_hand_roster(tiny_problem):
         row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
     ))
     assert check_roster(tiny_problem, roster) == []
+
+
+def test_atomic_write_keeps_normal_permissions(tmp_path):
+    """mkstemp makes 0600 files: a payroll file others must read would silently become private."""
+    from rostering.roster import write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.csv"
+        write_atomic(fresh, "a\n")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        shared = tmp_path / "shared.csv"
+        shared.write_text("old\n")
+        shared.chmod(0o640)
+        write_atomic(shared, "new\n")
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o640 and shared.read_text() == "new\n"
+    finally:
+        os.umask(umask)
