@@ -92,6 +92,8 @@ def heatmap_figure(cells: pd.DataFrame, run_ids: list[str], title: str):
     part["surplus"] = part["planned"] - part["target"]
     table = (part.groupby(["run_id", "shift", "date"])["surplus"].sum()
              .groupby(["shift", "date"]).mean().unstack("date"))
+    starts = part.groupby("shift")["shift_start"].first()
+    table = table.loc[sorted(table.index, key=lambda shift: (starts[shift], shift))]  # in the day's order
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * table.shape[1] + 2), 0.5 * table.shape[0] + 1.8))
     limit = max(1.0, float(table.abs().max().max()))
     image = ax.imshow(table.values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")

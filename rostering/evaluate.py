@@ -74,9 +74,7 @@ def run_specs(scenarios: dict[str, Scenario], variants: list[dict[str, float]], 
 def run_one(spec: RunSpec) -> dict[str, Any]:
     """Execute one run; never raises: a failure is a row with status 'error' and its reason."""
     started = time.perf_counter()
-    row: dict[str, Any] = {"run_id": spec.run_id, "scenario": spec.scenario_name, "variant": variant_label(spec.variant),
-                           **spec.variant, "replication": spec.replication, "seed": spec.seed,
-                           "mode": "fixed" if spec.fixed_roster is not None else "solve"}
+    row = _row_head(spec)
     cells: list[dict[str, Any]] = []
     try:
         row.update(_measure(spec, cells))
@@ -85,6 +83,12 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         cells = []
     row["wall_time"] = round(time.perf_counter() - started, 2)
     return {"row": row, "cells": cells}
+
+
+def _row_head(spec: RunSpec) -> dict[str, Any]:
+    return {"run_id": spec.run_id, "scenario": spec.scenario_name, "variant": variant_label(spec.variant),
+            **spec.variant, "replication": spec.replication, "seed": spec.seed,
+            "mode": "fixed" if spec.fixed_roster is not None else "solve"}
 
 
 def _measure(spec: RunSpec, cells_out: list[dict[str, Any]]) -> dict[str, Any]:
@@ -108,8 +112,9 @@ def _measure(spec: RunSpec, cells_out: list[dict[str, Any]]) -> dict[str, Any]:
     totals = coverage_totals(problem, roster, cells)
     out.update(shifts=len(roster.assignments), violations=len(check_roster(problem, roster)), **totals.to_dict())
     cells_out.extend({"run_id": spec.run_id, "date": c.date.isoformat(), "shift": c.shift_id,
-                      "competence": c.competence, "min": c.min, "target": c.target, "max": c.max,
-                      "planned": c.planned, "hours": c.hours} for c in cells)
+                      "shift_start": f"{problem.shift_types[c.shift_id].start:%H:%M}", "competence": c.competence,
+                      "min": c.min, "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours}
+                     for c in cells)
     return out
 
 
@@ -203,9 +208,7 @@ def _result(future: cf.Future, spec: RunSpec) -> dict[str, Any]:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001
-        return {"row": {"run_id": spec.run_id, "scenario": spec.scenario_name, "variant": variant_label(spec.variant),
-                        **spec.variant, "replication": spec.replication, "seed": spec.seed,
-                        "status": "error", "reason": _reason(exc)}, "cells": []}
+        return {"row": {**_row_head(spec), "status": "error", "reason": _reason(exc)}, "cells": []}
 
 
 def _prepare(folder: Path, runs_dir: Path, settings: dict[str, Any], resume: bool) -> None:
