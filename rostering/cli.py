@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 from collections import Counter
@@ -330,16 +331,21 @@ def coverage_command(
     totals = coverage_totals(problem, rows, cells)
     shown = [c for c in cells if c.status != "ok"] if gaps_only else cells
     if fmt is ReportFormat.table and output is None:
-        _print_coverage(shown, totals)
+        _print_coverage(out, shown, totals)
         return
     records = [{"date": c.date.isoformat(), "shift": c.shift_id, "competence": c.competence, "min": c.min,
                 "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours, "status": c.status}
                for c in shown]
     if fmt is ReportFormat.json:
         text = json.dumps({"totals": totals.to_dict(), "cells": records}, indent=2) + "\n"
+    elif fmt is ReportFormat.csv:
+        frame = pd.DataFrame(records, columns=["date", "shift", "competence", "min", "target", "max", "planned",
+                                               "hours", "status"])
+        text = frame.astype({"max": "Int64"}).to_csv(index=False)  # whole heads, empty where no max
     else:
-        text = pd.DataFrame(records, columns=["date", "shift", "competence", "min", "target", "max", "planned",
-                                              "hours", "status"]).to_csv(index=False)
+        console = Console(file=io.StringIO(), width=110, color_system=None)
+        _print_coverage(console, shown, totals)
+        text = console.file.getvalue()
     if output is None:
         print(text, end="")
     else:
@@ -348,7 +354,7 @@ def coverage_command(
         out.print(f"{len(records)} cells written to {output}", highlight=False)
 
 
-def _print_coverage(cells, totals) -> None:
+def _print_coverage(out: Console, cells, totals) -> None:
     if not cells:
         out.print("No gaps: every cell is within min, target and max.")
     table = Table(title="Coverage per day, shift and competence (heads)")
@@ -432,6 +438,8 @@ def evaluate_command(
         err.print(f"{row['run_id']}: {row['status']}: {row['reason']}", markup=False, soft_wrap=True)
     out.print(f"{result.executed} run(s) executed, {len(specs) - result.executed} resumed, {len(failed)} without a "
               f"roster. Tables: {output / 'runs.parquet'}, runs.csv, cells.parquet; report: {report}", highlight=False)
+    if len(failed):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _scenario_label(path: Path, paths: list[Path]) -> str:

@@ -70,16 +70,16 @@ class CoverageTotals:
 
 
 def coverage_cells(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | None = None) -> list[CoverageCell]:
-    """One cell per demand entry in force, in date, shift and competence order."""
+    """One cell per demand entry in force, in time order (then shift id and competence)."""
     worked = worked if worked is not None else roster.worked(problem)
     counts = staffing(problem, worked)
     cells = []
-    for (day, shift_id, comp), demand in sorted(problem.demand.items()):
+    for (day, shift_id, comp), demand in problem.demand.items():
         date = problem.days[day]
-        paid = problem.instances[problem.instance_index[(date, shift_id)]].paid
-        cells.append(CoverageCell(date, shift_id, comp, paid / 60, demand.min, demand.target, demand.max,
-                                  counts.get((day, shift_id, comp), 0), demand.visit_hours))
-    return cells
+        shift = problem.instances[problem.instance_index[(date, shift_id)]]
+        cells.append((shift.start, CoverageCell(date, shift_id, comp, shift.paid / 60, demand.min, demand.target,
+                                                demand.max, counts.get((day, shift_id, comp), 0), demand.visit_hours)))
+    return [cell for _, cell in sorted(cells, key=lambda pair: (pair[0], pair[1].shift_id, pair[1].competence))]
 
 
 def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] | None = None) -> CoverageTotals:
@@ -110,13 +110,11 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
 
 
 def pay_cost(problem: Problem, roster: Roster) -> tuple[float | None, float | None]:
-    """(normal wages, ulempetillæg) in kr from the pay lines; None without hourly wages."""
+    """(normal wages, ulempetillæg) in kr from the pay lines; None unless every employee has a wage."""
     amounts: dict[str, float] = defaultdict(float)
-    priced = False
-    for line in pay_lines(problem, roster):
-        if line.amount is not None:
-            amounts[line.wage_type] += line.amount
-            priced |= line.wage_type == "normal"
-    if not priced:
-        return None, None
+    lines = pay_lines(problem, roster)
+    if not lines or any(line.amount is None for line in lines if line.wage_type == "normal"):
+        return None, None  # someone's wage is unknown: a partial sum would understate the cost
+    for line in lines:
+        amounts[line.wage_type] += line.amount or 0.0
     return round(amounts["normal"], 2), round(sum(amounts[t] for t in WINDOW_SUPPLEMENTS), 2)

@@ -125,8 +125,8 @@ def _solve_reason(result, options: SolveOptions) -> str:
         return f"infeasible: {found}" if found else "infeasible"
     if not result.has_roster:
         return f"timeout: no roster within {options.time_limit:g} (deterministic) s"
-    if result.wall_time >= options.time_limit * options.wall_cap_factor + 9:
-        return "wall-clock cap reached: this run may not reproduce exactly"
+    if result.wall_time > options.time_limit * options.wall_cap_factor:
+        return "wall-clock cap may have stopped a phase: this run may not reproduce exactly"
     return ""
 
 
@@ -182,9 +182,9 @@ def run_batch(specs: list[RunSpec], folder: str | Path, settings: dict[str, Any]
     runs_dir = folder / RUNS_DIR
     _prepare(folder, runs_dir, settings, resume)
     done = {spec.run_id: _read_run(runs_dir / f"{spec.file_stem}.json") for spec in specs} if resume else {}
-    todo = [spec for spec in specs if done.get(spec.run_id) is None]
+    todo = [spec for spec in specs if _needs_run(done.get(spec.run_id))]
     for record in done.values():
-        if record is not None and on_done:
+        if not _needs_run(record) and on_done:
             on_done(record["row"])
     if todo:
         with executor(workers, scheduler) as pool:
@@ -201,6 +201,12 @@ def run_batch(specs: list[RunSpec], folder: str | Path, settings: dict[str, Any]
     runs = pd.DataFrame([r["row"] for r in records])
     cells = pd.DataFrame([c for r in records for c in r["cells"]])
     return BatchResult(runs, cells, len(todo))
+
+
+def _needs_run(record: dict[str, Any] | None) -> bool:
+    """Not recorded, or failed by an error (a lost worker, a bug since fixed): run it again.
+    Infeasible and timed-out runs are answers and stay."""
+    return record is None or record["row"].get("status") == "error"
 
 
 def _result(future: cf.Future, spec: RunSpec) -> dict[str, Any]:

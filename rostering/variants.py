@@ -51,6 +51,8 @@ def parse_axis(text: str) -> Axis:
             value = float(item)
         except ValueError:
             raise _bad(text, f"{item.strip()!r} is not a number") from None
+        if not math.isfinite(value):
+            raise _bad(text, f"{item.strip()!r} is not a finite number")
         problem = _value_problem(name, value)
         if problem:
             raise _bad(text, problem)
@@ -81,7 +83,14 @@ def variant_grid(axes: list[Axis]) -> list[dict[str, float]]:
     names = [axis.name for axis in axes]
     if len(set(names)) != len(names):
         raise InputError("--vary", [InputIssue(name, "axis given twice") for name in names if names.count(name) > 1][:1])
-    return [dict(zip(names, combo)) for combo in itertools.product(*(axis.values for axis in axes))]
+    grid = [dict(zip(names, combo)) for combo in itertools.product(*(axis.values for axis in axes))]
+    for variant in grid:
+        share, spell = variant.get("sickness", 0.0), variant.get("spell", 1.0)
+        if spell > 1 and share > spell / (spell + 1):
+            raise InputError("--vary", [InputIssue(variant_label(variant), f"sickness {share:g} cannot be reached with "
+                                                   f"spells of {spell:g} days (at most {spell / (spell + 1):.2f}: "
+                                                   f"a spell needs a well day before the next)")])
+    return grid
 
 
 def variant_label(variant: dict[str, float]) -> str:
@@ -141,7 +150,7 @@ def sample_sickness(scenario: Scenario, variant: dict[str, float], rng: random.R
     sick: dict[str, list[dt.date]] = {}
     for emp in scenario.employees:
         absent = {day for a in emp.absences for day in days if a.covers(day)}
-        ill, mine = False, []
+        ill, mine = spell > 1 and rng.random() < share, []  # the day before: in the long-run state
         for day in days:
             ill = rng.random() < (share if spell == 1 else stay if ill else start)
             if ill and day not in absent:
