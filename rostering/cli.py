@@ -388,7 +388,7 @@ def evaluate_command(
                                    "demand.<comp>=... | staff.<comp>=-2,0,+2. Repeat for a grid."),
     replications: int = typer.Option(1, "--replications", "-r", min=1, help="Runs per variant (other absences)."),
     time_limit: float = typer.Option(20.0, "--time-limit", "-t", min=0.1, help="Per solve, in CP-SAT deterministic "
-                                     "seconds (about wall seconds), so reruns reproduce."),
+                                     "time units (2-3 wall s each on the bundled scenarios), so reruns reproduce."),
     seed: int = typer.Option(1, "--seed", help="Seed for absences and solver."),
     fixed_roster: Path | None = typer.Option(None, "--fixed-roster", help="Keep this roster and measure what the "
                                              "variant's absences do to it (no solving)."),

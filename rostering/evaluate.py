@@ -125,8 +125,8 @@ def _solve_reason(result, options: SolveOptions) -> str:
         return f"infeasible: {found}" if found else "infeasible"
     if not result.has_roster:
         return f"timeout: no roster within {options.time_limit:g} (deterministic) s"
-    if result.wall_time > options.time_limit * options.wall_cap_factor:
-        return "wall-clock cap may have stopped a phase: this run may not reproduce exactly"
+    if result.wall_capped:
+        return "stopped by the wall-clock cap, not the deterministic limit: this run may not reproduce"
     return ""
 
 
