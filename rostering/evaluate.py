@@ -77,10 +77,10 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     row = _row_head(spec)
     cells: list[dict[str, Any]] = []
     try:
-        row.update(_measure(spec, cells))
+        measured, cells = _measure(spec)
+        row.update(measured)
     except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
         row.update(status="error", reason=_reason(exc))
-        cells = []
     row["wall_time"] = round(time.perf_counter() - started, 2)
     return {"row": row, "cells": cells}
 
@@ -91,7 +91,8 @@ def _row_head(spec: RunSpec) -> dict[str, Any]:
             "mode": "fixed" if spec.fixed_roster is not None else "solve"}
 
 
-def _measure(spec: RunSpec, cells_out: list[dict[str, Any]]) -> dict[str, Any]:
+def _measure(spec: RunSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The run's figures and its coverage cells (none when the solve gave no roster)."""
     rng = rng_for(spec.seed, spec.scenario_name, spec.variant, spec.replication)
     scenario = change_staff(spec.scenario, spec.variant, rng)
     sick = sample_sickness(scenario, spec.variant, rng)
@@ -106,16 +107,15 @@ def _measure(spec: RunSpec, cells_out: list[dict[str, Any]]) -> dict[str, Any]:
         out.update(status=result.status, reason=_solve_reason(result, options), objective=result.objective,
                    bound=result.bound, gap=result.gap)
         if not result.has_roster:
-            return out
+            return out, []
         roster = result.roster
     cells = coverage_cells(problem, roster)
     totals = coverage_totals(problem, roster, cells)
     out.update(shifts=len(roster.assignments), violations=len(check_roster(problem, roster)), **totals.to_dict())
-    cells_out.extend({"run_id": spec.run_id, "date": c.date.isoformat(), "shift": c.shift_id,
-                      "shift_start": f"{problem.shift_types[c.shift_id].start:%H:%M}", "competence": c.competence,
-                      "min": c.min, "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours}
-                     for c in cells)
-    return out
+    return out, [{"run_id": spec.run_id, "date": c.date.isoformat(), "shift": c.shift_id,
+                  "shift_start": f"{problem.shift_types[c.shift_id].start:%H:%M}", "competence": c.competence,
+                  "min": c.min, "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours}
+                 for c in cells]
 
 
 def _solve_reason(result, options: SolveOptions) -> str:
@@ -124,7 +124,7 @@ def _solve_reason(result, options: SolveOptions) -> str:
                           for c in result.conflicts[:5])
         return f"infeasible: {found}" if found else "infeasible"
     if not result.has_roster:
-        return f"timeout: no roster within {options.time_limit:g} (deterministic) s"
+        return f"timeout: no roster within {options.time_limit:g} deterministic time units"
     if result.wall_capped:
         return "stopped by the wall-clock cap, not the deterministic limit: this run may not reproduce"
     return ""
