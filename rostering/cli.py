@@ -32,6 +32,7 @@ from .payroll import load_profile, prepare, write_payroll
 from .errors import InputError, InputIssue
 from .loading import load_scenario
 from .problem import build_problem
+from .replan import change_list, parse_absence, replan_problem, with_locks, write_changes
 from .report import print_report, report_text, validate, with_baseline
 from .ruleset import ActiveRules
 from .roster import parse_local, read_roster, write_atomic, write_roster
@@ -67,14 +68,35 @@ def solve_command(
     workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
     gap: float | None = typer.Option(None, "--gap", min=0.0, max=1.0, help="Stop at this relative gap."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
+    hint: Path | None = typer.Option(None, "--hint", help="A previous roster to start the search from."),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
         problem = build_problem(load_scenario(scenario))
+        if lock is not None:
+            problem = with_locks(problem, read_roster(lock), str(lock))
+        start = _read_hint(problem, hint)
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
-    result = solve(problem, SolveOptions(time_limit, seed, workers, gap), on_progress=None if quiet else _print_progress)
-    violations = check_roster(problem, result.roster) if result.has_roster else []
+    _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet, start)
+
+
+def _read_hint(problem, hint: Path | None):
+    if hint is None:
+        return None
+    rows = read_roster(hint)
+    issues = unknown_references(problem, rows)
+    if issues:
+        raise InputError(str(hint), issues)
+    return rows
+
+
+def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):
+    """Solve, print the summary, write the roster; exit 1 without a roster or with violations."""
+    result = solve(problem, options, on_progress=None if quiet else _print_progress, hint=hint)
+    violations = [v for v in check_roster(problem, result.roster) if not registry()[v.rule_id].settled_by_pay] \
+        if result.has_roster else []
     summary = summarize(problem, result, violations)
     _print_summary(summary)
     if not result.has_roster:
@@ -86,6 +108,58 @@ def solve_command(
         err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
     if violations:
         raise typer.Exit(EXIT_FINDINGS)
+    return result
+
+
+@app.command("replan")
+def replan_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="The published roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="The new roster (.csv or .json)."),
+    absence: list[str] = typer.Option([], "--absence", "-a", help="EMPLOYEE:FROM..TO[:KIND], e.g. "
+                                      "e017:2026-01-13..2026-01-15:sygdom. Repeat for more."),
+    today: str = typer.Option(..., "--today", help="Now (local time, e.g. 2026-01-13T06:30): shifts starting "
+                              "before it happened and stay."),
+    changes: Path | None = typer.Option(None, "--changes", help="Change list (.csv or .json). Default: "
+                                        "<output>_changes.csv beside the roster."),
+    time_limit: float = typer.Option(30.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
+    seed: int = typer.Option(1, "--seed", help="Random seed."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+) -> None:
+    """Cover new absences in a published roster with as few changes to colleagues' shifts as
+    possible; write the new roster and the change list to tell staff."""
+    with exit_on_bad_input():
+        published = read_roster(roster)
+        moment = _local_time("--today", today)
+        problem = replan_problem(load_scenario(scenario), published, moment, [parse_absence(a) for a in absence],
+                                 str(roster))
+        issues = unknown_references(problem, published)
+        if issues:
+            raise InputError(str(roster), issues)
+    out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
+              f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
+              highlight=False)
+    result = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet, published)
+    found = change_list(problem, published, result.roster)
+    target = changes or output.with_name(f"{output.stem}_changes.csv")
+    with exit_on_bad_input():
+        write_changes(target, found)
+    _print_changes(found)
+    out.print(f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
+              f"change list written to {target}", highlight=False)
+
+
+def _print_changes(found) -> None:
+    if not found:
+        return
+    table = Table(title="Changes to tell staff")
+    for col in ("employee", "date", "published", "new", "inside notice"):
+        table.add_column(col)
+    for c in found:
+        table.add_row(c.employee_id, f"{c.date:%a %Y-%m-%d}", c.old or "free", c.new or "free",
+                      "[red]yes[/red]" if c.inside_notice else "no")
+    out.print(table)
 
 
 def _print_progress(p: SolveProgress) -> None:
@@ -168,10 +242,14 @@ def _moment(text: str | None, published: Path | None):
         return None
     if published is None:
         raise InputError("--changed-at", [InputIssue("value", "needs --published: the roster it was changed from")])
+    return _local_time("--changed-at", text)
+
+
+def _local_time(option: str, text: str) -> dt.datetime:
     try:
         return parse_local(text)
     except ValueError as exc:
-        raise InputError("--changed-at", [InputIssue("value", str(exc))]) from None
+        raise InputError(option, [InputIssue("value", str(exc))]) from None
 
 
 export_app = typer.Typer(help="Export a roster to payroll, calendars or the planner's grid.", no_args_is_help=True)

@@ -69,8 +69,11 @@ class RosterModel:
             rules = self.rules.for_staff(staff)
             preassigned = set(staff.preassigned)
             options, index = [], {}
+            frozen = problem.frozen_until
             for i, shift in enumerate(problem.instances):
                 pinned = (shift.date, shift.shift_id) in preassigned
+                if not pinned and frozen is not None and shift.start < frozen:
+                    continue  # the past: what was worked is locked, nothing else can be added
                 if not pinned and any(rule.blocks(problem, staff, shift) for rule in rules):
                     continue
                 roles = self._roles(staff, shift, pinned)

@@ -39,6 +39,7 @@ def post_objective(m: RosterModel) -> None:
     _post_contract(m)
     _post_wishes(m)
     _post_fairness(m)
+    _post_changes(m)
     m.cp.Minimize(objective_expr(m))
 
 
@@ -54,6 +55,7 @@ def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | No
         *_score_contract(problem, worked),
         *_score_wishes(problem, worked),
         *_score_fairness(problem, worked),
+        *_score_changes(problem, worked),
     ]
 
 
@@ -254,3 +256,62 @@ def _score_fairness(problem: Problem, worked) -> Iterable[ScoreLine]:
             spread = max(loads) - min(loads)
             if spread:
                 yield ScoreLine(term, group, spread / 10, "shifts/FTE", weight * spread / 10)
+
+
+# ------------------------------------------------------------------ re-planning: changes to the published roster
+
+def _published_after(problem: Problem) -> dict[str, set[tuple]]:
+    """Per employee, the published (date, shift id) pairs that start after the frozen past."""
+    out: dict[str, set[tuple]] = defaultdict(set)
+    for row in problem.baseline.rows:
+        shift = problem.instance(row.date, row.shift_id)
+        if shift is not None and shift.start >= problem.frozen_until:
+            out[row.employee_id].add((row.date, row.shift_id))
+    return out
+
+
+def _change_weight(problem: Problem, staff: Staff, start: int, base: int) -> int:
+    """A change inside the employee's agreement notice (varsling) costs `late_change_factor` times more."""
+    from .ruleset import agreement_terms
+
+    notice = agreement_terms(problem.scenario, staff.agreement).change_notice_hours * 60
+    late = start - problem.frozen_until < notice
+    return base * (problem.scenario.weights.late_change_factor if late else 1)
+
+
+def _post_changes(m: RosterModel) -> None:
+    problem = m.problem
+    if problem.baseline is None or problem.frozen_until is None:
+        return
+    w = problem.scenario.weights
+    published = _published_after(problem)
+    for staff in problem.employees:
+        mine = published.get(staff.id, set())
+        for shift, var in m.options(staff):
+            if shift.start < problem.frozen_until:
+                continue
+            if (shift.date, shift.shift_id) in mine:
+                m.add_penalty("shift_removed", staff.id, 1 - var,
+                              _change_weight(problem, staff, shift.start, w.shift_removed) * 60)
+            else:
+                m.add_penalty("shift_added", staff.id, var, _change_weight(problem, staff, shift.start, w.shift_added) * 60)
+
+
+def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
+    if problem.baseline is None or problem.frozen_until is None:
+        return
+    w = problem.scenario.weights
+    published = _published_after(problem)
+    for staff in problem.employees:
+        mine = published.get(staff.id, set())
+        now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
+               if item.shift.start >= problem.frozen_until}
+        for key in sorted(mine - set(now)):
+            shift = problem.instance(*key)
+            if key[0] in staff.absent or key[0] in staff.unavailable:
+                continue  # taken away by the absence itself, not by the re-plan
+            points = _change_weight(problem, staff, shift.start, w.shift_removed)
+            yield ScoreLine("shift_removed", f"{staff.id} {shift.label()}", 1, "shift", points)
+        for key in sorted(set(now) - mine):
+            points = _change_weight(problem, staff, now[key].start, w.shift_added)
+            yield ScoreLine("shift_added", f"{staff.id} {now[key].label()}", 1, "shift", points)

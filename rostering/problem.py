@@ -84,6 +84,8 @@ class Problem:
     demand: dict[tuple[int, str, str], DemandCell]
     instance_index: dict[tuple[dt.date, str], int] = field(repr=False)
     baseline: "Baseline | None" = None
+    # Re-planning: shifts starting before this minute happened; only locked (preassigned) ones exist.
+    frozen_until: int | None = None
 
     @cached_property
     def employee_index(self) -> dict[str, int]:

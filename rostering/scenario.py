@@ -274,6 +274,13 @@ class Weights(Strict):
     wish: int = Field(default=1, ge=0, description="Multiplier on each wish's own weight.")
     fairness_nights: int = Field(default=10, ge=0, description="Per night shift of spread (max - min, per FTE).")
     fairness_weekends: int = Field(default=10, ge=0, description="Per weekend day of spread (max - min, per FTE).")
+    shift_removed: int = Field(default=10000, ge=0, description=(
+        "Re-planning: per published shift taken from an employee who could still work it. Above a shift's "
+        "understaffing at `min`, so moving colleagues around comes last."))
+    shift_added: int = Field(default=200, ge=0, description=(
+        "Re-planning: per shift added to an employee's published roster (called in)."))
+    late_change_factor: int = Field(default=3, ge=1, description=(
+        "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."))
 
 
 class AgreementSettings(Strict):

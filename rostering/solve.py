@@ -100,11 +100,15 @@ def solve(
     options: SolveOptions = SolveOptions(),
     rules: ActiveRules | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    hint: Roster | None = None,
 ) -> SolveResult:
+    """The best roster within the limits. `hint` (a previous roster) warm-starts the search."""
     rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
     started = time.perf_counter()
     model = RosterModel(problem, rules)
     post_objective(model)
+    if hint is not None:
+        _hint_roster(model, hint)
     build_time = time.perf_counter() - started
 
     spent, used, first = 0.0, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
@@ -146,6 +150,14 @@ def _run(model: RosterModel, options: SolveOptions, time_limit: float,
     solver = _solver(options, time_limit)
     callback = _ProgressCallback(on_progress, phase, offset) if on_progress else None
     return solver, solver.Solve(model.cp, callback)
+
+
+def _hint_roster(model: RosterModel, roster: Roster) -> None:
+    """Suggest every shift variable's value from a roster (worked: 1, else 0)."""
+    worked = {(row.employee_id, row.date, row.shift_id) for row in roster.assignments}
+    for staff in model.problem.employees:
+        for shift, var in model.options(staff):
+            model.cp.AddHint(var, (staff.id, shift.date, shift.shift_id) in worked)
 
 
 def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass, replace
 from .errors import InputError, InputIssue
 from .problem import DemandCell, Problem, visit_cell
 from .roster import Roster
-from .scenario import Absence, AbsenceKind, Employee, Scenario
+from .replan import NewAbsence, with_absences
+from .scenario import Employee, Scenario
 
 AXIS_PATTERN = re.compile(r"^(sickness|spell|demand(\.[A-Za-z0-9_.\-]+)?|staff\.[A-Za-z0-9_.\-]+)$")
 
@@ -162,29 +163,7 @@ def sample_sickness(scenario: Scenario, variant: dict[str, float], rng: random.R
 
 def with_sickness(scenario: Scenario, sick: dict[str, list[dt.date]]) -> Scenario:
     """The scenario with each run of sick days added as a `sygdom` absence."""
-    if not sick:
-        return scenario
-    employees = []
-    for emp in scenario.employees:
-        days = set(sick.get(emp.id, ()))
-        if not days:
-            employees.append(emp)
-            continue
-        spells = tuple(Absence(kind=AbsenceKind.sygdom, start=first, end=last) for first, last in _runs(sorted(days)))
-        employees.append(emp.model_copy(update={  # a sick employee does not work her preassigned shift either
-            "absences": emp.absences + spells,
-            "preassigned": tuple(p for p in emp.preassigned if p.date not in days)}))
-    return scenario.model_copy(update={"employees": tuple(employees)})
-
-
-def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    runs: list[tuple[dt.date, dt.date]] = []
-    for day in days:
-        if runs and runs[-1][1] + dt.timedelta(days=1) == day:
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return runs
+    return with_absences(scenario, [NewAbsence(emp_id, day, day) for emp_id, days in sick.items() for day in days])
 
 
 def without_absent(roster: Roster, scenario: Scenario, sick: dict[str, list[dt.date]]) -> Roster:
