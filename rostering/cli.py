@@ -179,6 +179,8 @@ def _print_summary(s: Summary) -> None:
     head.add_row("contract hours above / below norm", f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
                  f"(largest deviation {s.contract_max_abs_hours:.1f} h)")
     head.add_row("hard-rule violations", str(s.violations))
+    if s.vikar_hours:
+        head.add_row("agency staff (vikar)", f"{s.vikar_hours:.1f} h, {s.vikar_cost:,.0f} kr")
     out.print(head)
     if s.coverage:
         table = Table(title="Staffing per competence (hours)")

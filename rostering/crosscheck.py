@@ -26,7 +26,25 @@ def crosscheck(scenario: Scenario) -> list[tuple[Loc, str]]:
         *_employees(scenario),
         *_demand(scenario),
         *_rule_settings(scenario),
+        *_vikar_pool(scenario),
     ]
+
+
+def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    competences = {c.id for c in scenario.competences}
+    known_agreements = set(agreements()) | set(scenario.agreements)
+    employees = {e.id for e in scenario.employees}
+    yield from _duplicates("vikar_pool", [v.id for v in scenario.vikar_pool])
+    for i, supply in enumerate(scenario.vikar_pool):
+        for j, comp in enumerate(supply.competences):
+            if comp not in competences:
+                yield _unknown(("vikar_pool", i, "competences", j), "competence", comp, competences)
+        if supply.agreement not in known_agreements:
+            yield _unknown(("vikar_pool", i, "agreement"), "agreement", supply.agreement, known_agreements)
+        taken = sorted(employees & {f"{supply.id}-{n}" for n in range(1, supply.people + 1)})
+        if taken:
+            yield ("vikar_pool", i, "id"), f"the pool's people are named {supply.id}-1.., which clashes with " \
+                                           f"employee {taken[0]!r}"
 
 
 def _timezone(scenario: Scenario) -> Iterator[tuple[Loc, str]]:

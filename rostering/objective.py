@@ -40,6 +40,7 @@ def post_objective(m: RosterModel) -> None:
     _post_wishes(m)
     _post_fairness(m)
     _post_changes(m)
+    _post_vikar(m)
     m.cp.Minimize(objective_expr(m))
 
 
@@ -56,6 +57,7 @@ def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | No
         *_score_wishes(problem, worked),
         *_score_fairness(problem, worked),
         *_score_changes(problem, worked),
+        *_score_vikar(problem, worked),
     ]
 
 
@@ -122,6 +124,8 @@ def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
 def _post_contract(m: RosterModel) -> None:
     w = m.problem.scenario.weights
     for staff in m.problem.employees:
+        if staff.is_vikar:
+            continue  # no contract: their hours cost through the vikar term
         options = m.options(staff)
         planned = sum(shift.paid * var for shift, var in options)
         most = sum(shift.paid for shift, _ in options)
@@ -136,7 +140,7 @@ def contract_deviation(problem: Problem, worked) -> dict[str, int]:
     """Planned minus norm minutes per employee (positive: above contract)."""
     return {
         staff.id: sum(item.shift.paid for item in worked.get(staff.id, [])) - staff.norm_minutes
-        for staff in problem.employees
+        for staff in problem.employees if not staff.is_vikar
     }
 
 
@@ -286,6 +290,8 @@ def _post_changes(m: RosterModel) -> None:
     w = problem.scenario.weights
     published = _published_after(problem)
     for staff in problem.employees:
+        if staff.is_vikar:
+            continue
         mine = published.get(staff.id, set())
         for shift, var in m.options(staff):
             if shift.start < problem.frozen_until:
@@ -303,6 +309,8 @@ def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
     w = problem.scenario.weights
     published = _published_after(problem)
     for staff in problem.employees:
+        if staff.is_vikar:
+            continue
         mine = published.get(staff.id, set())
         now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
                if item.shift.start >= problem.frozen_until}
@@ -315,3 +323,37 @@ def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
         for key in sorted(set(now) - mine):
             points = _change_weight(problem, staff, now[key].start, w.shift_added)
             yield ScoreLine("shift_added", f"{staff.id} {now[key].label()}", 1, "shift", points)
+
+
+# ------------------------------------------------------------------ agency staff (vikar)
+
+def _vikar_points(problem: Problem, staff: Staff) -> int:
+    """Points per hour: `vikar_hour` for the cheapest agency, more for dearer ones, in proportion."""
+    cheapest = min(s.vikar_cost for s in problem.employees if s.is_vikar)
+    return round(problem.scenario.weights.vikar_hour * staff.vikar_cost / cheapest)
+
+
+def _post_vikar(m: RosterModel) -> None:
+    for staff in m.problem.employees:
+        if staff.is_vikar:
+            points = _vikar_points(m.problem, staff)
+            for shift, var in m.options(staff):
+                m.add_penalty("vikar", staff.id, var, points * shift.paid)
+
+
+def _score_vikar(problem: Problem, worked) -> Iterable[ScoreLine]:
+    for staff in problem.employees:
+        hours = sum(item.shift.paid for item in worked.get(staff.id, [])) / 60 if staff.is_vikar else 0
+        if hours:
+            yield ScoreLine("vikar", staff.id, hours, "h", _vikar_points(problem, staff) * hours)
+
+
+def vikar_use(problem: Problem, worked) -> tuple[float, float]:
+    """(hours, kr) of agency staff in a roster."""
+    hours = cost = 0.0
+    for staff in problem.employees:
+        if staff.is_vikar:
+            mine = sum(item.shift.paid for item in worked.get(staff.id, [])) / 60
+            hours += mine
+            cost += mine * staff.vikar_cost
+    return round(hours, 2), round(cost, 2)

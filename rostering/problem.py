@@ -53,6 +53,11 @@ class Staff:
     preassigned: tuple[tuple[dt.date, str], ...]
     wishes: tuple[Wish, ...]
     norm_minutes: int
+    vikar_cost: float | None = None  # agency staff (scenario vikar_pool): kr per paid hour
+
+    @property
+    def is_vikar(self) -> bool:
+        return self.vikar_cost is not None
 
 
 @dataclass(frozen=True)
@@ -221,6 +226,13 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...
                 norm_minutes=norm,
             )
         )
+    for supply in scenario.vikar_pool:
+        for n in range(1, supply.people + 1):
+            out.append(Staff(
+                index=len(out), id=f"{supply.id}-{n}", agreement=supply.agreement, contract_hours=0,
+                competences=supply.competences, can_fill=frozenset().union(*(closure[c] for c in supply.competences)),
+                team=None, absent={}, unavailable=frozenset(), forbidden_shifts=frozenset(), no_nights=False,
+                preassigned=(), wishes=(), norm_minutes=0, vikar_cost=supply.hourly_cost))
     return tuple(out)
 
 

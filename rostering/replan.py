@@ -175,8 +175,8 @@ def change_list(problem: Problem, published: Roster, new: Roster) -> list[Change
         staff = problem.employees[problem.employee_index[key[0]]] if key[0] in problem.employee_index else None
         notice = agreement_terms(problem.scenario, staff.agreement if staff else "none").change_notice_hours * 60
         first = min(start for start, _ in [*before, *after])
-        changes.append(Change(key[0], key[1], "+".join(s for _, s in before), "+".join(s for _, s in after),
-                              first - frozen < notice))
+        late = first - frozen < notice and not (staff and staff.is_vikar)  # a booking, not a varsling
+        changes.append(Change(key[0], key[1], "+".join(s for _, s in before), "+".join(s for _, s in after), late))
     return changes
 
 

@@ -279,6 +279,9 @@ class Weights(Strict):
         "understaffing at `min`, so moving colleagues around comes last."))
     shift_added: int = Field(default=200, ge=0, description=(
         "Re-planning: per shift added to an employee's published roster (called in)."))
+    vikar_hour: int = Field(default=300, ge=0, description=(
+        "Per hour of the cheapest agency staff (vikar_pool; dearer ones in proportion to their cost): above "
+        "calling in own staff, below an hour under `min`."))
     late_change_factor: int = Field(default=3, ge=1, description=(
         "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."))
 
@@ -312,6 +315,18 @@ class PaySettings(Strict):
         return value
 
 
+class VikarSupply(Strict):
+    """Temporary staff an agency (vikarbureau) can send: an explicit, costed option for shifts own
+    staff cannot cover. Each of `people` is one more person in the plan, id `<id>-<n>`, bound by
+    the law (and `agreement`, by default none) like anyone else."""
+
+    id: Id
+    competences: tuple[Id, ...] = Field(min_length=1)
+    hourly_cost: float = Field(gt=0, description="kr per paid hour, the agency's fee included.")
+    people: int = Field(default=1, ge=1, le=50, description="How many the agency can send in the horizon.")
+    agreement: Id = "none"
+
+
 class Scenario(Strict):
     name: str
     description: str | None = None
@@ -331,6 +346,8 @@ class Scenario(Strict):
     night: NightPeriod = NightPeriod()
     home_care: HomeCare = HomeCare()
     pay: PaySettings = PaySettings()
+    vikar_pool: tuple[VikarSupply, ...] = Field(default=(), description=(
+        "Agency staff (vikarer) the solver may book at a cost, when own staff cannot cover."))
 
     @property
     def days(self) -> tuple[dt.date, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from rules import Violation
 
 from .coverage import coverage_cells
-from .objective import contract_deviation, score
+from .objective import contract_deviation, score, vikar_use
 from .problem import Problem
 from .roster import Roster
 from .solve import SolveResult
@@ -42,6 +42,8 @@ class Summary:
     penalties: dict[str, float]
     violations: int
     conflicts: list[dict[str, str]] = field(default_factory=list)
+    vikar_hours: float = 0.0
+    vikar_cost: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,6 +69,7 @@ def summarize(problem: Problem, result: SolveResult, violations: list[Violation]
     for line in lines:
         penalties[line.term] += line.points
     deviation = contract_deviation(problem, worked) if result.has_roster else {}
+    vikar = vikar_use(problem, worked)
     return Summary(
         status=result.status,
         objective=round(sum(penalties.values()), 2) if result.has_roster else None,
@@ -83,4 +86,6 @@ def summarize(problem: Problem, result: SolveResult, violations: list[Violation]
         penalties={k: round(v, 2) for k, v in sorted(penalties.items())},
         violations=len(violations),
         conflicts=[{"rule": c.rule_id, "employee": c.employee_id, "detail": c.detail} for c in result.conflicts],
+        vikar_hours=vikar[0],
+        vikar_cost=vikar[1],
     )
