@@ -23,6 +23,7 @@ from rules import AgreementTerms, agreements, registry
 
 from .check import check_roster, unknown_references
 from .coverage import coverage_cells, coverage_totals
+from .explain import objective_breakdown, understaffed_slots
 from .evalreport import OK_STATUSES, summary_table, write_report
 from .evaluate import run_batch, run_specs, write_tables
 from .grid import write_grid
@@ -197,6 +198,10 @@ def _print_summary(s: Summary) -> None:
         for c in s.conflicts:
             detail = f" ({c['detail']})" if c["detail"] else ""
             out.print(f"  {c['employee']}: {c['rule']}{detail}", markup=False)
+        if s.conflict_explanations:
+            out.print("In the rules' own words:")
+            for line in s.conflict_explanations:
+                out.print(f"  {line}", markup=False, highlight=False)
     elif s.status not in ("OPTIMAL", "FEASIBLE"):
         out.print("[red]No roster found within the time limit; try a longer --time-limit.[/red]")
 
@@ -393,6 +398,65 @@ def _day(option: str, text: str | None):
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(option, [InputIssue("value", f"{text!r} is not an ISO date (2026-04-01)")]) from None
+
+
+@app.command("explain")
+def explain_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="A roster: .csv, .json or .xlsx."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table or json."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the explanation here."),
+) -> None:
+    """Where the roster's penalty points come from (per term and per employee), and why each
+    understaffed slot could not be filled: absent, on duty elsewhere, a rule it would break, or
+    left out by the objective."""
+    with exit_on_bad_input():
+        problem, rows = _load(scenario, roster)
+    breakdown = objective_breakdown(problem, rows)
+    slots = understaffed_slots(problem, rows)
+    if fmt is ReportFormat.json:
+        text = json.dumps({
+            "objective": breakdown.total, "by_term": breakdown.by_term, "by_employee": breakdown.by_employee,
+            "understaffed": [{"date": e.cell.date.isoformat(), "shift": e.cell.shift_id, "competence": e.cell.competence,
+                              "planned": e.cell.planned, "min": e.cell.min, "target": e.cell.target,
+                              "reasons": {k: list(v) for k, v in e.reasons.items()}} for e in slots]}, indent=2) + "\n"
+    else:
+        console = out if output is None else Console(file=io.StringIO(), width=120, color_system=None)
+        _print_explanation(console, breakdown, slots)
+        text = None if output is None else console.file.getvalue()
+    if text is not None and output is None:
+        print(text, end="")
+    elif text is not None:
+        with exit_on_bad_input():
+            write_atomic(output, text)
+        out.print(f"Explanation written to {output}", highlight=False)
+
+
+def _print_explanation(console: Console, breakdown, slots) -> None:
+    console.print(f"Objective {breakdown.total:.1f} points, measured on the roster.", highlight=False)
+    terms = Table(title="Per term")
+    for col in ("term", "points", "share"):
+        terms.add_column(col, justify="left" if col == "term" else "right")
+    for term, points in sorted(breakdown.by_term.items(), key=lambda kv: -kv[1]):
+        terms.add_row(term, f"{points:.1f}", f"{points / breakdown.total:.1%}" if breakdown.total else "-")
+    console.print(terms)
+    people = Table(title="Per employee (terms that belong to one person)")
+    for col in ("employee", "points", "terms"):
+        people.add_column(col, justify="right" if col == "points" else "left")
+    for employee, mine in sorted(breakdown.by_employee.items(), key=lambda kv: -sum(kv[1].values())):
+        people.add_row(employee, f"{sum(mine.values()):.1f}",
+                       ", ".join(f"{k} {v:.1f}" for k, v in sorted(mine.items(), key=lambda kv: -kv[1])))
+    console.print(people)
+    if not slots:
+        console.print("No slot below target.")
+        return
+    console.print("Understaffed slots, and why each competent employee does not work them:")
+    for e in slots:
+        console.print(f"  {e.cell.date:%a %Y-%m-%d} {e.cell.shift_id} {e.cell.competence}: {e.cell.planned} planned "
+                      f"(min {e.cell.min}, target {e.cell.target})", highlight=False, markup=False)
+        for reason, ids in e.reasons.items():
+            console.print(f"      {len(ids)} {reason}" + (f": {', '.join(ids)}" if ids else ""), highlight=False,
+                          markup=False)
 
 
 @app.command("coverage")

@@ -9,9 +9,11 @@ from typing import Any
 from rules import Violation
 
 from .coverage import coverage_cells
+from .explain import explain_conflicts
 from .objective import contract_deviation, score, vikar_use
 from .problem import Problem
 from .roster import Roster
+from .ruleset import ActiveRules
 from .solve import SolveResult
 
 
@@ -44,6 +46,7 @@ class Summary:
     conflicts: list[dict[str, str]] = field(default_factory=list)
     vikar_hours: float = 0.0
     vikar_cost: float = 0.0
+    conflict_explanations: list[str] = field(default_factory=list)  # the conflicts in the planner's words
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +89,8 @@ def summarize(problem: Problem, result: SolveResult, violations: list[Violation]
         penalties={k: round(v, 2) for k, v in sorted(penalties.items())},
         violations=len(violations),
         conflicts=[{"rule": c.rule_id, "employee": c.employee_id, "detail": c.detail} for c in result.conflicts],
+        conflict_explanations=explain_conflicts(problem, ActiveRules.from_scenario(problem.scenario),
+                                                result.conflicts) if result.conflicts else [],
         vikar_hours=vikar[0],
         vikar_cost=vikar[1],
     )
