@@ -80,7 +80,9 @@ def solve_command(
         start = _read_hint(problem, hint)
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
-    _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet, start)
+    _, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet, start)
+    if violations:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _read_hint(problem, hint: Path | None):
@@ -94,7 +96,8 @@ def _read_hint(problem, hint: Path | None):
 
 
 def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):
-    """Solve, print the summary, write the roster; exit 1 without a roster or with violations."""
+    """Solve, print the summary, write the roster; exit 1 without a roster. Returns the result
+    and the hard-rule violations (the caller exits 1 on them, after its own output)."""
     result = solve(problem, options, on_progress=None if quiet else _print_progress, hint=hint)
     violations = [v for v in check_roster(problem, result.roster) if not registry()[v.rule_id].settled_by_pay] \
         if result.has_roster else []
@@ -107,9 +110,7 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
     out.print(f"Wrote {summary.shifts} shifts to {output}")
     for v in violations:
         err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
-    if violations:
-        raise typer.Exit(EXIT_FINDINGS)
-    return result
+    return result, violations
 
 
 @app.command("replan")
@@ -141,7 +142,7 @@ def replan_command(
     out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
               f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
               highlight=False)
-    result = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet, published)
+    result, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet, published)
     found = change_list(problem, published, result.roster)
     target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
@@ -149,6 +150,8 @@ def replan_command(
     _print_changes(found)
     out.print(f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
               f"change list written to {target}", highlight=False)
+    if violations:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 def _print_changes(found) -> None:

@@ -283,16 +283,18 @@ def _change_weight(problem: Problem, staff: Staff, start: int, base: int) -> int
     return base * (problem.scenario.weights.late_change_factor if late else 1)
 
 
+def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple]]]:
+    """Own staff with their published shifts after the frozen past; empty unless re-planning."""
+    if problem.baseline is None or problem.frozen_until is None:
+        return []
+    published = _published_after(problem)
+    return [(staff, published.get(staff.id, set())) for staff in problem.employees if not staff.is_vikar]
+
+
 def _post_changes(m: RosterModel) -> None:
     problem = m.problem
-    if problem.baseline is None or problem.frozen_until is None:
-        return
     w = problem.scenario.weights
-    published = _published_after(problem)
-    for staff in problem.employees:
-        if staff.is_vikar:
-            continue
-        mine = published.get(staff.id, set())
+    for staff, mine in _replanned(problem):
         for shift, var in m.options(staff):
             if shift.start < problem.frozen_until:
                 continue
@@ -304,14 +306,8 @@ def _post_changes(m: RosterModel) -> None:
 
 
 def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
-    if problem.baseline is None or problem.frozen_until is None:
-        return
     w = problem.scenario.weights
-    published = _published_after(problem)
-    for staff in problem.employees:
-        if staff.is_vikar:
-            continue
-        mine = published.get(staff.id, set())
+    for staff, mine in _replanned(problem):
         now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
                if item.shift.start >= problem.frozen_until}
         for key in sorted(mine - set(now)):

@@ -22,6 +22,7 @@ from .problem import Baseline, Problem, build_problem
 from .roster import Roster, write_atomic
 from .ruleset import agreement_terms
 from .scenario import Absence, AbsenceKind, Scenario
+from .timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,10 @@ def parse_absence(text: str) -> NewAbsence:
     parts = text.split(":")
     if len(parts) not in (2, 3) or not parts[0]:
         raise _bad(text, "write EMPLOYEE:FROM..TO[:KIND], e.g. e017:2026-01-13..2026-01-15:sygdom")
-    first_text, _, last_text = parts[1].partition("..")
+    first_text, dots, last_text = parts[1].partition("..")
     try:
         first = dt.date.fromisoformat(first_text)
-        last = dt.date.fromisoformat(last_text) if last_text else first
+        last = dt.date.fromisoformat(last_text) if dots else first
     except ValueError:
         raise _bad(text, f"{parts[1]!r} is not a date or a range FROM..TO of ISO dates") from None
     if last < first:
@@ -56,9 +57,11 @@ def _bad(text: str, message: str) -> InputError:
     return InputError("--absence", [InputIssue(repr(text), message)])
 
 
-def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.date | None = None) -> Scenario:
+def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.date | None = None,
+                  worked: frozenset[tuple[str, dt.date]] = frozenset()) -> Scenario:
     """The scenario with new absences added on the days not already absent (from `from_day` on:
-    the past is what happened). A sick employee does not work her preassigned shifts either."""
+    the past is what happened), except the (employee, day) pairs in `worked`: a shift she began
+    before falling ill stays hers. A sick employee does not work her preassigned shifts either."""
     if not absences:
         return scenario
     known = {e.id for e in scenario.employees}
@@ -72,7 +75,7 @@ def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.d
         for absence in (a for a in absences if a.employee_id == emp.id):
             day = max(absence.first, from_day) if from_day else absence.first
             while day <= absence.last:
-                if day in days and not any(a.covers(day) for a in emp.absences):
+                if day in days and (emp.id, day) not in worked and not any(a.covers(day) for a in emp.absences):
                     new[day] = absence.kind
                 day += dt.timedelta(days=1)
         if not new:
@@ -123,9 +126,11 @@ def replan_problem(scenario: Scenario, published: Roster, today: dt.datetime, ab
     still prefer part-timers with spare hours)."""
     if extra_hours:
         scenario = with_extra_hours(scenario)
-    problem = build_problem(with_absences(scenario, absences, today.date()))
-    start = problem.timeline.minute(today)
-    past = Roster(tuple(row for row in published.assignments if problem.timeline.minute(row.start) < start))
+    timeline = Timeline(scenario.timezone, scenario.days[0], len(scenario.days))
+    start = timeline.minute(today)
+    past = Roster(tuple(row for row in published.assignments if timeline.minute(row.start) < start))
+    begun = frozenset((row.employee_id, row.date) for row in past.assignments)
+    problem = build_problem(with_absences(scenario, absences, today.date(), begun))
     problem = with_locks(problem, past, source)
     return replace(problem, baseline=Baseline(published.assignments, today), frozen_until=start)
 

@@ -60,7 +60,8 @@ class ActiveRules:
     def from_scenario(cls, scenario: Scenario, only: set[str] | None = None) -> "ActiveRules":
         known = registry()
         out = {}
-        for agreement in sorted({emp.agreement for emp in scenario.employees}):
+        in_use = {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
+        for agreement in sorted(in_use):
             module = agreements().get(agreement)
             local = scenario.agreements.get(agreement)
             settings = rule_settings(scenario, agreement)
@@ -76,4 +77,4 @@ class ActiveRules:
         return cls(out)
 
     def for_staff(self, staff) -> tuple[Rule, ...]:
-        return self.by_agreement.get(staff.agreement, ())
+        return self.by_agreement[staff.agreement]  # every agreement in use has an entry, if only the law

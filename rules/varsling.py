@@ -87,8 +87,8 @@ class ChangeNotice(Rule):
         notice = round(self.terms.change_notice_hours * 60)
         for day in sorted(set(old) | set(new)):
             before, after = old.get(day, []), new.get(day, [])
-            if before == after:
-                continue
+            if before == after or day in staff.absent:
+                continue  # an absence cancels her shifts; varsling is for changes the employer makes
             first = min(start for start, _ in [*before, *after])
             if first - changed < notice:
                 moved = _moved_minutes(before, after)
