@@ -77,22 +77,12 @@ def solve_command(
         problem = build_problem(load_scenario(scenario))
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
-        start = _read_hint(problem, hint)
+        start = _read_checked(problem, hint) if hint is not None else None
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
     _, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet, start)
     if violations:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def _read_hint(problem, hint: Path | None):
-    if hint is None:
-        return None
-    rows = read_roster(hint)
-    issues = unknown_references(problem, rows)
-    if issues:
-        raise InputError(str(hint), issues)
-    return rows
 
 
 def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):
@@ -136,9 +126,7 @@ def replan_command(
         moment = _local_time("--today", today)
         problem = replan_problem(load_scenario(scenario), published, moment, [parse_absence(a) for a in absence],
                                  str(roster))
-        issues = unknown_references(problem, published)
-        if issues:
-            raise InputError(str(roster), issues)
+        _checked(problem, published, roster)
     out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
               f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
               highlight=False)
@@ -269,11 +257,19 @@ app.add_typer(export_app, name="export")
 def _load(scenario: Path, roster: Path):
     """Scenario and roster, every row checked against the scenario (InputError otherwise)."""
     problem = build_problem(load_scenario(scenario))
-    rows = read_roster(roster)
+    return problem, _read_checked(problem, roster)
+
+
+def _read_checked(problem, path: Path):
+    """A roster file whose every row names an employee, shift and date the problem knows."""
+    return _checked(problem, read_roster(path), path)
+
+
+def _checked(problem, rows, path: Path):
     issues = unknown_references(problem, rows)
     if issues:
-        raise InputError(str(roster), issues)
-    return problem, rows
+        raise InputError(str(path), issues)
+    return rows
 
 
 @export_app.command("payroll")
@@ -556,11 +552,7 @@ def evaluate_command(
             if len(scenarios) != 1:
                 raise InputError("--fixed-roster", [InputIssue("value", "a fixed roster belongs to one scenario; "
                                                                          "give exactly one")])
-            problem = build_problem(next(iter(loaded.values())))
-            fixed = read_roster(fixed_roster)
-            issues = unknown_references(problem, fixed)
-            if issues:
-                raise InputError(str(fixed_roster), issues)
+            fixed = _read_checked(build_problem(next(iter(loaded.values()))), fixed_roster)
         specs = run_specs(loaded, variants, replications, seed, time_limit, threads, fixed)
         settings = {"scenarios": {name: _digest(path) for name, path in zip(loaded, scenarios)},
                     "vary": [f"{a.name}={','.join(f'{v:g}' for v in a.values)}" for a in axes],
