@@ -557,7 +557,7 @@ def test_fresh_batch_clears_earlier_records(tmp_path, tiny, tiny_roster):
     specs = fixed_specs(tiny, tiny_roster)
     folder = tmp_path / "eval"
     run_batch(specs, folder, SETTINGS, workers=1)
-    stale = folder / RUNS_DIR / "stale-r1-0000000000.json"
+    stale = folder / RUNS_DIR / "stale-r1-abcdef.json"
     stale.write_text("{}", encoding="utf-8")
     again = run_batch(specs, folder, SETTINGS, workers=1)  # no resume: start over
     assert again.executed == 4

@@ -180,7 +180,7 @@ def _cpr_scenario(tmp_path, ident: str, quoted: bool = True):
     return path
 
 
-@pytest.mark.parametrize("ident", [FAKE_CPR, FAKE_CPR_DASH])
+@pytest.mark.parametrize("ident", [FAKE_CPR, FAKE_CPR_DASH], ids=["digits", "dashed"])  # ids: no CPR in test names
 def test_cpr_like_employee_id_is_rejected_and_not_echoed(tmp_path, ident):
     path = _cpr_scenario(tmp_path, ident)
     err = load_error(path)
