@@ -68,12 +68,8 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
-def tiny_roster_path(tmp_path_factory) -> Path:
-    """A roster for the tiny scenario from a quick single-worker solve (optimum in ~3 s)."""
-    path = tmp_path_factory.mktemp("solve") / "tiny.csv"
-    result = invoke("solve", TINY, "-o", path, "--time-limit", 10, "--seed", 1, "--workers", 1, "-q")
-    assert result.exit_code == 0, result.output
-    return path
+def tiny_roster_path(tiny_roster_csv) -> Path:
+    return tiny_roster_csv
 
 
 @pytest.fixture(scope="module")

@@ -547,11 +547,8 @@ def test_failed_write_is_reported_without_traceback(tmp_path, monkeypatch):
 # 8. the bundled tiny scenario --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tiny_roster(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tiny") / "tiny_roster.csv"
-    result = invoke("solve", TINY, "-o", out, "--time-limit", 10, "--seed", 1, "--workers", 1, "-q")
-    assert result.exit_code == 0, result.output
-    return out
+def tiny_roster(tiny_roster_csv) -> Path:
+    return tiny_roster_csv
 
 
 def paid_hours_by_employee(roster: Path) -> dict[str, float]:

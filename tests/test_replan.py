@@ -103,11 +103,9 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
-def published(tiny):
-    """The tiny scenario's roster as published: solved once (to its optimum, ~3 s)."""
-    result = solve(build_problem(tiny), TINY_OPTIONS)
-    assert result.has_roster
-    return result.roster
+def published(tiny_roster_csv):
+    """The tiny scenario's roster as published (solved once per test run, see conftest)."""
+    return read_roster(tiny_roster_csv)
 
 
 # 1. parse_absence ---------------------------------------------------------------------------------------
