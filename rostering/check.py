@@ -6,7 +6,7 @@ from .errors import InputError, InputIssue
 from .problem import Problem
 from .roster import AD_HOC, Roster
 from .ruleset import ActiveRules
-from rules import Violation
+from rules import Violation, registry
 
 
 def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
@@ -48,3 +48,10 @@ def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = N
                 plan_checked.add(rule.id)
                 found.extend(rule.check_plan(problem))
     return found
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    """The violations that make a roster unusable: all but those settled by pay (a late change
+    is allowed; it earns its supplement)."""
+    known = registry()
+    return [v for v in violations if not known[v.rule_id].settled_by_pay]

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from rules import AgreementTerms, agreements, registry
 
-from .check import check_roster, unknown_references
+from .check import blocking, check_roster, unknown_references
 from .coverage import coverage_cells, coverage_totals
 from .explain import objective_breakdown, understaffed_slots
 from .evalreport import OK_STATUSES, summary_table, write_report
@@ -60,6 +60,27 @@ def exit_on_bad_input():
         raise typer.Exit(EXIT_INPUT) from None
 
 
+def _deliver(text: str, output: Path | None, written: str) -> None:
+    """Print `text`, or write it atomically to `output` and say `written`."""
+    if output is None:
+        print(text, end="")
+        return
+    with exit_on_bad_input():
+        write_atomic(output, text)
+    out.print(written, highlight=False)
+
+
+def _as_text(render) -> str:
+    """What `render(console)` prints, as plain text for a file."""
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    render(console)
+    return console.file.getvalue()
+
+
+def _optional(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
 @app.command("solve")
 def solve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
@@ -89,8 +110,7 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
     """Solve, print the summary, write the roster; exit 1 without a roster. Returns the result
     and the hard-rule violations (the caller exits 1 on them, after its own output)."""
     result = solve(problem, options, on_progress=None if quiet else _print_progress, hint=hint)
-    violations = [v for v in check_roster(problem, result.roster) if not registry()[v.rule_id].settled_by_pay] \
-        if result.has_roster else []
+    violations = blocking(check_roster(problem, result.roster)) if result.has_roster else []
     summary = summarize(problem, result, violations)
     _print_summary(summary)
     if not result.has_roster:
@@ -162,10 +182,9 @@ def _print_progress(p: SolveProgress) -> None:
 def _print_summary(s: Summary) -> None:
     head = Table(title="Result", show_header=False)
     head.add_row("status", s.status)
-    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
-    head.add_row("objective (from roster)", fmt(s.objective, ".1f"))
-    head.add_row("solver objective / bound", f"{fmt(s.solver_objective, '.1f')} / {fmt(s.bound, '.1f')}")
-    head.add_row("gap", fmt(s.gap, ".2%"))
+    head.add_row("objective (from roster)", _optional(s.objective, ".1f"))
+    head.add_row("solver objective / bound", f"{_optional(s.solver_objective, '.1f')} / {_optional(s.bound, '.1f')}")
+    head.add_row("gap", _optional(s.gap, ".2%"))
     head.add_row("wall time (build + solve)", f"{s.build_time:.1f} s + {s.wall_time:.1f} s")
     head.add_row("shifts planned", str(s.shifts))
     head.add_row("contract hours above / below norm", f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
@@ -225,12 +244,7 @@ def validate_command(
         text = {ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
                 ReportFormat.csv: report.to_csv,
                 ReportFormat.table: lambda: report_text(report)}[fmt]()
-        if output is None:
-            print(text, end="")
-        else:
-            with exit_on_bad_input():
-                write_atomic(output, text)
-            out.print(f"{len(report.violations)} violation(s); report written to {output}", highlight=False)
+        _deliver(text, output, f"{len(report.violations)} violation(s); report written to {output}")
     raise typer.Exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
 
 
@@ -297,16 +311,14 @@ def export_payroll_command(
                                 _moment(changed_at, published), str(published))
         first, last = _period(period_from, period_to)
     rules = ActiveRules.from_scenario(problem.scenario)
-    known = registry()
-    blocking = [v for v in check_roster(problem, rows, rules, str(roster))
-                if not known[v.rule_id].settled_by_pay]
-    if blocking and not allow_violations:
-        counts = Counter(v.rule_id for v in blocking)
+    broken = blocking(check_roster(problem, rows, rules, str(roster)))
+    if broken and not allow_violations:
+        counts = Counter(v.rule_id for v in broken)
         err.print(f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
                   f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
                   f"to export with the affected lines marked.", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_FINDINGS)
-    lines = mark(pay_lines(problem, rows, roster.name, rules), blocking)
+    lines = mark(pay_lines(problem, rows, roster.name, rules), broken)
     problems = reconcile(problem, rows, lines)
     if problems:  # a bug, never a user error: refuse to hand payroll hours that do not add up
         err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(problems), markup=False)
@@ -413,6 +425,9 @@ def explain_command(
         problem, rows = _load(scenario, roster)
     breakdown = objective_breakdown(problem, rows)
     slots = understaffed_slots(problem, rows)
+    if fmt is not ReportFormat.json and output is None:
+        _print_explanation(out, breakdown, slots)
+        return
     if fmt is ReportFormat.json:
         text = json.dumps({
             "objective": breakdown.total, "by_term": breakdown.by_term, "by_employee": breakdown.by_employee,
@@ -420,15 +435,8 @@ def explain_command(
                               "planned": e.cell.planned, "min": e.cell.min, "target": e.cell.target,
                               "reasons": {k: list(v) for k, v in e.reasons.items()}} for e in slots]}, indent=2) + "\n"
     else:
-        console = out if output is None else Console(file=io.StringIO(), width=120, color_system=None)
-        _print_explanation(console, breakdown, slots)
-        text = None if output is None else console.file.getvalue()
-    if text is not None and output is None:
-        print(text, end="")
-    elif text is not None:
-        with exit_on_bad_input():
-            write_atomic(output, text)
-        out.print(f"Explanation written to {output}", highlight=False)
+        text = _as_text(lambda console: _print_explanation(console, breakdown, slots))
+    _deliver(text, output, f"Explanation written to {output}")
 
 
 def _print_explanation(console: Console, breakdown, slots) -> None:
@@ -486,15 +494,8 @@ def coverage_command(
                                                "hours", "status"])
         text = frame.astype({"max": "Int64"}).to_csv(index=False)  # whole heads, empty where no max
     else:
-        console = Console(file=io.StringIO(), width=110, color_system=None)
-        _print_coverage(console, shown, totals)
-        text = console.file.getvalue()
-    if output is None:
-        print(text, end="")
-    else:
-        with exit_on_bad_input():
-            write_atomic(output, text)
-        out.print(f"{len(records)} cells written to {output}", highlight=False)
+        text = _as_text(lambda console: _print_coverage(console, shown, totals))
+    _deliver(text, output, f"{len(records)} cells written to {output}")
 
 
 def _print_coverage(out: Console, cells, totals) -> None:
@@ -509,16 +510,16 @@ def _print_coverage(out: Console, cells, totals) -> None:
                       "-" if c.max is None else str(c.max), str(c.planned), f"[{colour[c.status]}]{c.status}[/]")
     if cells:
         out.print(table)
-    fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
     summary = Table(title="Totals", show_header=False)
     summary.add_row("demanded (target) / planned head-hours", f"{totals.demanded_hours:.1f} / {totals.planned_hours:.1f}")
     summary.add_row("hours below min / below target / above max",
                     f"{totals.under_min_hours:.1f} / {totals.under_target_hours:.1f} / {totals.over_max_hours:.1f}")
     summary.add_row("shifts understaffed (a competence below min)",
                     f"{totals.slots_understaffed} of {totals.slots} ({totals.share_understaffed:.1%})")
-    summary.add_row("utilisation (demanded / planned hours)", fmt(totals.utilisation, ".1%"))
-    summary.add_row("leveringsgrad (visit hours / planned hours)", fmt(totals.leveringsgrad, ".1%"))
-    summary.add_row("wages / supplements (kr)", f"{fmt(totals.wage_cost, ',.0f')} / {fmt(totals.supplement_cost, ',.0f')}")
+    summary.add_row("utilisation (demanded / planned hours)", _optional(totals.utilisation, ".1%"))
+    summary.add_row("leveringsgrad (visit hours / planned hours)", _optional(totals.leveringsgrad, ".1%"))
+    summary.add_row("wages / supplements (kr)",
+                    f"{_optional(totals.wage_cost, ',.0f')} / {_optional(totals.supplement_cost, ',.0f')}")
     out.print(summary)
 
 
