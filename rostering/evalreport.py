@@ -50,10 +50,7 @@ def _spread(values: pd.Series, fmt: str) -> str:
 
 def understaffing_figure(runs: pd.DataFrame):
     """Mean hours below min and below target per variant, a bar each, with every replication as a dot."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     ok = runs[runs["status"].isin(OK_STATUSES)].copy()
     labels = list(dict.fromkeys(zip(runs["scenario"], runs["variant"])))
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(labels) + 2), 4.2))
@@ -84,10 +81,7 @@ def understaffing_figure(runs: pd.DataFrame):
 def heatmap_figure(cells: pd.DataFrame, run_ids: list[str], title: str):
     """Planned minus target heads per day × shift, summed over competences and averaged over the
     runs given: red where understaffed, blue where over."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     part = cells[cells["run_id"].isin(run_ids)].copy()
     part["surplus"] = part["planned"] - part["target"]
     table = (part.groupby(["run_id", "shift", "date"])["surplus"].sum()
@@ -150,9 +144,16 @@ demand; figures are recomputed from each roster. Mean over replications, (min–
     return path
 
 
-def _png(fig) -> bytes:
+def _pyplot():
+    """matplotlib's pyplot on the file-only backend (imported late: only reports need it)."""
+    import matplotlib
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
 
+
+def _png(fig) -> bytes:
+    plt = _pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)

@@ -60,7 +60,7 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
     """Every cell below target, with each competent employee's reason for not filling it."""
     rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
     worked = roster.worked(problem)
-    baseline = {staff.id: _broken(problem, rules, staff, worked[staff.id]) for staff in problem.employees}
+    baseline: dict[str, dict[str, int]] = {}  # violations each employee already has, checked when first asked
     out = []
     for cell in coverage_cells(problem, roster, worked):
         if cell.planned >= cell.target:
@@ -71,6 +71,8 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
         if not candidates:
             reasons[f"no employee holds or covers {cell.competence}"] = []
         for staff in candidates:
+            if staff.id not in baseline:
+                baseline[staff.id] = _broken(problem, rules, staff, worked[staff.id])
             reasons[_why_not(problem, rules, staff, worked[staff.id], shift, baseline[staff.id])].append(staff.id)
         out.append(SlotExplanation(cell, {k: tuple(v) for k, v in sorted(reasons.items(), key=lambda kv: -len(kv[1]))}))
     return out

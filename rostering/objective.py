@@ -12,9 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rules.varsling import within_notice
+
 from .model import RosterModel
 from .problem import Problem, Staff
 from .roster import Roster, Worked
+from .ruleset import agreement_terms
 
 FULL_TIME = 37.0
 
@@ -274,50 +277,50 @@ def _published_after(problem: Problem) -> dict[str, set[tuple]]:
     return out
 
 
-def _change_weight(problem: Problem, staff: Staff, start: int, base: int) -> int:
+def _change_weight(problem: Problem, terms, start: int, base: int) -> int:
     """A change inside the employee's agreement notice (varsling) costs `late_change_factor` times more."""
-    from .ruleset import agreement_terms
-
-    notice = agreement_terms(problem.scenario, staff.agreement).change_notice_hours * 60
-    late = start - problem.frozen_until < notice
+    late = within_notice(terms, start, problem.frozen_until)
     return base * (problem.scenario.weights.late_change_factor if late else 1)
 
 
-def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple]]]:
-    """Own staff with their published shifts after the frozen past; empty unless re-planning."""
+def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple], object]]:
+    """Own staff with their published shifts after the frozen past and their agreement terms;
+    empty unless re-planning."""
     if problem.baseline is None or problem.frozen_until is None:
         return []
     published = _published_after(problem)
-    return [(staff, published.get(staff.id, set())) for staff in problem.employees if not staff.is_vikar]
+    terms = {a: agreement_terms(problem.scenario, a) for a in {staff.agreement for staff in problem.employees}}
+    return [(staff, published.get(staff.id, set()), terms[staff.agreement])
+            for staff in problem.employees if not staff.is_vikar]
 
 
 def _post_changes(m: RosterModel) -> None:
     problem = m.problem
     w = problem.scenario.weights
-    for staff, mine in _replanned(problem):
+    for staff, mine, terms in _replanned(problem):
         for shift, var in m.options(staff):
             if shift.start < problem.frozen_until:
                 continue
             if (shift.date, shift.shift_id) in mine:
                 m.add_penalty("shift_removed", staff.id, 1 - var,
-                              _change_weight(problem, staff, shift.start, w.shift_removed) * 60)
+                              _change_weight(problem, terms, shift.start, w.shift_removed) * 60)
             else:
-                m.add_penalty("shift_added", staff.id, var, _change_weight(problem, staff, shift.start, w.shift_added) * 60)
+                m.add_penalty("shift_added", staff.id, var, _change_weight(problem, terms, shift.start, w.shift_added) * 60)
 
 
 def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
     w = problem.scenario.weights
-    for staff, mine in _replanned(problem):
+    for staff, mine, terms in _replanned(problem):
         now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
                if item.shift.start >= problem.frozen_until}
         for key in sorted(mine - set(now)):
             shift = problem.instance(*key)
             if key[0] in staff.absent or key[0] in staff.unavailable:
                 continue  # taken away by the absence itself, not by the re-plan
-            points = _change_weight(problem, staff, shift.start, w.shift_removed)
+            points = _change_weight(problem, terms, shift.start, w.shift_removed)
             yield ScoreLine("shift_removed", f"{staff.id} {shift.label()}", 1, "shift", points)
         for key in sorted(set(now) - mine):
-            points = _change_weight(problem, staff, now[key].start, w.shift_added)
+            points = _change_weight(problem, terms, now[key].start, w.shift_added)
             yield ScoreLine("shift_added", f"{staff.id} {now[key].label()}", 1, "shift", points)
 
 

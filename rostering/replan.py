@@ -17,6 +17,8 @@ import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from rules.varsling import within_notice
+
 from .errors import InputError, InputIssue
 from .problem import Baseline, Problem, build_problem
 from .roster import Roster, write_atomic
@@ -178,9 +180,9 @@ def change_list(problem: Problem, published: Roster, new: Roster) -> list[Change
         if [s for _, s in before] == [s for _, s in after]:
             continue
         staff = problem.employees[problem.employee_index[key[0]]] if key[0] in problem.employee_index else None
-        notice = agreement_terms(problem.scenario, staff.agreement if staff else "none").change_notice_hours * 60
+        terms = agreement_terms(problem.scenario, staff.agreement if staff else "none")
         first = min(start for start, _ in [*before, *after])
-        late = first - frozen < notice and not (staff and staff.is_vikar)  # a booking, not a varsling
+        late = within_notice(terms, first, frozen) and not (staff and staff.is_vikar)  # a booking, not a varsling
         changes.append(Change(key[0], key[1], "+".join(s for _, s in before), "+".join(s for _, s in after), late))
     return changes
 

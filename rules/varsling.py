@@ -84,13 +84,12 @@ class ChangeNotice(Rule):
                       for r in baseline.rows if r.employee_id == staff.id)
         new = _by_day((w.row.date, w.shift) for w in worked)
         changed = problem.timeline.minute(baseline.changed_at)
-        notice = round(self.terms.change_notice_hours * 60)
         for day in sorted(set(old) | set(new)):
             before, after = old.get(day, []), new.get(day, [])
             if before == after or day in staff.absent:
                 continue  # an absence cancels her shifts; varsling is for changes the employer makes
             first = min(start for start, _ in [*before, *after])
-            if first - changed < notice:
+            if within_notice(self.terms, first, changed):
                 moved = _moved_minutes(before, after)
                 yield LateChange(day, problem.timeline.local(first), first - changed, math.ceil(moved / 30) * 30)
 
@@ -117,6 +116,13 @@ def _by_day(intervals) -> dict[dt.date, list[tuple[int, int]]]:
     for day, shift in intervals:
         out.setdefault(day, []).append((shift.start, shift.end))
     return {day: sorted(spans) for day, spans in out.items()}
+
+
+def within_notice(terms, start: int, changed: int) -> bool:
+    """A change, made at minute `changed`, to work starting at minute `start` comes with less
+    notice than the agreement's `change_notice_hours`: the one definition of a late change, used
+    by this rule, the re-plan objective and the change list."""
+    return start - changed < round(terms.change_notice_hours * 60)
 
 
 def _moved_minutes(old: list[tuple[int, int]], new: list[tuple[int, int]]) -> int:
