@@ -23,6 +23,7 @@ from rules import AgreementTerms, agreements, registry
 
 from .check import blocking, check_roster, unknown_references
 from .coverage import coverage_cells, coverage_totals
+from .curtois import best_known, is_curtois
 from .explain import objective_breakdown, understaffed_slots
 from .evalreport import OK_STATUSES, summary_table, write_report
 from .evaluate import run_batch, run_specs, write_tables
@@ -30,7 +31,7 @@ from .grid import write_grid
 from .ical import write_calendars
 from .pay import WAGE_TYPES, mark, pay_lines, reconcile, settlement_notes, totals
 from .payroll import load_profile, prepare, write_payroll
-from .errors import InputError, InputIssue
+from .errors import InputError, InputIssue, read_input
 from .loading import load_scenario
 from .problem import build_problem
 from .replan import change_list, parse_absence, replan_problem, with_locks, write_changes
@@ -81,6 +82,12 @@ def _optional(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
+class InputFormat(str, Enum):
+    auto = "auto"
+    scenario = "scenario"
+    curtois = "curtois"
+
+
 @app.command("solve")
 def solve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
@@ -92,18 +99,48 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
     lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
     hint: Path | None = typer.Option(None, "--hint", help="A previous roster to start the search from."),
+    input_format: InputFormat = typer.Option(InputFormat.auto, "--input-format", help="auto: a Curtois & Qu "
+                                             "benchmark instance is recognised by its content."),
+    start: str | None = typer.Option(None, "--start", help="Curtois instances: the date of day 0, a Monday "
+                                     "(default 2024-01-01)."),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
-        problem = build_problem(load_scenario(scenario))
+        problem = build_problem(load_scenario(scenario, input_format.value, _start_date(start)))
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
-        start = _read_checked(problem, hint) if hint is not None else None
+        begin = _read_checked(problem, hint) if hint is not None else None
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
-    _, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet, start)
+    result, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap), output, quiet,
+                                          begin)
+    if input_format is InputFormat.curtois or (input_format is InputFormat.auto and is_curtois(read_input(scenario))):
+        _print_benchmark(scenario, problem, result)
     if violations:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _start_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError("--start", [InputIssue("start", f"{text!r} is not a date like 2024-01-01")]) from None
+
+
+def _print_benchmark(path: Path, problem, result) -> None:
+    """The instance's objective (recomputed from the roster), the bound and the published best."""
+    if not result.has_roster:
+        return
+    objective = summarize(problem, result, []).objective
+    best = best_known(path)
+    line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {_optional(result.bound, 'g')}"
+    if best is not None:
+        gap = (objective - best.upper) / best.upper if best.upper else 0.0
+        line += (f"; best known {best.upper} (lower bound {best.lower}, {best.source}); "
+                 f"{gap:+.2%} against the best known")
+    out.print(line, highlight=False)
 
 
 def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):

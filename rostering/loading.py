@@ -6,6 +6,7 @@ of the field, e.g. `solbakken.yaml:212: employees[3].absences[1].to: 'to' is bef
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import string
@@ -27,10 +28,26 @@ _PYDANTIC_WORDING = {
 }
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Parse, validate and cross-check a scenario file. Raises `InputError` listing every problem."""
+INPUT_FORMATS = ("auto", "scenario", "curtois")
+
+
+def load_scenario(path: str | Path, input_format: str = "auto", start: dt.date | None = None) -> Scenario:
+    """Parse, validate and cross-check a scenario file. Raises `InputError` listing every problem.
+
+    A Curtois & Qu benchmark instance is recognised by its content (or `input_format="curtois"`)
+    and read as a scenario starting on `start` (default 2024-01-01)."""
     path = Path(path)
     text = read_input(path)
+    if input_format not in INPUT_FORMATS:
+        raise InputError(str(path), [InputIssue("format", f"unknown input format {input_format!r}; "
+                                                f"one of {', '.join(INPUT_FORMATS)}")])
+    from .curtois import DEFAULT_START, is_curtois, parse_curtois  # it builds on this module
+
+    if input_format == "curtois" or (input_format == "auto" and is_curtois(text)):
+        return parse_curtois(text, path, start or DEFAULT_START)
+    if start is not None:
+        raise InputError(str(path), [InputIssue("start", "a start date applies to Curtois instances only; "
+                                                "a scenario names its own horizon.start")])
     data = _parse(path, text)
     return scenario_from_data(data, file=str(path), text=text)
 

@@ -70,7 +70,7 @@ def _post_demand(m: RosterModel) -> None:
     w = m.problem.scenario.weights
     for (day, shift_id, comp), cell in m.problem.demand.items():
         i = m.problem.instance_index[(m.problem.days[day], shift_id)]
-        paid = m.problem.instances[i].paid
+        paid = _staffing_minutes(m.problem, m.problem.instances[i].paid)
         staffed = sum(m.cover.get((i, comp), []))
         size = len(m.cover.get((i, comp), []))
         for term, weight, need, excess in (
@@ -112,6 +112,7 @@ def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
     counts = staffing(problem, worked)
     for (day, shift_id, comp), cell in sorted(problem.demand.items()):
         paid = problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid
+        per = _staffing_minutes(problem, paid) / 60
         have = counts.get((day, shift_id, comp), 0)
         for term, weight, missing in (
             ("understaffed_min", w.understaffed_min, max(0, cell.min - have)),
@@ -119,7 +120,13 @@ def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
             ("overstaffed_max", w.overstaffed_max, 0 if cell.max is None else max(0, have - cell.max)),
         ):
             if missing:
-                yield ScoreLine(term, comp, missing * paid / 60, "h", weight * missing * paid / 60)
+                yield ScoreLine(term, comp, missing * paid / 60, "h", weight * missing * per)
+
+
+def _staffing_minutes(problem: Problem, paid: int) -> int:
+    """What one head on a shift weighs in the staffing terms, in minutes (model units are
+    point-minutes): its paid minutes, or a flat hour when weights are per head-shift."""
+    return paid if problem.scenario.weights.staffing_per == "hour" else 60
 
 
 # ------------------------------------------------------------------ contract hours

@@ -244,13 +244,20 @@ def _demand(
     home = scenario.home_care
     for entry in scenario.demand:
         cell = demand_cell(entry, shift_types[entry.shift], home)
-        for day_index, day in enumerate(days):
-            if not entry.applies_to(day, day in holidays):
-                continue
+        for day_index, day in _entry_days(entry, days, holidays):
             key = (day_index, entry.shift, entry.competence)
             if key not in chosen or chosen[key][0] < entry.specificity:
                 chosen[key] = (entry.specificity, cell)
     return {key: cell for key, (_, cell) in chosen.items()}
+
+
+def _entry_days(entry, days: tuple[dt.date, ...], holidays) -> list[tuple[int, dt.date]]:
+    """(index, day) of the horizon days a demand entry applies to; dated entries are looked up,
+    not scanned (a benchmark instance has one entry per day and shift)."""
+    if entry.dates:
+        first = days[0]
+        return [((day - first).days, day) for day in sorted(set(entry.dates)) if first <= day <= days[-1]]
+    return [(i, day) for i, day in enumerate(days) if entry.applies_to(day, day in holidays)]
 
 
 def demand_cell(entry, shift: ShiftType, home) -> DemandCell:

@@ -266,6 +266,9 @@ class NightPeriod(Strict):
 class Weights(Strict):
     """Objective weights, in penalty points per hour (or per occurrence for wishes/fairness)."""
 
+    staffing_per: Literal["hour", "shift"] = Field(default="hour", description=(
+        "Unit of the three staffing weights: per head-hour (a missing 12 h shift costs more than a 7 h "
+        "one) or per head-shift (every missing head costs the same, as in the Curtois & Qu benchmark)."))
     understaffed_min: int = Field(default=1000, ge=0, description="Per hour below `min` (the must).")
     understaffed_target: int = Field(default=100, ge=0, description="Per hour below `target`.")
     overstaffed_max: int = Field(default=50, ge=0, description="Per hour above `max`.")

@@ -15,7 +15,7 @@ from .base import Agreement, AgreementTerms, Rule, RuleParams, Severity, Violati
 
 ENTRY_POINT_GROUP = "rostering.rules"
 BUILTIN_MODULES = ("rules.eligibility", "rules.structure", "rules.law", "rules.shape", "rules.fridoegn",
-                   "rules.norm", "rules.varsling", "rules.kl_agreements")
+                   "rules.norm", "rules.varsling", "rules.sequence", "rules.kl_agreements")
 
 _registry: dict[str, type[Rule]] = {}
 _agreements: dict[str, Agreement] = {}

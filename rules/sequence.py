@@ -1,0 +1,304 @@
+"""General building blocks on the sequence of working days: which shift may follow which, how
+many of each type, how many hours in the plan, how long a run of work or of days off must be,
+how many weekends. Danish agreements and local agreements use the same blocks (a minimum run of
+days off, at most N night shifts, a personal hour range); the public Curtois & Qu benchmark maps
+onto them one to one.
+
+All rules here count by the day a shift *starts* on (the roster's `date`), and are switched on
+per agreement (or per local agreement in the scenario): with their defaults they ask nothing.
+Horizon edges: a run of work or of days off that touches the first or last day of the plan
+continues outside it, so only runs lying wholly inside the plan are held to a minimum length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+
+from pydantic import Field, model_validator
+
+from . import register
+from .base import Rule, RuleParams, Severity, Violation, hours
+
+
+def worked_days(problem, worked) -> list[bool]:
+    """Per day of the plan: does a shift start on it?"""
+    out = [False] * len(problem.days)
+    for item in worked:
+        day = problem.day_index.get(item.row.date)
+        if day is not None:
+            out[day] = True
+    return out
+
+
+def inner_runs(flags: Sequence[bool], value: bool) -> Iterator[tuple[int, int]]:
+    """(first, last) of each maximal run of `value` that lies wholly inside the plan: it neither
+    starts on the first day nor ends on the last, so it is bounded by the other value both sides."""
+    first = None
+    for day, flag in enumerate(flags):
+        if flag == value and first is None:
+            first = day
+        elif flag != value and first is not None:
+            if first > 0:
+                yield first, day - 1
+            first = None
+
+
+def _day(problem, index: int) -> dt.datetime:
+    return dt.datetime.combine(problem.days[index], dt.time())
+
+
+class SuccessionParams(RuleParams):
+    forbidden: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
+        "Shift type -> shift types that may not start on the next calendar day (e.g. {aften: [dag]}: "
+        "no day shift the morning after a late one, even where rest.daily would allow it)."))
+
+
+@register
+class ForbiddenSuccession(Rule):
+    """A shift of type t on day d forbids the types listed for t on day d + 1."""
+
+    id = "shifts.forbidden_succession"
+    title = "Forbidden shift successions"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement (rotation rule)"
+    Params = SuccessionParams
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        by_date = {}
+        for item in worked:
+            by_date.setdefault(item.row.date, []).append(item)
+        for item in worked:
+            banned = self.params.forbidden.get(item.row.shift_id, ())
+            for nxt in by_date.get(item.row.date + dt.timedelta(days=1), ()):
+                if nxt.row.shift_id in banned:
+                    yield self.violation(staff, f"{nxt.shift.label()} follows {item.shift.label()}",
+                                         item.shift.start_local, nxt.shift.end_local)
+
+    def post(self, model, staff) -> None:
+        by_day = model.options_by_day(staff)
+        for day, options in by_day.items():
+            following = by_day.get(day + 1, ())
+            for shift, var in options:
+                banned = self.params.forbidden.get(shift.shift_id, ())
+                for nxt, nxt_var in following:
+                    if nxt.shift_id in banned:
+                        model.hard(self, staff, model.cp.AddBoolOr([var.Not(), nxt_var.Not()]),
+                                   f"{shift.label()} -> {nxt.label()}")
+
+
+class PerTypeParams(RuleParams):
+    max_shifts: dict[str, int] = Field(default_factory=dict, description=(
+        "Shift type -> most shifts of that type in the plan; 0 = never (e.g. {nat: 0} for a day-only post)."))
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> "PerTypeParams":
+        for shift_id, most in self.max_shifts.items():
+            if most < 0:
+                raise ValueError(f"max_shifts for {shift_id!r} is negative ({most})")
+        return self
+
+
+@register
+class MaxShiftsPerType(Rule):
+    """At most `max_shifts[t]` shifts of type t in the plan."""
+
+    id = "shifts.max_per_type"
+    title = "Shifts per type"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement (personal terms)"
+    Params = PerTypeParams
+
+    def blocks(self, problem, staff, shift):
+        if self.params.max_shifts.get(shift.shift_id) == 0:
+            return f"{staff.id} may not work {shift.shift_id} shifts"
+        return None
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for shift_id, most in sorted(self.params.max_shifts.items()):
+            mine = [item for item in worked if item.row.shift_id == shift_id]
+            if len(mine) > most:
+                yield self.violation(staff, f"{len(mine)} {shift_id} shifts, at most {most}",
+                                     mine[0].shift.start_local, mine[-1].shift.end_local,
+                                     measured=len(mine), limit=most, unit=f"{shift_id} shifts")
+
+    def post(self, model, staff) -> None:
+        super().post(model, staff)  # preassigned shifts of a forbidden type
+        for shift_id, most in self.params.max_shifts.items():
+            mine = [var for shift, var in model.options(staff) if shift.shift_id == shift_id]
+            if len(mine) > most:
+                model.hard(self, staff, model.cp.Add(sum(mine) <= most), shift_id)
+
+
+class TotalHoursParams(RuleParams):
+    min_hours: float = Field(default=0, ge=0, description="Fewest paid hours in the plan.")
+    max_hours: float | None = Field(default=None, ge=0, description="Most paid hours in the plan (None: no limit).")
+
+    @model_validator(mode="after")
+    def _order(self) -> "TotalHoursParams":
+        if self.max_hours is not None and self.max_hours < self.min_hours:
+            raise ValueError(f"max_hours {self.max_hours} is below min_hours {self.min_hours}")
+        return self
+
+
+@register
+class TotalHours(Rule):
+    """Paid hours over the whole plan within [min_hours, max_hours], both inclusive."""
+
+    id = "hours.total_range"
+    title = "Hours in the plan"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement (personal terms)"
+    Params = TotalHoursParams
+
+    def limits(self) -> tuple[int, int | None]:
+        high = self.params.max_hours
+        return round(self.params.min_hours * 60), None if high is None else round(high * 60)
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        low, high = self.limits()
+        total = sum(item.shift.paid for item in worked)
+        for breached, limit, word in ((total < low, low, "at least"), (high is not None and total > high, high, "at most")):
+            if breached:
+                yield self.violation(staff, f"{hours(total, up=total > limit)} h in the plan, {word} "
+                                     f"{hours(limit)} h", measured=round(total / 60, 2), limit=limit / 60,
+                                     unit="h in plan")
+
+    def post(self, model, staff) -> None:
+        low, high = self.limits()
+        options = model.options(staff)
+        total = sum(shift.paid * var for shift, var in options)
+        most = sum(shift.paid for shift, _ in options)
+        if low > 0:
+            model.hard(self, staff, model.cp.Add(total >= low), f"at least {low} min")
+        if high is not None and most > high:
+            model.hard(self, staff, model.cp.Add(total <= high), f"at most {high} min")
+
+
+class RunParams(RuleParams):
+    min_days: int = Field(default=1, ge=1, le=14, description=(
+        "Shortest run; a run touching the first or last day of the plan is exempt (it continues outside)."))
+
+
+def _post_min_run(rule: Rule, model, staff, value: bool) -> None:
+    """Forbid an inner run of `value` days shorter than `min_days`: the pattern
+    (not value), value x s, (not value) for s < min_days, wholly inside the plan."""
+    works = [model.works_on(staff, day) for day in range(len(model.problem.days))]
+
+    def literal(day: int, want: bool):
+        """A literal true iff day `day` has value `want`; None when it is fixed to the opposite."""
+        lit = works[day]
+        if lit is None:
+            return None if want else True
+        return lit if want else lit.Not()
+
+    last = len(works) - 1
+    for first in range(1, last):
+        for length in range(1, rule.params.min_days):
+            end = first + length  # the closing day
+            if end > last:
+                break
+            pattern = [literal(first - 1, not value), *(literal(d, value) for d in range(first, end)),
+                       literal(end, not value)]
+            if any(lit is None for lit in pattern):
+                continue  # the pattern cannot occur
+            clause = [lit.Not() for lit in pattern if lit is not True]  # never empty: work is never fixed
+            model.hard(rule, staff, model.cp.AddBoolOr(clause), f"{length} day(s) from {model.problem.days[first]}")
+
+
+def _check_min_run(rule: Rule, problem, staff, worked, value: bool, what: str) -> Iterable[Violation]:
+    for first, last in inner_runs(worked_days(problem, worked), value):
+        length = last - first + 1
+        if length < rule.params.min_days:
+            yield rule.violation(staff, f"{length} {what} from {problem.days[first]} to {problem.days[last]}, "
+                                 f"at least {rule.params.min_days}", _day(problem, first), _day(problem, last),
+                                 measured=length, limit=rule.params.min_days, unit=what)
+
+
+@register
+class MinConsecutiveWork(Rule):
+    """A run of working days inside the plan lasts at least `min_days` (no lone working day)."""
+
+    id = "shifts.min_consecutive_days"
+    title = "Shortest run of working days"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement (rotation rule)"
+    Params = RunParams
+
+    def check(self, problem, staff, worked):
+        return _check_min_run(self, problem, staff, worked, True, "working days")
+
+    def post(self, model, staff) -> None:
+        _post_min_run(self, model, staff, True)
+
+
+@register
+class MinConsecutiveDaysOff(Rule):
+    """A run of days off inside the plan lasts at least `min_days` (e.g. days off two together).
+    Absent and unavailable days are days off."""
+
+    id = "days_off.min_consecutive"
+    title = "Shortest run of days off"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement (rotation rule)"
+    Params = RunParams
+
+    def check(self, problem, staff, worked):
+        return _check_min_run(self, problem, staff, worked, False, "days off")
+
+    def post(self, model, staff) -> None:
+        _post_min_run(self, model, staff, False)
+
+
+class MaxWeekendsParams(RuleParams):
+    max_weekends: int | None = Field(default=None, ge=0, description="Most weekends worked in the plan (None: no limit).")
+
+
+@register
+class MaxWorkedWeekends(Rule):
+    """At most `max_weekends` weekends worked in the plan; a weekend is worked when a shift starts
+    on its Saturday or its Sunday."""
+
+    id = "weekend.max_worked"
+    title = "Weekends worked"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "Agreement or local agreement"
+    Params = MaxWeekendsParams
+
+    def weekends(self, problem) -> list[tuple[int, ...]]:
+        """Day indexes of each weekend's Saturday and Sunday inside the plan."""
+        out: dict[int, list[int]] = {}
+        for index, day in enumerate(problem.days):
+            if day.weekday() >= 5:
+                saturday = index - (day.weekday() - 5)
+                out.setdefault(saturday, []).append(index)
+        return [tuple(days) for _, days in sorted(out.items())]
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        most = self.params.max_weekends
+        if most is None:
+            return
+        flags = worked_days(problem, worked)
+        busy = [days for days in self.weekends(problem) if any(flags[d] for d in days)]
+        if len(busy) > most:
+            yield self.violation(staff, f"{len(busy)} weekends worked, at most {most}",
+                                 _day(problem, busy[0][0]), _day(problem, busy[-1][-1]),
+                                 measured=len(busy), limit=most, unit="weekends")
+
+    def post(self, model, staff) -> None:
+        most = self.params.max_weekends
+        if most is None:
+            return
+        busy = []
+        for days in self.weekends(model.problem):
+            literals = [lit for lit in (model.works_on(staff, d) for d in days) if lit is not None]
+            if literals:
+                busy.append(model.any_of(literals))
+        if len(busy) > most:
+            model.hard(self, staff, model.cp.Add(sum(busy) <= most), f"{most} weekends")
