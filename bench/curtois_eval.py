@@ -65,7 +65,9 @@ def parse_instance(path: str) -> Instance:
             "max_minutes": int(max_min), "min_minutes": int(min_min), "max_consecutive": int(max_cons),
             "min_consecutive": int(min_cons), "min_days_off": int(min_off), "max_weekends": int(max_we),
         }
-    days_off = {row[0]: {int(d) for d in row[1:] if d} for row in sections["SECTION_DAYS_OFF"]}
+    days_off: dict[str, set[int]] = defaultdict(set)
+    for row in sections["SECTION_DAYS_OFF"]:
+        days_off[row[0]].update(int(d) for d in row[1:] if d)
     requests = {name: [(e, int(d), s, int(w)) for e, d, s, w in sections[name]]
                 for name in ("SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS")}
     cover = [(int(d), s, abs(int(r)), int(u), int(o)) for d, s, r, u, o in sections["SECTION_COVER"]]

@@ -111,8 +111,10 @@ class _Reader:
 
 def read_curtois(path: str | Path, start: dt.date = DEFAULT_START) -> Scenario:
     """The instance as a validated scenario. Raises `InputError` naming the file, line and
-    reason of every problem (a malformed number, an unknown shift or employee, a day outside
-    the horizon, a duplicate row, a missing section)."""
+    reason of each problem (a malformed number, an unknown shift or employee, a day outside
+    the horizon, a duplicate row, a missing section). Problems in the horizon, shift and staff
+    sections are reported before the rows that refer to them are read, so one bad staff row
+    does not also show as an "unknown employee" in every request naming it."""
     path = Path(path)
     return parse_curtois(read_input(path), path, start)
 

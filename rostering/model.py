@@ -142,9 +142,9 @@ class RosterModel:
         key = ("any_of", tuple(lit.Index() for lit in literals))
         if key not in self._memo:
             flag = self.cp.NewBoolVar("any")
-            for lit in literals:
-                self.cp.AddImplication(lit, flag)
-            self.cp.AddBoolOr([*literals, flag.Not()])
+            # One constraint (presolve turns it into the clauses flag <-> OR(literals)): building
+            # |literals| + 1 clauses in Python dominated the build of year-long models.
+            self.cp.AddMaxEquality(flag, literals)
             self._memo[key] = flag
         return self._memo[key]
 
