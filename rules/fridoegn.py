@@ -20,6 +20,8 @@ from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
 
 INFINITY = 10**9
+# fridoegn.length: pairs of shifts further apart than this many days use the chain encoding.
+SHORT_GAP = 4
 
 
 def start_days(problem, worked) -> set[int]:
@@ -88,21 +90,86 @@ class FridoegnLength(Rule):
 
     def post(self, model, staff) -> None:
         """For each pair of shifts a, b whose rest is too short for the days off between them:
-        not both worked unless a shift starts on a day in between (which then ends the run)."""
+        not both worked unless a shift starts on a day in between (which then ends the run).
+
+        A clause per pair lists every day between, so pairs far apart would make the model cubic
+        in the horizon (16 M literals for 200 employees x 12 weeks). For shift types whose pair
+        is too short on *every* long run (a night, days off, then a day shift: the night's morning
+        is never made up), long runs use a chain instead: `pending[d]` = such a shift was worked
+        at least SHORT_GAP days before d and nothing since, and a pending day forbids the type
+        that would follow too soon. Runs through an absence are posted pair by pair (exact)."""
+        problem = model.problem
         by_day = model.options_by_day(staff)
-        present = [day not in staff.absent for day in model.problem.days]
+        absent = [day in staff.absent for day in problem.days]
+        present = [0]
+        for gone in absent:
+            present.append(present[-1] + (not gone))
+        days = sorted(by_day)
+        works = [model.works_on(staff, d) for d in range(len(problem.days))]
+        latest_end = {d: max(shift.end for shift, _ in by_day[d]) for d in days}
+        earliest_start = {d: min(shift.start for shift, _ in by_day[d]) for d in days}
+        chained = model.memo(("fridoegn.chained", self.terms), lambda: self._always_short(problem))
         for da, before in by_day.items():
-            for db in (d for d in sorted(by_day) if d > da + 1):
-                off = sum(present[da + 1:db])
+            for db in (d for d in days if d > da + 1):
+                off = present[db] - present[da + 1]
                 if not off:
                     continue
                 need = self.need(off)
-                between = [model.works_on(staff, d) for d in range(da + 1, db) if d in by_day]
-                for a, a_var in before:
-                    for b, b_var in by_day[db]:
-                        if b.start - a.end < need:
-                            model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), b_var.Not(), *between]),
-                                       f"{a.label()} .. {b.label()}: {off} day(s) off need {need / 60:g} h")
+                if earliest_start[db] - latest_end[da] >= need:
+                    continue  # every pair rests long enough
+                by_chain = db - da > SHORT_GAP and off == db - da - 1
+                pairs = [(a, a_var, b, b_var) for a, a_var in before for b, b_var in by_day[db]
+                         if b.start - a.end < need and not (by_chain and (a.shift_id, b.shift_id) in chained)]
+                between = [lit for lit in works[da + 1:db] if lit is not None] if pairs else []
+                for a, a_var, b, b_var in pairs:
+                    model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), b_var.Not(), *between]),
+                               f"{a.label()} .. {b.label()}: {off} day(s) off need {need / 60:g} h")
+        for first_type in sorted({pair[0] for pair in chained}):
+            self._post_chain(model, staff, first_type, chained, works, absent)
+
+    def _always_short(self, problem) -> frozenset[tuple[str, str]]:
+        """Shift type pairs (a, b) where b starting more than SHORT_GAP days after a, with only
+        days off between, is always too soon (checked on every pair of days in the plan)."""
+        types = sorted(problem.shift_types)
+        out = set()
+        for first_type in types:
+            for second_type in types:
+                starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
+                verdicts = [b.start - a.end < self.need(db - da - 1)
+                            for da, a in starts if a is not None
+                            for db in range(da + SHORT_GAP + 1, len(problem.days))
+                            for b in [problem.instance(problem.days[db], second_type)] if b is not None]
+                if verdicts and all(verdicts):
+                    out.add((first_type, second_type))
+        return frozenset(out)
+
+    def _post_chain(self, model, staff, first_type, chained, works, absent) -> None:
+        n = len(works)
+        pending: dict[int, object] = {}
+
+        def at(d):
+            if d not in pending:
+                pending[d] = model.cp.NewBoolVar(f"pending[{staff.id},{first_type},{d}]")
+            return pending[d]
+
+        by_day = model.options_by_day(staff)
+        for da, options in by_day.items():
+            d = da + SHORT_GAP + 1
+            if d >= n or any(absent[da + 1:d]):
+                continue
+            for a, a_var in options:
+                if a.shift_id == first_type:
+                    gap = [lit for lit in works[da + 1:d] if lit is not None]
+                    model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), *gap, at(d)]), f"{a.label()} run")
+        for d in range(SHORT_GAP + 1, n - 1):
+            if d in pending and not absent[d]:
+                carry = [] if works[d] is None else [works[d]]
+                model.hard(self, staff, model.cp.AddBoolOr([pending[d].Not(), *carry, at(d + 1)]), "run")
+        for d, flag in pending.items():
+            for b, b_var in by_day.get(d, ()):
+                if (first_type, b.shift_id) in chained:
+                    model.hard(self, staff, model.cp.AddBoolOr([flag.Not(), b_var.Not()]),
+                               f"{first_type} .. {b.label()}: long run of days off")
 
 
 class FridoegnCountParams(RuleParams):
