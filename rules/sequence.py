@@ -221,41 +221,40 @@ def _check_min_run(rule: Rule, problem, staff, worked, value: bool, what: str) -
                                  measured=length, limit=rule.params.min_days, unit=what)
 
 
-@register
-class MinConsecutiveWork(Rule):
-    """A run of working days inside the plan lasts at least `min_days` (no lone working day)."""
+class MinRun(Rule):
+    """A run of `value` days (worked or off) lying wholly inside the plan lasts at least `min_days`."""
 
-    id = "shifts.min_consecutive_days"
-    title = "Shortest run of working days"
+    value: bool
+    what: str
     severity = Severity.agreement
     scope = "agreement"
     source = "Agreement or local agreement (rotation rule)"
     Params = RunParams
 
     def check(self, problem, staff, worked):
-        return _check_min_run(self, problem, staff, worked, True, "working days")
+        return _check_min_run(self, problem, staff, worked, self.value, self.what)
 
     def post(self, model, staff) -> None:
-        _post_min_run(self, model, staff, True)
+        _post_min_run(self, model, staff, self.value)
 
 
 @register
-class MinConsecutiveDaysOff(Rule):
+class MinConsecutiveWork(MinRun):
+    """A run of working days inside the plan lasts at least `min_days` (no lone working day)."""
+
+    id = "shifts.min_consecutive_days"
+    title = "Shortest run of working days"
+    value, what = True, "working days"
+
+
+@register
+class MinConsecutiveDaysOff(MinRun):
     """A run of days off inside the plan lasts at least `min_days` (e.g. days off two together).
     Absent and unavailable days are days off."""
 
     id = "days_off.min_consecutive"
     title = "Shortest run of days off"
-    severity = Severity.agreement
-    scope = "agreement"
-    source = "Agreement or local agreement (rotation rule)"
-    Params = RunParams
-
-    def check(self, problem, staff, worked):
-        return _check_min_run(self, problem, staff, worked, False, "days off")
-
-    def post(self, model, staff) -> None:
-        _post_min_run(self, model, staff, False)
+    value, what = False, "days off"
 
 
 class MaxWeekendsParams(RuleParams):
