@@ -13,9 +13,6 @@ the evaluator's, recomputed from the roster CSV; the bound is CP-SAT's.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,6 +26,7 @@ from rostering.solve import SolveOptions, solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.curtois_eval import evaluate  # noqa: E402
+from bench.tables import fmt, measured_on  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "benchmarks" / "curtois"
@@ -68,17 +66,11 @@ def run_instance(path: Path, time_limit: float, seed: int, workers: int, rosters
     return row
 
 
-def _fmt(value, spec: str = "g") -> str:
-    return "–" if value is None else format(value, spec)
-
-
 def table(rows: list[dict], args) -> str:
     head = [
         "# Curtois & Qu benchmark: results",
         "",
-        f"Measured {dt.date.today()} with `python bench/curtois.py {' '.join(sys.argv[1:])}` on "
-        f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), OR-Tools {ortools_version}, "
-        f"{args.workers or os.cpu_count()} workers, seed {args.seed}.",
+        f"{measured_on('curtois.py', args.workers, args.seed)}, OR-Tools {ortools_version}.",
         "Objective: recomputed from the roster CSV by the independent evaluator (bench/curtois_eval.py), which "
         "also checks every hard constraint. Bound: CP-SAT's lower bound. Best known: the smaller upper bound "
         "of the two transcriptions in ../shared/benchmarks/curtois/README.md. Gap = (objective − best) / best.",
@@ -91,8 +83,8 @@ def table(rows: list[dict], args) -> str:
         gap = None if r["objective"] is None or not r["best"] else (r["objective"] - r["best"]) / r["best"]
         head.append(
             f"| {r['instance']} | {r['employees']} | {r['days']} | {r['limit']:g} | {r['status']} | "
-            f"{_fmt(r['objective'])} | {_fmt(r['bound'], '.0f')} | {_fmt(r['best'])} | {_fmt(gap, '+.2%')} | "
-            f"{_fmt(r['violations'])} | {r['read'] + r['build']:.1f} | {r['solve']:.1f} |")
+            f"{fmt(r['objective'])} | {fmt(r['bound'], '.0f')} | {fmt(r['best'])} | {fmt(gap, '+.2%')} | "
+            f"{fmt(r['violations'])} | {r['read'] + r['build']:.1f} | {r['solve']:.1f} |")
     return "\n".join(head) + "\n"
 
 
@@ -113,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = TARGET_LIMITS.get(number, args.time_limit) if args.targets else args.time_limit
         row = run_instance(args.folder / f"Instance{number}.txt", limit, args.seed, args.workers, rosters)
         rows.append(row)
-        print(f"{row['instance']}: {row['status']} objective {row['objective']} bound {_fmt(row['bound'], '.0f')} "
+        print(f"{row['instance']}: {row['status']} objective {row['objective']} bound {fmt(row['bound'], '.0f')} "
               f"best {row['best']} violations {row['violations']} ({row['build'] + row['read']:.1f} s build, "
               f"{row['solve']:.1f} s solve)", flush=True)
         write_atomic(args.out, table(rows, args))

@@ -12,10 +12,7 @@ rewritten atomically after every size (default bench/results/scaling.md).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -24,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+from bench.tables import fmt, measured_on  # noqa: E402
 
 
 def run_case(employees: int, weeks: int, seed: int, time_limit: float, workers: int) -> dict:
@@ -48,17 +46,11 @@ def run_case(employees: int, weeks: int, seed: int, time_limit: float, workers: 
             "solve_s": result.wall_time, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def _fmt(value, spec: str) -> str:
-    return "–" if value is None else format(value, spec)
-
-
 def table(rows: list[dict], args) -> str:
     lines = [
         "# Scaling: synthetic nursing homes",
         "",
-        f"Measured {dt.date.today()} with `python bench/scaling.py {' '.join(sys.argv[1:])}` on {os.cpu_count()} "
-        f"cores ({platform.machine()}), {args.workers or os.cpu_count()} workers, seed {args.seed}, time limit "
-        f"{args.time_limit:g} s per size. Scenarios from bench/generate.py (Solbakken's staff mix and demand per "
+        f"{measured_on('scaling.py', args.workers, args.seed)}, time limit {args.time_limit:g} s per size. Scenarios from bench/generate.py (Solbakken's staff mix and demand per "
         "45 employees, scaled; every rule at its default).",
         "",
         "Problem build: scenario to indexed problem. Model build: CP-SAT variables, every rule's constraints and "
@@ -72,8 +64,8 @@ def table(rows: list[dict], args) -> str:
     for r in rows:
         lines.append(
             f"| {r['employees']} | {r['weeks']} | {r['pairs']:,} | {r['problem_s']:.2f} | {r['model_s']:.1f} | "
-            f"{_fmt(r['first_s'], '.1f')} | {r['status']} | {_fmt(r['objective'], ',.1f')} | "
-            f"{_fmt(r['bound'], ',.1f')} | {_fmt(r['gap'], '.1%')} | {r['peak_mb']:,.0f} |")
+            f"{fmt(r['first_s'], '.1f')} | {r['status']} | {fmt(r['objective'], ',.1f')} | "
+            f"{fmt(r['bound'], ',.1f')} | {fmt(r['gap'], '.1%')} | {r['peak_mb']:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -100,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                                    str(args.workers)], capture_output=True, text=True, check=True)
             row = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(row)
-            print(f"{employees} x {weeks} w: model {row['model_s']:.1f} s, first {_fmt(row['first_s'], '.1f')} s, "
-                  f"{row['status']} {_fmt(row['objective'], '.1f')} / {_fmt(row['bound'], '.1f')}, "
+            print(f"{employees} x {weeks} w: model {row['model_s']:.1f} s, first {fmt(row['first_s'], '.1f')} s, "
+                  f"{row['status']} {fmt(row['objective'], '.1f')} / {fmt(row['bound'], '.1f')}, "
                   f"{row['peak_mb']:.0f} MB", flush=True)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(args.out, table(rows, args))

@@ -106,7 +106,7 @@ def solve_command(
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
-        problem = build_problem(load_scenario(scenario, input_format.value, _start_date(start)))
+        problem = build_problem(load_scenario(scenario, input_format.value, _day("--start", start)))
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
         begin = _read_checked(problem, hint) if hint is not None else None
@@ -116,29 +116,18 @@ def solve_command(
         input_format is InputFormat.auto and is_curtois(read_input(scenario)))
     options = SolveOptions(time_limit, seed, workers, gap,
                            feasibility_first_above=FEASIBILITY_FIRST_ABOVE if benchmark else None)
-    result, violations = _solve_and_write(problem, options, output, quiet, begin)
+    _, summary, violations = _solve_and_write(problem, options, output, quiet, begin)
     if benchmark:
-        _print_benchmark(scenario, problem, result)
+        _print_benchmark(scenario, summary)
     if violations:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _start_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError("--start", [InputIssue("start", f"{text!r} is not a date like 2024-01-01")]) from None
-
-
-def _print_benchmark(path: Path, problem, result) -> None:
+def _print_benchmark(path: Path, summary: Summary) -> None:
     """The instance's objective (recomputed from the roster), the bound and the published best."""
-    if not result.has_roster:
-        return
-    objective = summarize(problem, result, []).objective
+    objective = summary.objective
     best = best_known(path)
-    line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {_optional(result.bound, 'g')}"
+    line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {_optional(summary.bound, 'g')}"
     if best is not None:
         gap = (objective - best.upper) / best.upper if best.upper else 0.0
         line += (f"; best known {best.upper} (lower bound {best.lower}, {best.source}); "
@@ -147,8 +136,8 @@ def _print_benchmark(path: Path, problem, result) -> None:
 
 
 def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):
-    """Solve, print the summary, write the roster; exit 1 without a roster. Returns the result
-    and the hard-rule violations (the caller exits 1 on them, after its own output)."""
+    """Solve, print the summary, write the roster; exit 1 without a roster. Returns the result,
+    its summary and the hard-rule violations (the caller exits 1 on them, after its own output)."""
     result = solve(problem, options, on_progress=None if quiet else _print_progress, hint=hint)
     violations = blocking(check_roster(problem, result.roster)) if result.has_roster else []
     summary = summarize(problem, result, violations)
@@ -160,7 +149,7 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
     out.print(f"Wrote {summary.shifts} shifts to {output}")
     for v in violations:
         err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
-    return result, violations
+    return result, summary, violations
 
 
 @app.command("replan")
@@ -190,7 +179,8 @@ def replan_command(
     out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
               f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
               highlight=False)
-    result, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet, published)
+    result, _, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet,
+                                             published)
     found = change_list(problem, published, result.roster)
     target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():

@@ -58,8 +58,7 @@ class Row:
 class _Reader:
     """Splits the file into sections and collects every problem with its line number."""
 
-    def __init__(self, path: Path, text: str):
-        self.path = path
+    def __init__(self, text: str):
         self.issues: list[InputIssue] = []
         self.sections: dict[str, list[Row]] = {}
         current = None
@@ -129,7 +128,7 @@ def parse_curtois(text: str, path: Path, start: dt.date = DEFAULT_START) -> Scen
     if start.weekday() != 0:
         raise InputError(str(path), [InputIssue("start", f"{start} is a {start.strftime('%A')}; every instance "
                                                 "starts on a Monday")])
-    reader = _Reader(path, text)
+    reader = _Reader(text)
     days = _horizon(reader)
     shifts = _shifts(reader)
     staff = _staff(reader, shifts)

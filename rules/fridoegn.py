@@ -133,8 +133,8 @@ class FridoegnLength(Rule):
         types = sorted(problem.shift_types)
         out = set()
         for first_type in types:
+            starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
             for second_type in types:
-                starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
                 verdicts = [b.start - a.end < self.need(db - da - 1)
                             for da, a in starts if a is not None
                             for db in range(da + SHORT_GAP + 1, len(problem.days))

@@ -19,16 +19,13 @@ from pydantic import Field, model_validator
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
+from .fridoegn import start_days
 
 
 def worked_days(problem, worked) -> list[bool]:
     """Per day of the plan: does a shift start on it?"""
-    out = [False] * len(problem.days)
-    for item in worked:
-        day = problem.day_index.get(item.row.date)
-        if day is not None:
-            out[day] = True
-    return out
+    started = start_days(problem, worked)
+    return [day in started for day in range(len(problem.days))]
 
 
 def inner_runs(flags: Sequence[bool], value: bool) -> Iterator[tuple[int, int]]:
