@@ -622,6 +622,37 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+@app.command("serve")
+def serve_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path | None = typer.Option(None, "--roster", "-r", help="Roster to open and save to (.csv or .json); "
+                                       "a file that does not exist yet is created on save."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but this machine needs --token."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
+    token: str | None = typer.Option(None, "--token", envvar="ROSTERING_TOKEN", help="Every request must carry it "
+                                     "(required when --host is not loopback)."),
+) -> None:
+    """The planner's web view in the browser: roster grid, coverage heatmap, live rule checks,
+    edits with undo, solve and re-plan, exports."""
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.workspace import Workspace
+
+    if host not in LOOPBACK and not token:
+        err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.")
+        raise typer.Exit(EXIT_INPUT)
+    with exit_on_bad_input():
+        workspace = Workspace.open(load_scenario(scenario), roster)
+    url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+    out.print(f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
+              f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)", highlight=False)
+    uvicorn.run(create_app(workspace, token), host=host, port=port, log_level="warning", access_log=False)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the scenario file's JSON Schema."""

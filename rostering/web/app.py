@@ -1,0 +1,226 @@
+"""The planner's web view: a JSON API mirroring the CLI (OpenAPI docs at /docs) and the static
+front end in `static/`, served together so it works offline.
+
+Every change carries the roster version the page last saw (409 when another tab got there
+first). Served beyond 127.0.0.1, every request must carry the token: an `Authorization:
+Bearer` header, or `?token=` for downloads the browser opens as links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+import zipfile
+from importlib import resources
+from enum import Enum
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from ..check import blocking, check_roster
+from ..errors import InputError
+from ..grid import grid_workbook
+from ..ical import employee_calendars
+from ..pay import mark, pay_lines
+from ..payroll import BUILTIN_PROFILES, load_profile, render
+from ..replan import NewAbsence
+from ..roster import roster_csv
+from ..scenario import AbsenceKind
+from ..solve import SolveOptions
+from .jobs import Jobs
+from .views import coverage_view, findings_view, grid_view
+from .workspace import CellEdit, Conflict, Refused, Workspace
+
+PayrollProfileName = Enum("PayrollProfileName", {name: name for name in BUILTIN_PROFILES}, type=str)
+STATIC = resources.files("rostering.web") / "static"
+MAX_TIME_LIMIT = 600.0
+
+
+class Versioned(BaseModel):
+    version: int = Field(description="The roster version the page last loaded (409 if it is not the current one).")
+
+
+class Edit(BaseModel):
+    employee_id: str
+    date: dt.date
+    shift_id: str | None = Field(None, description="A shift type id; null for a day off.")
+
+
+class EditRequest(Versioned):
+    edits: list[Edit] = Field(min_length=1)
+
+
+class LockRequest(Versioned):
+    cells: list[tuple[str, dt.date]] = Field(min_length=1, description="[employee_id, date] pairs.")
+    locked: bool = True
+
+
+class SolveRequest(Versioned):
+    time_limit: float = Field(10.0, gt=0, le=MAX_TIME_LIMIT, description="Seconds the solver may run.")
+    seed: int = 1
+
+
+class AbsenceRequest(BaseModel):
+    employee_id: str
+    first: dt.date
+    last: dt.date
+    kind: AbsenceKind = AbsenceKind.sygdom
+
+
+class ReplanRequest(SolveRequest):
+    absences: list[AbsenceRequest] = Field(min_length=1)
+    today: dt.datetime | None = Field(None, description="Now, local time: shifts starting before it stay. "
+                                                         "Default: midnight before the first absent day.")
+
+
+def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
+    app = FastAPI(title="rostering", description="The planner's web view: roster grid, coverage, findings, edits, "
+                  "solve and re-plan, exports. Mirrors the `rostering` command line.", version="1")
+    jobs = Jobs(ws)
+
+    @app.middleware("http")
+    async def require_token(request: Request, call_next):
+        if token is not None and not _authorised(request, token):
+            return JSONResponse({"detail": "missing or wrong token: pass the --token given to `rostering serve` "
+                                           "(Authorization: Bearer TOKEN, or ?token=TOKEN)"}, status_code=401)
+        return await call_next(request)
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError):
+        return JSONResponse({"detail": exc.render()}, status_code=422)
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict):
+        return JSONResponse({"detail": str(exc), "version": ws.version}, status_code=409)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused):
+        return JSONResponse({"detail": str(exc), "version": ws.version}, status_code=409)
+
+    @app.get("/", include_in_schema=False)
+    def index():
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/api/roster", summary="The grid: employees × days, shifts, absences, wishes, locks, hours")
+    def roster():
+        with ws.lock:
+            return grid_view(ws)
+
+    @app.get("/api/findings", summary="The validator's findings on the current roster (as `rostering validate`)")
+    def findings():
+        with ws.lock:
+            return findings_view(ws)
+
+    @app.get("/api/coverage", summary="Planned vs min/target/max per day and shift (as `rostering coverage`)")
+    def coverage(competence: str | None = None):
+        with ws.lock:
+            view = coverage_view(ws, competence)
+        if competence is not None and competence not in view["competences"]:
+            raise HTTPException(422, f"unknown competence {competence!r}; known: {', '.join(view['competences'])}")
+        return view
+
+    @app.post("/api/edits", summary="Set or clear cells; answers with the new grid and findings")
+    def edit(request: EditRequest):
+        with ws.lock:
+            ws.edit(request.version, [CellEdit(e.employee_id, e.date, e.shift_id) for e in request.edits])
+            return _state(ws)
+
+    @app.post("/api/locks", summary="Lock (pin) or unlock cells: a solve keeps locked cells as they are")
+    def lock(request: LockRequest):
+        with ws.lock:
+            ws.set_locks(request.version, list(request.cells), request.locked)
+            return _state(ws)
+
+    @app.post("/api/undo", summary="Take back the last change (edit, lock, solve or re-plan)")
+    def undo(request: Versioned):
+        with ws.lock:
+            ws.undo(request.version)
+            return _state(ws)
+
+    @app.post("/api/save", summary="Write the roster file atomically, keeping the previous one as .prev")
+    def save(request: Versioned):
+        path, previous = ws.save(request.version)
+        return {"saved": str(path), "previous": str(previous) if previous else None, "version": ws.version}
+
+    @app.post("/api/solve", status_code=202, summary="Start a solve in the background, keeping locked cells")
+    def start_solve(request: SolveRequest):
+        return jobs.solve(request.version, SolveOptions(request.time_limit, request.seed)).to_dict()
+
+    @app.post("/api/replan", status_code=202, summary="Report absences and re-plan with minimal changes")
+    def start_replan(request: ReplanRequest):
+        absences = []
+        for a in request.absences:
+            if a.last < a.first:
+                raise HTTPException(422, f"absence of {a.employee_id}: last day {a.last} is before the first {a.first}")
+            absences.append(NewAbsence(a.employee_id, a.first, a.last, a.kind))
+        today = request.today or dt.datetime.combine(min(a.first for a in absences), dt.time())
+        return jobs.replan(request.version, SolveOptions(request.time_limit, request.seed), absences, today).to_dict()
+
+    @app.get("/api/jobs/{job_id}", summary="A job's status and latest progress (objective, bound, gap)")
+    def job(job_id: int):
+        found = jobs.get(job_id)
+        if found is None:
+            raise HTTPException(404, f"no job {job_id}")
+        return found.to_dict()
+
+    @app.get("/api/export/roster.csv", summary="The roster as canonical CSV")
+    def export_csv():
+        with ws.lock:
+            text = roster_csv(ws.current.roster)
+        return _download(text.encode(), "text/csv; charset=utf-8", "roster.csv")
+
+    @app.get("/api/export/roster.xlsx", summary="The planner's grid workbook (as `rostering export xlsx`)")
+    def export_xlsx():
+        with ws.lock:
+            book = grid_workbook(ws.problem, ws.current.roster)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         "roster.xlsx")
+
+    @app.get("/api/export/payroll.csv", summary="Pay lines per employee, day and wage type (as `rostering export "
+             "payroll`); 409 when the roster breaks hard rules, unless allow_violations")
+    def export_payroll(profile: PayrollProfileName = PayrollProfileName.generic, allow_violations: bool = False):
+        chosen = load_profile(profile.value)
+        with ws.lock:
+            problem, rows = ws.problem, ws.current.roster
+            broken = blocking(check_roster(problem, rows))
+            if broken and not allow_violations:
+                raise Refused(f"the roster breaks {len(broken)} hard rule(s); nothing exported (see the findings, "
+                              f"or export with allow_violations to mark the affected lines)")
+            text = render(mark(pay_lines(problem, rows, "roster"), broken), chosen)
+        return _download(text.encode(chosen.encoding), f"text/csv; charset={chosen.encoding}", "payroll.csv")
+
+    @app.get("/api/export/ical.zip", summary="One .ics calendar per employee, zipped")
+    def export_ical():
+        with ws.lock:
+            calendars = employee_calendars(ws.problem, ws.current.roster)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for employee_id, data in calendars.items():
+                archive.writestr(f"{employee_id}.ics", data)
+        return _download(buffer.getvalue(), "application/zip", "calendars.zip")
+
+    return app
+
+
+def _state(ws: Workspace) -> dict:
+    """What the page redraws after a change: the grid, the findings and the coverage."""
+    return {"roster": grid_view(ws), "findings": findings_view(ws), "coverage": coverage_view(ws)}
+
+
+def _authorised(request: Request, token: str) -> bool:
+    given = request.query_params.get("token") or ""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        given = header[7:]
+    return secrets.compare_digest(given.encode(), token.encode())
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
