@@ -637,6 +637,7 @@ def serve_command(
     import uvicorn
 
     from .web.app import create_app
+    from .web.server import config
     from .web.workspace import Workspace
 
     if host not in LOOPBACK and not token:
@@ -647,7 +648,7 @@ def serve_command(
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
               f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)", highlight=False)
-    uvicorn.run(create_app(workspace, token), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.Server(config(create_app(workspace, token), host, port)).run()
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
