@@ -43,12 +43,12 @@ def browser():
         launched.close()
 
 
-def _serve(scenario: Path, roster: Path | None, tmp_path: Path):
+def _serve(scenario: Path, roster: Path | None, tmp_path: Path, token: str | None = None):
     copy = None
     if roster is not None:
         copy = tmp_path / roster.name
         copy.write_bytes(roster.read_bytes())
-    return background(create_app(Workspace.open(load_scenario(scenario), copy)))
+    return background(create_app(Workspace.open(load_scenario(scenario), copy), token))
 
 
 @pytest.fixture
@@ -133,6 +133,19 @@ def test_export_csv_downloads_the_current_roster(page, tiny_roster_csv, tmp_path
         download.value.save_as(saved)
         assert download.value.suggested_filename == "roster.csv"
         assert read_roster(saved).assignments == read_roster(tiny_roster_csv).assignments
+
+
+def test_with_a_token_the_page_works_and_without_it_nothing_loads(page, tiny_roster_csv, tmp_path):
+    with _serve(TINY, tiny_roster_csv, tmp_path, token="s3cret-token") as url:
+        response = page.goto(url)
+        assert response.status == 401
+        assert "token" in page.text_content("body")
+        _open(page, f"{url}/?token=s3cret-token")  # scripts, styles and API calls carry it
+        with page.expect_download() as download:
+            page.click("#export-csv")
+        assert download.value.failure() is None
+        page.context.clear_cookies()
+        assert page.request.get(f"{url}/api/roster").status == 401
 
 
 def test_screenshots_of_grid_and_heatmap(page, tmp_path):

@@ -3,7 +3,7 @@ front end in `static/`, served together so it works offline.
 
 Every change carries the roster version the page last saw (409 when another tab got there
 first). Served beyond 127.0.0.1, every request must carry the token: an `Authorization:
-Bearer` header, or `?token=` for downloads the browser opens as links.
+Bearer` header, `?token=` (the page's first load), or the cookie that load sets.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from .workspace import CellEdit, Conflict, Refused, Workspace
 PayrollProfileName = Enum("PayrollProfileName", {name: name for name in BUILTIN_PROFILES}, type=str)
 STATIC = resources.files("rostering.web") / "static"
 MAX_TIME_LIMIT = 600.0
+TOKEN_COOKIE = "rostering_token"
 
 
 class Versioned(BaseModel):
@@ -83,10 +84,16 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def require_token(request: Request, call_next):
-        if token is not None and not _authorised(request, token):
+        if token is None:
+            return await call_next(request)
+        if not _authorised(request, token):
             return JSONResponse({"detail": "missing or wrong token: pass the --token given to `rostering serve` "
                                            "(Authorization: Bearer TOKEN, or ?token=TOKEN)"}, status_code=401)
-        return await call_next(request)
+        response = await call_next(request)
+        # The page opened with ?token= gets it as a cookie, so its scripts, styles and
+        # downloads carry it too. Strict: no other site's page can send it along.
+        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        return response
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError):
@@ -215,11 +222,10 @@ def _state(ws: Workspace) -> dict:
 
 
 def _authorised(request: Request, token: str) -> bool:
-    given = request.query_params.get("token") or ""
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        given = header[7:]
-    return secrets.compare_digest(given.encode(), token.encode())
+    candidates = (header[7:] if header.lower().startswith("bearer ") else "", request.query_params.get("token", ""),
+                  request.cookies.get(TOKEN_COOKIE, ""))
+    return any(secrets.compare_digest(given.encode(), token.encode()) for given in candidates if given)
 
 
 def _download(data: bytes, media_type: str, filename: str) -> Response:
