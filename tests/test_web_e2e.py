@@ -99,6 +99,10 @@ def test_grid_edit_breaks_rest_finding_shown_and_undo(page, tiny_roster_csv, tmp
         highlighted = page.eval_on_selector_all("td.hl", "tds => tds.map(td => td.dataset.emp + ' ' + td.dataset.date)")
         assert {f"{employee} {day}", f"{employee} {after}"} <= set(highlighted)
 
+        page.click("#export-payroll")  # no pay lines for a roster that breaks the law
+        page.wait_for_function("document.querySelector('#status').textContent.includes('refused')")
+        assert "hard rule" in _status(page)
+
         page.click("#undo")
         page.wait_for_function("!document.querySelector('#findings li[data-rule]')")
         assert page.text_content("#findings-count") == "0"

@@ -27,6 +27,7 @@ def grid_view(ws: Workspace) -> dict[str, Any]:
         "version": ws.version,
         "scenario": problem.scenario.name,
         "roster_file": str(ws.roster_path) if ws.roster_path else None,
+        "unsaved": ws.version != ws.saved_version,
         "undo": snap.label if ws.history else None,  # what undo would take back
         "days": [_day(problem, day) for day in problem.days],
         "shift_types": [{"id": s.id, "code": code, "name": s.name, "start": s.start.strftime("%H:%M"),

@@ -59,6 +59,7 @@ class Workspace:
     roster_path: Path | None
     current: Snapshot
     version: int = 1
+    saved_version: int = 1  # the version the roster file holds
     history: list[Snapshot] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _problems: dict = field(default_factory=dict, repr=False)
@@ -170,6 +171,7 @@ class Workspace:
                 kept = self.roster_path.read_bytes()
                 save_atomic(previous, lambda tmp: tmp.write_bytes(kept))
             write_roster(self.roster_path, self.current.roster)
+            self.saved_version = self.version
             return self.roster_path, previous
 
 

@@ -88,7 +88,8 @@ function drawAll() {
   const r = state.roster;
   document.title = `Vagtplan · ${r.scenario}`;
   $("#title").textContent = r.scenario;
-  $("#version").textContent = `version ${r.version} · ${r.shifts} shifts${r.roster_file ? ` · ${r.roster_file}` : ""}`;
+  $("#version").textContent = `version ${r.version} · ${r.shifts} shifts${r.roster_file ? ` · ${r.roster_file}` : ""}` +
+    (r.unsaved ? " · unsaved changes" : "");
   $("#undo").disabled = !r.undo;
   $("#undo").title = r.undo ? `Undo: ${r.undo}` : "Nothing to undo";
   drawLegend();
@@ -282,6 +283,7 @@ $("#save").addEventListener("click", async () => {
   try {
     const saved = await api("/api/save", { version: state.roster.version });
     say(`Saved to ${saved.saved}${saved.previous ? ` (previous kept as ${saved.previous})` : ""}`);
+    await loadAll();
   } catch (error) {
     say(error.message, "error");
   }
@@ -294,7 +296,29 @@ $("#findings").addEventListener("click", (event) => {
 
 $("#competence").addEventListener("change", loadCoverage);
 
-for (const link of document.querySelectorAll("a[data-path]")) link.href = withToken(link.dataset.path);
+// Downloads go through fetch, so a refusal (a roster breaking hard rules has no payroll export)
+// shows in the status line instead of replacing the page.
+for (const link of document.querySelectorAll("a[data-path]")) {
+  link.href = withToken(link.dataset.path);
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const response = await fetch(link.href);
+    if (!response.ok) {
+      say(`${link.textContent} export refused: ${detailText((await response.json().catch(() => ({}))).detail) || response.statusText}`, "error");
+      return;
+    }
+    const name = (response.headers.get("Content-Disposition") || "").match(/filename="(.+)"/);
+    const save = el("a", { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : "export" });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    say(`${link.textContent} exported`);
+  });
+}
+
+window.addEventListener("beforeunload", (event) => {
+  if (state.roster && state.roster.unsaved && state.roster.roster_file) event.preventDefault();
+});
 
 // ------------------------------------------------------------------ solve and re-plan
 
