@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from ..check import blocking, check_roster
-from ..replan import NewAbsence, change_list, replan_problem, with_absences
+from ..replan import NewAbsence, change_list, replan_problem
 from ..solve import Progress, SolveOptions, solve
 from ..summary import summarize
 from .workspace import Conflict, Refused, Snapshot, Workspace, pinned
@@ -80,14 +80,16 @@ class Jobs:
         with ws.lock:
             ws.expect(version)
             snapshot = ws.current
-            base = with_absences(ws.scenario, list(snapshot.absences))
-            problem = replan_problem(base, snapshot.roster, today, absences, "roster")
+            problem = replan_problem(ws.with_reported(snapshot), snapshot.roster, today, absences, "roster")
             sick = {(a.employee_id, day) for a in absences for day in problem.days if a.first <= day <= a.last}
             locks = frozenset(snapshot.locks - sick)
             problem = pinned(problem, snapshot.roster, locks)
         kept = tuple(NewAbsence(a.employee_id, max(a.first, today.date()), a.last, a.kind)
                      for a in absences if a.last >= today.date())
-        after = replace(snapshot, locks=locks, absences=snapshot.absences + kept, extra_hours=True,
+        begun = {(r.employee_id, r.date) for r in snapshot.roster.assignments
+                 if problem.timeline.minute(r.start) < problem.frozen_until}
+        after = replace(snapshot, locks=locks, absences=snapshot.absences + kept, begun=snapshot.begun | begun,
+                        extra_hours=True,
                         label=f"re-plan for {', '.join(a.employee_id for a in absences)}")
 
         def run(job: Job) -> None:

@@ -37,13 +37,15 @@ class Snapshot:
     roster: Roster
     locks: frozenset[Cell] = frozenset()
     absences: tuple[NewAbsence, ...] = ()
+    # (employee, day) of shifts begun before an absence was reported: they stay hers, not absent.
+    begun: frozenset[Cell] = frozenset()
     # After a re-plan, call-ins are ordered extra work: hours.norm checks as in `rostering replan`.
     extra_hours: bool = False
     label: str = "opened"
 
     @property
     def scenario_key(self) -> tuple:
-        return self.absences, self.extra_hours
+        return self.absences, self.begun, self.extra_hours
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,13 @@ class Workspace:
         """The scenario as the current roster is checked against: with reported absences."""
         key = self.current.scenario_key
         if key not in self._problems:
-            scenario = with_absences(self.scenario, list(self.current.absences))
+            scenario = self.with_reported(self.current)
             self._problems[key] = build_problem(with_extra_hours(scenario) if self.current.extra_hours else scenario)
         return self._problems[key]
+
+    def with_reported(self, snapshot: Snapshot) -> Scenario:
+        """The scenario with the absences reported in this session."""
+        return with_absences(self.scenario, list(snapshot.absences), worked=snapshot.begun)
 
     def findings(self):
         return check_roster(self.problem, self.current.roster)
