@@ -152,6 +152,15 @@ def test_with_a_token_the_page_works_and_without_it_nothing_loads(page, tiny_ros
         assert page.request.get(f"{url}/api/roster").status == 401
 
 
+def test_api_docs_render_offline(page, tmp_path):
+    """The browser here has no network: Swagger UI must come from the package, not a CDN."""
+    with _serve(TINY, None, tmp_path) as url:
+        page.goto(f"{url}/docs")
+        page.wait_for_selector(".swagger-ui .opblock")
+        paths = page.eval_on_selector_all(".opblock-summary-path", "spans => spans.map(s => s.textContent)")
+        assert {"/api/edits", "/api/solve", "/api/replan", "/api/export/payroll.csv"} <= {p.replace("\u200b", "") for p in paths}
+
+
 def test_screenshots_of_grid_and_heatmap(page, tmp_path):
     """The README's pictures: the 60-employee home-care district, four weeks."""
     folder = Path(os.environ.get("ROSTERING_SCREENSHOTS") or tmp_path)

@@ -16,6 +16,7 @@ from importlib import resources
 from enum import Enum
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -36,6 +37,7 @@ from .workspace import CellEdit, Conflict, Refused, Workspace
 
 PayrollProfileName = Enum("PayrollProfileName", {name: name for name in BUILTIN_PROFILES}, type=str)
 STATIC = resources.files("rostering.web") / "static"
+SWAGGER_UI = resources.files("fastapi_offline") / "static"
 MAX_TIME_LIMIT = 600.0
 TOKEN_COOKIE = "rostering_token"
 
@@ -79,7 +81,8 @@ class ReplanRequest(SolveRequest):
 
 def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     app = FastAPI(title="rostering", description="The planner's web view: roster grid, coverage, findings, edits, "
-                  "solve and re-plan, exports. Mirrors the `rostering` command line.", version="1")
+                  "solve and re-plan, exports. Mirrors the `rostering` command line.", version="1",
+                  docs_url=None, redoc_url=None)
     jobs = Jobs(ws)
 
     @app.middleware("http")
@@ -112,6 +115,15 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html")
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        """Swagger UI from the installed fastapi-offline, not a CDN: the docs work offline."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="rostering API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon.png")
 
     @app.get("/api/roster", summary="The grid: employees × days, shifts, absences, wishes, locks, hours")
     def roster():
