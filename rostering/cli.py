@@ -631,6 +631,7 @@ def serve_command(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
     token: str | None = typer.Option(None, "--token", envvar="ROSTERING_TOKEN", help="Every request must carry it "
                                      "(required when --host is not loopback)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
 ) -> None:
     """The planner's web view in the browser: roster grid, coverage heatmap, live rule checks,
     edits with undo, solve and re-plan, exports."""
@@ -648,6 +649,9 @@ def serve_command(
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
               f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)", highlight=False)
+    if open_browser:
+        import webbrowser
+        webbrowser.open(url)
     uvicorn.Server(config(create_app(workspace, token), host, port)).run()
 
 

@@ -128,6 +128,33 @@ def test_short_solve_shows_progress_and_the_new_grid(page, tmp_path):
         assert page.locator("#grid td.cell .shift").count() > 800  # the new roster, drawn
 
 
+def test_lock_then_sick_leave_and_replan_lists_the_changes(page, tiny_roster_csv, tmp_path):
+    with _serve(TINY, tiny_roster_csv, tmp_path) as url:
+        _open(page, url)
+        # The employee with the most shifts falls ill for the last three days.
+        days = page.eval_on_selector("#grid tbody tr[data-emp]", "tr => [...tr.querySelectorAll('td.cell')].map(td => td.dataset.date)")
+        sick = page.evaluate("""() => [...document.querySelectorAll('#grid tbody tr[data-emp]')]
+            .map(tr => [tr.dataset.emp, tr.querySelectorAll('.shift').length]).sort((a, b) => b[1] - a[1])[0][0]""")
+        other = next(e for e in page.eval_on_selector_all("#grid tbody tr[data-emp]", "trs => trs.map(tr => tr.dataset.emp)")
+                     if e != sick)  # whose last day, shift or day off, is locked: the re-plan keeps it
+        page.click(f'td[data-emp="{other}"][data-date="{days[6]}"]')
+        page.click("#lock")
+        page.wait_for_selector(f'td.locked[data-emp="{other}"][data-date="{days[6]}"]')
+        kept = page.text_content(f'td[data-emp="{other}"][data-date="{days[6]}"]')
+
+        page.select_option("#sick-employee", sick)
+        page.fill("#sick-from", days[4])
+        page.fill("#sick-to", days[6])
+        page.click("#replan")
+        page.wait_for_function("!document.querySelector('#status').className.includes('busy') && document.querySelector('#status').textContent.startsWith('replan')", timeout=60_000)
+        assert _status(page).startswith('replan done'), _status(page)
+        assert page.locator("#changes tbody tr").filter(has_text=sick).count() >= 1
+        for day in days[4:]:
+            cell = page.locator(f'td[data-emp="{sick}"][data-date="{day}"]')
+            assert "absent" in cell.get_attribute("class") and cell.locator(".shift").count() == 0
+        assert page.text_content(f'td[data-emp="{other}"][data-date="{days[6]}"]') == kept
+
+
 def test_export_csv_downloads_the_current_roster(page, tiny_roster_csv, tmp_path):
     with _serve(TINY, tiny_roster_csv, tmp_path) as url:
         _open(page, url)
