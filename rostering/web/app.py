@@ -102,13 +102,12 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     async def bad_input(request: Request, exc: InputError):
         return JSONResponse({"detail": exc.render()}, status_code=422)
 
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict):
+    async def conflict(request: Request, exc: Exception):
+        """The roster's state, not the request, is in the way: 409 with the current version."""
         return JSONResponse({"detail": str(exc), "version": ws.version}, status_code=409)
 
-    @app.exception_handler(Refused)
-    async def refused(request: Request, exc: Refused):
-        return JSONResponse({"detail": str(exc), "version": ws.version}, status_code=409)
+    app.add_exception_handler(Conflict, conflict)
+    app.add_exception_handler(Refused, conflict)
 
     @app.get("/", include_in_schema=False)
     def index():

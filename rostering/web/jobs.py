@@ -69,8 +69,8 @@ class Jobs:
             ws.expect(version)
             problem, snapshot = ws.locked_problem(), ws.current
         return self._start("solve", version, options, lambda job: self._finish(
-            job, problem, snapshot, solve(problem, options, on_progress=job.record,
-                                          hint=snapshot.roster if snapshot.roster.assignments else None),
+            job, problem, solve(problem, options, on_progress=job.record,
+                                hint=snapshot.roster if snapshot.roster.assignments else None),
             replace(snapshot, label="solve")))
 
     def replan(self, version: int, options: SolveOptions, absences: list[NewAbsence], today: dt.datetime) -> Job:
@@ -86,8 +86,9 @@ class Jobs:
             problem = pinned(problem, snapshot.roster, locks)
         kept = tuple(NewAbsence(a.employee_id, max(a.first, today.date()), a.last, a.kind)
                      for a in absences if a.last >= today.date())
+        ill = {a.employee_id for a in absences}
         begun = {(r.employee_id, r.date) for r in snapshot.roster.assignments
-                 if problem.timeline.minute(r.start) < problem.frozen_until}
+                 if r.employee_id in ill and problem.timeline.minute(r.start) < problem.frozen_until}
         after = replace(snapshot, locks=locks, absences=snapshot.absences + kept, begun=snapshot.begun | begun,
                         extra_hours=True,
                         label=f"re-plan for {', '.join(a.employee_id for a in absences)}")
@@ -98,7 +99,7 @@ class Jobs:
                 job.changes = [{"employee_id": c.employee_id, "date": c.date.isoformat(), "old": c.old, "new": c.new,
                                 "inside_notice": c.inside_notice}
                                for c in change_list(problem, snapshot.roster, result.roster)]
-            self._finish(job, problem, snapshot, result, after)
+            self._finish(job, problem, result, after)
         return self._start("replan", version, options, run)
 
     def _start(self, kind: str, version: int, options: SolveOptions, work) -> Job:
@@ -118,7 +119,7 @@ class Jobs:
         threading.Thread(target=target, name=f"rostering-{kind}-{job.id}", daemon=True).start()
         return job
 
-    def _finish(self, job: Job, problem, before: Snapshot, result, after: Snapshot) -> None:
+    def _finish(self, job: Job, problem, result, after: Snapshot) -> None:
         violations = blocking(check_roster(problem, result.roster)) if result.has_roster else []
         job.summary = summarize(problem, result, violations).to_dict()
         if not result.has_roster:

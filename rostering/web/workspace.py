@@ -77,7 +77,7 @@ class Workspace:
             if issues:
                 raise InputError(str(roster_path), issues)
         workspace = cls(scenario, roster_path, Snapshot(roster))
-        workspace._problems[Snapshot(roster).scenario_key] = problem
+        workspace._problems[workspace.current.scenario_key] = problem
         return workspace
 
     # ------------------------------------------------------------------ reading
