@@ -108,6 +108,18 @@ def test_grid_edit_breaks_rest_finding_shown_and_undo(page, tiny_roster_csv, tmp
         assert page.text_content("#findings-count") == "0"
         assert page.text_content(f'td[data-emp="{employee}"][data-date="{after}"]') == ""
 
+        # The same break from the keyboard: select the evening, arrow right, Enter, choose dag;
+        # Delete takes the shift away again.
+        page.click(f'td[data-emp="{employee}"][data-date="{day}"]')
+        page.keyboard.press("ArrowRight")
+        assert page.get_attribute("td.selected", "data-date") == after
+        page.keyboard.press("Enter")
+        page.select_option("#shift-select", "dag")
+        finding.first.wait_for()
+        page.click(f'td[data-emp="{employee}"][data-date="{after}"]')
+        page.keyboard.press("Delete")
+        page.wait_for_function("!document.querySelector('#findings li[data-rule]')")
+
 
 def test_short_solve_shows_progress_and_the_new_grid(page, tmp_path):
     with _serve(NORD, NORD_ROSTER, tmp_path) as url:

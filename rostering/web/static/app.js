@@ -371,11 +371,35 @@ $("#replan-form").addEventListener("submit", (event) => {
     last: $("#sick-to").value, kind: $("#sick-kind").value }] });
 });
 
+// Keyboard: arrows move the selected cell, Delete makes it a day off, Enter opens the shift
+// list, Ctrl+Z undoes.
+const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+
 document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === "z" && !$("#undo").disabled) {
     event.preventDefault();
     $("#undo").click();
+    return;
+  }
+  if (!state.selected || event.target.closest("input, select, form")) return;
+  if (MOVES[event.key]) {
+    event.preventDefault();
+    moveSelection(...MOVES[event.key]);
+  } else if ((event.key === "Delete" || event.key === "Backspace") && !$("#shift-select").disabled) {
+    $("#shift-select").value = "";
+    $("#shift-select").dispatchEvent(new Event("change"));
+  } else if (event.key === "Enter" && !$("#shift-select").disabled) {
+    $("#shift-select").focus();
   }
 });
+
+function moveSelection(rows, columns) {
+  const employees = state.roster.employees.map((e) => e.id);
+  const days = state.roster.days.map((d) => d.date);
+  const row = Math.min(Math.max(employees.indexOf(state.selected.emp) + rows, 0), employees.length - 1);
+  const column = Math.min(Math.max(days.indexOf(state.selected.date) + columns, 0), days.length - 1);
+  select({ emp: employees[row], date: days[column] });
+  document.querySelector("td.selected").scrollIntoView({ block: "nearest", inline: "nearest" });
+}
 
 loadAll().then(() => say("Ready")).catch((error) => say(error.message, "error"));
