@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ortools import __version__ as ortools_version
 
-from rostering.curtois import FEASIBILITY_FIRST_ABOVE, best_known, read_curtois
+from rostering.curtois import benchmark_options, best_known, read_curtois
 from rostering.problem import build_problem
 from rostering.roster import write_atomic, write_roster
 from rostering.solve import SolveOptions, solve
@@ -51,8 +51,7 @@ def run_instance(path: Path, time_limit: float, seed: int, workers: int, rosters
     started = time.perf_counter()
     problem = build_problem(read_curtois(path))
     read_time = time.perf_counter() - started
-    result = solve(problem, SolveOptions(time_limit=time_limit, seed=seed, workers=workers,
-                                         feasibility_first_above=FEASIBILITY_FIRST_ABOVE))
+    result = solve(problem, benchmark_options(SolveOptions(time_limit=time_limit, seed=seed, workers=workers)))
     row = {"instance": path.stem, "employees": len(problem.employees), "days": len(problem.days),
            "status": result.status, "bound": result.bound, "read": read_time, "build": result.build_time,
            "solve": result.wall_time, "limit": time_limit, "objective": None, "violations": None}

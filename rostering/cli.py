@@ -23,7 +23,7 @@ from rules import AgreementTerms, agreements, registry
 
 from .check import blocking, check_roster, unknown_references
 from .coverage import coverage_cells, coverage_totals
-from .curtois import FEASIBILITY_FIRST_ABOVE, best_known, is_curtois
+from .curtois import benchmark_options, best_known, is_curtois
 from .explain import objective_breakdown, understaffed_slots
 from .evalreport import OK_STATUSES, summary_table, write_report
 from .evaluate import run_batch, run_specs, write_tables
@@ -114,8 +114,9 @@ def solve_command(
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
     benchmark = input_format is InputFormat.curtois or (
         input_format is InputFormat.auto and is_curtois(read_input(scenario)))
-    options = SolveOptions(time_limit, seed, workers, gap,
-                           feasibility_first_above=FEASIBILITY_FIRST_ABOVE if benchmark else None)
+    options = SolveOptions(time_limit, seed, workers, gap)
+    if benchmark:
+        options = benchmark_options(options)
     _, summary, violations = _solve_and_write(problem, options, output, quiet, begin)
     if benchmark:
         _print_benchmark(scenario, summary)
