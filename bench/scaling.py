@@ -50,8 +50,9 @@ def table(rows: list[dict], args) -> str:
     lines = [
         "# Scaling: synthetic nursing homes",
         "",
-        f"{measured_on('scaling.py', args.workers, args.seed)}, time limit {args.time_limit:g} s per size. Scenarios from bench/generate.py (Solbakken's staff mix and demand per "
-        "45 employees, scaled; every rule at its default).",
+        f"{measured_on('scaling.py', args.workers, args.seed)}, time limit {args.time_limit:g} s per size. "
+        "Scenarios from bench/generate.py (Solbakken's staff mix and demand per 45 employees, scaled; every "
+        "rule at its default).",
         "",
         "Problem build: scenario to indexed problem. Model build: CP-SAT variables, every rule's constraints and "
         "the objective. First feasible: solver seconds to the first roster (after the model build). Objective: "

@@ -29,7 +29,7 @@ from .evalreport import OK_STATUSES, summary_table, write_report
 from .evaluate import run_batch, run_specs, write_tables
 from .grid import write_grid
 from .ical import write_calendars
-from .pay import WAGE_TYPES, mark, pay_lines, reconcile, settlement_notes, totals
+from .pay import WAGE_TYPES, payroll_run, settlement_notes, totals
 from .payroll import load_profile, prepare, write_payroll
 from .errors import InputError, InputIssue, read_input
 from .loading import load_scenario
@@ -342,19 +342,17 @@ def export_payroll_command(
                                 _moment(changed_at, published), str(published))
         first, last = _period(period_from, period_to)
     rules = ActiveRules.from_scenario(problem.scenario)
-    broken = blocking(check_roster(problem, rows, rules, str(roster)))
-    if broken and not allow_violations:
-        counts = Counter(v.rule_id for v in broken)
+    run = payroll_run(problem, rows, roster.name, rules)
+    if run.broken and not allow_violations:
+        counts = Counter(v.rule_id for v in run.broken)
         err.print(f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
                   f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
                   f"to export with the affected lines marked.", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_FINDINGS)
-    lines = mark(pay_lines(problem, rows, roster.name, rules), broken)
-    problems = reconcile(problem, rows, lines)
-    if problems:  # a bug, never a user error: refuse to hand payroll hours that do not add up
-        err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(problems), markup=False)
+    if run.mismatches:  # a bug, never a user error: refuse to hand payroll hours that do not add up
+        err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(run.mismatches), markup=False)
         raise typer.Exit(EXIT_FINDINGS)
-    lines = [line for line in lines if (first is None or line.date >= first) and (last is None or line.date <= last)]
+    lines = [line for line in run.lines if (first is None or line.date >= first) and (last is None or line.date <= last)]
     with exit_on_bad_input():
         written = write_payroll(output, lines, chosen)
     exported = prepare(lines, chosen)
@@ -623,6 +621,9 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command("serve")
 def serve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
@@ -654,9 +655,6 @@ def serve_command(
         import webbrowser
         webbrowser.open(url)
     uvicorn.Server(config(create_app(workspace, token), host, port)).run()
-
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @app.command("schema")

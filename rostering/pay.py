@@ -25,6 +25,7 @@ from typing import Literal, get_args
 
 from rules import AgreementTerms, Violation
 
+from .check import blocking, check_roster
 from .problem import Problem, ShiftInstance, Staff
 from .roster import Roster, Worked
 from .ruleset import ActiveRules, agreement_terms
@@ -247,6 +248,23 @@ def mark(lines: Iterable[PayLine], violations: Iterable[Violation]) -> list[PayL
                       if who in ("*", line.employee_id) and (first is None or first <= line.date <= last)})
         out.append(replace(line, flag=",".join(hit)) if hit else line)
     return out
+
+
+@dataclass(frozen=True)
+class PayrollRun:
+    lines: list[PayLine]  # every line, flagged with the hard rules broken on its day
+    broken: list[Violation]  # the roster's blocking findings
+    mismatches: list[str]  # what the sum check found (a bug, never a user error)
+
+
+def payroll_run(problem: Problem, roster: Roster, source: str = "roster",
+                rules: ActiveRules | None = None) -> PayrollRun:
+    """The pay lines of a roster with what must stop their export: broken hard rules (unless
+    the caller allows them, marked on the lines) and a failed sum check."""
+    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    broken = blocking(check_roster(problem, roster, rules))
+    lines = mark(pay_lines(problem, roster, source, rules), broken)
+    return PayrollRun(lines, broken, reconcile(problem, roster, lines))
 
 
 def reconcile(problem: Problem, roster: Roster, lines: Sequence[PayLine]) -> list[str]:

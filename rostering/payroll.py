@@ -149,8 +149,9 @@ def _values(line: PayLine, profile: PayrollProfile) -> dict[str, str]:
     }
 
 
-def write_payroll(path: str | Path, lines: Sequence[PayLine], profile: PayrollProfile) -> int:
-    """Write the file atomically in the profile's encoding; returns the number of lines written."""
+def checked_text(lines: Sequence[PayLine], profile: PayrollProfile) -> str:
+    """The file's text, checked to fit the profile's encoding (a character it cannot hold is an
+    input error naming the profile)."""
     text = render(lines, profile)
     try:
         text.encode(profile.encoding)
@@ -158,5 +159,10 @@ def write_payroll(path: str | Path, lines: Sequence[PayLine], profile: PayrollPr
         bad = text[exc.start:exc.end]
         raise InputError(profile.name, [InputIssue("encoding", f"{bad!r} cannot be written in {profile.encoding}; "
                                                                f"choose an encoding that can (utf-8)")]) from None
-    write_atomic(path, text, encoding=profile.encoding)
+    return text
+
+
+def write_payroll(path: str | Path, lines: Sequence[PayLine], profile: PayrollProfile) -> int:
+    """Write the file atomically in the profile's encoding; returns the number of lines written."""
+    write_atomic(path, checked_text(lines, profile), encoding=profile.encoding)
     return len(prepare(lines, profile))

@@ -19,14 +19,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from ..check import blocking, check_roster
 from ..errors import InputError
 from ..grid import grid_workbook
 from ..ical import employee_calendars
-from ..pay import mark, pay_lines
-from ..payroll import BUILTIN_PROFILES, load_profile, render
+from ..pay import payroll_run
+from ..payroll import BUILTIN_PROFILES, checked_text, load_profile
 from ..replan import NewAbsence
 from ..roster import roster_csv
 from ..scenario import AbsenceKind
@@ -71,6 +70,15 @@ class AbsenceRequest(BaseModel):
     first: dt.date
     last: dt.date
     kind: AbsenceKind = AbsenceKind.sygdom
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AbsenceRequest":
+        if self.last < self.first:
+            raise ValueError(f"absence of {self.employee_id}: last day {self.last} is before the first {self.first}")
+        return self
+
+    def absence(self) -> NewAbsence:
+        return NewAbsence(self.employee_id, self.first, self.last, self.kind)
 
 
 class ReplanRequest(SolveRequest):
@@ -171,11 +179,7 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
 
     @app.post("/api/replan", status_code=202, summary="Report absences and re-plan with minimal changes")
     def start_replan(request: ReplanRequest):
-        absences = []
-        for a in request.absences:
-            if a.last < a.first:
-                raise HTTPException(422, f"absence of {a.employee_id}: last day {a.last} is before the first {a.first}")
-            absences.append(NewAbsence(a.employee_id, a.first, a.last, a.kind))
+        absences = [a.absence() for a in request.absences]
         today = request.today or dt.datetime.combine(min(a.first for a in absences), dt.time())
         return jobs.replan(request.version, SolveOptions(request.time_limit, request.seed), absences, today).to_dict()
 
@@ -206,13 +210,13 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     def export_payroll(profile: PayrollProfileName = PayrollProfileName.generic, allow_violations: bool = False):
         chosen = load_profile(profile.value)
         with ws.lock:
-            problem, rows = ws.problem, ws.current.roster
-            broken = blocking(check_roster(problem, rows))
-            if broken and not allow_violations:
-                raise Refused(f"the roster breaks {len(broken)} hard rule(s); nothing exported (see the findings, "
-                              f"or export with allow_violations to mark the affected lines)")
-            text = render(mark(pay_lines(problem, rows, "roster"), broken), chosen)
-        return _download(text.encode(chosen.encoding), f"text/csv; charset={chosen.encoding}", "payroll.csv")
+            run = payroll_run(ws.problem, ws.current.roster)
+        if run.broken and not allow_violations:
+            raise Refused(f"the roster breaks {len(run.broken)} hard rule(s); nothing exported (see the findings, "
+                          f"or export with allow_violations to mark the affected lines)")
+        if run.mismatches:  # a bug, never a user error: payroll gets no hours that do not add up
+            raise HTTPException(500, "sum check failed, nothing exported: " + "; ".join(run.mismatches))
+        return _download(checked_text(run.lines, chosen).encode(chosen.encoding), f"text/csv; charset={chosen.encoding}", "payroll.csv")
 
     @app.get("/api/export/ical.zip", summary="One .ics calendar per employee, zipped")
     def export_ical():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,7 +33,7 @@ def background(app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -
     while not server.started:
         if not thread.is_alive():
             raise RuntimeError(f"the web view did not start on {host}:{port}")
-        threading.Event().wait(0.02)
+        time.sleep(0.02)
     try:
         yield f"http://{host}:{port}"
     finally:

@@ -130,11 +130,7 @@ class Workspace:
 
     def _apply(self, rows: list[Assignment], edit: CellEdit) -> list[Assignment]:
         problem, cell = self.problem, (edit.employee_id, edit.date)
-        if edit.employee_id not in problem.employee_index:
-            raise InputError("edit", [InputIssue("employee_id", f"unknown employee {edit.employee_id!r}")])
-        if edit.date not in problem.day_index:
-            raise InputError("edit", [InputIssue("date", f"{edit.date} is outside the horizon "
-                                                         f"{problem.days[0]}..{problem.days[-1]}")])
+        self._known("edit", [cell])
         if cell in self.current.locks:
             raise Refused(f"{edit.employee_id} {edit.date} is locked; unlock it first")
         kept = [r for r in rows if (r.employee_id, r.date) != cell]
@@ -146,12 +142,22 @@ class Workspace:
                                                              f"{', '.join(problem.shift_types)}")])
         return [*kept, Assignment(edit.employee_id, edit.date, edit.shift_id, shift.start_local, shift.end_local)]
 
+    def _known(self, request: str, cells: list[Cell]) -> None:
+        """Every cell names an employee of the scenario and a day of the plan."""
+        problem, issues = self.problem, []
+        for employee_id, day in cells:
+            where = f"{employee_id} {day}"
+            if employee_id not in problem.employee_index:
+                issues.append(InputIssue(where, f"no such cell: employee_id: unknown employee {employee_id!r}"))
+            if day not in problem.day_index:
+                issues.append(InputIssue(where, f"no such cell: date: {day} is outside the horizon "
+                                                f"{problem.days[0]}..{problem.days[-1]}"))
+        if issues:
+            raise InputError(request, issues)
+
     def set_locks(self, version: int, cells: list[Cell], locked: bool) -> int:
         with self.lock:
-            problem = self.problem
-            for employee_id, day in cells:
-                if employee_id not in problem.employee_index or day not in problem.day_index:
-                    raise InputError("lock", [InputIssue(f"{employee_id} {day}", "no such cell in the roster")])
+            self._known("lock", cells)
             locks = self.current.locks | set(cells) if locked else self.current.locks - set(cells)
             label = f"{'lock' if locked else 'unlock'} {len(cells)} cell(s)"
             return self.change(version, replace(self.current, locks=frozenset(locks), label=label))

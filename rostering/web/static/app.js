@@ -49,23 +49,27 @@ async function change(path, body) {
 }
 
 async function loadAll() {
-  const competence = $("#competence").value;
   const [roster, findings, coverage] = await Promise.all([
-    api("/api/roster"), api("/api/findings"), api(`/api/coverage${competence ? `?competence=${encodeURIComponent(competence)}` : ""}`)]);
+    api("/api/roster"), api("/api/findings"), api(coveragePath())]);
   apply({ roster, findings, coverage });
 }
 
 function apply({ roster, findings, coverage }) {
   state.roster = roster;
   state.findings = findings;
-  if (!$("#competence").value) state.coverage = coverage;
+  // An edit answers with the coverage of all competences; a filtered view fetches its own.
+  if ((coverage.competence || "") === $("#competence").value) state.coverage = coverage;
   else loadCoverage();
   drawAll();
 }
 
-async function loadCoverage() {
+function coveragePath() {
   const competence = $("#competence").value;
-  state.coverage = await api(`/api/coverage${competence ? `?competence=${encodeURIComponent(competence)}` : ""}`);
+  return `/api/coverage${competence ? `?competence=${encodeURIComponent(competence)}` : ""}`;
+}
+
+async function loadCoverage() {
+  state.coverage = await api(coveragePath());
   drawCoverage();
 }
 
