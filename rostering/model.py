@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 from rules import Rule
 
 from .problem import Problem, ShiftInstance, Staff
+from .roster import Assignment, Roster
 from .ruleset import ActiveRules
 from .timeline import MINUTES_PER_DAY as DAY
 
@@ -188,6 +189,27 @@ class RosterModel:
     def add_penalty(self, name: str, key: str, expr: Any, weight: int) -> None:
         if weight:
             self.penalties.append(Penalty(name, key, expr, weight))
+
+    # ------------------------------------------------------------------ rosters in and out
+
+    def hint_roster(self, roster: Roster) -> None:
+        """Suggest every shift variable's value from a roster (worked: 1, else 0)."""
+        worked = {(row.employee_id, row.date, row.shift_id) for row in roster.assignments}
+        for staff in self.problem.employees:
+            for shift, var in self.options(staff):
+                self.cp.AddHint(var, (staff.id, shift.date, shift.shift_id) in worked)
+
+    def roster_from(self, solver: cp_model.CpSolver) -> Roster:
+        """The roster in `solver`'s solution: one row per worked shift, with the role it covers."""
+        rows = []
+        for staff in self.problem.employees:
+            for i in self.option_index(staff):
+                for role, role_var in self.roles[(staff.index, i)].items():
+                    if solver.BooleanValue(role_var):
+                        shift = self.problem.instances[i]
+                        rows.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
+                                               shift.end_local, role))
+        return Roster(tuple(sorted(rows)))
 
     def assumption_literals(self) -> list[cp_model.IntVar]:
         return list(self._guard_lits.values())

@@ -20,8 +20,9 @@ from ortools.sat.python import cp_model
 from .model import Guard, RosterModel
 from .objective import STAFFING_TERMS, objective_expr, post_objective
 from .problem import Problem
-from .roster import Assignment, Roster
+from .roster import Roster
 from .ruleset import ActiveRules
+from .start import employee_start
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,13 @@ class SolveOptions:
     # began; light, the first roster came after 10 s. Small models keep the full presolve,
     # which helps prove optima.
     light_presolve_above: int = 100_000
-    # Above this many model variables, first search for any roster with no objective at all
-    # (up to `feasibility_phase` of the limit) and start the staffing phase from it. None: off.
-    # It pays where hard limits are tight: with the objective, CP-SAT found no roster for Curtois
-    # Instance20 (50 employees, 26 weeks, minimum hours and runs) in 300 s; without it, one in
-    # 7.4 s. On the Danish scenarios it costs time (200 x 12 weeks: first roster 31 s, not 15 s),
-    # so only the benchmark reader turns it on.
-    feasibility_first_above: int | None = None
-    feasibility_phase: float = 0.3
+    # Above this many model variables, first build a roster employee by employee (rostering.start)
+    # in up to `employee_start_phase` of the limit, and start the full solve from it. None: off.
+    # CP-SAT alone found no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum
+    # hours and runs); the first sweep gave one after 83 s. On the Danish scenarios CP-SAT finds a
+    # first roster in seconds, so only the benchmark reader turns it on.
+    employee_start_above: int | None = None
+    employee_start_phase: float = 0.4
 
 
 @dataclass(frozen=True)
@@ -126,16 +126,15 @@ def solve(
     model = RosterModel(problem, rules)
     post_objective(model)
     if hint is not None:
-        _hint_roster(model, hint)
+        model.hint_roster(hint)
     build_time = time.perf_counter() - started
 
     spent, used, first = 0.0, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
     fallback = None  # the latest phase's solver with a roster, kept if the next finds none in time
-    big = options.feasibility_first_above
+    big = options.employee_start_above
     if big is not None and not options.deterministic and hint is None and len(model.cp.Proto().variables) > big:
-        found, solved = _find_any(model, options)
-        spent = used = found.WallTime()
-        fallback = found if solved else None
+        fallback = _start_by_employee(model, options, on_progress)
+        spent = used = time.perf_counter() - started - build_time
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
     if options.staffing_phase > 0 and two_phases:
@@ -155,21 +154,32 @@ def solve(
     if not _solved(status) and fallback is not None:
         # Out of time before the warm start was accepted: keep the earlier phase's roster; its
         # figures are recomputed from the roster, the solver has no objective for it.
-        return SolveResult("FEASIBLE", _extract(model, fallback), None, None, spent + final.WallTime(), build_time,
+        return SolveResult("FEASIBLE", model.roster_from(fallback), None, None, spent + final.WallTime(), build_time,
                            wall_capped=capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     return replace(answer, wall_capped=capped)
 
 
-def _find_any(model: RosterModel, options: SolveOptions) -> tuple[cp_model.CpSolver, bool]:
-    """Search for any roster, objective aside, and hint it to the next phase. (solver, found?)"""
-    objective = objective_expr(model)
-    model.cp.ClearObjective()
-    solver, status = _run(model, options, options.time_limit * options.feasibility_phase, None, "feasibility", 0)
-    if _solved(status):
-        _hint_solution(model, solver)
-    model.cp.Minimize(objective)
-    return solver, _solved(status)
+def _start_by_employee(model: RosterModel, options: SolveOptions,
+                       on_progress: Callable[[Progress], None] | None) -> cp_model.CpSolver | None:
+    """Hint the model with a roster built employee by employee; the solver holding it, completed
+    to every variable of the model (None: no such roster in time)."""
+    def report(elapsed: float, objective: float) -> None:
+        if on_progress:  # no bound yet beyond 0: every penalty is non-negative
+            on_progress(Progress(elapsed, objective, 0.0, "start"))
+
+    start = employee_start(model.problem, model.rules, options.time_limit * options.employee_start_phase,
+                           lambda limit: _solver(options, limit), report)
+    if start.roster is None:
+        return None
+    model.hint_roster(start.roster)
+    solver = _solver(options, max(options.time_limit - start.seconds, 1.0))
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if not _solved(solver.Solve(model.cp)):
+        model.cp.ClearHints()
+        return None
+    _hint_solution(model, solver)
+    return solver
 
 
 def _hit_wall_cap(solver: cp_model.CpSolver) -> bool:
@@ -187,14 +197,6 @@ def _run(model: RosterModel, options: SolveOptions, time_limit: float,
     return solver, solver.Solve(model.cp, callback)
 
 
-def _hint_roster(model: RosterModel, roster: Roster) -> None:
-    """Suggest every shift variable's value from a roster (worked: 1, else 0)."""
-    worked = {(row.employee_id, row.date, row.shift_id) for row in roster.assignments}
-    for staff in model.problem.employees:
-        for shift, var in model.options(staff):
-            model.cp.AddHint(var, (staff.id, shift.date, shift.shift_id) in worked)
-
-
 def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:
     """Warm-start the next solve from every variable's value in `solver`'s solution."""
     model.cp.ClearHints()
@@ -206,7 +208,7 @@ def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: 
             solver: cp_model.CpSolver, status: int, wall_time: float, build_time: float) -> SolveResult:
     name = solver.StatusName(status)
     if _solved(status):
-        return SolveResult(name, _extract(model, solver), solver.ObjectiveValue() / 60,
+        return SolveResult(name, model.roster_from(solver), solver.ObjectiveValue() / 60,
                            solver.BestObjectiveBound() / 60, wall_time, build_time)
     conflicts = explain_infeasible(problem, rules, options) if status == cp_model.INFEASIBLE else ()
     return SolveResult(name, Roster(()), None, None, wall_time, build_time, conflicts)
@@ -232,18 +234,6 @@ def _solver(options: SolveOptions, time_limit: float, size: int = 0) -> cp_model
     if options.relative_gap is not None:
         params.relative_gap_limit = options.relative_gap
     return solver
-
-
-def _extract(model: RosterModel, solver: cp_model.CpSolver) -> Roster:
-    rows = []
-    for staff in model.problem.employees:
-        for i, _var in model.option_index(staff).items():
-            for role, role_var in model.roles[(staff.index, i)].items():
-                if solver.BooleanValue(role_var):
-                    shift = model.problem.instances[i]
-                    rows.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
-                                           shift.end_local, role))
-    return Roster(tuple(sorted(rows)))
 
 
 def explain_infeasible(problem: Problem, rules: ActiveRules, options: SolveOptions) -> tuple[Guard, ...]:

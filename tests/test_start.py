@@ -1,0 +1,118 @@
+"""The employee-by-employee start (rostering.start): its rosters keep every hard rule (engine
+validator and, on a Curtois instance, the independent evaluator), each small model prices
+staffing exactly as the whole roster does, an employee whose own rules cannot hold ends in the
+usual infeasibility answer, and solve() reports the start as its own progress phase."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench.curtois_eval import evaluate
+from rostering.check import blocking, check_roster
+from rostering.curtois import benchmark_options, read_curtois
+from rostering.loading import load_scenario
+from rostering.objective import STAFFING_TERMS, score
+from rostering.problem import DemandCell, build_problem
+from rostering.roster import Roster, write_roster
+from rostering.ruleset import ActiveRules
+from rostering.solve import SolveOptions, _solver, solve
+from rostering.start import employee_start, left_open, problem_alone
+
+HERE = Path(__file__).resolve().parent
+INSTANCE = HERE / "data" / "curtois" / "Instance1.txt"
+TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
+OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
+
+
+def start_of(problem, budget: float = 8.0):
+    rules = ActiveRules.from_scenario(problem.scenario)
+    sweeps = []
+    start = employee_start(problem, rules, budget, lambda limit: _solver(OPTIONS, limit),
+                           lambda elapsed, objective: sweeps.append(objective))
+    return start, sweeps
+
+
+def hard_findings(problem, roster):
+    return [(v.rule_id, v.employee_id, v.message) for v in blocking(check_roster(problem, roster))]
+
+
+def staffing_points(problem, roster: Roster) -> float:
+    return sum(line.points for line in score(problem, roster) if line.term in STAFFING_TERMS)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    problem = build_problem(load_scenario(TINY))
+    return problem, start_of(problem)
+
+
+def test_left_open_subtracts_planned_heads_and_floors_at_zero():
+    problem = build_problem(load_scenario(TINY))
+    capped, open_ended = list(problem.demand)[:2]
+    cells = replace(problem, demand={capped: DemandCell(2, 3, 4), open_ended: DemandCell(1, 1, None)})
+    assert left_open(cells, Counter({capped: 1})) == {capped: DemandCell(1, 2, 3), open_ended: DemandCell(1, 1, None)}
+    assert left_open(cells, Counter({capped: 6, open_ended: 2})) == {capped: DemandCell(0, 0, 0),
+                                                                     open_ended: DemandCell(0, 0, None)}
+
+
+def test_start_on_a_danish_scenario_keeps_every_hard_rule(tiny):
+    problem, (start, sweeps) = tiny
+    assert start.roster is not None and start.roster.assignments
+    assert hard_findings(problem, start.roster) == []
+    assert start.sweeps == len(sweeps) >= 1
+    # the start keeps the best sweep, measured from the roster itself
+    assert start.objective == min(sweeps) == sum(line.points for line in score(problem, start.roster))
+
+
+def test_each_small_model_prices_staffing_as_the_whole_roster_does(tiny):
+    """What one employee's plan adds to the roster's staffing penalty equals what it costs in
+    that employee's own problem, for every employee: the sweeps optimise the real objective."""
+    problem, (start, _) = tiny
+    for staff in problem.employees:
+        mine = Roster(tuple(r for r in start.roster.assignments if r.employee_id == staff.id))
+        others = Roster(tuple(r for r in start.roster.assignments if r.employee_id != staff.id))
+        heads = Counter((problem.day_index[r.date], r.shift_id, r.competence) for r in others.assignments)
+        alone = problem_alone(problem, staff, heads)
+        in_roster = staffing_points(problem, start.roster) - staffing_points(problem, others)
+        in_own_problem = staffing_points(alone, mine) - staffing_points(alone, Roster(()))
+        assert in_roster == pytest.approx(in_own_problem), staff.id
+
+
+def test_start_on_curtois_instance1_passes_the_independent_evaluator(tmp_path):
+    problem = build_problem(read_curtois(INSTANCE))
+    start, sweeps = start_of(problem)
+    out = tmp_path / "start.csv"
+    write_roster(out, start.roster)
+    checked = evaluate(str(INSTANCE), str(out))
+    assert checked.violations == []
+    assert checked.objective == start.objective
+    assert sweeps[0] >= start.objective  # later sweeps never lose the best roster
+
+
+def test_solve_reports_the_start_phase_and_returns_a_checked_roster():
+    problem = build_problem(read_curtois(INSTANCE))
+    phases = []
+    options = replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=6)
+    result = solve(problem, options, on_progress=lambda p: phases.append((p.phase, p.bound)))
+    assert result.has_roster
+    assert hard_findings(problem, result.roster) == []
+    assert phases[0] == ("start", 0.0)
+    assert result.objective == pytest.approx(sum(line.points for line in score(problem, result.roster)))
+
+
+def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer(tmp_path):
+    """At most 5 day shifts (2400 min) cannot reach A's minimum of 3360 min: no start, and the
+    full model then names the rules in conflict."""
+    text = INSTANCE.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(text.encode("ascii"))
+    problem = build_problem(read_curtois(broken))
+    start, sweeps = start_of(problem, budget=3)
+    assert (start.roster, start.objective, sweeps) == (None, None, [])
+    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=5))
+    assert result.status == "INFEASIBLE"
+    assert {(g.rule_id, g.employee_id) for g in result.conflicts} >= {("shifts.max_per_type", "A")}
