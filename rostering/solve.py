@@ -2,7 +2,9 @@
 return the best roster found so far with status, objective, bound, gap and wall time.
 
 Two phases share the time limit: staffing penalties alone first (the part planners care about
-most, and quick to settle), then the full objective warm-started from that roster.
+most, and quick to settle), then the full objective warm-started from that roster. A model too
+big for CP-SAT to find a first roster in reasonable time can start from one built employee by
+employee (`employee_start_above`, rostering.start).
 
 An infeasible model is answered, not crashed on: the model is rebuilt with one assumption per
 (rule, employee) and per preassigned shift, and CP-SAT names a small set that cannot all hold.

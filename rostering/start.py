@@ -32,9 +32,10 @@ MIN_GAIN = 0.005
 # Per employee: stop within one point of the best plan (model units are point-minutes), or
 # after this many seconds. Proving the last point took 2-5 s on a half-year plan; on Curtois
 # Instance20 (50 employees, 26 weeks) 0.5 s steps reached 8323 after 70 s, 0.2 s steps 9642
-# and 1 s steps 8934. A first plan not found in a step gets `FIRST_PLAN_SECONDS`.
+# and 1 s steps 8934. An employee with no plan after a step in the first sweep gets the rest of
+# the time for any plan: proving a good one for a whole year took 4-10 s (Instance22), too long
+# for the first of several sweeps.
 STEP_SECONDS = 0.5
-FIRST_PLAN_SECONDS = 10.0
 STEP_GAP = 60
 
 
@@ -67,9 +68,11 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
             old = plans.pop(staff.id, ())
             _count(problem, heads, old, -1)
             plan = None
-            for limit in (STEP_SECONDS, FIRST_PLAN_SECONDS if best is None else 0):
+            for limit, any_plan in ((STEP_SECONDS, False), (left() if best is None else 0, True)):
                 if plan is None and min(limit, left()) > 0:
-                    plan = _plan_alone(problem, rules, staff, heads, old, solver_for(min(limit, left())))
+                    solver = solver_for(min(limit, left()))
+                    solver.parameters.stop_after_first_solution = any_plan
+                    plan = _plan_alone(problem, rules, staff, heads, old, solver)
             if plan is None and best is None:
                 return Start(None, None, 0, budget - left())
             plans[staff.id] = plan if plan is not None else old
@@ -89,7 +92,8 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
 def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter,
                 current: tuple[Assignment, ...], solver: cp_model.CpSolver) -> tuple[Assignment, ...] | None:
     """The employee's best plan against the demand the others leave open (None: none found),
-    starting from their current plan, so a re-plan cut short by the time limit is no worse."""
+    hinted with their current plan. A step that ends before CP-SAT returns to the hint can give a
+    worse plan, which is why the start keeps the best sweep, not the last."""
     model = RosterModel(problem_alone(problem, staff, heads), rules)
     post_objective(model)
     if current:
