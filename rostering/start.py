@@ -6,8 +6,8 @@ is therefore a roster. One employee's model is small and solves in about a secon
 whole model of 100 employees over 26 weeks (Curtois Instance21) gave CP-SAT no roster in 600 s.
 
 The first sweep plans each employee against the demand the earlier ones left open. Later sweeps
-re-plan each employee against everyone else's current plan: a descent that never gets worse
-and is stopped when a sweep gains less than `MIN_GAIN` or the time is up. Fairness and agency
+re-plan each employee against everyone else's current plan: a descent, stopped when a sweep
+gains less than `MIN_GAIN` or the time is up; the best sweep's roster is kept. Fairness and agency
 prices, which compare employees, are seen by each small model only as far as one employee can
 see them; the full solve that follows weighs them properly.
 """
@@ -59,6 +59,14 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
 
     plans: dict[str, tuple[Assignment, ...]] = {}
     heads: Counter = Counter()
+
+    def attempt(staff: Staff, old: tuple[Assignment, ...], limit: float, any_plan: bool):
+        if min(limit, left()) <= 0:
+            return None
+        solver = solver_for(min(limit, left()))
+        solver.parameters.stop_after_first_solution = any_plan
+        return _plan_alone(problem, rules, staff, heads, old, solver)
+
     best: Start | None = None
     sweeps = 0
     while best is None or left() >= STEP_SECONDS:
@@ -67,14 +75,11 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
                 break  # a re-plan cut short could be worse than the plan it replaces
             old = plans.pop(staff.id, ())
             _count(problem, heads, old, -1)
-            plan = None
-            for limit, any_plan in ((STEP_SECONDS, False), (left() if best is None else 0, True)):
-                if plan is None and min(limit, left()) > 0:
-                    solver = solver_for(min(limit, left()))
-                    solver.parameters.stop_after_first_solution = any_plan
-                    plan = _plan_alone(problem, rules, staff, heads, old, solver)
-            if plan is None and best is None:
-                return Start(None, None, 0, budget - left())
+            plan = attempt(staff, old, STEP_SECONDS, any_plan=False)
+            if plan is None and best is None:  # the first sweep needs a plan for everyone
+                plan = attempt(staff, old, left(), any_plan=True)
+                if plan is None:
+                    return Start(None, None, 0, budget - left())
             plans[staff.id] = plan if plan is not None else old
             _count(problem, heads, plans[staff.id], +1)
         roster, sweeps = _roster(plans), sweeps + 1
