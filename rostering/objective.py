@@ -80,9 +80,20 @@ def _post_demand(m: RosterModel) -> None:
         ):
             if need is None or weight == 0 or (excess and size <= need) or (not excess and need == 0):
                 continue
-            slack = m.cp.NewIntVar(0, size if excess else need, f"{term}[{day},{shift_id},{comp}]")
-            m.cp.Add(slack >= (staffed - need if excess else need - staffed))
-            m.add_penalty(term, comp, slack, weight * paid)
+            m.add_penalty(term, comp, _shortfall(m, term, (day, shift_id, comp), staffed, size, need, excess),
+                          weight * paid)
+
+
+def _shortfall(m: RosterModel, term: str, key, staffed, size: int, need: int, excess: bool):
+    """Heads missing below `need` (or above it, `excess`). Where it can never change sign, as
+    when fewer can work a shift than it needs, or a maximum is 0, it is the plain difference:
+    no slack variable to presolve (the one-employee models of `rostering.start` are almost all
+    such cells) and nothing loose in the objective."""
+    if (size <= need and not excess) or (excess and need == 0):
+        return staffed - need if excess else need - staffed
+    slack = m.cp.NewIntVar(0, size if excess else need, f"{term}[{','.join(map(str, key))}]")
+    m.cp.Add(slack >= (staffed - need if excess else need - staffed))
+    return slack
 
 
 def staffing(problem: Problem, worked: dict[str, list[Worked]]) -> dict[tuple[int, str, str], int]:

@@ -60,9 +60,10 @@ class SolveOptions:
     light_presolve_above: int = 100_000
     # Above this many model variables, first build a roster employee by employee (rostering.start)
     # in up to `employee_start_phase` of the limit, and start the full solve from it. None: off.
-    # CP-SAT alone found no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum
-    # hours and runs); the first sweep gave one after 83 s. On the Danish scenarios CP-SAT finds a
-    # first roster in seconds, so only the benchmark reader turns it on.
+    # The first sweep may take the whole limit, since without it there is no roster at all.
+    # CP-SAT alone found no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks,
+    # minimum hours and runs); the first sweep gave one after 83 s. On the Danish scenarios CP-SAT
+    # finds a first roster in seconds, so only the benchmark reader turns it on.
     employee_start_above: int | None = None
     employee_start_phase: float = 0.4
 
@@ -132,7 +133,7 @@ def solve(
     build_time = time.perf_counter() - started
 
     spent, used, first = 0.0, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
-    fallback = None  # the latest phase's solver with a roster, kept if the next finds none in time
+    fallback = None  # the latest phase's roster, kept if the next finds none in time
     big = options.employee_start_above
     if big is not None and not options.deterministic and hint is None and len(model.cp.Proto().variables) > big:
         fallback = _start_by_employee(model, options, on_progress)
@@ -149,39 +150,40 @@ def solve(
             return _answer(problem, rules, options, model, first, status, spent, build_time)
         if _solved(status):
             _hint_solution(model, first)
-            fallback = first
+            fallback = model.roster_from(first)
         model.cp.Minimize(objective_expr(model))
+    if fallback is not None and used >= options.time_limit:  # the start took all the time
+        return SolveResult("FEASIBLE", fallback, None, None, spent, build_time)
     final, status = _run(model, options, max(options.time_limit - used, 0.1), on_progress, "roster", spent)
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
     if not _solved(status) and fallback is not None:
         # Out of time before the warm start was accepted: keep the earlier phase's roster; its
         # figures are recomputed from the roster, the solver has no objective for it.
-        return SolveResult("FEASIBLE", model.roster_from(fallback), None, None, spent + final.WallTime(), build_time,
+        return SolveResult("FEASIBLE", fallback, None, None, spent + final.WallTime(), build_time,
                            wall_capped=capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     return replace(answer, wall_capped=capped)
 
 
 def _start_by_employee(model: RosterModel, options: SolveOptions,
-                       on_progress: Callable[[Progress], None] | None) -> cp_model.CpSolver | None:
-    """Hint the model with a roster built employee by employee; the solver holding it, completed
-    to every variable of the model (None: no such roster in time)."""
+                       on_progress: Callable[[Progress], None] | None) -> Roster | None:
+    """A roster built employee by employee (None: none in time), hinted to the model and completed
+    to its every variable. The first sweep may use the whole limit: its roster is kept even when
+    no time is left to complete the hint, since a plan within each employee's rules is a roster."""
     def report(elapsed: float, objective: float) -> None:
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
             on_progress(Progress(elapsed, objective, 0.0, "start"))
 
     start = employee_start(model.problem, model.rules, options.time_limit * options.employee_start_phase,
-                           lambda limit: _solver(options, limit), report)
+                           lambda limit: _solver(options, limit), report, first_budget=options.time_limit)
     if start.roster is None:
         return None
     model.hint_roster(start.roster)
     solver = _solver(options, max(options.time_limit - start.seconds, 1.0))
     solver.parameters.fix_variables_to_their_hinted_value = True
-    if not _solved(solver.Solve(model.cp)):
-        model.cp.ClearHints()
-        return None
-    _hint_solution(model, solver)
-    return solver
+    if _solved(solver.Solve(model.cp)):
+        _hint_solution(model, solver)
+    return start.roster
 
 
 def _hit_wall_cap(solver: cp_model.CpSolver) -> bool:

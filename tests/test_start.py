@@ -5,6 +5,8 @@ usual infeasibility answer, and solve() reports the start as its own progress ph
 
 from __future__ import annotations
 
+import importlib
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -28,11 +30,11 @@ TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
 
 
-def start_of(problem, budget: float = 8.0):
+def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
     rules = ActiveRules.from_scenario(problem.scenario)
     sweeps = []
     start = employee_start(problem, rules, budget, lambda limit: _solver(OPTIONS, limit),
-                           lambda elapsed, objective: sweeps.append(objective))
+                           lambda elapsed, objective: sweeps.append(objective), first_budget)
     return start, sweeps
 
 
@@ -91,6 +93,35 @@ def test_start_on_curtois_instance1_passes_the_independent_evaluator(tmp_path):
     assert checked.violations == []
     assert checked.objective == start.objective
     assert sweeps[0] >= start.objective  # later sweeps never lose the best roster
+
+
+def test_the_first_sweep_may_run_past_the_budget_but_no_later_sweep_does():
+    problem = build_problem(read_curtois(INSTANCE))
+    assert start_of(problem, budget=0.0)[0].roster is None
+    start, sweeps = start_of(problem, budget=0.0, first_budget=8.0)
+    assert start.sweeps == len(sweeps) == 1
+    assert hard_findings(problem, start.roster) == []
+
+
+def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkeypatch):
+    """A year-long instance can need the whole limit for the first sweep: its roster is the
+    answer, with figures recomputed from it, rather than no roster."""
+    solve_module = importlib.import_module("rostering.solve")  # the package exports solve() as `solve`
+    starts = []
+
+    options = replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=2)
+
+    def slow_start(*args, **kwargs):
+        start = employee_start(*args, **kwargs)
+        starts.append(start)
+        time.sleep(max(options.time_limit - start.seconds, 0))
+        return replace(start, seconds=options.time_limit)
+
+    monkeypatch.setattr(solve_module, "employee_start", slow_start)
+    problem = build_problem(read_curtois(INSTANCE))
+    result = solve(problem, options)
+    assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
+    assert hard_findings(problem, result.roster) == []
 
 
 def test_solve_reports_the_start_phase_and_returns_a_checked_roster():
