@@ -107,9 +107,8 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
     """A year-long instance can need the whole limit for the first sweep: its roster is the
     answer, with figures recomputed from it, rather than no roster."""
     solve_module = importlib.import_module("rostering.solve")  # the package exports solve() as `solve`
-    starts = []
-
     options = replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=2)
+    starts = []
 
     def slow_start(*args, **kwargs):
         start = employee_start(*args, **kwargs)
