@@ -89,10 +89,11 @@ def _shortfall(m: RosterModel, term: str, key, staffed, size: int, need: int, ex
     when fewer can work a shift than it needs, or a maximum is 0, it is the plain difference:
     no slack variable to presolve (the one-employee models of `rostering.start` are almost all
     such cells) and nothing loose in the objective."""
+    difference = staffed - need if excess else need - staffed
     if (size <= need and not excess) or (excess and need == 0):
-        return staffed - need if excess else need - staffed
+        return difference
     slack = m.cp.NewIntVar(0, size if excess else need, f"{term}[{','.join(map(str, key))}]")
-    m.cp.Add(slack >= (staffed - need if excess else need - staffed))
+    m.cp.Add(slack >= difference)
     return slack
 
 

@@ -153,14 +153,12 @@ def solve(
             fallback = model.roster_from(first)
         model.cp.Minimize(objective_expr(model))
     if fallback is not None and used >= options.time_limit:  # the start took all the time
-        return SolveResult("FEASIBLE", fallback, None, None, spent, build_time)
+        return _fallback_answer(fallback, spent, build_time)
     final, status = _run(model, options, max(options.time_limit - used, 0.1), on_progress, "roster", spent)
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
     if not _solved(status) and fallback is not None:
-        # Out of time before the warm start was accepted: keep the earlier phase's roster; its
-        # figures are recomputed from the roster, the solver has no objective for it.
-        return SolveResult("FEASIBLE", fallback, None, None, spent + final.WallTime(), build_time,
-                           wall_capped=capped)
+        # Out of time before the warm start was accepted: keep the earlier phase's roster.
+        return _fallback_answer(fallback, spent + final.WallTime(), build_time, capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     return replace(answer, wall_capped=capped)
 
@@ -176,14 +174,20 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
 
     start = employee_start(model.problem, model.rules, options.time_limit * options.employee_start_phase,
                            lambda limit: _solver(options, limit), report, first_budget=options.time_limit)
-    if start.roster is None:
-        return None
+    if start.roster is None or start.seconds >= options.time_limit:
+        return start.roster  # no time left to hand it to the full model
     model.hint_roster(start.roster)
-    solver = _solver(options, max(options.time_limit - start.seconds, 1.0))
+    solver = _solver(options, options.time_limit - start.seconds)
     solver.parameters.fix_variables_to_their_hinted_value = True
     if _solved(solver.Solve(model.cp)):
         _hint_solution(model, solver)
     return start.roster
+
+
+def _fallback_answer(roster: Roster, wall_time: float, build_time: float, capped: bool = False) -> SolveResult:
+    """An earlier phase's roster as the answer: its figures are recomputed from the roster, since
+    no solver holds an objective for it."""
+    return SolveResult("FEASIBLE", roster, None, None, wall_time, build_time, wall_capped=capped)
 
 
 def _hit_wall_cap(solver: cp_model.CpSolver) -> bool:

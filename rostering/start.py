@@ -56,12 +56,13 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
     one that gives a roster, may go on until `first_budget` (default `budget`). `solver_for(limit)`
     gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep."""
     started = time.perf_counter()
+    first_deadline = max(budget, first_budget or budget)
 
     def elapsed() -> float:
         return time.perf_counter() - started
 
     def left() -> float:
-        return (budget if best is not None else max(budget, first_budget or 0)) - elapsed()
+        return (first_deadline if best is None else budget) - elapsed()
 
     plans: dict[str, tuple[Assignment, ...]] = {}
     heads: Counter = Counter()
