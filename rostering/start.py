@@ -14,6 +14,7 @@ see them; the full solve that follows weighs them properly.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,10 +33,9 @@ MIN_GAIN = 0.005
 # Per employee: stop within one point of the best plan (model units are point-minutes), or
 # after this many seconds. Proving the last point took 2-5 s on a half-year plan; on Curtois
 # Instance20 (50 employees, 26 weeks) 0.5 s steps reached 8323 after 70 s, 0.2 s steps 9642
-# and 1 s steps 8934. An employee with no plan after a step in the first sweep gets the rest of
-# the time for any plan: proving a good one for a whole year took 4-10 s (Instance22), too long
-# for the first of several sweeps. The rest of that sweep then skips the step, which on a year
-# is mostly CP-SAT's presolve (1.2 of 1.9 s to a first plan on Instance24) and gives nothing.
+# and 1 s steps 8934. In the first sweep an employee with no plan after the step searches on,
+# in the same solve, until the first plan: for a whole year a first plan alone took 1.9 s
+# (Instance24, 1.2 s of it presolve), so stopping and starting over would pay presolve twice.
 STEP_SECONDS = 0.5
 STEP_GAP = 60
 
@@ -67,27 +67,22 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
     plans: dict[str, tuple[Assignment, ...]] = {}
     heads: Counter = Counter()
 
-    def attempt(staff: Staff, old: tuple[Assignment, ...], limit: float, any_plan: bool):
-        if min(limit, left()) <= 0:
+    def attempt(staff: Staff, old: tuple[Assignment, ...]):
+        if left() <= 0:
             return None
-        solver = solver_for(min(limit, left()))
-        solver.parameters.stop_after_first_solution = any_plan
-        return _plan_alone(problem, rules, staff, heads, old, solver)
+        return _plan_alone(problem, rules, staff, heads, old, solver_for(left()))
 
     best: Start | None = None
-    sweeps, steps_too_short = 0, False
+    sweeps = 0
     while best is None or left() >= STEP_SECONDS:
         for staff in problem.employees:
             if best is not None and left() < STEP_SECONDS:
                 break  # a re-plan cut short could be worse than the plan it replaces
             old = plans.pop(staff.id, ())
             _count(problem, heads, old, -1)
-            plan = None if steps_too_short and best is None else attempt(staff, old, STEP_SECONDS, any_plan=False)
+            plan = attempt(staff, old)
             if plan is None and best is None:  # the first sweep needs a plan for everyone
-                steps_too_short = True  # the next ones then go straight to any plan
-                plan = attempt(staff, old, left(), any_plan=True)
-                if plan is None:
-                    return Start(None, None, 0, elapsed())
+                return Start(None, None, 0, elapsed())
             plans[staff.id] = plan if plan is not None else old
             _count(problem, heads, plans[staff.id], +1)
         roster, sweeps = _roster(plans), sweeps + 1
@@ -104,17 +99,59 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
 
 def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter,
                 current: tuple[Assignment, ...], solver: cp_model.CpSolver) -> tuple[Assignment, ...] | None:
-    """The employee's best plan against the demand the others leave open (None: none found),
-    hinted with their current plan. A step that ends before CP-SAT returns to the hint can give a
-    worse plan, which is why the start keeps the best sweep, not the last."""
-    model = RosterModel(problem_alone(problem, staff, heads), rules)
+    """The employee's best plan in a step against the demand the others leave open, or past the
+    step the first plan found (None: none), hinted with their current plan. A search cut short
+    can end on a plan worse than the current one (on a year, presolve alone outlasts the step),
+    so the current plan is kept unless the new one costs no more: each sweep is then no worse."""
+    alone = problem_alone(problem, staff, heads)
+    model = RosterModel(alone, rules)
     post_objective(model)
     if current:
         model.hint_roster(Roster(current))
     solver.parameters.absolute_gap_limit = STEP_GAP
-    if solver.Solve(model.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    stop = _FirstPlanAfter(solver, STEP_SECONDS)
+    try:
+        status = solver.Solve(model.cp, stop)
+    finally:
+        stop.cancel()
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return model.roster_from(solver).assignments
+    plan = model.roster_from(solver).assignments
+    if current and _points(alone, plan) > _points(alone, current):
+        return current
+    return plan
+
+
+def _points(problem: Problem, plan: tuple[Assignment, ...]) -> float:
+    return sum(line.points for line in score(problem, Roster(plan)))
+
+
+class _FirstPlanAfter(cp_model.CpSolverSolutionCallback):
+    """Stops the search at `seconds` if it has a plan, or else at its first plan after that.
+    The solver's own time limit still ends a search that finds none."""
+
+    def __init__(self, solver: cp_model.CpSolver, seconds: float):
+        super().__init__()
+        self._solver, self._found, self._late = solver, False, False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._time_up)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def on_solution_callback(self) -> None:
+        with self._lock:
+            self._found = True
+            if self._late:
+                self._solver.stop_search()
+
+    def _time_up(self) -> None:
+        with self._lock:
+            self._late = True
+            if self._found:
+                self._solver.stop_search()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def problem_alone(problem: Problem, staff: Staff, heads: Counter) -> Problem:
