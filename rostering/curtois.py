@@ -61,7 +61,7 @@ def benchmark_options(options: SolveOptions) -> SolveOptions:
     between runs (Instance5: 1147 and 1241 against 1150 and 1234). Big instances start from a
     roster built employee by employee (rostering.start): Instance21 (100 employees, 26 weeks)
     reached 23891 in 600 s from it, where CP-SAT alone found no roster."""
-    return replace(options, staffing_phase=0.0, employee_start_above=EMPLOYEE_START_ABOVE)
+    return replace(options, staffing_phase=0.0, employee_start_above=EMPLOYEE_START_ABOVE, employee_start_phase=0.4)
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,11 @@ def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | No
     ]
 
 
+def total_points(problem: Problem, roster: Roster) -> float:
+    """The roster's objective, measured from the roster itself."""
+    return sum(line.points for line in score(problem, roster))
+
+
 # ------------------------------------------------------------------ demand
 
 def _post_demand(m: RosterModel) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from .model import Guard, RosterModel
-from .objective import STAFFING_TERMS, objective_expr, post_objective
+from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from .problem import Problem
 from .roster import Roster
 from .ruleset import ActiveRules
@@ -60,12 +60,16 @@ class SolveOptions:
     light_presolve_above: int = 100_000
     # Above this many model variables, first build a roster employee by employee (rostering.start)
     # in up to `employee_start_phase` of the limit, and start the full solve from it. None: off.
-    # The first sweep may take the whole limit, since without it there is no roster at all.
-    # CP-SAT alone found no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks,
-    # minimum hours and runs); the first sweep gave one after 83 s. On the Danish scenarios CP-SAT
-    # finds a first roster in seconds, so only the benchmark reader turns it on.
-    employee_start_above: int | None = None
-    employee_start_phase: float = 0.4
+    # The first sweep may take the whole limit, since without it there may be no roster at all,
+    # unless its pace says it cannot end in time (the limit is then CP-SAT's): CP-SAT alone found none in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum
+    # hours and runs); the first sweep gave one after 83 s. On the Danish plans (bench/generate.py,
+    # 60 s, 2 cores) CP-SAT alone left hundreds of hours below `min` from ~50k variables on
+    # (50 x 12 weeks, 49k: 211,958 points; 100 x 8, 64k: 414,930; 200 x 4, 62k: 530,076); from
+    # the sweeps: 30,547, 60,978 and 64,174. At 22k variables (25 x 12) the start did worse in
+    # one run (87,188 against 29,028). The sweeps also gain faster than CP-SAT does from their
+    # roster (100 x 12: 277k after 60 s of sweeps, 1.2M with 36 s of CP-SAT), hence the large phase.
+    employee_start_above: int | None = 40_000
+    employee_start_phase: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -140,10 +144,10 @@ def solve(
         spent = used = time.perf_counter() - started - build_time
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
-    if options.staffing_phase > 0 and two_phases:
+    if options.staffing_phase > 0 and two_phases and fallback is None:  # a start has settled staffing
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
-        first, status = _run(model, options, options.time_limit * options.staffing_phase, on_progress, "staffing",
-                             spent)
+        first, status = _run(model, options, min(options.time_limit * options.staffing_phase,
+                                                 max(options.time_limit - used, 0.1)), on_progress, "staffing", spent)
         spent += first.WallTime()
         used = first.deterministic_time if options.deterministic else spent
         if status == cp_model.INFEASIBLE:
@@ -160,6 +164,9 @@ def solve(
         # Out of time before the warm start was accepted: keep the earlier phase's roster.
         return _fallback_answer(fallback, spent + final.WallTime(), build_time, capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
+    if fallback is not None and total_points(problem, fallback) < answer.objective:
+        # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
+        return _fallback_answer(fallback, answer.wall_time, build_time, capped)
     return replace(answer, wall_capped=capped)
 
 

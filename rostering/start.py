@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from ortools.sat.python import cp_model
 
 from .model import RosterModel
-from .objective import post_objective, score
+from .objective import post_objective, total_points
 from .problem import DemandCell, Problem, Staff
 from .roster import Assignment, Roster
 from .ruleset import ActiveRules
@@ -38,6 +38,10 @@ MIN_GAIN = 0.005
 # (Instance24, 1.2 s of it presolve), so stopping and starting over would pay presolve twice.
 STEP_SECONDS = 0.5
 STEP_GAP = 60
+# The first sweep gives up once, after this share of the employees, its pace says it would not
+# end by its deadline: the time is then the full model's, which at least finds some roster on
+# the Danish plans (200 employees x 12 weeks: the sweep needs about 60 s, ~0.3 s per employee).
+PACE_AFTER = 0.1
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,13 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
             old = plans.pop(staff.id, ())
             _count(problem, heads, old, -1)
             plan = attempt(staff, old)
-            if plan is None and best is None:  # the first sweep needs a plan for everyone
-                return Start(None, None, 0, elapsed())
+            if best is None and (plan is None or _too_slow(len(plans) + 1, len(problem.employees), elapsed(),
+                                                           first_deadline)):
+                return Start(None, None, 0, elapsed())  # the first sweep needs a plan for everyone
             plans[staff.id] = plan if plan is not None else old
             _count(problem, heads, plans[staff.id], +1)
         roster, sweeps = _roster(plans), sweeps + 1
-        objective = sum(line.points for line in score(problem, roster))
+        objective = total_points(problem, roster)
         if on_sweep:
             on_sweep(elapsed(), objective)
         last = best
@@ -95,6 +100,11 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
         if last is not None and objective > last.objective * (1 - MIN_GAIN):
             break
     return replace(best, sweeps=sweeps, seconds=elapsed())
+
+
+def _too_slow(planned: int, employees: int, elapsed: float, deadline: float) -> bool:
+    """The first sweep, `planned` employees in, will not plan them all by `deadline` at its pace."""
+    return planned >= max(3, PACE_AFTER * employees) and elapsed * employees / planned > deadline
 
 
 def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter,
@@ -117,13 +127,9 @@ def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Count
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = model.roster_from(solver).assignments
-    if current and _points(alone, plan) > _points(alone, current):
+    if current and total_points(alone, Roster(plan)) > total_points(alone, Roster(current)):
         return current
     return plan
-
-
-def _points(problem: Problem, plan: tuple[Assignment, ...]) -> float:
-    return sum(line.points for line in score(problem, Roster(plan)))
 
 
 class _FirstPlanAfter(cp_model.CpSolverSolutionCallback):

@@ -18,12 +18,12 @@ from bench.curtois_eval import evaluate
 from rostering.check import blocking, check_roster
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
-from rostering.objective import STAFFING_TERMS, score
+from rostering.objective import STAFFING_TERMS, score, total_points
 from rostering.problem import DemandCell, build_problem
 from rostering.roster import Roster, write_roster
 from rostering.ruleset import ActiveRules
 from rostering.solve import SolveOptions, _solver, solve
-from rostering.start import _FirstPlanAfter, _plan_alone, employee_start, left_open, problem_alone
+from rostering.start import _FirstPlanAfter, _plan_alone, _too_slow, employee_start, left_open, problem_alone
 
 HERE = Path(__file__).resolve().parent
 INSTANCE = HERE / "data" / "curtois" / "Instance1.txt"
@@ -197,3 +197,65 @@ def test_a_step_ends_the_search_at_its_end_or_at_the_first_plan_after_it(step):
         stop.cancel()
     assert status == cp_model.FEASIBLE  # a plan, not a proof: the 60 s limit did not end it
     assert solver.WallTime() < 10
+
+
+def test_the_pace_of_the_first_sweep_is_judged_after_a_tenth_of_the_employees():
+    assert _too_slow(planned=10, employees=100, elapsed=10.0, deadline=60.0)  # 100 s at this pace
+    assert not _too_slow(planned=10, employees=100, elapsed=5.0, deadline=60.0)
+    assert not _too_slow(planned=9, employees=100, elapsed=50.0, deadline=60.0)  # too early to tell
+    assert not _too_slow(planned=2, employees=10, elapsed=50.0, deadline=60.0)  # at least three
+
+
+def test_a_first_sweep_that_cannot_end_in_time_gives_up_early_and_solve_still_finds_a_roster(monkeypatch):
+    """Planning each employee slowly (simulated), the sweep would end after its deadline: it stops
+    after the first few employees and leaves the rest of the limit to the full model."""
+    start_module = importlib.import_module("rostering.start")
+    plan_alone = start_module._plan_alone
+
+    def slow(*args):
+        time.sleep(0.5)
+        return plan_alone(*args)
+
+    monkeypatch.setattr(start_module, "_plan_alone", slow)
+    problem = build_problem(load_scenario(TINY))
+    employees = len(problem.employees)
+    assert employees >= 6
+    deadline = 0.5 * employees / 1.5  # the pace, judged after 3 employees, says twice that
+    start, sweeps = start_of(problem, budget=0.0, first_budget=deadline)
+    assert (start.roster, sweeps) == (None, [])
+    assert start.seconds < 0.7 * deadline  # without the judgement: at the deadline
+    phases = []
+    options = replace(OPTIONS, employee_start_above=0, time_limit=deadline)
+    result = solve(problem, options, on_progress=lambda p: phases.append(p.phase))
+    assert result.has_roster and "start" not in phases
+    assert hard_findings(problem, result.roster) == []
+
+
+def test_a_danish_solve_from_the_start_goes_straight_to_the_full_objective():
+    """The sweeps already settle staffing: no staffing-only phase after them."""
+    problem = build_problem(load_scenario(TINY))
+    phases = []
+    result = solve(problem, replace(OPTIONS, employee_start_above=0, time_limit=8),
+                   on_progress=lambda p: phases.append(p.phase))
+    assert result.has_roster and hard_findings(problem, result.roster) == []
+    assert phases[0] == "start" and "staffing" not in phases
+
+
+def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(monkeypatch):
+    """Should CP-SAT not get back to the start's roster in time, its own worse roster is not the
+    answer (simulated: the full solve's answer replaced by an empty roster)."""
+    solve_module = importlib.import_module("rostering.solve")
+    problem = build_problem(read_curtois(INSTANCE))
+    answer, starts = solve_module._answer, []
+
+    def empty_answer(*args):
+        return replace(answer(*args), roster=Roster(()), objective=total_points(problem, Roster(())))
+
+    def recorded_start(*args, **kwargs):
+        starts.append(employee_start(*args, **kwargs))
+        return starts[-1]
+
+    monkeypatch.setattr(solve_module, "_answer", empty_answer)
+    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
+    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=4))
+    assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
