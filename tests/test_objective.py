@@ -8,6 +8,7 @@ import functools
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 try:
     from builders import amount, build, days_from, emp, need, points, row, roster, run, scenario, worked
@@ -16,6 +17,7 @@ except ImportError:  # tests/ imported as a package
 
 from rostering import build_problem, check_roster, load_scenario
 from rostering.objective import fairness_factor, fairness_groups, score
+from rostering.solve import objective_floor
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
@@ -283,3 +285,14 @@ def test_no_employee_can_cover_is_still_a_roster():
     result = run(p)
     assert result.status == "OPTIMAL" and result.roster.assignments == ()
     assert amount(p, result.roster, "understaffed_min", "ssa") == 56.0
+
+
+def test_the_reported_bound_is_never_below_what_the_objective_terms_allow():
+    """CP-SAT stopped early can report a bound below the objective's own floor (a roster of
+    181,852 with bound -3,910); the answer's bound is at least that floor."""
+    model = cp_model.CpModel()
+    hours, extra = model.NewIntVar(2, 5, "hours"), model.NewBoolVar("extra")
+    model.Minimize(3 * hours - 2 * extra + 7)
+    assert objective_floor(model) == 3 * 2 - 2 * 1 + 7
+    model.Maximize(hours)
+    assert objective_floor(model) == float("-inf")
