@@ -61,12 +61,13 @@ class SolveOptions:
     # Above this many model variables, first build a roster employee by employee (rostering.start)
     # in up to `employee_start_phase` of the limit, and start the full solve from it. None: off.
     # The first sweep may take the whole limit, since without it there may be no roster at all,
-    # unless its pace says it cannot end in time (the limit is then CP-SAT's): CP-SAT alone found none in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum
-    # hours and runs); the first sweep gave one after 83 s. On the Danish plans (bench/generate.py,
-    # 60 s, 2 cores) CP-SAT alone left hundreds of hours below `min` from ~50k variables on
-    # (50 x 12 weeks, 49k: 211,958 points; 100 x 8, 64k: 414,930; 200 x 4, 62k: 530,076); from
-    # the sweeps: 30,547, 60,978 and 64,174. At 22k variables (25 x 12) the start did worse in
-    # one run (87,188 against 29,028). The sweeps also gain faster than CP-SAT does from their
+    # unless its pace says it cannot end in time (the limit is then CP-SAT's). CP-SAT alone found
+    # no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum hours and runs);
+    # the first sweep gave one after 83 s. On the Danish plans (bench/generate.py, 60 s, 2 cores)
+    # CP-SAT alone left hundreds of hours below `min` from ~50k variables on (50 x 12 weeks, 49k:
+    # 211,958 points; 100 x 8, 64k: 414,930; 200 x 4, 62k: 530,076); from the sweeps: 28,871,
+    # 38,027 and 54,856 (bench/results/scaling.md). At 22k variables (25 x 12) the start did worse
+    # in one run (87,188 against 29,028). The sweeps also gain faster than CP-SAT does from their
     # roster (100 x 12: 277k after 60 s of sweeps, 1.2M with 36 s of CP-SAT), hence the large phase.
     employee_start_above: int | None = 40_000
     employee_start_phase: float = 0.75

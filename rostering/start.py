@@ -81,7 +81,7 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
     while best is None or left() >= STEP_SECONDS:
         for staff in problem.employees:
             if best is not None and left() < STEP_SECONDS:
-                break  # a re-plan cut short could be worse than the plan it replaces
+                break  # too little time left for a re-plan to gain anything
             old = plans.pop(staff.id, ())
             _count(problem, heads, old, -1)
             plan = attempt(staff, old)
