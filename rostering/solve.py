@@ -112,13 +112,13 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: Callable[[Progress], None], phase: str, offset: float):
+    def __init__(self, on_progress: Callable[[Progress], None], phase: str, offset: float, floor: float):
         super().__init__()
-        self._on_progress, self._phase, self._offset = on_progress, phase, offset
+        self._on_progress, self._phase, self._offset, self._floor = on_progress, phase, offset, floor
 
     def on_solution_callback(self) -> None:
         self._on_progress(Progress(self._offset + self.WallTime(), self.ObjectiveValue() / 60,
-                                   self.BestObjectiveBound() / 60, self._phase))
+                                   max(self.BestObjectiveBound(), self._floor) / 60, self._phase))
 
 
 def solve(
@@ -209,7 +209,7 @@ def _solved(status: int) -> bool:
 def _run(model: RosterModel, options: SolveOptions, time_limit: float,
          on_progress: Callable[[Progress], None] | None, phase: str, offset: float) -> tuple[cp_model.CpSolver, int]:
     solver = _solver(options, time_limit, len(model.cp.Proto().variables))
-    callback = _ProgressCallback(on_progress, phase, offset) if on_progress else None
+    callback = _ProgressCallback(on_progress, phase, offset, objective_floor(model.cp)) if on_progress else None
     return solver, solver.Solve(model.cp, callback)
 
 
@@ -232,8 +232,8 @@ def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: 
 
 
 def objective_floor(cp: cp_model.CpModel) -> float:
-    """The least the objective can be by its terms' domains alone. A search stopped early can
-    report a weaker bound, from the objective as presolve rewrote it: -3,910 for a roster of
+    """The least the objective can be by its terms' domains alone, for the bounds reported. A
+    search stopped early can report a weaker one, from the objective as presolve rewrote it: -3,910 for a roster of
     181,852 (100 employees x 12 weeks, 60 s, started employee by employee), where every term
     here is a penalty of at least 0."""
     proto = cp.Proto()

@@ -46,7 +46,7 @@ PACE_AFTER = 0.1
 
 @dataclass(frozen=True)
 class Start:
-    roster: Roster | None  # None: some employee has no plan within their own rules, or no time
+    roster: Roster | None  # None: an employee has no plan within their own rules, or no time for all
     objective: float | None
     sweeps: int
     seconds: float
