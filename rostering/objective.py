@@ -125,19 +125,30 @@ def staffing(problem: Problem, worked: dict[str, list[Worked]]) -> dict[tuple[in
 
 
 def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
-    w = problem.scenario.weights
     counts = staffing(problem, worked)
     for (day, shift_id, comp), cell in sorted(problem.demand.items()):
         paid = problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid
         per = _staffing_minutes(problem, paid) / 60
-        have = counts.get((day, shift_id, comp), 0)
-        for term, weight, missing in (
-            ("understaffed_min", w.understaffed_min, max(0, cell.min - have)),
-            ("understaffed_target", w.understaffed_target, max(0, cell.target - have)),
-            ("overstaffed_max", w.overstaffed_max, 0 if cell.max is None else max(0, have - cell.max)),
-        ):
+        for term, weight, missing in _shortfalls(problem, cell, counts.get((day, shift_id, comp), 0)):
             if missing:
                 yield ScoreLine(term, comp, missing * paid / 60, "h", weight * missing * per)
+
+
+def _shortfalls(problem: Problem, cell, have: int) -> tuple[tuple[str, int, int], ...]:
+    """(term, weight, heads missing or in excess) of a demand cell staffed with `have` heads."""
+    w = problem.scenario.weights
+    return (
+        ("understaffed_min", w.understaffed_min, max(0, cell.min - have)),
+        ("understaffed_target", w.understaffed_target, max(0, cell.target - have)),
+        ("overstaffed_max", w.overstaffed_max, 0 if cell.max is None else max(0, have - cell.max)),
+    )
+
+
+def staffing_points(problem: Problem, key: tuple[int, str, str], have: int) -> int:
+    """A demand cell's staffing penalty with `have` heads, in model units (point-minutes)."""
+    day, shift_id, _ = key
+    per = _staffing_minutes(problem, problem.instances[problem.instance_index[(problem.days[day], shift_id)]].paid)
+    return per * sum(weight * missing for _, weight, missing in _shortfalls(problem, problem.demand[key], have))
 
 
 def _staffing_minutes(problem: Problem, paid: int) -> int:

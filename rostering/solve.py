@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
+from .bound import employee_bound, post_cuts
 from .model import Guard, RosterModel
 from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from .problem import Problem
@@ -71,6 +72,13 @@ class SolveOptions:
     # roster (100 x 12: 277k after 60 s of sweeps, 1.2M with 36 s of CP-SAT), hence the large phase.
     employee_start_above: int | None = 40_000
     employee_start_phase: float = 0.75
+    # Up to this share of the limit for a lower bound from pricing each employee's plans apart
+    # (rostering.bound), posted as one inequality per employee before the search, in models of at
+    # most `employee_bound_below` variables (a year-long employee's pricing takes seconds a round).
+    # Off by default (0); the Curtois benchmark turns it on: after 60 s Instance5's bound went from
+    # 1043 to 1141 (optimum 1143), and Instance11 (3443) was proven optimal in 185 s of 300.
+    employee_bound_phase: float = 0.0
+    employee_bound_below: int = 20_000
 
 
 @dataclass(frozen=True)
@@ -137,12 +145,17 @@ def solve(
         model.hint_roster(hint)
     build_time = time.perf_counter() - started
 
-    spent, used, first = 0.0, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
+    size = len(model.cp.Proto().variables)
+    bounded = _bound_by_employee(model, options, size)  # wall seconds it took, from the limit
+    if bounded:
+        options = replace(options, time_limit=max(options.time_limit - bounded, 0.1))
+    spent, used, first = bounded, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
     fallback = None  # the latest phase's roster, kept if the next finds none in time
     big = options.employee_start_above
-    if big is not None and not options.deterministic and hint is None and len(model.cp.Proto().variables) > big:
+    if big is not None and not options.deterministic and hint is None and size > big:
         fallback = _start_by_employee(model, options, on_progress)
-        spent = used = time.perf_counter() - started - build_time
+        spent = time.perf_counter() - started - build_time
+        used = spent - bounded
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
     if options.staffing_phase > 0 and two_phases and fallback is None:  # a start has settled staffing
@@ -150,7 +163,7 @@ def solve(
         first, status = _run(model, options, min(options.time_limit * options.staffing_phase,
                                                  max(options.time_limit - used, 0.1)), on_progress, "staffing", spent)
         spent += first.WallTime()
-        used = first.deterministic_time if options.deterministic else spent
+        used = first.deterministic_time if options.deterministic else spent - bounded
         if status == cp_model.INFEASIBLE:
             return _answer(problem, rules, options, model, first, status, spent, build_time)
         if _solved(status):
@@ -169,6 +182,18 @@ def solve(
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
         return _fallback_answer(fallback, answer.wall_time, build_time, capped)
     return replace(answer, wall_capped=capped)
+
+
+def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int) -> float:
+    """Post the employee bound's inequalities (rostering.bound) if asked for; the seconds spent.
+    Not in deterministic runs: its pricing rounds stop by the wall clock."""
+    if options.employee_bound_phase <= 0 or options.deterministic or size > options.employee_bound_below:
+        return 0.0
+    started = time.perf_counter()
+    bound = employee_bound(model, options.time_limit * options.employee_bound_phase, options.seed, options.workers)
+    if bound is not None:
+        post_cuts(model, bound)
+    return time.perf_counter() - started
 
 
 def _start_by_employee(model: RosterModel, options: SolveOptions,
