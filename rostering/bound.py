@@ -16,8 +16,9 @@ where CP-SAT's own bound was 1043 after 60 s.
 
 The bound goes back into the model as one valid inequality per employee, own_e - y . cover_e >=
 floor_e, so CP-SAT's linear relaxation can reach the bound (at its root on Instances 5-7; on
-Instance12 it had 2808 of 3776 at first) and keep it while it branches. Each floor is the pricing solver's proven bound, so the inequalities hold even when a
-pricing search was cut short; terms left out of "own" (fairness, agency) only cost more.
+Instance12 it had 2808 of 3776 at first) and keep it while it branches. Each floor is the
+pricing solver's proven bound, so the inequalities hold even when a pricing search was cut
+short; terms left out of "own" (fairness, agency) only cost more.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
 
 
 class _Slots:
-    """Per cover slot: how many employees can fill it, and the staffing cost at the heads where
-    its slope changes (it is convex and piecewise linear between them)."""
+    """Per cover slot, the staffing cost at the heads where its slope changes, up to the number
+    of employees who can fill the slot (the cost is convex and piecewise linear between them)."""
 
     def __init__(self, model: RosterModel):
         problem = model.problem
@@ -203,8 +204,9 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
                 seen.add((e, plan))
                 master.add(e, plan, cost)
             relaxed, prices = master.prices(prices)
-            if not new or best.value >= relaxed - 1:
-                converged = all(plan is not None for _, plan, _ in priced) and best.value >= relaxed - 1
+            closed = best.value >= relaxed - 1  # the bound meets the relaxation it can at most reach
+            if not new or closed:
+                converged = closed and all(plan is not None for _, plan, _ in priced)
                 break
     if best is None:
         return None

@@ -71,18 +71,24 @@ def total_points(problem: Problem, roster: Roster) -> float:
 
 # ------------------------------------------------------------------ demand
 
+def _cell_terms(problem: Problem, cell) -> tuple[tuple[str, int, int | None, bool], ...]:
+    """The staffing terms of a demand cell, once for the model and the measured score:
+    (term, weight per head, need, excess): heads below `need`, or above it when `excess`."""
+    w = problem.scenario.weights
+    return (
+        ("understaffed_min", w.understaffed_min, cell.min, False),
+        ("understaffed_target", w.understaffed_target, cell.target, False),
+        ("overstaffed_max", w.overstaffed_max, cell.max, True),
+    )
+
+
 def _post_demand(m: RosterModel) -> None:
-    w = m.problem.scenario.weights
     for (day, shift_id, comp), cell in m.problem.demand.items():
         i = m.problem.instance_index[(m.problem.days[day], shift_id)]
         paid = _staffing_minutes(m.problem, m.problem.instances[i].paid)
         staffed = sum(m.cover.get((i, comp), []))
         size = len(m.cover.get((i, comp), []))
-        for term, weight, need, excess in (
-            ("understaffed_min", w.understaffed_min, cell.min, False),
-            ("understaffed_target", w.understaffed_target, cell.target, False),
-            ("overstaffed_max", w.overstaffed_max, cell.max, True),
-        ):
+        for term, weight, need, excess in _cell_terms(m.problem, cell):
             if need is None or weight == 0 or (excess and size <= need) or (not excess and need == 0):
                 continue
             m.add_penalty(term, comp, _shortfall(m, term, (day, shift_id, comp), staffed, size, need, excess),
@@ -136,12 +142,8 @@ def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 def _shortfalls(problem: Problem, cell, have: int) -> tuple[tuple[str, int, int], ...]:
     """(term, weight, heads missing or in excess) of a demand cell staffed with `have` heads."""
-    w = problem.scenario.weights
-    return (
-        ("understaffed_min", w.understaffed_min, max(0, cell.min - have)),
-        ("understaffed_target", w.understaffed_target, max(0, cell.target - have)),
-        ("overstaffed_max", w.overstaffed_max, 0 if cell.max is None else max(0, have - cell.max)),
-    )
+    return tuple((term, weight, 0 if need is None else max(0, have - need if excess else need - have))
+                 for term, weight, need, excess in _cell_terms(problem, cell))
 
 
 def staffing_points(problem: Problem, key: tuple[int, str, str], have: int) -> int:
