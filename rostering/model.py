@@ -201,11 +201,15 @@ class RosterModel:
 
     def roster_from(self, solver: cp_model.CpSolver) -> Roster:
         """The roster in `solver`'s solution: one row per worked shift, with the role it covers."""
+        return self.roster_from_values(solver.ResponseProto().solution)
+
+    def roster_from_values(self, values: Sequence[int]) -> Roster:
+        """The roster in a solution given as every model variable's value, by proto index."""
         rows = []
         for staff in self.problem.employees:
             for i in self.option_index(staff):
                 for role, role_var in self.roles[(staff.index, i)].items():
-                    if solver.BooleanValue(role_var):
+                    if values[role_var.Index()]:
                         shift = self.problem.instances[i]
                         rows.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
                                                shift.end_local, role))

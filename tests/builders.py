@@ -16,12 +16,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from pathlib import Path
+
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, solve
 from rostering.loading import scenario_from_data
-from rostering.objective import score
+from rostering.model import RosterModel
+from rostering.objective import post_objective, score
 from rostering.problem import Problem
+from rostering.ruleset import ActiveRules
 
 MONDAY = "2026-01-05"
+HERE = Path(__file__).resolve().parent
+CURTOIS_INSTANCE1 = HERE / "data" / "curtois" / "Instance1.txt"
+TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 #: Deterministic, single worker, generous limit: every instance here solves in well under a second.
 OPTIONS = SolveOptions(time_limit=10, seed=1, workers=1)
@@ -149,3 +156,10 @@ def longest_run(dates: Iterable[str]) -> int:
 def days_from(first: str, count: int) -> list[str]:
     start = dt.date.fromisoformat(first)
     return [(start + dt.timedelta(days=i)).isoformat() for i in range(count)]
+
+
+def full_model(problem: Problem) -> RosterModel:
+    """The CP-SAT model solve() builds: the scenario's rules and the whole objective."""
+    model = RosterModel(problem, ActiveRules.from_scenario(problem.scenario))
+    post_objective(model)
+    return model

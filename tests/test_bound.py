@@ -6,7 +6,6 @@ the optimum. An employee with no plan of their own leaves the answer to the full
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -16,21 +15,13 @@ from rostering.bound import cover_vars, employee_bound, own_expr, post_cuts
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
 from rostering.model import RosterModel
-from rostering.objective import post_objective, total_points
+from rostering.objective import total_points
 from rostering.problem import build_problem
-from rostering.ruleset import ActiveRules
 from rostering.solve import SolveOptions, _solver, solve
 
-HERE = Path(__file__).resolve().parent
-INSTANCE = HERE / "data" / "curtois" / "Instance1.txt"
-TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
+from builders import CURTOIS_INSTANCE1, TINY, full_model
+
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
-
-
-def model_of(problem) -> RosterModel:
-    model = RosterModel(problem, ActiveRules.from_scenario(problem.scenario))
-    post_objective(model)
-    return model
 
 
 def optimum(model: RosterModel) -> cp_model.CpSolver:
@@ -43,9 +34,9 @@ def optimum(model: RosterModel) -> cp_model.CpSolver:
 def case(request):
     """(problem, bound, the optimal solver and its model), on a Curtois instance (cover and
     requests) and a Danish plan (contract hours, day-off wishes, fairness, two staffing levels)."""
-    problem = build_problem(read_curtois(INSTANCE) if request.param == "curtois" else load_scenario(TINY))
-    model = model_of(problem)
-    return problem, employee_bound(model_of(problem), 20, seed=3, workers=1), optimum(model), model
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1) if request.param == "curtois" else load_scenario(TINY))
+    model = full_model(problem)
+    return problem, employee_bound(full_model(problem), 20, seed=3, workers=1), optimum(model), model
 
 
 def test_the_bound_is_no_more_than_the_optimum(case):
@@ -63,7 +54,7 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
         priced = solver.Value(own_expr(model, staff)) - sum(
             bound.prices.get(slot, 0) * solver.Value(var) for slot, var in cover_vars(model, staff))
         expected.append(priced - floor)
-    cut = model_of(problem)  # built as `model` was: the same variables
+    cut = full_model(problem)  # built as `model` was: the same variables
     before = len(cut.cp.Proto().constraints)
     post_cuts(cut, bound)
     values, constraints = solver.ResponseProto().solution, cut.cp.Proto().constraints
@@ -76,7 +67,7 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
 
 def test_posting_the_inequalities_keeps_the_optimum(case):
     problem, bound, solver, _ = case
-    cut = model_of(problem)
+    cut = full_model(problem)
     post_cuts(cut, bound)
     assert optimum(cut).ObjectiveValue() == solver.ObjectiveValue()
 
@@ -84,8 +75,8 @@ def test_posting_the_inequalities_keeps_the_optimum(case):
 def test_instance1_reaches_the_dantzig_wolfe_bound_of_the_literature():
     """Curtois & Qu's branch and price reports 558 for Instance1 (optimum 607): the bound of
     pricing employees apart, which CP-SAT's relaxation of the same model does not see at its root."""
-    problem = build_problem(read_curtois(INSTANCE))
-    bound = employee_bound(model_of(problem), 20, workers=1)
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
+    bound = employee_bound(full_model(problem), 20, workers=1)
     assert bound.value == 558 * 60
 
 
@@ -101,7 +92,7 @@ def test_floors_from_searches_cut_short_still_hold(monkeypatch, case):
     """A search stopped early gives its proven bound as the floor, not its plan's cost."""
     problem, converged, solver, _ = case
     monkeypatch.setattr(bound_module.cp_model, "CpSolver", _FirstPlanOnly)
-    model = model_of(problem)
+    model = full_model(problem)
     bound = employee_bound(model, 5, seed=3, workers=1)
     monkeypatch.undo()
     assert not bound.converged and bound.value < converged.value
@@ -110,17 +101,17 @@ def test_floors_from_searches_cut_short_still_hold(monkeypatch, case):
 
 
 def test_an_employee_with_no_plan_of_their_own_gives_no_bound(tmp_path):
-    text = INSTANCE.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
+    text = CURTOIS_INSTANCE1.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
     broken = tmp_path / "broken.txt"
     broken.write_bytes(text.encode("ascii"))
     problem = build_problem(read_curtois(broken))
-    assert employee_bound(model_of(problem), 5, workers=1) is None
+    assert employee_bound(full_model(problem), 5, workers=1) is None
     result = solve(problem, replace(benchmark_options(OPTIONS), time_limit=5))
     assert result.status == "INFEASIBLE"
 
 
 def test_solve_with_the_bound_proves_the_optimum_within_its_limit():
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     result = solve(problem, replace(benchmark_options(OPTIONS), time_limit=10))
     assert result.status == "OPTIMAL"
     assert result.objective == total_points(problem, result.roster) == 607
@@ -130,4 +121,4 @@ def test_solve_with_the_bound_proves_the_optimum_within_its_limit():
 def test_a_budget_too_small_for_one_round_gives_no_bound():
     """A round without a floor for every employee proves nothing, so none is posted."""
     problem = build_problem(load_scenario(TINY))
-    assert employee_bound(model_of(problem), 0.0, workers=1) is None
+    assert employee_bound(full_model(problem), 0.0, workers=1) is None

@@ -1,0 +1,155 @@
+"""Re-planning neighbourhoods (rostering.lns): a sub-search changes nothing outside its
+neighbourhood, never leaves the model changed, and from a poor roster the search reaches a better
+one that keeps every rule and whose objective is the roster's own measured score; solve() hands
+back what it found, with the progress it reported."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from dataclasses import replace
+
+import pytest
+from ortools.sat.python import cp_model
+
+from rostering import lns
+from rostering.check import blocking, check_roster
+from rostering.curtois import read_curtois
+from rostering.lns import Incumbent, _search, _Shifts, improve
+from rostering.loading import load_scenario
+from rostering.model import RosterModel
+from rostering.objective import total_points
+from rostering.problem import build_problem
+from rostering.solve import SolveOptions, _solver, solve
+
+from builders import CURTOIS_INSTANCE1, TINY, full_model
+
+solve_module = importlib.import_module("rostering.solve")
+OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
+
+
+def first_roster(model: RosterModel) -> Incumbent:
+    """The first roster one worker finds: far from the optimum, so there is room to improve."""
+    solver = _solver(OPTIONS, 10)
+    solver.parameters.stop_after_first_solution = True
+    assert solver.Solve(model.cp) in (cp_model.FEASIBLE, cp_model.OPTIMAL)
+    return Incumbent(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
+
+
+@pytest.fixture(scope="module", params=["curtois", "tiny"])
+def case(request):
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1) if request.param == "curtois" else load_scenario(TINY))
+    model = full_model(problem)
+    return problem, model, first_roster(model)
+
+
+def test_a_sub_search_changes_only_its_neighbourhood_and_not_the_model(case):
+    problem, model, start = case
+    shifts = _Shifts(model)
+    snapshot = str(model.cp.Proto())
+    for days in (range(3, 8), range(0, 14)):
+        status, found = _search(model, shifts, lambda e, d: d in days, start, _solver(OPTIONS, 10))
+        assert status == cp_model.OPTIMAL and found.objective <= start.objective
+        changed = {(e, d) for e, d, index in shifts.cells if found.values[index] != start.values[index]}
+        assert {d for _, d in changed} <= set(days)
+    assert changed and found.objective < start.objective  # the first two weeks had room to improve
+    assert str(model.cp.Proto()) == snapshot
+
+
+def test_the_search_improves_a_poor_roster_within_every_rule(case):
+    problem, model, start = case
+    search = improve(model, start, budget=6, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    assert search.improvements >= 1 and search.steps >= search.improvements
+    assert search.incumbent.objective < start.objective
+    roster = model.roster_from_values(search.incumbent.values)
+    assert blocking(check_roster(problem, roster)) == []
+    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+
+
+def test_neighbourhoods_have_their_shape_and_size():
+    shifts = _Shifts.__new__(_Shifts)
+    shifts.employees, shifts.days, shifts.cells = 20, 28, []
+    rng = random.Random(1)
+    cells = [(e, d) for e in range(20) for d in range(28)]
+
+    def drawn(kind: str, share: float) -> set[tuple[int, int]]:
+        free = shifts.draw(kind, share, rng)
+        return {c for c in cells if free(*c)}
+
+    window = drawn("window", 0.25)
+    days = sorted({d for _, d in window})
+    assert days == list(range(days[0], days[0] + 7)) and len(window) == 20 * 7
+    chosen = drawn("employees", 0.2)
+    assert len({e for e, _ in chosen}) == 4 and len(chosen) == 4 * 28
+    block = drawn("block", 0.5)
+    assert len({e for e, _ in block}) == 10 and len({d for _, d in block}) == 14 and len(block) == 140
+    assert len({e for e, _ in drawn("employees", 0.0)}) == 2  # one alone could not swap a shift
+    assert len({d for _, d in drawn("window", 0.0)}) == 1
+    assert len(drawn("window", 1.0)) == len(cells)
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """Every neighbourhood search solve() runs, and every CP-SAT run of the full model."""
+    seen = {"searches": [], "runs": 0}
+    real_improve, real_run = solve_module.improve, solve_module._run
+
+    def spy_improve(*args, **kwargs):
+        seen["searches"].append(real_improve(*args, **kwargs))
+        return seen["searches"][-1]
+
+    def spy_run(*args, **kwargs):
+        seen["runs"] += 1
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "improve", spy_improve)
+    monkeypatch.setattr(solve_module, "_run", spy_run)
+    return seen
+
+
+# Almost all the time for the neighbourhoods: the full search's first phase is too short to prove.
+SHORT_FIRST = SolveOptions(time_limit=6, workers=1, seed=3, staffing_phase=0.0, lns_phase=0.95,
+                           deterministic=True)
+
+
+def test_solve_hands_back_the_improved_roster_and_reports_it(searches):
+    problem = build_problem(load_scenario(TINY))
+    reports = []
+    result = solve(problem, SHORT_FIRST, on_progress=reports.append)
+    [search] = searches["searches"]
+    assert search.steps >= 1 and search.improvements >= 1
+    if searches["runs"] == 1:  # the search used its budget: its roster is the answer
+        assert result.objective == pytest.approx(search.incumbent.objective / 60)
+    assert result.objective <= search.incumbent.objective / 60 + 1e-9
+    assert blocking(check_roster(problem, result.roster)) == []
+    assert total_points(problem, result.roster) == pytest.approx(result.objective)
+    assert result.bound <= result.objective
+    objectives = [p.objective for p in reports]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[-1] == pytest.approx(result.objective)
+
+
+def test_a_stalled_search_hands_the_rest_to_the_full_search(searches, monkeypatch):
+    monkeypatch.setattr(lns, "STALL_STEPS", 1)
+    problem = build_problem(load_scenario(TINY))
+    result = solve(problem, SHORT_FIRST)
+    [search] = searches["searches"]
+    assert searches["runs"] == 2 and search.seconds < 0.5 * SHORT_FIRST.time_limit
+    assert result.objective <= search.incumbent.objective / 60
+    assert total_points(problem, result.roster) == pytest.approx(result.objective)
+    assert result.bound <= result.objective
+
+
+def test_deterministic_runs_repeat_with_the_search(searches):
+    problem = build_problem(load_scenario(TINY))
+    options = replace(SHORT_FIRST, workers=2, seed=5)
+    first, second = solve(problem, options), solve(problem, options)
+    assert len(searches["searches"]) == 2 and searches["searches"][0].steps >= 1
+    assert first.roster == second.roster and first.objective == second.objective
+
+
+def test_nothing_to_free_ends_the_search_at_once(case, monkeypatch):
+    problem, model, start = case
+    monkeypatch.setattr(lns._Shifts, "__init__", lambda self, model: setattr(self, "cells", []))
+    search = improve(model, start, budget=5, seed=1, solver_for=lambda limit: _solver(OPTIONS, limit))
+    assert search.steps == 0 and search.incumbent == start
