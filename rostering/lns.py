@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .model import RosterModel
+from .model import RosterModel, hint_values
 
 # Seconds per sub-search. Sizes adapt to what can be closed in a step.
 STEP_SECONDS = 3.0
@@ -50,6 +50,11 @@ _log = logging.getLogger(__name__)
 class Incumbent:
     values: tuple[int, ...]  # every model variable's value, by proto index
     objective: int  # in model units
+
+    @classmethod
+    def of(cls, solver: cp_model.CpSolver) -> Incumbent:
+        """The solution `solver` last found."""
+        return cls(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
 
 
 @dataclass(frozen=True)
@@ -126,10 +131,8 @@ def _search(model: RosterModel, shifts: _Shifts, free: Callable[[int, int], bool
         if not free(employee, day):
             domain = proto.variables[index].domain
             domain[0] = domain[1] = incumbent.values[index]
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(incumbent.values)))
-    proto.solution_hint.values.extend(incumbent.values)
+    hint_values(sub, incumbent.values)
     status = solver.Solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
-    return status, Incumbent(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
+    return status, Incumbent.of(solver)

@@ -217,3 +217,11 @@ class RosterModel:
 
     def assumption_literals(self) -> list[cp_model.IntVar]:
         return list(self._guard_lits.values())
+
+
+def hint_values(cp: cp_model.CpModel, values: Sequence[int]) -> None:
+    """Warm-start the next solve of `cp` from a whole solution: every variable's value, by index."""
+    proto = cp.Proto()
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)

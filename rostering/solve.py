@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from .bound import employee_bound, post_cuts
 from .lns import STEP_SECONDS, Incumbent, improve
-from .model import Guard, RosterModel
+from .model import Guard, RosterModel, hint_values
 from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from .problem import Problem
 from .roster import Roster
@@ -247,14 +247,14 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
         if on_progress:
             on_progress(Progress(elapsed(), found.objective / 60, answer.bound, "roster"))
 
-    start = Incumbent(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
+    start = Incumbent.of(solver)
     search = improve(model, start, budget, options.seed, lambda limit: _solver(options, limit, len(start.values)),
                      options.deterministic, report, answer.bound * 60)
     best = replace(answer, roster=model.roster_from_values(search.incumbent.values),
                    objective=search.incumbent.objective / 60)
     left = budget - search.seconds
     if best.objective > best.bound and left >= STEP_SECONDS:
-        _hint_values(model, search.incumbent.values)
+        hint_values(model.cp, search.incumbent.values)
         final, status = _run(model, options, left, on_progress, "roster", elapsed())
         if _solved(status) and final.ObjectiveValue() <= search.incumbent.objective:
             best = replace(best, roster=model.roster_from(final), objective=final.ObjectiveValue() / 60)
@@ -285,14 +285,7 @@ def _run(model: RosterModel, options: SolveOptions, time_limit: float,
 
 def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:
     """Warm-start the next solve from every variable's value in `solver`'s solution."""
-    _hint_values(model, solver.ResponseProto().solution)
-
-
-def _hint_values(model: RosterModel, values) -> None:
-    """Warm-start the next solve from a solution given as every variable's value."""
-    model.cp.ClearHints()
-    for index, value in enumerate(values):
-        model.cp.AddHint(model.cp.GetIntVarFromProtoIndex(index), value)
+    hint_values(model.cp, solver.ResponseProto().solution)
 
 
 def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: RosterModel,

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, solve
 from rostering.loading import scenario_from_data

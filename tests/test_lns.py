@@ -33,7 +33,7 @@ def first_roster(model: RosterModel) -> Incumbent:
     solver = _solver(OPTIONS, 10)
     solver.parameters.stop_after_first_solution = True
     assert solver.Solve(model.cp) in (cp_model.FEASIBLE, cp_model.OPTIMAL)
-    return Incumbent(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
+    return Incumbent.of(solver)
 
 
 @pytest.fixture(scope="module", params=["curtois", "tiny"])
