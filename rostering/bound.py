@@ -66,15 +66,10 @@ def own_expr(model: RosterModel, staff: Staff):
     return sum(p.weight * p.expr for p in model.penalties if p.name in OWN_TERMS and p.key == staff.id)
 
 
-def cover_vars(model: RosterModel, staff: Staff) -> list[tuple[Slot, cp_model.IntVar]]:
-    return [((i, role), var) for i in model.option_index(staff)
-            for role, var in model.roles[(staff.index, i)].items()]
-
-
 def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
     """One inequality per employee: their own terms less the priced cover are at least their floor."""
     for staff, floor in zip(model.problem.employees, bound.floors):
-        priced = own_expr(model, staff) - sum(bound.prices.get(slot, 0) * var for slot, var in cover_vars(model, staff))
+        priced = own_expr(model, staff) - sum(bound.prices.get(slot, 0) * var for slot, var in model.role_vars(staff))
         if not isinstance(priced, int):
             model.cp.Add(priced >= floor)
 
@@ -105,7 +100,7 @@ class _Pricing:
         post_objective(self.model)
         alone = self.model.problem.employees[0]
         self.own = own_expr(self.model, alone)
-        self.cover = cover_vars(self.model, alone)
+        self.cover = self.model.role_vars(alone)
         self.last: frozenset[Slot] | None = None
 
     def price(self, prices: dict[Slot, int], deadline: float, seed: int) -> tuple[int, frozenset[Slot] | None, int] | None:

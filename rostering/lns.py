@@ -73,9 +73,8 @@ class _Shifts:
         self.employees, self.days = len(problem.employees), len(problem.days)
         self.cells: list[tuple[int, int, int]] = []  # (employee, day, proto index)
         for staff in problem.employees:
-            for i in model.option_index(staff):
-                day = problem.day_index[problem.instances[i].date]
-                self.cells.extend((staff.index, day, var.Index()) for var in model.roles[(staff.index, i)].values())
+            self.cells.extend((staff.index, problem.day_index[problem.instances[i].date], var.Index())
+                              for (i, _), var in model.role_vars(staff))
 
     def draw(self, kind: str, share: float, rng: random.Random) -> Callable[[int, int], bool]:
         """A neighbourhood of `kind` and size `share`: whether (employee, day) is free."""

@@ -118,6 +118,11 @@ class RosterModel:
         """Instance index (into problem.instances) -> 'works' literal, for this employee."""
         return self._index[staff.index]
 
+    def role_vars(self, staff: Staff) -> list[tuple[tuple[int, str], cp_model.IntVar]]:
+        """((instance index, competence), literal) for each role the employee could cover: the
+        decision variables, which a solution's roster, a bound's prices and a neighbourhood use."""
+        return [((i, role), var) for i in self.option_index(staff) for role, var in self.roles[(staff.index, i)].items()]
+
     def options_by_day(self, staff: Staff) -> dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]]:
         """The employee's options grouped by the index of the day they start on (time order)."""
         return self.memo(("by_day", staff.index), lambda: self._group_by_day(staff))
@@ -207,12 +212,11 @@ class RosterModel:
         """The roster in a solution given as every model variable's value, by proto index."""
         rows = []
         for staff in self.problem.employees:
-            for i in self.option_index(staff):
-                for role, role_var in self.roles[(staff.index, i)].items():
-                    if values[role_var.Index()]:
-                        shift = self.problem.instances[i]
-                        rows.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
-                                               shift.end_local, role))
+            for (i, role), var in self.role_vars(staff):
+                if values[var.Index()]:
+                    shift = self.problem.instances[i]
+                    rows.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
+                                           shift.end_local, role))
         return Roster(tuple(sorted(rows)))
 
     def assumption_literals(self) -> list[cp_model.IntVar]:

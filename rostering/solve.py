@@ -173,7 +173,7 @@ def solve(
         first, status = _run(model, options, min(options.time_limit * options.staffing_phase,
                                                  max(options.time_limit - used, 0.1)), on_progress, "staffing", spent)
         spent += first.WallTime()
-        used = first.deterministic_time if options.deterministic else spent - bounded
+        used = _used(options, used, first, spent - bounded)
         if status == cp_model.INFEASIBLE:
             return _answer(problem, rules, options, model, first, status, spent, build_time)
         if _solved(status):
@@ -190,7 +190,7 @@ def solve(
         return _fallback_answer(fallback, spent + final.WallTime(), build_time, capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     if status == cp_model.FEASIBLE:
-        used = used + final.deterministic_time if options.deterministic else spent + final.WallTime() - bounded
+        used = _used(options, used, final, spent + final.WallTime() - bounded)
         answer = _improve(model, options, final, answer, options.time_limit - used, on_progress)
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
@@ -260,6 +260,12 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
             best = replace(best, roster=model.roster_from(final), objective=final.ObjectiveValue() / 60)
         best = replace(best, bound=max(best.bound, final.BestObjectiveBound() / 60))
     return replace(best, status="OPTIMAL" if best.objective <= best.bound else "FEASIBLE", wall_time=elapsed())
+
+
+def _used(options: SolveOptions, used: float, solver: cp_model.CpSolver, wall: float) -> float:
+    """The budget used once `solver` has run: its deterministic time added in a deterministic run,
+    else `wall`, the wall seconds counted against the limit so far."""
+    return used + solver.deterministic_time if options.deterministic else wall
 
 
 def _fallback_answer(roster: Roster, wall_time: float, build_time: float, capped: bool = False) -> SolveResult:

@@ -11,7 +11,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from rostering import bound as bound_module
-from rostering.bound import cover_vars, employee_bound, own_expr, post_cuts
+from rostering.bound import employee_bound, own_expr, post_cuts
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
 from rostering.model import RosterModel
@@ -52,7 +52,7 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
     expected = []
     for staff, floor in zip(problem.employees, bound.floors):
         priced = solver.Value(own_expr(model, staff)) - sum(
-            bound.prices.get(slot, 0) * solver.Value(var) for slot, var in cover_vars(model, staff))
+            bound.prices.get(slot, 0) * solver.Value(var) for slot, var in model.role_vars(staff))
         expected.append(priced - floor)
     cut = full_model(problem)  # built as `model` was: the same variables
     before = len(cut.cp.Proto().constraints)
