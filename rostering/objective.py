@@ -271,7 +271,11 @@ def _post_fairness(m: RosterModel) -> None:
             for load in loads:
                 m.cp.Add(high >= load)
                 m.cp.Add(low <= load)
-            m.add_penalty(term, group, high - low, weight * 6)
+            # Its own variable, never negative: the bound reported from the terms' domains
+            # (solve.objective_floor) read `high - low` as -top and went below 0 (-124, hjemmepleje_nord).
+            spread = m.cp.NewIntVar(0, top, f"{term}_spread[{group}]")
+            m.cp.Add(spread == high - low)
+            m.add_penalty(term, group, spread, weight * 6)
 
 
 def _count_expr(m: RosterModel, staff: Staff, term: str):

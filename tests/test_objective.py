@@ -16,7 +16,9 @@ except ImportError:  # tests/ imported as a package
     from tests.builders import amount, build, days_from, emp, need, points, row, roster, run, scenario, worked
 
 from rostering import build_problem, check_roster, load_scenario
-from rostering.objective import fairness_factor, fairness_groups, score
+from rostering.model import RosterModel
+from rostering.objective import fairness_factor, fairness_groups, post_objective, score
+from rostering.ruleset import ActiveRules
 from rostering.solve import objective_floor
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
@@ -233,6 +235,12 @@ class TestFairness:
         result = run(p)
         assert (len(worked(result, "e1")), len(worked(result, "e2"))) == (2, 1)
         assert amount(p, result.roster, "fairness_nights") == 0
+
+    def test_the_floor_of_a_fairness_objective_is_not_negative(self):
+        p = self.problem()
+        model = RosterModel(p, ActiveRules.from_scenario(p.scenario))
+        post_objective(model)
+        assert objective_floor(model.cp) == 0
 
 
 # =========================================================================== demand
