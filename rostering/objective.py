@@ -271,8 +271,9 @@ def _post_fairness(m: RosterModel) -> None:
             for load in loads:
                 m.cp.Add(high >= load)
                 m.cp.Add(low <= load)
-            # Its own variable, never negative: the bound reported from the terms' domains
-            # (solve.objective_floor) read `high - low` as -top and went below 0 (-124, hjemmepleje_nord).
+            # Its own variable, never negative: the floor of every reported bound is read from the
+            # terms' domains (solve.objective_floor), which put `high - low` at -top (hjemmepleje_nord's
+            # floor was -4088 points; a 60 s solve there reported a bound of -124).
             spread = m.cp.NewIntVar(0, top, f"{term}_spread[{group}]")
             m.cp.Add(spread == high - low)
             m.add_penalty(term, group, spread, weight * 6)
