@@ -155,16 +155,18 @@ def test_nothing_to_free_ends_the_search_at_once(case, monkeypatch):
     assert search.steps == 0 and search.incumbent == start
 
 
-def test_a_step_too_short_to_get_the_roster_back_doubles(case):
+def test_a_step_too_short_to_get_the_roster_back_doubles(case, monkeypatch):
     """Two sub-searches in a row that end UNKNOWN did not get through presolve (a year-long model):
     the next step gets twice the time, and once a step would take over a quarter of what is left the
     search stops, leaving the time to the full search."""
     problem, model, start = case
     limits = []
 
-    def solver_for(limit):  # steps below 12 s end before presolve does
+    def solver_for(limit):  # steps below 12 s end before presolve does; longer ones get 0.5 s
         limits.append(limit)
-        return _solver(OPTIONS, limit if limit >= 4 * lns.STEP_SECONDS else 1e-9)
+        return _solver(OPTIONS, 0.5 if limit >= 4 * lns.STEP_SECONDS else 1e-9)
+
+    monkeypatch.setattr(lns, "STALL_STEPS", 6)
 
     search = improve(model, start, budget=80, seed=3, solver_for=solver_for)
     assert limits[:5] == [3, 3, 6, 6, 12] and set(limits[4:]) == {12}
