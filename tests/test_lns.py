@@ -167,7 +167,6 @@ def test_a_step_too_short_to_get_the_roster_back_doubles(case, monkeypatch):
         return _solver(OPTIONS, 0.5 if limit >= 4 * lns.STEP_SECONDS else 1e-9)
 
     monkeypatch.setattr(lns, "STALL_STEPS", 6)
-
     search = improve(model, start, budget=80, seed=3, solver_for=solver_for)
     assert limits[:5] == [3, 3, 6, 6, 12] and set(limits[4:]) == {12}
     assert search.improvements >= 1 and search.incumbent.objective < start.objective

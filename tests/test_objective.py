@@ -11,14 +11,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 try:
-    from builders import amount, build, days_from, emp, need, points, row, roster, run, scenario, worked
+    from builders import amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
 except ImportError:  # tests/ imported as a package
-    from tests.builders import amount, build, days_from, emp, need, points, row, roster, run, scenario, worked
+    from tests.builders import amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
 
 from rostering import build_problem, check_roster, load_scenario
-from rostering.model import RosterModel
-from rostering.objective import fairness_factor, fairness_groups, post_objective, score
-from rostering.ruleset import ActiveRules
+from rostering.objective import fairness_factor, fairness_groups, score
 from rostering.solve import objective_floor
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
@@ -237,10 +235,7 @@ class TestFairness:
         assert amount(p, result.roster, "fairness_nights") == 0
 
     def test_the_floor_of_a_fairness_objective_is_not_negative(self):
-        p = self.problem()
-        model = RosterModel(p, ActiveRules.from_scenario(p.scenario))
-        post_objective(model)
-        assert objective_floor(model.cp) == 0
+        assert objective_floor(full_model(self.problem()).cp) == 0
 
 
 # =========================================================================== demand
