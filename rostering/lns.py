@@ -12,8 +12,15 @@ one employee to another and rebuild both weeks around it. Three kinds, drawn at 
 Every shift variable outside the neighbourhood is fixed to its value in the incumbent; everything
 else (penalty and helper variables) stays free, so the sub-model is the full model with fewer
 choices and every rule and penalty is the same definition. The incumbent is the sub-search's hint,
-so it starts feasible and can only improve. A roster as good as the incumbent replaces it
-(plateau moves keep the search from cycling on the same spots).
+so it starts feasible and can only improve. A roster as good as its incumbent replaces it if
+that is still the best (plateau moves keep the search from cycling on the same spots).
+
+Sub-searches run in lanes, one per worker with one CP-SAT worker each, every one from the best
+roster when it began; a lane's better roster replaces the best even if another lane improved it
+meanwhile (it is a whole roster in its own right). On Curtois Instances 15 and 16 (600 s, 2 cores)
+two lanes ended at 4118 and 3325 where one lane of two workers ended at 4508 and 3420.
+On a year-long model a one-worker lane spends most of its step copying and presolving, so
+solve() runs large models in one lane (SolveOptions.lns_lanes_below).
 
 Each kind's size adapts: a sub-search proven optimal within its step grows the next one of its
 kind, a cut-short one shrinks it, so neighbourhoods settle at the size CP-SAT can close in a step.
@@ -27,6 +34,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -98,33 +106,51 @@ class _Shifts:
 
 def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
             solver_for: Callable[[float], cp_model.CpSolver], deterministic: bool = False,
-            on_better: Callable[[Incumbent], None] | None = None, bound: float = float("-inf")) -> Search:
+            on_better: Callable[[Incumbent], None] | None = None, bound: float = float("-inf"),
+            lanes: int = 1) -> Search:
     """Re-plan neighbourhoods of `start` for `budget` seconds (deterministic time if so asked), or
-    until a roster reaches `bound`, a proven lower bound in model units: it is then optimal."""
+    until a roster reaches `bound`, a proven lower bound in model units: it is then optimal.
+    `lanes` sub-searches run at once, each from the best roster when it began."""
     shifts, rng = _Shifts(model), random.Random(seed)
     shares = dict(START_SHARE)
     best, steps, improvements, spent, last_better = start, 0, 0, 0.0, 0
     step, unknown = STEP_SECONDS, 0  # unknown: sub-searches in a row that ended UNKNOWN
     started = time.perf_counter()
-    while (budget - spent > 0.1 * step and shifts.cells and best.objective > bound + 0.5
-           and steps - last_better < STALL_STEPS):
-        kind = rng.choice(KINDS)
-        solver = solver_for(min(step, budget - spent))
-        status, found = _search(model, shifts, shifts.draw(kind, shares[kind], rng), best, solver)
-        steps += 1
-        spent = spent + solver.deterministic_time if deterministic else time.perf_counter() - started
-        shares[kind] = min(1.0, shares[kind] * (GROW if status == cp_model.OPTIMAL else SHRINK))
-        unknown = unknown + 1 if status == cp_model.UNKNOWN else 0
-        if unknown == 2:
-            step, unknown = 2 * step, 0
-            if step > (budget - spent) / 4:  # too big a model to re-plan in pieces: CP-SAT gets the rest
-                break
-        if found is not None and found.objective <= best.objective:
-            if found.objective < best.objective:
-                improvements, last_better = improvements + 1, steps
-                if on_better:
-                    on_better(found)
-            best = found
+    running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver]] = {}
+    too_big = False  # a step over a quarter of the time left: CP-SAT gets the rest
+
+    def go_on() -> bool:
+        return (budget - spent > 0.1 * step and bool(shifts.cells) and best.objective > bound + 0.5
+                and steps - last_better < STALL_STEPS and not too_big)
+
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        while running or go_on():
+            while len(running) < lanes and go_on():
+                kind = rng.choice(KINDS)
+                solver = solver_for(min(step, budget - spent))
+                future = pool.submit(_search, model, shifts, shifts.draw(kind, shares[kind], rng), best, solver)
+                running[future] = (kind, best, solver)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, base, solver = running.pop(future)
+                status, found = future.result()
+                steps += 1
+                spent = spent + solver.deterministic_time if deterministic else time.perf_counter() - started
+                shares[kind] = min(1.0, shares[kind] * (GROW if status == cp_model.OPTIMAL else SHRINK))
+                unknown = unknown + 1 if status == cp_model.UNKNOWN else 0
+                if unknown == 2:
+                    step, unknown = 2 * step, 0
+                    too_big = step > (budget - spent) / 4
+                if found is not None and (found.objective < best.objective
+                                          or (found.objective == best.objective and base is best)):
+                    if found.objective < best.objective:
+                        improvements, last_better = improvements + 1, steps
+                        if on_better:
+                            on_better(found)
+                    best = found
+            if not go_on():
+                for _, _, solver in running.values():
+                    solver.StopSearch()
     _log.debug("lns: %d steps, %d improvements, %.1f s, step %.0f s, shares %s", steps, improvements, spent, step,
                {kind: round(share, 3) for kind, share in shares.items()})
     return Search(best, steps, improvements, spent)
