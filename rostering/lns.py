@@ -17,10 +17,8 @@ that is still the best (plateau moves keep the search from cycling on the same s
 
 Sub-searches run in lanes, one per worker with one CP-SAT worker each, every one from the best
 roster when it began; a lane's better roster replaces the best even if another lane improved it
-meanwhile (it is a whole roster in its own right). On Curtois Instances 15 and 16 (600 s, 2 cores)
-two lanes ended at 4118 and 3325 where one lane of two workers ended at 4508 and 3420.
-On a year-long model a one-worker lane spends most of its step copying and presolving, so
-solve() runs large models in one lane (SolveOptions.lns_lanes_below).
+meanwhile (it is a whole roster in its own right). solve() picks the lanes: one per worker on
+small models, one on large ones (SolveOptions.lns_lanes_below, with the figures measured).
 
 Each kind's size adapts: a sub-search proven optimal within its step grows the next one of its
 kind, a cut-short one shrinks it, so neighbourhoods settle at the size CP-SAT can close in a step.

@@ -96,6 +96,10 @@ class SolveOptions:
     # one-worker sub-search there spending most of its step copying and presolving.
     lns_lanes_below: int = 15_000
 
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -256,7 +260,7 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
     start = Incumbent.of(solver)
     # A deterministic run keeps one lane: which lane ends first depends on the machine.
     small = len(start.values) <= options.lns_lanes_below and not options.deterministic
-    lanes = (options.workers or os.cpu_count() or 1) if small else 1
+    lanes = options.worker_count if small else 1
     one = replace(options, workers=1) if lanes > 1 else options
     search = improve(model, start, budget, options.seed, lambda limit: _solver(one, limit, len(start.values)),
                      options.deterministic, report, answer.bound * 60, lanes)
@@ -344,7 +348,7 @@ def _solver(options: SolveOptions, time_limit: float, size: int = 0) -> cp_model
     else:
         params.max_time_in_seconds = time_limit
     params.random_seed = options.seed
-    params.num_workers = options.workers or os.cpu_count() or 1
+    params.num_workers = options.worker_count
     params.linearization_level = options.linearization_level
     if params.num_workers > 1:  # a single worker searches with the parameters above as they are
         params.subsolvers.extend(options.subsolvers)
