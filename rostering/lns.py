@@ -22,6 +22,8 @@ small models, one on large ones (SolveOptions.lns_lanes_below, with the figures 
 
 Each kind's size adapts: a sub-search proven optimal within its step grows the next one of its
 kind, a cut-short one shrinks it, so neighbourhoods settle at the size CP-SAT can close in a step.
+When that size finds nothing better for a while the step doubles and sizes grow with it, until a
+step would take too much of the time left (STALL_STEPS).
 On Curtois Instance14 (32 employees, 6 weeks) after 60 s of full search (1493), 240 s of this
 reached 1285, where the full search alone ended at 1387 after 600 s.
 """
@@ -49,8 +51,12 @@ KINDS = ("employees", "window", "block")
 # Starting share of the employees (employees, block) or of the days (window) set free.
 START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3}
 GROW, SHRINK = 1.15, 0.9
-# The search ends after this many steps without a better roster: its neighbourhoods then found
-# nothing more to re-plan, and the rest of the budget is better spent by the full search.
+# After this many steps without a better roster the neighbourhoods of the current size are spent:
+# the step doubles, so sizes can grow to what CP-SAT closes in the longer step. Once a step would
+# take over a quarter of the time left, the rest goes to the full search. On Curtois Instance18
+# (600 s) the search stalled after 124 and 237 steps and ended at 4875, where stopping at the first
+# stall left 200 s of full search that found nothing better (5061); Instance16 ended at 3327 either
+# way (3325 before).
 STALL_STEPS = 40
 
 _log = logging.getLogger(__name__)
@@ -111,15 +117,15 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
     `lanes` sub-searches run at once, each from the best roster when it began."""
     shifts, rng = _Shifts(model), random.Random(seed)
     shares = dict(START_SHARE)
-    best, steps, improvements, spent, last_better = start, 0, 0, 0.0, 0
-    step, unknown = STEP_SECONDS, 0  # unknown: sub-searches in a row that ended UNKNOWN
+    best, steps, improvements, spent = start, 0, 0, 0.0
+    step, unknown, quiet = STEP_SECONDS, 0, 0  # in a row: sub-searches that ended UNKNOWN, without a better roster
     started = time.perf_counter()
     running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver]] = {}
     too_big = False  # a step over a quarter of the time left: CP-SAT gets the rest
 
     def go_on() -> bool:
         return (budget - spent > 0.1 * step and bool(shifts.cells) and best.objective > bound + 0.5
-                and steps - last_better < STALL_STEPS and not too_big)
+                and not too_big)
 
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while running or go_on():
@@ -136,13 +142,14 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
                 spent = spent + solver.deterministic_time if deterministic else time.perf_counter() - started
                 shares[kind] = min(1.0, shares[kind] * (GROW if status == cp_model.OPTIMAL else SHRINK))
                 unknown = unknown + 1 if status == cp_model.UNKNOWN else 0
-                if unknown == 2:
-                    step, unknown = 2 * step, 0
+                better = found is not None and found.objective < best.objective
+                quiet = 0 if better else quiet + 1
+                if unknown == 2 or quiet == STALL_STEPS:
+                    step, unknown, quiet = 2 * step, 0, 0
                     too_big = step > (budget - spent) / 4
-                if found is not None and (found.objective < best.objective
-                                          or (found.objective == best.objective and base is best)):
-                    if found.objective < best.objective:
-                        improvements, last_better = improvements + 1, steps
+                if found is not None and (better or (found.objective == best.objective and base is best)):
+                    if better:
+                        improvements += 1
                         if on_better:
                             on_better(found)
                     best = found

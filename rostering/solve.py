@@ -244,8 +244,9 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
 def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolver, answer: SolveResult,
              budget: float, on_progress: Callable[[Progress], None] | None) -> SolveResult:
     """`answer` improved by re-planning neighbourhoods of its roster (rostering.lns) for `budget`.
-    A search that stalls hands the rest of the budget back to CP-SAT, hinted with its roster: on
-    small instances the neighbourhoods soon cover everything, and only the full search can prove."""
+    A search whose steps outgrow the time left hands the rest of the budget back to CP-SAT, hinted
+    with its roster: on small instances the neighbourhoods soon cover everything, and only the full
+    search can prove."""
     if options.lns_phase <= 0 or budget < 0.5 * STEP_SECONDS:
         return answer
     started = time.perf_counter()

@@ -197,3 +197,21 @@ def test_a_step_too_short_to_get_the_roster_back_doubles(case, monkeypatch):
     limits.clear()
     search = improve(model, start, budget=20, seed=3, solver_for=solver_for)
     assert limits == [3, 3] and search.steps == 2 and search.incumbent == start
+
+
+def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the_time_left(case, monkeypatch):
+    """From the optimum nothing is better: after STALL_STEPS steps the step doubles (sizes may then
+    grow), and once a step would take over a quarter of the time left the search ends."""
+    problem, model, _ = case
+    solver = _solver(OPTIONS, 20)
+    assert solver.Solve(model.cp) == cp_model.OPTIMAL
+    limits = []
+
+    def solver_for(limit):  # every sub-search gets its incumbent back well within a second
+        limits.append(limit)
+        return _solver(OPTIONS, 1.0)
+
+    monkeypatch.setattr(lns, "STALL_STEPS", 3)
+    search = improve(model, Incumbent.of(solver), budget=80, seed=3, solver_for=solver_for)
+    assert limits == [3] * 3 + [6] * 3 + [12] * 3
+    assert search.improvements == 0 and search.incumbent.objective == round(solver.ObjectiveValue())
