@@ -56,6 +56,9 @@ class EmployeeBound:
 
     value: int  # model units (point-minutes)
     prices: dict[Slot, int]
+    # The last master problem's solution: per (employee index, slot), the share of the employee's
+    # plan mix that covers the slot. Empty when no master problem was solved.
+    relaxation: dict[tuple[int, Slot], float]
     floors: tuple[int, ...]  # per employee, in problem.employees order
     iterations: int
     converged: bool
@@ -150,10 +153,13 @@ class _Master:
                 convex.SetCoefficient(mix, 1)
             self.cover[slot] = row
         self.choose = [self.lp.Constraint(1, 1) for _ in range(employees)]
+        self.columns: list[tuple[int, frozenset[Slot], pywraplp.Variable]] = []
+        self.solved = False  # whether the last solve found the relaxation's optimum
         self.objective.SetMinimization()
 
     def add(self, employee: int, plan: frozenset[Slot], cost: int) -> None:
         column = self.lp.NumVar(0, 1, "")
+        self.columns.append((employee, plan, column))
         self.objective.SetCoefficient(column, cost)
         self.choose[employee].SetCoefficient(column, 1)
         for slot in plan:
@@ -163,9 +169,22 @@ class _Master:
     def prices(self, last: dict[Slot, int]) -> tuple[float, dict[Slot, int]]:
         """(the relaxation's value, its duals rounded to model units), or (inf, `last`) while an
         employee has no plan in it yet."""
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
+        self.solved = self.lp.Solve() == pywraplp.Solver.OPTIMAL
+        if not self.solved:
             return math.inf, last
         return self.objective.Value(), {slot: round(row.dual_value()) for slot, row in self.cover.items()}
+
+    def relaxation(self) -> dict[tuple[int, Slot], float]:
+        """The last solution, per employee and slot; empty if the last solve found none."""
+        mix: dict[tuple[int, Slot], float] = {}
+        if not self.solved:
+            return mix
+        for employee, plan, column in self.columns:
+            share = column.solution_value()
+            if share > 1e-6:
+                for slot in plan:
+                    mix[(employee, slot)] = mix.get((employee, slot), 0.0) + share
+        return mix
 
 
 def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0) -> EmployeeBound | None:
@@ -192,7 +211,7 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
             iterations += 1
             value = slots.least(prices) + sum(floor for floor, _, _ in priced)
             if best is None or value > best.value:
-                best = EmployeeBound(value, prices, tuple(floor for floor, _, _ in priced), 0, False, 0.0)
+                best = EmployeeBound(value, prices, {}, tuple(floor for floor, _, _ in priced), 0, False, 0.0)
             new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
                    if plan is not None and (e, plan) not in seen]
             for e, plan, cost in new:
@@ -205,4 +224,5 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
                 break
     if best is None:
         return None
-    return replace(best, iterations=iterations, converged=converged, seconds=time.perf_counter() - started)
+    return replace(best, relaxation=master.relaxation(), iterations=iterations, converged=converged,
+                   seconds=time.perf_counter() - started)

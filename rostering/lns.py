@@ -3,11 +3,13 @@
 A roster's weak spots are local: an uncovered late shift on a Tuesday, a run of days one nurse
 should not work. CP-SAT's own neighbourhoods are generic (random variables, constraint graphs);
 a rostering model has natural ones, and freeing them whole lets the sub-search move a shift from
-one employee to another and rebuild both weeks around it. Three kinds, drawn at random:
+one employee to another and rebuild both weeks around it. Four kinds, drawn at random:
 
 - employees: some employees, over the whole horizon;
 - window: every employee, over some consecutive days;
-- block: a larger share of the employees, over the same share of the days (a week at least).
+- block: a larger share of the employees, over the same share of the days (a week at least);
+- relaxation, when the employee bound (rostering.bound) ran: some employees, on the days they work
+  otherwise than in the bound's linear relaxation (its mix of each employee's plans).
 
 Every shift variable outside the neighbourhood is fixed to its value in the incumbent; everything
 else (penalty and helper variables) stays free, so the sub-model is the full model with fewer
@@ -33,12 +35,14 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from .bound import Slot
 from .model import RosterModel, hint_values
 
 # Seconds per sub-search at first. Sizes adapt to what can be closed in a step; the step itself
@@ -49,7 +53,12 @@ from .model import RosterModel, hint_values
 STEP_SECONDS = 3.0
 KINDS = ("employees", "window", "block")
 # Starting share of the employees (employees, block) or of the days (window) set free.
-START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3}
+START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3, "relaxation": 0.3}
+# A linear relaxation's roster: per (employee index, (shift instance, competence)) the share of
+# the slot the employee works in it (rostering.bound's master problem).
+Guide = dict[tuple[int, Slot], float]
+# A cell counts as where the roster departs from the relaxation when they differ by more than this.
+APART = 0.25
 GROW, SHRINK = 1.15, 0.9
 # After this many steps without a better roster the neighbourhoods of the current size are spent:
 # the step doubles, so sizes can grow to what CP-SAT closes in the longer step. Once a step would
@@ -88,12 +97,17 @@ class _Shifts:
         problem = model.problem
         self.employees, self.days = len(problem.employees), len(problem.days)
         self.cells: list[tuple[int, int, int]] = []  # (employee, day, proto index)
+        self.slots: list[Slot] = []  # each cell's slot, in the order of `cells`
         for staff in problem.employees:
-            self.cells.extend((staff.index, problem.day_index[problem.instances[i].date], var.Index())
-                              for (i, _), var in model.role_vars(staff))
+            for slot, var in model.role_vars(staff):
+                self.cells.append((staff.index, problem.day_index[problem.instances[slot[0]].date], var.Index()))
+                self.slots.append(slot)
 
-    def draw(self, kind: str, share: float, rng: random.Random) -> Callable[[int, int], bool]:
+    def draw(self, kind: str, share: float, rng: random.Random, incumbent: Incumbent | None = None,
+             guide: Guide | None = None) -> Callable[[int, int], bool]:
         """A neighbourhood of `kind` and size `share`: whether (employee, day) is free."""
+        if kind == "relaxation":
+            return self._apart(share, rng, incumbent, guide)
         if kind == "window":
             first, span = self._span(share, rng)
             return lambda e, d: first <= d < first + span
@@ -103,6 +117,15 @@ class _Shifts:
         first, span = self._span(share, rng, least=7)
         return lambda e, d: e in chosen and first <= d < first + span
 
+    def _apart(self, share: float, rng: random.Random, incumbent: Incumbent, guide: Guide) -> Callable[[int, int], bool]:
+        """The days on which a share of the employees (of those with any) work otherwise than in the
+        relaxation: what an optimal roster probably changes, the rest as it is (RINS, in MIP terms)."""
+        apart = {(e, d) for (e, d, index), slot in zip(self.cells, self.slots)
+                 if abs(guide.get((e, slot), 0.0) - incumbent.values[index]) > APART}
+        who = sorted({e for e, _ in apart})
+        chosen = set(rng.sample(who, max(0, min(len(who), max(2, round(share * self.employees))))))
+        return lambda e, d: e in chosen and (e, d) in apart
+
     def _span(self, share: float, rng: random.Random, least: int = 1) -> tuple[int, int]:
         span = min(self.days, max(least, round(share * self.days)))
         return rng.randrange(self.days - span + 1), span
@@ -111,16 +134,19 @@ class _Shifts:
 def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
             solver_for: Callable[[float], cp_model.CpSolver], deterministic: bool = False,
             on_better: Callable[[Incumbent], None] | None = None, bound: float = float("-inf"),
-            lanes: int = 1) -> Search:
+            lanes: int = 1, guide: Guide | None = None) -> Search:
     """Re-plan neighbourhoods of `start` for `budget` seconds (deterministic time if so asked), or
     until a roster reaches `bound`, a proven lower bound in model units: it is then optimal.
-    `lanes` sub-searches run at once, each from the best roster when it began."""
+    `lanes` sub-searches run at once, each from the best roster when it began. A `guide` (a linear
+    relaxation's roster) adds neighbourhoods where the roster departs from it."""
     shifts, rng = _Shifts(model), random.Random(seed)
+    kinds = KINDS + ("relaxation",) if guide else KINDS
     shares = dict(START_SHARE)
     best, steps, improvements, spent = start, 0, 0, 0.0
     step, unknown, quiet = STEP_SECONDS, 0, 0  # in a row: sub-searches that ended UNKNOWN, without a better roster
     started = time.perf_counter()
     running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver]] = {}
+    gains: Counter[str] = Counter()  # better rosters by kind of neighbourhood, for the log
     too_big = False  # a step over a quarter of the time left: CP-SAT gets the rest
 
     def go_on() -> bool:
@@ -130,9 +156,10 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while running or go_on():
             while len(running) < lanes and go_on():
-                kind = rng.choice(KINDS)
+                kind = rng.choice(kinds)
                 solver = solver_for(min(step, budget - spent))
-                future = pool.submit(_search, model, shifts, shifts.draw(kind, shares[kind], rng), best, solver)
+                free = shifts.draw(kind, shares[kind], rng, best, guide)
+                future = pool.submit(_search, model, shifts, free, best, solver)
                 running[future] = (kind, best, solver)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
@@ -150,14 +177,15 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
                 if found is not None and (better or (found.objective == best.objective and base is best)):
                     if better:
                         improvements += 1
+                        gains[kind] += 1
                         if on_better:
                             on_better(found)
                     best = found
             if not go_on():
                 for _, _, solver in running.values():
                     solver.StopSearch()
-    _log.debug("lns: %d steps, %d improvements, %.1f s, step %.0f s, shares %s", steps, improvements, spent, step,
-               {kind: round(share, 3) for kind, share in shares.items()})
+    _log.debug("lns: %d steps, %d improvements %s, %.1f s, step %.0f s, shares %s", steps, improvements, dict(gains),
+               spent, step, {kind: round(share, 3) for kind, share in shares.items()})
     return Search(best, steps, improvements, spent)
 
 

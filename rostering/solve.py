@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from .bound import employee_bound, post_cuts
-from .lns import STEP_SECONDS, Incumbent, improve
+from .lns import STEP_SECONDS, Guide, Incumbent, improve
 from .model import Guard, RosterModel, hint_values
 from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from .problem import Problem
@@ -166,7 +166,7 @@ def solve(
     build_time = time.perf_counter() - started
 
     size = len(model.cp.Proto().variables)
-    bounded = _bound_by_employee(model, options, size)  # wall seconds it took, from the limit
+    bounded, guide = _bound_by_employee(model, options, size)  # wall seconds it took, from the limit
     if bounded:
         options = replace(options, time_limit=max(options.time_limit - bounded, 0.1))
     spent, used, first = bounded, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
@@ -201,23 +201,24 @@ def solve(
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     if status == cp_model.FEASIBLE:
         used = _used(options, used, final, spent + final.WallTime() - bounded)
-        answer = _improve(model, options, final, answer, options.time_limit - used, on_progress)
+        answer = _improve(model, options, final, answer, options.time_limit - used, on_progress, guide)
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
         return _fallback_answer(fallback, answer.wall_time, build_time, capped)
     return replace(answer, wall_capped=capped)
 
 
-def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int) -> float:
-    """Post the employee bound's inequalities (rostering.bound) if asked for; the seconds spent.
+def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int) -> tuple[float, Guide]:
+    """Post the employee bound's inequalities (rostering.bound) if asked for; the seconds spent,
+    and its linear relaxation's roster to guide the neighbourhoods (empty if none).
     Not in deterministic runs: its pricing rounds stop by the wall clock."""
     if options.employee_bound_phase <= 0 or options.deterministic or size > options.employee_bound_below:
-        return 0.0
+        return 0.0, {}
     started = time.perf_counter()
     bound = employee_bound(model, options.time_limit * options.employee_bound_phase, options.seed, options.workers)
     if bound is not None:
         post_cuts(model, bound)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, bound.relaxation if bound is not None else {}
 
 
 def _start_by_employee(model: RosterModel, options: SolveOptions,
@@ -242,7 +243,7 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
 
 
 def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolver, answer: SolveResult,
-             budget: float, on_progress: Callable[[Progress], None] | None) -> SolveResult:
+             budget: float, on_progress: Callable[[Progress], None] | None, guide: Guide) -> SolveResult:
     """`answer` improved by re-planning neighbourhoods of its roster (rostering.lns) for `budget`.
     A search whose steps outgrow the time left hands the rest of the budget back to CP-SAT, hinted
     with its roster: on small instances the neighbourhoods soon cover everything, and only the full
@@ -264,7 +265,7 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
     lanes = options.worker_count if small else 1
     one = replace(options, workers=1) if lanes > 1 else options
     search = improve(model, start, budget, options.seed, lambda limit: _solver(one, limit, len(start.values)),
-                     options.deterministic, report, answer.bound * 60, lanes)
+                     options.deterministic, report, answer.bound * 60, lanes, guide or None)
     best = replace(answer, roster=model.roster_from_values(search.incumbent.values),
                    objective=search.incumbent.objective / 60)
     left = budget - search.seconds

@@ -5,6 +5,7 @@ the optimum. An employee with no plan of their own leaves the answer to the full
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -63,6 +64,19 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
     assert posted == expected
     assert min(expected) >= 0
     assert any(bound.prices.values())  # the cover is priced, so the check above has teeth
+
+
+def test_the_relaxation_mixes_each_employees_own_plans(case, request):
+    """The last master problem's solution, per employee and slot: shares of whole plans, so no
+    more than one shift a day on Curtois Instance1 (one a day is a rule there), and everyone has one."""
+    problem, bound, _, _ = case
+    per_day = Counter()
+    for (employee, (i, _)), share in bound.relaxation.items():
+        assert 0 < share <= 1 + 1e-6
+        per_day[(employee, problem.instances[i].date)] += share
+    assert {employee for employee, _ in per_day} == {staff.index for staff in problem.employees}
+    if "curtois" in request.node.name:
+        assert max(per_day.values()) <= 1 + 1e-6
 
 
 def test_posting_the_inequalities_keeps_the_optimum(case):

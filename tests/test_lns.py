@@ -15,6 +15,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from rostering import lns
+from rostering.bound import employee_bound
 from rostering.check import blocking, check_roster
 from rostering.curtois import read_curtois
 from rostering.lns import Incumbent, _search, _Shifts, improve
@@ -68,6 +69,21 @@ def test_the_search_improves_a_poor_roster_within_every_rule(case):
     assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
 
 
+def test_neighbourhoods_from_the_bound_relaxation_alone_improve_within_every_rule(case, monkeypatch):
+    """Only the relaxation kind, guided by the employee bound's master problem: the days where the
+    poor roster departs from it are enough to re-plan into a better roster within every rule."""
+    problem, model, start = case
+    guide = employee_bound(full_model(problem), 20, seed=3, workers=1).relaxation
+    drawn, real_draw = [], _Shifts.draw
+    monkeypatch.setattr(lns, "KINDS", ())
+    monkeypatch.setattr(_Shifts, "draw", lambda self, kind, *args: drawn.append(kind) or real_draw(self, kind, *args))
+    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit), guide=guide)
+    assert set(drawn) == {"relaxation"} and search.incumbent.objective < start.objective
+    roster = model.roster_from_values(search.incumbent.values)
+    assert blocking(check_roster(problem, roster)) == []
+    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+
+
 def test_lanes_re_plan_two_neighbourhoods_at_once_within_every_rule(case, monkeypatch):
     """Two lanes: two sub-searches run at the same time, each from the best roster when it began,
     and the search still ends on a better roster within every rule, scored as the roster itself."""
@@ -110,6 +126,28 @@ def test_neighbourhoods_have_their_shape_and_size():
     assert len({e for e, _ in drawn("employees", 0.0)}) == 2  # one alone could not swap a shift
     assert len({d for _, d in drawn("window", 0.0)}) == 1
     assert len(drawn("window", 1.0)) == len(cells)
+
+
+def test_a_relaxation_neighbourhood_frees_the_days_where_the_roster_departs_from_it():
+    """Four employees, three days, one slot a day; nobody works in the incumbent. The relaxation
+    has employee 0 on day 0, half of 1 on day 1, a fifth of 2 on day 2 (close enough to not
+    working) and most of 3 on day 0."""
+    shifts = _Shifts.__new__(_Shifts)
+    shifts.employees, shifts.days = 4, 3
+    shifts.cells = [(e, d, 3 * e + d) for e in range(4) for d in range(3)]
+    shifts.slots = [(d, "nurse") for _ in range(4) for d in range(3)]
+    guide = {(0, (0, "nurse")): 1.0, (1, (1, "nurse")): 0.5, (2, (2, "nurse")): 0.2, (3, (0, "nurse")): 0.9}
+    idle = Incumbent((0,) * 12, 0)
+    cells = [(e, d) for e in range(4) for d in range(3)]
+
+    def drawn(share: float) -> set[tuple[int, int]]:
+        free = shifts.draw("relaxation", share, random.Random(1), idle, guide)
+        return {c for c in cells if free(*c)}
+
+    assert drawn(1.0) == {(0, 0), (1, 1), (3, 0)}
+    assert len(drawn(0.0)) == 2 and drawn(0.0) < drawn(1.0)  # two of the three employees
+    assert not shifts.draw("relaxation", 1.0, random.Random(1), Incumbent((0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0), 0),
+                           guide)(0, 1)
 
 
 @pytest.fixture
