@@ -9,7 +9,9 @@ one employee to another and rebuild both weeks around it. Four kinds, drawn at r
 - window: every employee, over some consecutive days;
 - block: a larger share of the employees, over the same share of the days (a week at least);
 - relaxation, when the employee bound (rostering.bound) ran: some employees, on the days they work
-  otherwise than in the bound's linear relaxation (its mix of each employee's plans).
+  otherwise than in the bound's linear relaxation (its mix of each employee's plans). On Curtois
+  Instance14 (600 s) the search then reached the optimum 1278, proven after 259 s, 7 of its 11
+  better rosters from this kind; without it 1287 after 600 s.
 
 Every shift variable outside the neighbourhood is fixed to its value in the incumbent; everything
 else (penalty and helper variables) stays free, so the sub-model is the full model with fewer
@@ -52,7 +54,7 @@ from .model import RosterModel, hint_values
 # so every 3 s step ended UNKNOWN.
 STEP_SECONDS = 3.0
 KINDS = ("employees", "window", "block")
-# Starting share of the employees (employees, block) or of the days (window) set free.
+# Starting share of the employees (employees, block, relaxation) or of the days (window) set free.
 START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3, "relaxation": 0.3}
 # A linear relaxation's roster: per (employee index, (shift instance, competence)) the share of
 # the slot the employee works in it (rostering.bound's master problem).
@@ -123,7 +125,7 @@ class _Shifts:
         apart = {(e, d) for (e, d, index), slot in zip(self.cells, self.slots)
                  if abs(guide.get((e, slot), 0.0) - incumbent.values[index]) > APART}
         who = sorted({e for e, _ in apart})
-        chosen = set(rng.sample(who, max(0, min(len(who), max(2, round(share * self.employees))))))
+        chosen = set(rng.sample(who, min(len(who), max(2, round(share * self.employees)))))
         return lambda e, d: e in chosen and (e, d) in apart
 
     def _span(self, share: float, rng: random.Random, least: int = 1) -> tuple[int, int]:
@@ -142,11 +144,11 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
     shifts, rng = _Shifts(model), random.Random(seed)
     kinds = KINDS + ("relaxation",) if guide else KINDS
     shares = dict(START_SHARE)
-    best, steps, improvements, spent = start, 0, 0, 0.0
+    best, steps, spent = start, 0, 0.0
     step, unknown, quiet = STEP_SECONDS, 0, 0  # in a row: sub-searches that ended UNKNOWN, without a better roster
     started = time.perf_counter()
     running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver]] = {}
-    gains: Counter[str] = Counter()  # better rosters by kind of neighbourhood, for the log
+    gains: Counter[str] = Counter()  # better rosters, by kind of neighbourhood
     too_big = False  # a step over a quarter of the time left: CP-SAT gets the rest
 
     def go_on() -> bool:
@@ -176,7 +178,6 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
                     too_big = step > (budget - spent) / 4
                 if found is not None and (better or (found.objective == best.objective and base is best)):
                     if better:
-                        improvements += 1
                         gains[kind] += 1
                         if on_better:
                             on_better(found)
@@ -184,9 +185,9 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
             if not go_on():
                 for _, _, solver in running.values():
                     solver.StopSearch()
-    _log.debug("lns: %d steps, %d improvements %s, %.1f s, step %.0f s, shares %s", steps, improvements, dict(gains),
-               spent, step, {kind: round(share, 3) for kind, share in shares.items()})
-    return Search(best, steps, improvements, spent)
+    _log.debug("lns: %d steps, better rosters %s, %.1f s, step %.0f s, shares %s", steps, dict(gains), spent, step,
+               {kind: round(share, 3) for kind, share in shares.items()})
+    return Search(best, steps, sum(gains.values()), spent)
 
 
 def _search(model: RosterModel, shifts: _Shifts, free: Callable[[int, int], bool], incumbent: Incumbent,
