@@ -265,7 +265,7 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
     lanes = options.worker_count if small else 1
     one = replace(options, workers=1) if lanes > 1 else options
     search = improve(model, start, budget, options.seed, lambda limit: _solver(one, limit, len(start.values)),
-                     options.deterministic, report, answer.bound * 60, lanes, guide or None)
+                     options.deterministic, report, answer.bound * 60, lanes, guide)
     best = replace(answer, roster=model.roster_from_values(search.incumbent.values),
                    objective=search.incumbent.objective / 60)
     left = budget - search.seconds
