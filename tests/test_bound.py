@@ -15,20 +15,13 @@ from rostering import bound as bound_module
 from rostering.bound import employee_bound, own_expr, post_cuts
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
-from rostering.model import RosterModel
 from rostering.objective import total_points
 from rostering.problem import build_problem
-from rostering.solve import SolveOptions, _solver, solve
+from rostering.solve import SolveOptions, solve
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
-
-
-def optimum(model: RosterModel) -> cp_model.CpSolver:
-    solver = _solver(OPTIONS, 30)
-    assert solver.Solve(model.cp) == cp_model.OPTIMAL
-    return solver
 
 
 @pytest.fixture(scope="module", params=["curtois", "tiny"])

@@ -25,7 +25,7 @@ from rostering.objective import total_points
 from rostering.problem import build_problem
 from rostering.solve import SolveOptions, _solver, solve
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 
 solve_module = importlib.import_module("rostering.solve")
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
@@ -242,8 +242,7 @@ def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the
     """From the optimum nothing is better: after STALL_STEPS steps the step doubles (sizes may then
     grow), and once a step would take over a quarter of the time left the search ends."""
     problem, model, _ = case
-    solver = _solver(OPTIONS, 20)
-    assert solver.Solve(model.cp) == cp_model.OPTIMAL
+    solver = optimum(model)
     limits = []
 
     def solver_for(limit):  # every sub-search gets its incumbent back well within a second
