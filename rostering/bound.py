@@ -62,6 +62,10 @@ class EmployeeBound:
     # The last master problem's solution: per (employee index, slot), the share of the employee's
     # plan mix that covers the slot. Empty when no master problem was solved.
     relaxation: dict[tuple[int, Slot], float]
+    # Per employee (problem.employees order), the plan with the largest share in that solution:
+    # a roster every employee can work by their own rules, to start the full search from. Empty
+    # when no master problem was solved.
+    plans: tuple[frozenset[Slot], ...]
     floors: tuple[int, ...]  # per employee, in problem.employees order
     iterations: int
     converged: bool
@@ -78,6 +82,13 @@ def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
         priced = own_expr(model, staff) - sum(bound.prices.get(slot, 0) * var for slot, var in model.role_vars(staff))
         if not isinstance(priced, int):
             model.cp.Add(priced >= floor)
+
+
+def hint_plans(model: RosterModel, plans: tuple[frozenset[Slot], ...]) -> None:
+    """Hint the roster in which every employee works their plan (nothing when there are none)."""
+    for staff, plan in zip(model.problem.employees, plans):
+        for slot, var in model.role_vars(staff):
+            model.cp.AddHint(var, slot in plan)
 
 
 class _Slots:
@@ -193,6 +204,17 @@ class _Master:
                     mix[(employee, slot)] = mix.get((employee, slot), 0.0) + share
         return mix
 
+    def rounded(self, employees: int) -> tuple[frozenset[Slot], ...]:
+        """Per employee, the plan the last solution mixes in most; empty if it found none."""
+        if not self.solved:
+            return ()
+        best: dict[int, tuple[float, frozenset[Slot]]] = {}
+        for employee, plan, column in self.columns:
+            share = column.solution_value()
+            if employee not in best or share > best[employee][0]:
+                best[employee] = (share, plan)
+        return tuple(best[e][1] for e in range(employees))
+
 
 def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0) -> EmployeeBound | None:
     """The best Lagrangian bound column generation reaches in `budget` seconds. None when there
@@ -218,7 +240,7 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
             iterations += 1
             value = slots.least(prices) + sum(floor for floor, _, _ in priced)
             if best is None or value > best.value:
-                best = EmployeeBound(value, prices, {}, tuple(floor for floor, _, _ in priced), 0, False, 0.0)
+                best = EmployeeBound(value, prices, {}, (), tuple(floor for floor, _, _ in priced), 0, False, 0.0)
             new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
                    if plan is not None and (e, plan) not in seen]
             for e, plan, cost in new:
@@ -233,5 +255,5 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
                 break
     if best is None:
         return None
-    return replace(best, relaxation=master.relaxation(), iterations=iterations, converged=converged,
+    return replace(best, relaxation=master.relaxation(), plans=master.rounded(len(pricing)), iterations=iterations, converged=converged,
                    seconds=time.perf_counter() - started)

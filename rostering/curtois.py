@@ -31,11 +31,11 @@ from .solve import SolveOptions
 
 DEFAULT_START = dt.date(2024, 1, 1)  # a Monday, as every instance starts on one
 # SolveOptions.employee_start_above for instances: their minimum hours and runs make a first
-# roster hard for CP-SAT to find in a big model (Instance21-24: none in 600 s), and a start helps
-# long ones (Instance19, 16.5k variables: 4745 after 120 s with it, 5329 after 600 s without).
-# Around 15k variables it was neutral (Instance12: 4818 after 120 s, 4747 after 300 s without;
-# Instance15, 10.8k: 6158 and 6259 after 120 s each way).
-EMPLOYEE_START_ABOVE = 15_000
+# roster hard for CP-SAT to find in a big model (Instance21-24: none in 600 s). Below it the employee
+# bound runs instead (employee_bound_below), whose relaxation guides the search: Instance12 (16.2k
+# variables) reached 4040, proven optimal, in 269 s with it and 4272 after 300 s from the start;
+# Instance19 (16.5k) 3306 against 3459 after 600 s. Instance20 (57.6k) and up keep the start.
+EMPLOYEE_START_ABOVE = 20_000
 COMPETENCE = "nurse"
 SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
             "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from .bound import employee_bound, post_cuts
+from .bound import EmployeeBound, employee_bound, hint_plans, post_cuts
 from .lns import STEP_SECONDS, Guide, Incumbent, improve
 from .model import Guard, RosterModel, hint_values
 from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
@@ -166,7 +166,7 @@ def solve(
     build_time = time.perf_counter() - started
 
     size = len(model.cp.Proto().variables)
-    bounded, guide = _bound_by_employee(model, options, size)  # wall seconds it took, from the limit
+    bounded, employee = _bound_by_employee(model, options, size, hint is not None)  # wall seconds it took, from the limit
     if bounded:
         options = replace(options, time_limit=max(options.time_limit - bounded, 0.1))
     spent, used, first = bounded, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
@@ -200,7 +200,10 @@ def solve(
         return _fallback_answer(fallback, spent + final.WallTime(), build_time, capped)
     answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
     if status == cp_model.FEASIBLE:
+        if employee is not None:  # a proven bound too, often above CP-SAT's own after a short search
+            answer = replace(answer, bound=max(answer.bound, employee.value / 60))
         used = _used(options, used, final, spent + final.WallTime() - bounded)
+        guide = employee.relaxation if employee is not None else {}
         answer = _improve(model, options, final, answer, options.time_limit - used, on_progress, guide)
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
@@ -208,17 +211,21 @@ def solve(
     return replace(answer, wall_capped=capped)
 
 
-def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int) -> tuple[float, Guide]:
+def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
+                       hinted: bool) -> tuple[float, EmployeeBound | None]:
     """Post the employee bound's inequalities (rostering.bound) if asked for; the seconds spent,
-    and its linear relaxation's roster to guide the neighbourhoods (empty if none).
+    and the bound, whose linear relaxation's roster guides the neighbourhoods. Unless the
+    caller gave a hint, the search starts from each employee's main plan in that relaxation.
     Not in deterministic runs: its pricing rounds stop by the wall clock."""
     if options.employee_bound_phase <= 0 or options.deterministic or size > options.employee_bound_below:
-        return 0.0, {}
+        return 0.0, None
     started = time.perf_counter()
     bound = employee_bound(model, options.time_limit * options.employee_bound_phase, options.seed, options.workers)
     if bound is not None:
         post_cuts(model, bound)
-    return time.perf_counter() - started, bound.relaxation if bound is not None else {}
+        if not hinted:
+            hint_plans(model, bound.plans)
+    return time.perf_counter() - started, bound
 
 
 def _start_by_employee(model: RosterModel, options: SolveOptions,
