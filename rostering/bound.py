@@ -255,5 +255,5 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
                 break
     if best is None:
         return None
-    return replace(best, relaxation=master.relaxation(), plans=master.rounded(len(pricing)), iterations=iterations, converged=converged,
-                   seconds=time.perf_counter() - started)
+    return replace(best, relaxation=master.relaxation(), plans=master.rounded(len(pricing)), iterations=iterations,
+                   converged=converged, seconds=time.perf_counter() - started)

@@ -166,7 +166,8 @@ def solve(
     build_time = time.perf_counter() - started
 
     size = len(model.cp.Proto().variables)
-    bounded, employee = _bound_by_employee(model, options, size, hint is not None)  # wall seconds it took, from the limit
+    # `bounded`: the wall seconds it took, from the limit
+    bounded, employee = _bound_by_employee(model, options, size, hint is not None)
     if bounded:
         options = replace(options, time_limit=max(options.time_limit - bounded, 0.1))
     spent, used, first = bounded, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
