@@ -85,7 +85,11 @@ def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
 
 
 def hint_plans(model: RosterModel, plans: tuple[frozenset[Slot], ...]) -> None:
-    """Hint the roster in which every employee works their plan (nothing when there are none)."""
+    """Hint the roster in which every employee works their plan, in place of any earlier hint
+    (nothing when there are no plans)."""
+    if not plans:
+        return
+    model.cp.ClearHints()
     for staff, plan in zip(model.problem.employees, plans):
         for slot, var in model.role_vars(staff):
             model.cp.AddHint(var, slot in plan)

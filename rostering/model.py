@@ -198,7 +198,9 @@ class RosterModel:
     # ------------------------------------------------------------------ rosters in and out
 
     def hint_roster(self, roster: Roster) -> None:
-        """Suggest every shift variable's value from a roster (worked: 1, else 0)."""
+        """Suggest every shift variable's value from a roster (worked: 1, else 0), in place of any
+        earlier hint (CP-SAT rejects a model that hints a variable twice)."""
+        self.cp.ClearHints()
         worked = {(row.employee_id, row.date, row.shift_id) for row in roster.assignments}
         for staff in self.problem.employees:
             for shift, var in self.options(staff):
