@@ -19,6 +19,11 @@ floor_e, so CP-SAT's linear relaxation can reach the bound (at its root on Insta
 Instance12 it had 2808 of 3776 at first) and keep it while it branches. Each floor is the
 pricing solver's proven bound, so the inequalities hold even when a pricing search was cut
 short; terms left out of "own" (fairness, agency) only cost more.
+
+The last master problem also says where a good roster probably lies: its mix of plans guides the
+neighbourhood search (rostering.lns), and each employee's main plan in it, a roster every hard
+rule allows, is where the full search starts (Curtois Instance15: 3847 after 600 s from it,
+4204 and 4515 without).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The employee bound (rostering.bound): it never exceeds a proven optimum, each employee's
 inequality holds for that employee's plan in the optimal roster (so posting them cuts no roster
 off), it reaches the Dantzig-Wolfe bound the literature reports, and solve() with it still proves
-the optimum. An employee with no plan of their own leaves the answer to the full solve."""
+the optimum. Its relaxation's main plans make a roster the rules allow, and a tight employee's
+plan is found at once. An employee with no plan of their own leaves the answer to the full solve."""
 
 from __future__ import annotations
 
