@@ -213,7 +213,7 @@ class _Master:
                     mix[(employee, slot)] = mix.get((employee, slot), 0.0) + share
         return mix
 
-    def rounded(self, employees: int) -> tuple[frozenset[Slot], ...]:
+    def rounded(self) -> tuple[frozenset[Slot], ...]:
         """Per employee, the plan the last solution mixes in most; empty if it found none."""
         if not self.solved:
             return ()
@@ -222,7 +222,7 @@ class _Master:
             share = column.solution_value()
             if employee not in best or share > best[employee][0]:
                 best[employee] = (share, plan)
-        return tuple(best[e][1] for e in range(employees))
+        return tuple(best[e][1] for e in range(len(self.choose)))
 
 
 def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0) -> EmployeeBound | None:
@@ -249,7 +249,8 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
             iterations += 1
             value = slots.least(prices) + sum(floor for floor, _, _ in priced)
             if best is None or value > best.value:
-                best = EmployeeBound(value, prices, {}, (), tuple(floor for floor, _, _ in priced), 0, False, 0.0)
+                best = EmployeeBound(value, prices, relaxation={}, plans=(), floors=tuple(floor for floor, _, _ in priced),
+                                     iterations=0, converged=False, seconds=0.0)
             new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
                    if plan is not None and (e, plan) not in seen]
             for e, plan, cost in new:
@@ -264,5 +265,5 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
                 break
     if best is None:
         return None
-    return replace(best, relaxation=master.relaxation(), plans=master.rounded(len(pricing)), iterations=iterations,
+    return replace(best, relaxation=master.relaxation(), plans=master.rounded(), iterations=iterations,
                    converged=converged, seconds=time.perf_counter() - started)
