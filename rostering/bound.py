@@ -33,6 +33,7 @@ import math
 import os
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -52,6 +53,7 @@ OWN_TERMS = frozenset({"contract_over", "contract_under", "wish_day_off", "wish_
 PRICING_SECONDS = 2.0
 
 Slot = tuple[int, str]  # (shift instance index, competence): one head of cover
+Group = frozenset[Slot]  # slots a branch decides together: whether the employee works any of them
 
 _log = logging.getLogger(__name__)
 
@@ -128,9 +130,12 @@ class _Pricing:
         self.own = own_expr(self.model, alone)
         self.cover = self.model.role_vars(alone)
         self.last: frozenset[Slot] | None = None
+        self.groups: dict[Group, cp_model.IntVar] = {}
 
-    def price(self, prices: dict[Slot, int], deadline: float, seed: int) -> tuple[int, frozenset[Slot] | None, int] | None:
-        """(proven floor, best plan's slots or None, its own cost); None when the round is out of time."""
+    def price(self, prices: dict[Slot, int], deadline: float, seed: int,
+              fixed: dict[Group, bool] | None = None) -> tuple[int, frozenset[Slot] | None, int] | None:
+        """(proven floor, best plan's slots or None, its own cost) among the plans that keep
+        `fixed` (see `keeps`); None when out of time."""
         seconds = min(PRICING_SECONDS, deadline - time.perf_counter())
         if seconds <= 0:
             return None
@@ -148,7 +153,8 @@ class _Pricing:
         # tight employees had no plan after 2 s and column generation stalled after 4 rounds (bound
         # 10); with it each plan is proven in hundredths of a second and 75 rounds converge (4417.3).
         solver.parameters.linearization_level = 2
-        status = solver.Solve(cp)
+        with self._fixing(fixed or {}):
+            status = solver.Solve(cp)
         if status == cp_model.INFEASIBLE:
             raise _NoPlan
         floor = math.floor(solver.BestObjectiveBound() + 1e-6)
@@ -157,6 +163,40 @@ class _Pricing:
         plan = frozenset(slot for slot, var in self.cover if solver.Value(var))
         self.last = plan
         return floor, plan, round(solver.ObjectiveValue()) + sum(prices.get(slot, 0) for slot in plan)
+
+    @contextmanager
+    def _fixing(self, fixed: dict[Group, bool]):
+        """For one search (a branch of rostering.branch), each group's 'works some slot of it'
+        literal narrowed to its value, the domains restored after."""
+        variables = self.model.cp.Proto().variables
+        saved = []
+        try:
+            for group, works in fixed.items():
+                domain = variables[self._works_some(group).Index()].domain  # a boolean's: [low, high]
+                saved.append((domain, domain[0], domain[1]))
+                if not domain[0] <= works <= domain[1]:
+                    raise _NoPlan  # a slot the employee cannot work, or must
+                domain[0] = domain[1] = int(works)
+            yield
+        finally:
+            for domain, low, high in saved:
+                domain[0], domain[1] = low, high
+
+    def _works_some(self, group: Group) -> cp_model.IntVar:
+        """The literal 'works some slot of `group`' (false when none of it is the employee's)."""
+        if group not in self.groups:
+            literals = [var for slot, var in self.cover if slot in group]
+            if len(literals) <= 1:
+                self.groups[group] = literals[0] if literals else self.model.cp.NewConstant(0)
+            else:
+                self.groups[group] = self.model.cp.NewBoolVar("")
+                self.model.cp.AddMaxEquality(self.groups[group], literals)
+        return self.groups[group]
+
+
+def keeps(plan: frozenset[Slot], fixed: dict[Group, bool]) -> bool:
+    """Whether `plan` works some slot of each group fixed true and none of each fixed false."""
+    return all(bool(plan & group) == works for group, works in fixed.items())
 
 
 class _NoPlan(Exception):
@@ -182,10 +222,11 @@ class _Master:
         self.choose = [self.lp.Constraint(1, 1) for _ in range(employees)]
         self.columns: list[tuple[int, frozenset[Slot], pywraplp.Variable]] = []
         self.solved = False  # whether the last solve found the relaxation's optimum
+        self.fixed: list[dict[Group, bool]] = [{} for _ in range(employees)]  # see restrict()
         self.objective.SetMinimization()
 
     def add(self, employee: int, plan: frozenset[Slot], cost: int) -> None:
-        column = self.lp.NumVar(0, 1, "")
+        column = self.lp.NumVar(0, 1 if keeps(plan, self.fixed[employee]) else 0, "")
         self.columns.append((employee, plan, column))
         self.objective.SetCoefficient(column, cost)
         self.choose[employee].SetCoefficient(column, 1)
@@ -193,10 +234,23 @@ class _Master:
             if slot in self.cover:
                 self.cover[slot].SetCoefficient(column, 1)
 
+    def restrict(self, fixed: list[dict[Group, bool]]) -> None:
+        """Only columns whose plan keeps `fixed[employee]` may be chosen."""
+        for employee, plan, column in self.columns:
+            column.SetUb(1 if keeps(plan, fixed[employee]) else 0)
+        self.fixed = fixed
+
     def prices(self, last: dict[Slot, int]) -> tuple[float, dict[Slot, int]]:
         """(the relaxation's value, its duals rounded to model units), or (inf, `last`) while an
         employee has no plan in it yet."""
-        self.solved = self.lp.Solve() == pywraplp.Solver.OPTIMAL
+        status = self.lp.Solve()
+        if status == pywraplp.Solver.ABNORMAL:
+            # GLOP's primal simplex can fail after many bound changes (Curtois Instance8, a
+            # branch 80 nodes deep, also without its warm start); the dual simplex solves it.
+            self.lp.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+            status = self.lp.Solve()
+            self.lp.SetSolverSpecificParametersAsString("")
+        self.solved = status == pywraplp.Solver.OPTIMAL
         if not self.solved:
             return math.inf, last
         return self.objective.Value(), {slot: round(row.dual_value()) for slot, row in self.cover.items()}
@@ -225,45 +279,87 @@ class _Master:
         return tuple(best[e][1] for e in range(len(self.choose)))
 
 
-def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0) -> EmployeeBound | None:
-    """The best Lagrangian bound column generation reaches in `budget` seconds. None when there
-    is nothing to split (no demand), when not even a first round fits, or when an employee has no
-    plan at all (left to the full solve, which explains infeasibility)."""
+def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0,
+                   generation: ColumnGeneration | None = None) -> EmployeeBound | None:
+    """The best Lagrangian bound column generation reaches in `budget` seconds (in `generation`,
+    if given, so the caller can branch on from it). None when there is nothing to split (no
+    demand), when not even a first round fits, or when an employee has no plan at all (left to
+    the full solve, which explains infeasibility)."""
     started = time.perf_counter()
     problem = model.problem
     if not problem.demand or not problem.employees:
         return None
-    slots = _Slots(model)
-    pricing = [_Pricing(problem, model.rules, staff) for staff in problem.employees]
-    master = _Master(slots, len(pricing))
-    seen: set[tuple[int, frozenset[Slot]]] = set()
-    best, prices, iterations, converged = None, {}, 0, False
-    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
-        while True:
-            try:
-                priced = list(pool.map(lambda one: one.price(prices, started + budget, seed), pricing))
-            except _NoPlan:
-                return None
-            if None in priced:
-                break  # a round cut short by the budget has no floor for everyone
-            iterations += 1
-            value = slots.least(prices) + sum(floor for floor, _, _ in priced)
-            if best is None or value > best.value:
-                best = EmployeeBound(value, prices, relaxation={}, plans=(), floors=tuple(floor for floor, _, _ in priced),
-                                     iterations=0, converged=False, seconds=0.0)
-            new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
-                   if plan is not None and (e, plan) not in seen]
-            for e, plan, cost in new:
-                seen.add((e, plan))
-                master.add(e, plan, cost)
-            relaxed, prices = master.prices(prices)
-            _log.debug("bound round %d: %d, relaxation %.1f, %d new plans, %.1f s", iterations, value, relaxed,
-                       len(new), time.perf_counter() - started)
-            closed = best.value >= relaxed - 1  # the bound meets the relaxation it can at most reach
-            if not new or closed:
-                converged = closed and all(plan is not None for _, plan, _ in priced)
-                break
-    if best is None:
+    generation = generation or ColumnGeneration(model, workers)
+    try:
+        found = generation.run({}, started + budget, seed)
+    except _NoPlan:
         return None
-    return replace(best, relaxation=master.relaxation(), plans=master.rounded(), iterations=iterations,
-                   converged=converged, seconds=time.perf_counter() - started)
+    if found is None:
+        return None
+    master = generation.master
+    return EmployeeBound(found.value, found.prices, relaxation=master.relaxation(), plans=master.rounded(),
+                         floors=found.floors, iterations=found.iterations, converged=found.converged,
+                         seconds=time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What one run of column generation proved: its best round's bound, prices and floors."""
+
+    value: int
+    prices: dict[Slot, int]
+    floors: tuple[int, ...]
+    relaxed: float  # the last master problem's value (inf if it had no solution)
+    iterations: int
+    converged: bool
+
+
+class ColumnGeneration:
+    """Plans per employee priced by the master problem's duals, round after round; the plans found
+    are kept across runs, so a branch (rostering.branch) starts from every plan seen so far."""
+
+    def __init__(self, model: RosterModel, workers: int = 0):
+        self.slots = _Slots(model)
+        self.pricing = [_Pricing(model.problem, model.rules, staff) for staff in model.problem.employees]
+        self.master = _Master(self.slots, len(self.pricing))
+        self.workers = workers or os.cpu_count() or 1
+        self.seen: set[tuple[int, frozenset[Slot]]] = set()
+
+    def run(self, prices: dict[Slot, int], deadline: float, seed: int,
+            fixed: dict[tuple[int, Group], bool] | None = None, enough: float = math.inf) -> Generated | None:
+        """Rounds from `prices` until no new plan, the bound meets the relaxation or `enough`, or
+        the deadline; only plans that keep `fixed` (per employee, see `keeps`) take part. None
+        when not one round fits; _NoPlan when an employee has no plan that keeps `fixed`."""
+        fixed = fixed or {}
+        per_employee = [{group: works for (e, group), works in fixed.items() if e == employee}
+                        for employee in range(len(self.pricing))]
+        self.master.restrict(per_employee)
+        # The first round prices at the duals of the plans already known (the given prices while
+        # some employee has none that keeps `fixed`): a plan priced otherwise may be known already
+        # and end the run with the bound still short of the relaxation.
+        relaxed, prices = self.master.prices(prices)
+        best, iterations, converged = None, 0, False
+        with ThreadPoolExecutor(self.workers) as pool:
+            while True:
+                priced = list(pool.map(lambda one, keep: one.price(prices, deadline, seed, keep),
+                                       self.pricing, per_employee))
+                if None in priced:
+                    break  # a round cut short by the deadline has no floor for everyone
+                iterations += 1
+                value = self.slots.least(prices) + sum(floor for floor, _, _ in priced)
+                if best is None or value > best.value:
+                    best = Generated(value, prices, tuple(floor for floor, _, _ in priced), relaxed, 0, False)
+                new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
+                       if plan is not None and (e, plan) not in self.seen]
+                for e, plan, cost in new:
+                    self.seen.add((e, plan))
+                    self.master.add(e, plan, cost)
+                relaxed, prices = self.master.prices(prices)
+                _log.debug("bound round %d: %d, relaxation %.1f, %d new plans", iterations, value, relaxed, len(new))
+                closed = best.value >= relaxed - 1  # the bound meets the relaxation it can at most reach
+                if not new or closed or best.value >= enough:
+                    converged = closed and all(plan is not None for _, plan, _ in priced)
+                    break
+        if best is None:
+            return None
+        return replace(best, relaxed=relaxed, iterations=iterations, converged=converged)

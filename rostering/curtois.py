@@ -69,7 +69,7 @@ def benchmark_options(options: SolveOptions) -> SolveOptions:
     re-plans neighbourhoods of the best roster (rostering.lns): on Instance14, 60 s of CP-SAT and
     then 240 s of it reached 1285, where CP-SAT alone ended at 1387 after 600 s."""
     return replace(options, staffing_phase=0.0, employee_start_above=EMPLOYEE_START_ABOVE, employee_start_phase=0.4,
-                   employee_bound_phase=0.3, employee_bound_below=EMPLOYEE_START_ABOVE, lns_phase=0.7)
+                   employee_bound_phase=0.3, employee_bound_below=EMPLOYEE_START_ABOVE, branch_phase=0.8, lns_phase=0.7)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,77 @@
+"""Branch-and-price (rostering.branch): on Curtois Instance1, where the employee bound stops at
+558 and the optimum is 607, it proves 607 and finds a roster of 607 that every rule allows; cut
+short, its bound still never passes the optimum; a branch's fixing binds the master problem and
+the employee's pricing alike; and an objective that does not split by employee is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from rostering.bound import ColumnGeneration, _NoPlan, hint_plans
+from rostering.branch import branch_and_price, objective_step, separable
+from rostering.curtois import read_curtois
+from rostering.loading import load_scenario
+from rostering.problem import build_problem
+
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
+
+OPTIMUM = 607 * 60  # Instance1's, in model units
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return build_problem(read_curtois(CURTOIS_INSTANCE1))
+
+
+def test_branching_proves_the_optimum_and_finds_a_roster_of_it(problem):
+    proof = branch_and_price(full_model(problem), None, 60, seed=1, workers=1)
+    assert proof.bound == proof.value == OPTIMUM
+    assert proof.nodes > 1  # the root alone proves 558
+    model = full_model(problem)
+    hint_plans(model, proof.plans)  # every employee on their plan: a roster the rules allow, of 607
+    hint = model.cp.Proto().solution_hint
+    for index, value in zip(hint.vars, hint.values):
+        model.cp.Add(model.cp.GetIntVarFromProtoIndex(index) == value)
+    assert optimum(model).ObjectiveValue() == OPTIMUM
+
+
+@pytest.mark.parametrize("budget", [0.5, 2.0])
+def test_a_branching_cut_short_bounds_no_more_than_the_optimum(problem, budget):
+    proof = branch_and_price(full_model(problem), OPTIMUM + 60, budget, seed=1, workers=1)
+    assert proof is None or proof.bound <= OPTIMUM
+    assert proof is None or proof.value is None or proof.value >= OPTIMUM
+
+
+def test_an_incumbent_already_optimal_is_proven_so(problem):
+    proof = branch_and_price(full_model(problem), OPTIMUM, 60, seed=1, workers=1)
+    assert proof.bound == OPTIMUM and proof.value is None  # nothing better than the incumbent
+
+
+def test_a_fixing_binds_the_master_problem_and_the_pricing(problem):
+    """Employee B (index 1) free or bound to work day 0; A (index 0) has day 0 off in the file."""
+    model = full_model(problem)
+    generation = ColumnGeneration(model, workers=1)
+    first_day = frozenset(slot for slot in generation.slots.points if problem.instances[slot[0]].date == problem.days[0])
+
+    def b_on_first_day() -> float:
+        return sum(share for (employee, slot), share in generation.master.relaxation().items()
+                   if employee == 1 and slot in first_day)
+
+    generation.run({}, float("inf"), 1, {(1, first_day): False})
+    assert b_on_first_day() == 0
+    generation.run({}, float("inf"), 1, {(1, first_day): True})
+    assert b_on_first_day() == pytest.approx(1)
+    with pytest.raises(_NoPlan):
+        generation.run({}, float("inf"), 1, {(0, first_day): True})
+
+
+def test_the_objective_moves_in_whole_points_on_curtois(problem):
+    assert objective_step(full_model(problem)) == 60
+
+
+def test_an_objective_with_terms_across_employees_is_not_branched():
+    """The Danish plan's fairness weighs employees against each other: a plan per employee does
+    not price a roster, so branching has nothing exact to work on."""
+    model = full_model(build_problem(load_scenario(TINY)))
+    assert not separable(model)
+    assert branch_and_price(model, None, 5, workers=1) is None
