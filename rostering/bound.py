@@ -23,7 +23,8 @@ short; terms left out of "own" (fairness, agency) only cost more.
 The last master problem also says where a good roster probably lies: its mix of plans guides the
 neighbourhood search (rostering.lns), and each employee's main plan in it, a roster every hard
 rule allows, is where the full search starts (Curtois Instance15: 3847 after 600 s from it,
-4204 and 4515 without).
+4204 and 4515 without). On small models rostering.branch goes on from the same column generation
+(`ColumnGeneration`), branching to close what the bound leaves open.
 """
 
 from __future__ import annotations

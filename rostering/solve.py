@@ -87,9 +87,10 @@ class SolveOptions:
     # After the employee bound, up to this share of the limit for branch-and-price on it
     # (rostering.branch), in models of at most `branch_below` variables whose objective splits by
     # employee. Its bound enters the model as 'objective >= bound' and its best roster, if any, is
-    # where the search starts. Curtois Instances 5-7 (one run each, 2 cores, no roster to start
-    # from): proven optimal in 10, 23 and 41 s, where the bound alone stops 1-3 points short and
-    # CP-SAT with it did not close them in 60 s. Off by default, with the bound.
+    # where the search starts. Curtois Instances 5-7 (one run each, 2 cores, 60 s): proven optimal
+    # in 13.1, 27.6 and 48.8 s, where the bound alone stops 1-3 points short and CP-SAT with it did
+    # not close them in 60 s. Instance8 (3,871 variables) was not closed in 280 s even given its
+    # optimum, hence the size limit. Off by default, with the bound.
     branch_phase: float = 0.0
     branch_below: int = 3_000
     # Share of the time left after the earlier phases (bound, start, staffing) that is kept for

@@ -1,7 +1,8 @@
 """Branch-and-price (rostering.branch): on Curtois Instance1, where the employee bound stops at
 558 and the optimum is 607, it proves 607 and finds a roster of 607 that every rule allows; cut
-short, its bound still never passes the optimum; a branch's fixing binds the master problem and
-the employee's pricing alike; and an objective that does not split by employee is left alone."""
+short, its bound still never passes the optimum; solve() with the benchmark settings answers
+OPTIMAL through it; a branch's fixing binds the master problem and the employee's pricing alike;
+and an objective that does not split by employee is left alone."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 
 from rostering.bound import ColumnGeneration, _NoPlan, hint_plans
 from rostering.branch import branch_and_price, objective_step, separable
-from rostering.curtois import read_curtois
+from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
+from rostering.objective import total_points
 from rostering.problem import build_problem
+from rostering.solve import SolveOptions, solve
 
 from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 
@@ -45,6 +48,15 @@ def test_a_branching_cut_short_bounds_no_more_than_the_optimum(problem, budget):
 def test_an_incumbent_already_optimal_is_proven_so(problem):
     proof = branch_and_price(full_model(problem), OPTIMUM, 60, seed=1, workers=1)
     assert proof.bound == OPTIMUM and proof.value is None  # nothing better than the incumbent
+
+
+def test_solve_branches_to_the_proven_optimum(problem):
+    """The benchmark settings branch on Instance1: the answer is optimal, its roster scores 607,
+    and CP-SAT took the proven roster from the hint within the limit."""
+    result = solve(problem, benchmark_options(SolveOptions(time_limit=30, workers=1, seed=1)))
+    assert result.status == "OPTIMAL"
+    assert result.objective == result.bound == total_points(problem, result.roster) == 607
+    assert result.wall_time <= 30 + 1
 
 
 def test_a_fixing_binds_the_master_problem_and_the_pricing(problem):
