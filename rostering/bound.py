@@ -157,7 +157,7 @@ class _Pricing:
         with self._fixing(fixed or {}):
             status = solver.Solve(cp)
         if status == cp_model.INFEASIBLE:
-            raise _NoPlan
+            raise NoPlan
         floor = math.floor(solver.BestObjectiveBound() + 1e-6)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return floor, None, 0
@@ -176,7 +176,7 @@ class _Pricing:
                 domain = variables[self._works_some(group).Index()].domain  # a boolean's: [low, high]
                 saved.append((domain, domain[0], domain[1]))
                 if not domain[0] <= works <= domain[1]:
-                    raise _NoPlan  # a slot the employee cannot work, or must
+                    raise NoPlan  # a slot the employee cannot work, or must
                 domain[0] = domain[1] = int(works)
             yield
         finally:
@@ -200,7 +200,7 @@ def keeps(plan: frozenset[Slot], fixed: dict[Group, bool]) -> bool:
     return all(bool(plan & group) == works for group, works in fixed.items())
 
 
-class _NoPlan(Exception):
+class NoPlan(Exception):
     """An employee has no plan within their own rules: the full model is infeasible too."""
 
 
@@ -293,7 +293,7 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
     generation = generation or ColumnGeneration(model, workers)
     try:
         found = generation.run({}, started + budget, seed)
-    except _NoPlan:
+    except NoPlan:
         return None
     if found is None:
         return None
@@ -330,7 +330,7 @@ class ColumnGeneration:
             fixed: dict[tuple[int, Group], bool] | None = None, enough: float = math.inf) -> Generated | None:
         """Rounds from `prices` until no new plan, the bound meets the relaxation or `enough`, or
         the deadline; only plans that keep `fixed` (per employee, see `keeps`) take part. None
-        when not one round fits; _NoPlan when an employee has no plan that keeps `fixed`."""
+        when not one round fits; NoPlan when an employee has no plan that keeps `fixed`."""
         fixed = fixed or {}
         per_employee = [{group: works for (e, group), works in fixed.items() if e == employee}
                         for employee in range(len(self.pricing))]

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import reduce
 
-from .bound import OWN_TERMS, ColumnGeneration, Group, Slot, _NoPlan
+from .bound import OWN_TERMS, ColumnGeneration, Group, Slot, NoPlan
 from .model import RosterModel
 from .objective import STAFFING_TERMS
 
@@ -100,7 +100,7 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
         cutoff = math.inf if best is None else best - step + 1  # a bound this high closes the node
         try:
             run = generation.run(node.prices, deadline, seed, node.fixed, enough=cutoff)
-        except _NoPlan:
+        except NoPlan:
             nodes += 1
             continue  # no roster keeps these fixings
         if run is None or not math.isfinite(run.relaxed):  # out of time, or a pricing search was

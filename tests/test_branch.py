@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rostering.bound import ColumnGeneration, _NoPlan, hint_plans
+from rostering.bound import ColumnGeneration, NoPlan, hint_plans
 from rostering.branch import branch_and_price, objective_step, separable
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
@@ -73,7 +73,7 @@ def test_a_fixing_binds_the_master_problem_and_the_pricing(problem):
     assert b_on_first_day() == 0
     generation.run({}, float("inf"), 1, {(1, first_day): True})
     assert b_on_first_day() == pytest.approx(1)
-    with pytest.raises(_NoPlan):
+    with pytest.raises(NoPlan):
         generation.run({}, float("inf"), 1, {(0, first_day): True})
 
 
