@@ -84,6 +84,11 @@ def own_expr(model: RosterModel, staff: Staff):
     return sum(p.weight * p.expr for p in model.penalties if p.name in OWN_TERMS and p.key == staff.id)
 
 
+def splits(problem: Problem) -> bool:
+    """Whether there is anything to split by employee: some demand, and employees to meet it."""
+    return bool(problem.demand and problem.employees)
+
+
 def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
     """One inequality per employee: their own terms less the priced cover are at least their floor."""
     for staff, floor in zip(model.problem.employees, bound.floors):
@@ -142,10 +147,8 @@ class _Pricing:
             return None
         cp = self.model.cp
         cp.Minimize(self.own - sum(prices.get(slot, 0) * var for slot, var in self.cover))
-        cp.ClearHints()
         if self.last is not None:
-            for slot, var in self.cover:
-                cp.AddHint(var, slot in self.last)
+            hint_plans(self.model, (self.last,))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = seconds
@@ -287,8 +290,7 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
     demand), when not even a first round fits, or when an employee has no plan at all (left to
     the full solve, which explains infeasibility)."""
     started = time.perf_counter()
-    problem = model.problem
-    if not problem.demand or not problem.employees:
+    if not splits(model.problem):
         return None
     generation = generation or ColumnGeneration(model, workers)
     try:

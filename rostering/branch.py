@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import reduce
 
-from .bound import OWN_TERMS, ColumnGeneration, Group, Slot, NoPlan
+from .bound import OWN_TERMS, ColumnGeneration, Group, NoPlan, Slot, splits
 from .model import RosterModel
 from .objective import STAFFING_TERMS
 
@@ -72,12 +72,11 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
                      prices: dict[Slot, int] | None = None) -> Proof | None:
     """Branch on whether an employee works a day, or a slot, until every node's bound reaches
     `incumbent` (an objective some roster has, in model units; None: no roster known yet) or
-    `budget` seconds pass. `generation` and `prices` carry on
-    from the employee bound's column generation, if it ran. None when the model is not separable
-    or has no demand or employees."""
+    `budget` seconds pass. `generation` and `prices` carry on from the employee bound's column
+    generation, if it ran. None when the model is not separable or has nothing to split."""
     started = time.perf_counter()
     deadline = started + budget
-    if not separable(model) or not model.problem.demand or not model.problem.employees:
+    if not separable(model) or not splits(model.problem):
         return None
     generation = generation or ColumnGeneration(model, workers)
     step = objective_step(model)
@@ -88,8 +87,7 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
         """The least objective value at or above `bound`."""
         return int(offset + step * math.ceil((bound - offset) / step - 1e-9))
 
-    best, plans = incumbent, ()
-    found_value = None
+    best, plans = incumbent, ()  # plans: of the best roster branching found, if it beat `incumbent`
     counter = itertools.count()
     open_nodes = [_Node(0, 0, next(counter), {}, prices or {})]
     nodes = 0
@@ -114,7 +112,7 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
         if choice is None:  # integral: a roster
             value, rounded = round(run.relaxed), generation.master.rounded()
             if best is None or value < best:
-                best, found_value, plans = value, value, rounded
+                best, plans = value, rounded
             if bound >= value:
                 continue
             choice = _unfixed(rounded, node.fixed, days)
@@ -124,7 +122,7 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
             fixed = {**node.fixed, choice: works}
             heapq.heappush(open_nodes, _Node(bound, node.depth - 1, next(counter), fixed, run.prices))
     proven = min((n.bound for n in open_nodes), default=best if best is not None else 0)
-    return Proof(proven, found_value, plans, nodes, time.perf_counter() - started)
+    return Proof(proven, best if plans else None, plans, nodes, time.perf_counter() - started)
 
 
 def _days(model: RosterModel, slots) -> dict[Slot, Group]:

@@ -67,8 +67,8 @@ def benchmark_options(options: SolveOptions) -> SolveOptions:
     optimal, in 185 s; 3437 after 300 s without it). Where both ran (Instance12), the sweeps got
     too little time: 4604 after 300 s against 4147 without the bound. Models up to 3,000 variables
     (1-7) then branch on the bound for up to 80 % of the limit (rostering.branch): 5, 6 and 7 were
-    proven optimal in 13.1, 27.6 and 48.8 s of 60, where they ended 1-5 points above before. The last 70 % of what is left
-    re-plans neighbourhoods of the best roster (rostering.lns): on Instance14, 60 s of CP-SAT and
+    proven optimal in 13.1, 27.6 and 48.8 s of 60, where they ended 1-5 points above before. The
+    last 70 % of what is left re-plans neighbourhoods of the best roster (rostering.lns): on Instance14, 60 s of CP-SAT and
     then 240 s of it reached 1285, where CP-SAT alone ended at 1387 after 600 s."""
     return replace(options, staffing_phase=0.0, employee_start_above=EMPLOYEE_START_ABOVE, employee_start_phase=0.4,
                    employee_bound_phase=0.3, employee_bound_below=EMPLOYEE_START_ABOVE, branch_phase=0.8, lns_phase=0.7)

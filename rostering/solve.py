@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from .bound import ColumnGeneration, EmployeeBound, employee_bound, hint_plans, post_cuts
+from .bound import ColumnGeneration, EmployeeBound, employee_bound, hint_plans, post_cuts, splits
 from .branch import branch_and_price
 from .lns import STEP_SECONDS, Guide, Incumbent, improve
 from .model import Guard, RosterModel, hint_values
@@ -176,8 +176,8 @@ def solve(
     build_time = time.perf_counter() - started
 
     size = len(model.cp.Proto().variables)
-    # `bounded`: the wall seconds it took, from the limit
     starts = _starts_by_employee(options, size, hint is not None)
+    # `bounded`: the wall seconds the bound (and branching) took, from the limit
     bounded, employee = _bound_by_employee(model, options, size, hint is not None, starts)
     if bounded:
         options = replace(options, time_limit=max(options.time_limit - bounded, 0.1))
@@ -238,7 +238,7 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int, hin
     if options.employee_bound_phase <= 0 or options.deterministic or size > options.employee_bound_below:
         return 0.0, None
     started = time.perf_counter()
-    generation = ColumnGeneration(model, options.workers) if model.problem.demand and model.problem.employees else None
+    generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
     bound = employee_bound(model, options.time_limit * options.employee_bound_phase, options.seed,
                            generation=generation)
     if bound is not None:
