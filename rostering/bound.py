@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from .model import RosterModel
+from .model import RosterModel, objective_floor
 from .objective import post_objective, staffing_points
 from .problem import Problem, Staff
 from .ruleset import ActiveRules
@@ -141,7 +141,7 @@ class _Pricing:
     def price(self, prices: dict[Slot, int], deadline: float, seed: int,
               fixed: dict[Group, bool] | None = None) -> tuple[int, frozenset[Slot] | None, int] | None:
         """(proven floor, best plan's slots or None, its own cost) among the plans that keep
-        `fixed` (see `keeps`); None when out of time."""
+        `fixed` (see `keeps`); None when out of time, or when a search cut short has no floor that holds."""
         seconds = min(PRICING_SECONDS, deadline - time.perf_counter())
         if seconds <= 0:
             return None
@@ -161,9 +161,10 @@ class _Pricing:
             status = solver.Solve(cp)
         if status == cp_model.INFEASIBLE:
             raise NoPlan
-        floor = math.floor(solver.BestObjectiveBound() + 1e-6)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return floor, None, 0
+            least = objective_floor(cp)  # CP-SAT's bound need not hold without a plan (see there)
+            return (math.floor(least), None, 0) if math.isfinite(least) else None
+        floor = math.floor(solver.BestObjectiveBound() + 1e-6)
         plan = frozenset(slot for slot, var in self.cover if solver.Value(var))
         self.last = plan
         return floor, plan, round(solver.ObjectiveValue()) + sum(prices.get(slot, 0) for slot in plan)

@@ -231,3 +231,20 @@ def hint_values(cp: cp_model.CpModel, values: Sequence[int]) -> None:
     proto.clear_solution_hint()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values)
+
+
+def objective_floor(cp: cp_model.CpModel) -> float:
+    """The least the objective can be by its terms' domains alone. A search stopped early can
+    report a weaker bound, from the objective as presolve rewrote it (-3,910 for a roster of
+    181,852: 100 employees x 12 weeks, 60 s, started employee by employee, where every term is
+    a penalty of at least 0), or one that does not hold: stopped in presolve, before any plan,
+    an employee's pricing search (rostering.bound) reported 0 where the best plan costs -14,909."""
+    proto = cp.Proto()
+    objective = proto.objective
+    if objective.scaling_factor < 0 or any(ref < 0 for ref in objective.vars):
+        return float("-inf")  # a maximisation or negated literals: leave the bound to CP-SAT
+    least = objective.offset
+    for ref, coeff in zip(objective.vars, objective.coeffs):
+        domain = list(proto.variables[ref].domain)  # the proto's repeated field has no [-1]
+        least += coeff * (domain[0] if coeff > 0 else domain[-1])
+    return least * (objective.scaling_factor or 1)

@@ -272,7 +272,7 @@ def _post_fairness(m: RosterModel) -> None:
                 m.cp.Add(high >= load)
                 m.cp.Add(low <= load)
             # Its own variable, never negative: the floor of every reported bound is read from the
-            # terms' domains (solve.objective_floor), which put `high - low` at -top (hjemmepleje_nord's
+            # terms' domains (model.objective_floor), which put `high - low` at -top (hjemmepleje_nord's
             # floor was -4088 points; a 60 s solve there reported a bound of -124).
             spread = m.cp.NewIntVar(0, top, f"{term}_spread[{group}]")
             m.cp.Add(spread == high - low)

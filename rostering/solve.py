@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 from .bound import ColumnGeneration, EmployeeBound, employee_bound, hint_plans, post_cuts, splits
 from .branch import branch_and_price
 from .lns import STEP_SECONDS, Guide, Incumbent, improve
-from .model import Guard, RosterModel, hint_values
+from .model import Guard, RosterModel, hint_values, objective_floor
 from .objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from .problem import Problem
 from .roster import Roster
@@ -362,22 +362,6 @@ def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: 
                            wall_time, build_time)
     conflicts = explain_infeasible(problem, rules, options) if status == cp_model.INFEASIBLE else ()
     return SolveResult(name, Roster(()), None, None, wall_time, build_time, conflicts)
-
-
-def objective_floor(cp: cp_model.CpModel) -> float:
-    """The least the objective can be by its terms' domains alone, for the bounds reported. A
-    search stopped early can report a weaker one, from the objective as presolve rewrote it: -3,910 for a roster of
-    181,852 (100 employees x 12 weeks, 60 s, started employee by employee), where every term
-    here is a penalty of at least 0."""
-    proto = cp.Proto()
-    objective = proto.objective
-    if objective.scaling_factor < 0 or any(ref < 0 for ref in objective.vars):
-        return float("-inf")  # a maximisation or negated literals: leave the bound to CP-SAT
-    least = objective.offset
-    for ref, coeff in zip(objective.vars, objective.coeffs):
-        domain = list(proto.variables[ref].domain)  # the proto's repeated field has no [-1]
-        least += coeff * (domain[0] if coeff > 0 else domain[-1])
-    return least * (objective.scaling_factor or 1)
 
 
 def _solver(options: SolveOptions, time_limit: float, size: int = 0) -> cp_model.CpSolver:

@@ -124,6 +124,24 @@ def test_floors_from_searches_cut_short_still_hold(monkeypatch, case):
     assert optimum(model).ObjectiveValue() == solver.ObjectiveValue()
 
 
+class _StoppedInPresolve(cp_model.CpSolver):
+    def Solve(self, model, callback=None):  # noqa: N802 (CP-SAT's name)
+        self.parameters.max_time_in_seconds = 0.0
+        return super().Solve(model, callback)
+
+
+def test_a_search_stopped_before_its_first_plan_gives_a_floor_that_holds(monkeypatch, case):
+    """CP-SAT stopped in presolve reports a bound of 0 whatever the objective (priced plans cost
+    less than 0), so the floor of a search without a plan comes from the terms' domains."""
+    problem, converged, _, model = case
+    pricing = bound_module._Pricing(problem, model.rules, problem.employees[0])
+    least, _, _ = pricing.price(converged.prices, time.perf_counter() + 10, seed=3)
+    assert least < 0
+    monkeypatch.setattr(bound_module.cp_model, "CpSolver", _StoppedInPresolve)
+    floor, plan, _ = pricing.price(converged.prices, time.perf_counter() + 10, seed=3)
+    assert plan is None and floor <= least
+
+
 def test_an_employee_with_no_plan_of_their_own_gives_no_bound(tmp_path):
     text = CURTOIS_INSTANCE1.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
     broken = tmp_path / "broken.txt"

@@ -17,7 +17,7 @@ except ImportError:  # tests/ imported as a package
 
 from rostering import build_problem, check_roster, load_scenario
 from rostering.objective import fairness_factor, fairness_groups, score
-from rostering.solve import objective_floor
+from rostering.model import objective_floor
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
