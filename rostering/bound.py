@@ -376,12 +376,10 @@ class ColumnGeneration:
                 smoothed, (relaxed, duals) = prices is not duals, self.master.prices(duals)
                 _log.debug("bound round %d: %d, relaxation %.1f, %d new plans", iterations, value, relaxed, len(new))
                 closed = best.value >= relaxed - 1  # the bound meets the relaxation it can at most reach
-                mispriced = not new and smoothed and not closed
-                if mispriced:
-                    continue  # nothing new near the best prices: price at the duals themselves once
-                if not new or closed or best.value >= enough:
+                if closed or best.value >= enough or not (new or smoothed):
                     converged = closed and all(plan is not None for _, plan, _ in priced)
                     break
+                mispriced = not new  # nothing new near the best prices: price at the duals themselves once
         if best is None:
             return None
         return replace(best, relaxed=relaxed, iterations=iterations, converged=converged)

@@ -96,6 +96,16 @@ def test_posting_the_inequalities_keeps_the_optimum(case):
     assert optimum(cut).ObjectiveValue() == solver.ObjectiveValue()
 
 
+def test_smoothed_prices_converge_to_the_bound_the_duals_reach(monkeypatch, case):
+    """Smoothing changes the path, not the end: column generation converges only once a round at
+    the master's own duals finds no new plan."""
+    problem, smoothed, _, _ = case
+    monkeypatch.setattr(bound_module, "SMOOTHING", 0.0)
+    at_duals = employee_bound(full_model(problem), 20, seed=3, workers=1)
+    assert smoothed.converged and at_duals.converged
+    assert smoothed.value == at_duals.value
+
+
 def test_instance1_reaches_the_dantzig_wolfe_bound_of_the_literature():
     """Curtois & Qu's branch and price reports 558 for Instance1 (optimum 607): the bound of
     pricing employees apart, which CP-SAT's relaxation of the same model does not see at its root."""
