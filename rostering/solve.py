@@ -82,14 +82,17 @@ class SolveOptions:
     employee_start_phase: float = 0.75
     # Up to this share of the limit for a lower bound from pricing each employee's plans apart
     # (rostering.bound), posted as one inequality per employee before the search, in models of at
-    # most `employee_bound_below` variables (a year-long employee's pricing takes seconds a round).
+    # most `employee_bound_plan_below` variables per employee: each round prices every employee's
+    # own model, which takes seconds for a year-long plan but hundredths for four weeks, however
+    # many employees there are. Where it runs and yields plans, they are the start, and no start
+    # is built employee by employee.
     # Off by default (0): on the Danish Solbakken plan (45 employees, 4 weeks) the column generation
     # converges slowly (bound 139.5 after 18 s, 226 after 60 s, where CP-SAT alone reaches 218 in
     # 60 s), so 30 % of a 60 s limit left a weaker bound (150) and roster (522 against 489). The
     # Curtois benchmark turns it on: after 60 s Instance5's bound went from 1043 to 1141 (optimum
     # 1143), and Instance11 (3443) was proven optimal in 185 s of 300.
     employee_bound_phase: float = 0.0
-    employee_bound_below: int = 20_000
+    employee_bound_plan_below: int = 600
     # After the employee bound, up to this share of the limit for branch-and-price on it
     # (rostering.branch), in models of at most `branch_below` variables whose objective splits by
     # employee. Its bound enters the model as 'objective >= bound' and its best roster, if any, is
@@ -183,9 +186,9 @@ def solve(
     # The latest phase's roster, kept if the next finds none in time: first the hint's, if it
     # keeps every hard rule; `ahead`: the budget completing it took, from the limit.
     fallback, ahead = _complete_hint(model, options, hint) if hint is not None else (None, 0.0)
-    starts = _starts_by_employee(options, size, hint is not None)
     # `bounded`: the wall seconds the bound (and branching) took, from the limit
-    bounded, employee = _bound_by_employee(model, options, size, hint is not None, starts)
+    bounded, employee = _bound_by_employee(model, options, size, hint is not None)
+    starts = _starts_by_employee(options, size, hint is not None or bool(employee and employee.plans))
     if bounded or ahead:
         options = replace(options, time_limit=max(options.time_limit - bounded - ahead, 0.1))
     spent, used, first = bounded + ahead, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
@@ -228,20 +231,22 @@ def solve(
     return replace(answer, wall_capped=capped)
 
 
-def _starts_by_employee(options: SolveOptions, size: int, hinted: bool) -> bool:
-    """Whether the search starts from a roster built employee by employee (rostering.start)."""
+def _starts_by_employee(options: SolveOptions, size: int, started: bool) -> bool:
+    """Whether the search starts from a roster built employee by employee (rostering.start), not
+    having a start already (`started`: a hint, or the employee bound's plans)."""
     big = options.employee_start_above
-    return big is not None and not options.deterministic and not hinted and size > big
+    return big is not None and not options.deterministic and not started and size > big
 
 
-def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int, hinted: bool,
-                       starts: bool) -> tuple[float, EmployeeBound | None]:
+def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
+                       hinted: bool) -> tuple[float, EmployeeBound | None]:
     """Post the employee bound's inequalities (rostering.bound) if asked for; the seconds spent,
     and the bound, whose linear relaxation's roster guides the neighbourhoods. Unless the
     caller gave a hint, the search starts from each employee's main plan in that relaxation.
-    Small models then branch on it (`branch_phase`), unless a start built employee by employee
-    needs the time. Not in deterministic runs: its pricing rounds stop by the wall clock."""
-    if options.employee_bound_phase <= 0 or options.deterministic or size > options.employee_bound_below:
+    Small models then branch on it (`branch_phase`). Not in deterministic runs: its pricing rounds
+    stop by the wall clock."""
+    per_employee = size / max(len(model.problem.employees), 1)
+    if options.employee_bound_phase <= 0 or options.deterministic or per_employee > options.employee_bound_plan_below:
         return 0.0, None
     started = time.perf_counter()
     generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
@@ -251,7 +256,7 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int, hin
         post_cuts(model, bound)
         if not hinted:
             hint_plans(model, bound.plans)
-        if options.branch_phase > 0 and size <= options.branch_below and not starts:  # the start needs the time
+        if options.branch_phase > 0 and size <= options.branch_below:
             _branch(model, options, bound, generation, hinted)
     return time.perf_counter() - started, bound
 

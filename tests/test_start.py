@@ -108,7 +108,7 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
     """A year-long instance can need the whole limit for the first sweep: its roster is the
     answer, with figures recomputed from it, rather than no roster."""
     solve_module = importlib.import_module("rostering.solve")  # the package exports solve() as `solve`
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=2)
+    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=2)
     starts = []
 
     def slow_start(*args, **kwargs):
@@ -127,12 +127,26 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
 def test_solve_reports_the_start_phase_and_returns_a_checked_roster():
     problem = build_problem(read_curtois(INSTANCE))
     phases = []
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=6)
+    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=6)
     result = solve(problem, options, on_progress=lambda p: phases.append((p.phase, p.bound)))
     assert result.has_roster
     assert hard_findings(problem, result.roster) == []
     assert phases[0] == ("start", 0.0)
     assert result.objective == pytest.approx(total_points(problem, result.roster))
+
+
+@pytest.mark.parametrize("plan_below, phase", [(600, "roster"), (10, "start")])
+def test_the_employee_bounds_plans_are_the_start_where_it_runs(plan_below, phase):
+    """Instance1 has 20 model variables per employee: at most 600 its employee bound runs, and its
+    relaxation's plans are the start, however big the model (the start's threshold at 0); at most
+    10 the bound is left out and the start built employee by employee runs instead."""
+    problem = build_problem(read_curtois(INSTANCE))
+    phases = []
+    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_plan_below=plan_below,
+                      branch_phase=0, time_limit=4)
+    result = solve(problem, options, on_progress=lambda p: phases.append(p.phase))
+    assert hard_findings(problem, result.roster) == []
+    assert phases[0] == phase and ("start" in phases) == (phase == "start")
 
 
 def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer(tmp_path):
@@ -144,7 +158,7 @@ def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer
     problem = build_problem(read_curtois(broken))
     start, sweeps = start_of(problem, budget=3)
     assert (start.roster, start.objective, sweeps) == (None, None, [])
-    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=5))
+    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=5))
     assert result.status == "INFEASIBLE"
     assert {(g.rule_id, g.employee_id) for g in result.conflicts} >= {("shifts.max_per_type", "A")}
 
@@ -257,5 +271,5 @@ def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(mo
 
     monkeypatch.setattr(solve_module, "_answer", empty_answer)
     monkeypatch.setattr(solve_module, "employee_start", recorded_start)
-    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, time_limit=4))
+    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=4))
     assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
