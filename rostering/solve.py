@@ -184,14 +184,18 @@ def solve(
 
     size = len(model.cp.Proto().variables)
     # The latest phase's roster, kept if the next finds none in time: first the hint's, if it
-    # keeps every hard rule; `ahead`: the budget completing it took, from the limit.
-    fallback, ahead = _complete_hint(model, options, hint) if hint is not None else (None, 0.0)
+    # keeps every hard rule. Completing it takes `ahead` of the budget, `waited` wall seconds.
+    fallback, ahead, waited = None, 0.0, 0.0
+    if hint is not None:
+        fallback, completion = _complete_hint(model, options, hint)
+        waited = completion.WallTime()
+        ahead = _used(options, 0.0, completion, waited)
     # `bounded`: the wall seconds the bound (and branching) took, from the limit
     bounded, employee = _bound_by_employee(model, options, size, hint is not None)
     starts = _starts_by_employee(options, size, hint is not None or bool(employee and employee.plans))
     if bounded or ahead:
         options = replace(options, time_limit=max(options.time_limit - bounded - ahead, 0.1))
-    spent, used, first = bounded + ahead, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
+    spent, used, first = bounded + waited, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
     if starts:
         fallback = _start_by_employee(model, options, on_progress)
         spent = time.perf_counter() - started - build_time
@@ -275,23 +279,23 @@ def _branch(model: RosterModel, options: SolveOptions, bound: EmployeeBound, gen
         hint_plans(model, proof.plans)
 
 
-def _complete_hint(model: RosterModel, options: SolveOptions, hint: Roster) -> tuple[Roster | None, float]:
+def _complete_hint(model: RosterModel, options: SolveOptions,
+                   hint: Roster) -> tuple[Roster | None, cp_model.CpSolver]:
     """Hint every variable from `hint`, not just its shifts; its roster (None when it breaks a hard
-    rule here, a lock on another shift say, or takes too long: CP-SAT then repairs the shifts' hint
-    itself), and the budget used. Shifts the problem no longer has (a new absence) are left out. CP-SAT completes a partial hint in one worker under a conflict limit, and gives
-    up on a real plan: on hjemmepleje_nord (60 employees, 4 weeks, 2 workers) a 10 s search from
-    a compliant roster of 2,720 points ended at 11,967, and a 4 s one found no roster at all.
-    One search with the hinted shifts fixed finds the rest (0.7 s there): the whole solution as
-    hint, CP-SAT starts from it at once."""
+    rule here, a lock on another shift say, or takes too long: CP-SAT then repairs the shifts'
+    hint itself) and the solver that completed it. Shifts the problem no longer has (a new
+    absence) are left out. CP-SAT completes a partial hint in one worker under a conflict limit,
+    and gives up on a real plan: on hjemmepleje_nord (60 employees, 4 weeks, 2 workers) a 10 s
+    search from a compliant roster of 2,720 points ended at 11,967, and a 4 s one found no roster
+    at all. One search with the hinted shifts fixed finds the rest (0.7 s there): given the whole
+    solution as hint, CP-SAT starts from it at once."""
     model.hint_roster(hint)
     solver = _solver(options, options.time_limit * HINT_SHARE, len(model.cp.Proto().variables))
     solver.parameters.fix_variables_to_their_hinted_value = True
-    status = solver.Solve(model.cp)
-    used = solver.deterministic_time if options.deterministic else solver.WallTime()
-    if not _solved(status):
-        return None, used
+    if not _solved(solver.Solve(model.cp)):
+        return None, solver
     _hint_solution(model, solver)
-    return model.roster_from(solver), used
+    return model.roster_from(solver), solver
 
 
 def _start_by_employee(model: RosterModel, options: SolveOptions,

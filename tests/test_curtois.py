@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bench import curtois_merge
 from bench.curtois_eval import evaluate
 from rostering.check import check_roster
 from rostering.cli import app
@@ -355,3 +356,28 @@ def test_input_format_and_start_options(tmp_path):
     other = tmp_path / "other.csv"
     result = invoke("solve", INSTANCE, "-o", other, "--input-format", "scenario")
     assert result.exit_code == 2 and str(INSTANCE) in result.output and not other.exists()
+
+
+def test_two_instances_side_by_side_score_the_sum_of_both(tmp_path):
+    """bench/curtois_merge.py: Instance1 beside itself reads as one instance of 16 employees and two
+    shift types, and the hand roster worked by both halves scores twice its 1927 in the evaluator
+    and the engine alike, every hard rule kept (each half's staff may not work the other's shift)."""
+    merged = tmp_path / "merged.txt"
+    assert curtois_merge.main([str(INSTANCE), str(INSTANCE), "-o", str(merged)]) == 0
+    problem = build_problem(read_curtois(merged))
+    assert (len(problem.employees), len(problem.shift_types)) == (16, 2)
+    rows = ["employee_id,date,shift_id,start,end"]
+    for prefix, shift in (("", "D"), ("Z", "xD")):
+        for emp, days in HAND.items():
+            for day in (MONDAY + dt.timedelta(days=d) for d in days):
+                rows.append(f"{prefix}{emp},{day},{shift},{day}T06:00,{day}T14:00")
+    roster = tmp_path / "both.csv"
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = evaluate(str(merged), str(roster))
+    assert (result.objective, result.violations) == (2 * 1927, [])
+    assert engine_findings(merged, roster) == set()
+    assert engine_objective(merged, roster) == 2 * 1927
+    crossed = roster.read_text(encoding="utf-8").replace("ZA,2024-01-02,xD", "ZA,2024-01-02,D")
+    roster.write_text(crossed, encoding="utf-8")
+    assert ("shifts.max_per_type", "ZA") in engine_findings(merged, roster)
+    assert evaluate(str(merged), str(roster)).violations != []
