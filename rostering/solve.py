@@ -187,7 +187,7 @@ def solve(
     # keeps every hard rule. Completing it takes `ahead` of the budget, `waited` wall seconds.
     fallback, ahead, waited = None, 0.0, 0.0
     if hint is not None:
-        fallback, completion = _complete_hint(model, options, hint)
+        fallback, completion = _complete_hint(model, options, hint, options.time_limit * HINT_SHARE)
         waited = completion.WallTime()
         ahead = _used(options, 0.0, completion, waited)
     # `bounded`: the wall seconds the bound (and branching) took, from the limit
@@ -279,18 +279,18 @@ def _branch(model: RosterModel, options: SolveOptions, bound: EmployeeBound, gen
         hint_plans(model, proof.plans)
 
 
-def _complete_hint(model: RosterModel, options: SolveOptions,
-                   hint: Roster) -> tuple[Roster | None, cp_model.CpSolver]:
+def _complete_hint(model: RosterModel, options: SolveOptions, hint: Roster,
+                   time_limit: float) -> tuple[Roster | None, cp_model.CpSolver]:
     """Hint every variable from `hint`, not just its shifts; its roster (None when it breaks a hard
-    rule here, a lock on another shift say, or takes too long: CP-SAT then repairs the shifts'
-    hint itself) and the solver that completed it. Shifts the problem no longer has (a new
+    rule here, a lock on another shift say, or takes over `time_limit`: CP-SAT then repairs the
+    shifts' hint itself) and the solver that completed it. Shifts the problem no longer has (a new
     absence) are left out. CP-SAT completes a partial hint in one worker under a conflict limit,
     and gives up on a real plan: on hjemmepleje_nord (60 employees, 4 weeks, 2 workers) a 10 s
     search from a compliant roster of 2,720 points ended at 11,967, and a 4 s one found no roster
     at all. One search with the hinted shifts fixed finds the rest (0.7 s there): given the whole
     solution as hint, CP-SAT starts from it at once."""
     model.hint_roster(hint)
-    solver = _solver(options, options.time_limit * HINT_SHARE, len(model.cp.Proto().variables))
+    solver = _solver(options, time_limit)
     solver.parameters.fix_variables_to_their_hinted_value = True
     if not _solved(solver.Solve(model.cp)):
         return None, solver
@@ -311,11 +311,7 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
                            lambda limit: _solver(options, limit), report, first_budget=options.time_limit)
     if start.roster is None or start.seconds >= options.time_limit:
         return start.roster  # no time left to hand it to the full model
-    model.hint_roster(start.roster)
-    solver = _solver(options, options.time_limit - start.seconds)
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    if _solved(solver.Solve(model.cp)):
-        _hint_solution(model, solver)
+    _complete_hint(model, options, start.roster, options.time_limit - start.seconds)
     return start.roster
 
 

@@ -632,13 +632,18 @@ def test_solve_hint_runs_and_gives_a_valid_roster(tmp_path):
         f"2026-01-0{n}" for n in range(5, 10)}
 
 
+def _nord():
+    """hjemmepleje_nord and the compliant roster the web view's tests start from."""
+    root = Path(__file__).resolve().parent.parent
+    return (build_problem(load_scenario(root / "scenarios" / "hjemmepleje_nord.yaml")),
+            read_roster(root / "tests" / "data" / "web" / "hjemmepleje_nord.csv"))
+
+
 def test_a_hint_is_where_a_short_solve_starts_on_a_real_plan():
     """hjemmepleje_nord (60 employees, 4 weeks) from a compliant roster of 2,720 points: with only
     the shifts hinted, CP-SAT gave up completing the hint, and a 4 s solve found no roster at all
     (10 s: 11,967 points). Completed first, the hint is the search's first roster."""
-    root = Path(__file__).resolve().parent.parent
-    problem = build_problem(load_scenario(root / "scenarios" / "hjemmepleje_nord.yaml"))
-    hint = read_roster(root / "tests" / "data" / "web" / "hjemmepleje_nord.csv")
+    problem, hint = _nord()
     assert total_points(problem, hint) == 2720
     result = solve(problem, SolveOptions(time_limit=4, seed=1, workers=2), hint=hint)
     assert result.has_roster and check_roster(problem, result.roster) == []
@@ -649,9 +654,7 @@ def test_a_hint_is_where_a_short_solve_starts_on_a_real_plan():
 def test_a_hint_that_breaks_a_lock_is_repaired_by_the_search():
     """A hint that a lock contradicts (the employee locked on another shift that day) cannot be
     completed with its shifts fixed: the search goes on from it as CP-SAT repairs it."""
-    root = Path(__file__).resolve().parent.parent
-    problem = build_problem(load_scenario(root / "scenarios" / "hjemmepleje_nord.yaml"))
-    hint = read_roster(root / "tests" / "data" / "web" / "hjemmepleje_nord.csv")
+    problem, hint = _nord()
     first = hint.assignments[0]
     other = next(r for r in hint.assignments if r.employee_id == first.employee_id and r.shift_id != first.shift_id)
     shift = problem.instance(first.date, other.shift_id)
