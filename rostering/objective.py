@@ -162,7 +162,11 @@ def _staffing_minutes(problem: Problem, paid: int) -> int:
 # ------------------------------------------------------------------ contract hours
 
 def _post_contract(m: RosterModel) -> None:
+    """Hours above and below the norm, at most one of them above 0, so a plan fixes both (a
+    pricing search's plan is then costed right, and no two solutions differ in them alone)."""
     w = m.problem.scenario.weights
+    if not (w.contract_over or w.contract_under):
+        return
     for staff in m.problem.employees:
         if staff.is_vikar:
             continue  # no contract: their hours cost through the vikar term
@@ -172,6 +176,7 @@ def _post_contract(m: RosterModel) -> None:
         over = m.cp.NewIntVar(0, max(most, 0), f"contract_over[{staff.id}]")
         under = m.cp.NewIntVar(0, staff.norm_minutes, f"contract_under[{staff.id}]")
         m.cp.Add(planned - staff.norm_minutes == over - under)
+        m.cp.AddMultiplicationEquality(0, [over, under])
         m.add_penalty("contract_over", staff.id, over, w.contract_over)
         m.add_penalty("contract_under", staff.id, under, w.contract_under)
 

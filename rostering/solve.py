@@ -78,6 +78,7 @@ class SolveOptions:
     # 38,027 and 54,856 (bench/results/scaling.md). At 22k variables (25 x 12) the start did worse
     # in one run (87,188 against 29,028). The sweeps also gain faster than CP-SAT does from their
     # roster (100 x 12: 277k after 60 s of sweeps, 1.2M with 36 s of CP-SAT), hence the large phase.
+    # The start plans one employee per worker at once, each search on one worker (rostering.start).
     employee_start_above: int | None = 40_000
     employee_start_phase: float = 0.75
     # Up to this share of the limit for a lower bound from pricing each employee's plans apart
@@ -307,8 +308,10 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
             on_progress(Progress(elapsed, objective, 0.0, "start"))
 
+    lane = replace(options, workers=1)  # one employee's search per worker (see employee_start)
     start = employee_start(model.problem, model.rules, options.time_limit * options.employee_start_phase,
-                           lambda limit: _solver(options, limit), report, first_budget=options.time_limit)
+                           lambda limit: _solver(lane, limit), report, first_budget=options.time_limit,
+                           lanes=options.worker_count)
     if start.roster is None or start.seconds >= options.time_limit:
         return start.roster  # no time left to hand it to the full model
     _complete_hint(model, options, start.roster, options.time_limit - start.seconds)

@@ -135,11 +135,12 @@ class FridoegnLength(Rule):
         for first_type in types:
             starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
             for second_type in types:
-                verdicts = [b.start - a.end < self.need(db - da - 1)
+                verdicts = (b.start - a.end < self.need(db - da - 1)
                             for da, a in starts if a is not None
                             for db in range(da + SHORT_GAP + 1, len(problem.days))
-                            for b in [problem.instance(problem.days[db], second_type)] if b is not None]
-                if verdicts and all(verdicts):
+                            for b in [problem.instance(problem.days[db], second_type)] if b is not None)
+                # stops at the first pair that rests long enough: most type pairs have one early
+                if next(verdicts, False) and all(verdicts):
                     out.add((first_type, second_type))
         return frozenset(out)
 

@@ -6,6 +6,7 @@ usual infeasibility answer, and solve() reports the start as its own progress ph
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections import Counter
 from dataclasses import replace
@@ -273,3 +274,50 @@ def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(mo
     monkeypatch.setattr(solve_module, "employee_start", recorded_start)
     result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=4))
     assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
+
+
+def test_two_lanes_plan_two_employees_at_once_into_a_roster(monkeypatch):
+    """With two lanes two employees' searches run side by side; the first sweep takes the short
+    step, later sweeps the long one, and the result is still a roster every hard rule allows."""
+    start_module = importlib.import_module("rostering.start")
+    plan_alone, lock = start_module._plan_alone, threading.Lock()
+    running, most, steps = [0], [0], []
+
+    def counted(*args):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            steps.append(args[-1])
+        try:
+            time.sleep(0.05)  # long enough for the other lane to begin
+            return plan_alone(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(start_module, "_plan_alone", counted)
+    problem = build_problem(load_scenario(TINY))
+    rules = ActiveRules.from_scenario(problem.scenario)
+    start = employee_start(problem, rules, 6.0, lambda limit: _solver(OPTIONS, limit), lanes=2)
+    employees = len(problem.employees)
+    assert most[0] == 2
+    assert start.sweeps >= 2
+    assert steps[:employees] == [start_module.FIRST_STEP_SECONDS] * employees
+    assert set(steps[employees:]) == {start_module.STEP_SECONDS}
+    assert hard_findings(problem, start.roster) == []
+
+
+def test_solve_starts_with_one_lane_per_worker_each_on_one_worker(monkeypatch):
+    solve_module = importlib.import_module("rostering.solve")
+    seen = []
+
+    def recorded_start(problem, rules, budget, solver_for, *args, **kwargs):
+        seen.append((kwargs["lanes"], solver_for(1.0).parameters.num_workers))
+        return employee_start(problem, rules, budget, solver_for, *args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
+    problem = build_problem(read_curtois(INSTANCE))
+    options = replace(benchmark_options(OPTIONS), workers=2, employee_start_above=0, employee_bound_phase=0,
+                      time_limit=4)
+    assert solve(problem, options).has_roster
+    assert seen == [(2, 1)]
