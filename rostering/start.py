@@ -74,7 +74,8 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
     began, the other lanes' current ones included (give each lane's solver one worker): one
     employee's search gains nothing from a second worker (200 employees x 12 weeks: 0.44 s each
     on one, 0.47 s on two), two at once plan twice as many. Were the other lanes' plans left out,
-    both would take the cells each other covers: 50 x 12 weeks, 60 s, 67,872 points against 35,241."""
+    both would take the cells each other covers: 50 x 12 weeks, 60 s, five runs each, 67,872-161,503
+    points against 35,241-78,977 (bench/results/scaling.md)."""
     started = time.perf_counter()
     first_deadline = max(budget, first_budget or budget)
 
