@@ -165,7 +165,7 @@ def _post_contract(m: RosterModel) -> None:
     """Hours above and below the norm; only their difference is tied to the plan, and the
     objective keeps one of them at 0. Tying them (their product 0) cost CP-SAT dearly: 50
     employees x 8 weeks, 60 s, ended at 235,421 points (first roster after 16.3 s) against
-    20,946 (3.2 s) without (bench/results/scaling.md)."""
+    20,778 (3.3 s) without (bench/results/scaling.md)."""
     w = m.problem.scenario.weights
     if not (w.contract_over or w.contract_under):
         return

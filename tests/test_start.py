@@ -18,13 +18,15 @@ from ortools.sat.python import cp_model
 from bench.curtois_eval import evaluate
 from rostering.check import blocking, check_roster
 from rostering.curtois import benchmark_options, read_curtois
-from rostering.loading import load_scenario, scenario_from_data
+from rostering.loading import load_scenario
 from rostering.objective import STAFFING_TERMS, score, total_points
 from rostering.problem import DemandCell, build_problem
 from rostering.roster import Roster, write_roster
 from rostering.ruleset import ActiveRules
 from rostering.solve import SolveOptions, _solver, solve
 from rostering.start import _FirstPlanAfter, _count, _plan_alone, _too_slow, employee_start, left_open, problem_alone
+
+from builders import DAG, build, emp, need, scenario
 
 HERE = Path(__file__).resolve().parent
 INSTANCE = HERE / "data" / "curtois" / "Instance1.txt"
@@ -337,11 +339,8 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
         return plan_alone(problem, rules, staff, heads, current, *rest)
 
     monkeypatch.setattr(start_module, "_plan_alone", recorded)
-    two = [{"id": e, "competences": ["ssh"], "contract_hours": 30, "agreement": "none"} for e in ("e1", "e2")]
-    data = {"name": "two", "horizon": {"start": "2026-01-05", "weeks": 1},
-            "competences": [{"id": "ssh"}], "shift_types": [{"id": "dag", "start": "07:00", "end": "15:00"}],
-            "employees": two, "demand": [{"shift": "dag", "competence": "ssh", "min": 1, "max": 1, "days": ["all"]}]}
-    problem = build_problem(scenario_from_data(data))
+    problem = build(scenario([emp("e1", contract_hours=30), emp("e2", contract_hours=30)], shifts=[DAG],
+                             demand=[need("dag", max=1, days=["all"])]))
     rules = ActiveRules.from_scenario(problem.scenario)
     start = employee_start(problem, rules, 4.0, lambda limit: _solver(OPTIONS, limit), lanes=2)
     replans = [calls[i:i + 2] for i in range(2, len(calls) - 1, 2)]  # both employees of one sweep
