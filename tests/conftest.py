@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from rostering.cli import app
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
+from builders import TINY
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 from typer.testing import CliRunner
 
 from rostering.cli import app
 from rostering.roster import COLUMNS
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
+from builders import TINY
+
 runner = CliRunner()
 
 

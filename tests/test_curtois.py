@@ -24,9 +24,10 @@ from rostering.objective import score
 from rostering.problem import build_problem
 from rostering.roster import read_roster
 
+from builders import TINY
+
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
 INSTANCE = DATA / "Instance1.txt"
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 MONDAY = dt.date(2024, 1, 1)
 STAFF_A = "A,D=14,4320,3360,5,2,2,1"
 # Instance1's cover rows, day -> requirement (weights 100 under, 1 over on every row)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import emp, need, scenario, shift
+from builders import TINY, emp, need, scenario, shift
 from typer.testing import CliRunner
 
 from rostering import Assignment, Roster, build_problem, load_scenario, read_roster
@@ -38,7 +38,6 @@ from rostering.variants import (
     with_sickness,
 )
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 runner = CliRunner()
 
 MON = dt.date(2026, 1, 5)

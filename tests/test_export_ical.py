@@ -8,14 +8,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from builders import build, emp, need, roster, row, scenario
+from builders import TINY, build, emp, need, roster, row, scenario
 from icalendar import Calendar
 
 import rostering.roster as roster_module
 from rostering import InputError, build_problem, load_scenario
 from rostering.ical import employee_calendars, write_calendars
 
-TINY = Path(__file__).parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 STAMP = dt.datetime(2026, 1, 2, 8, 30, tzinfo=dt.UTC)
 ZONE = "Europe/Copenhagen"
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import build, emp, need, roster, row, run, scenario, shift
+from builders import TINY, build, emp, need, roster, row, run, scenario, shift
 from openpyxl import Workbook, load_workbook
 
 from rostering import InputError, build_problem, grid, load_scenario, read_roster
 from rostering.grid import grid_workbook, write_grid
 from rostering.objective import staffing
 
-TINY = Path(__file__).parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 FIRST_DAY = 5  # columns A-D: employee_id, competence, team, contract h/week
 DAYS = ["ma 30.03", "ti 31.03", "on 01.04", "to 02.04", "fr 03.04", "lø 04.04", "sø 05.04"]
 

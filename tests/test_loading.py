@@ -19,9 +19,10 @@ import yaml
 from rostering import InputError, build_problem, load_scenario
 from rostering.loading import scenario_from_data
 
+from builders import TINY
+
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken"
-TINY = Path(__file__).parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 
 def line_of(path: Path, needle: str) -> int:

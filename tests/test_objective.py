@@ -5,21 +5,18 @@ understaffing is reported as a score, never as infeasibility."""
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
 
 try:
-    from builders import amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
+    from builders import TINY, amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
 except ImportError:  # tests/ imported as a package
-    from tests.builders import amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
+    from tests.builders import TINY, amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
 
 from rostering import build_problem, check_roster, load_scenario
 from rostering.objective import fairness_factor, fairness_groups, score
 from rostering.model import objective_floor
-
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 
 def lines(problem, rows, term=None):

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders import emp, scenario
+from builders import TINY, emp, scenario
 from typer.testing import CliRunner
 
 from rostering.cli import app
 from rostering.payroll import BUILTIN_PROFILES, load_profile
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 GENERIC_HEADER = "employee_id,date,wage_type,hours,rate,amount,agreement,source"
 ROSTER_HEADER = "employee_id,date,shift_id,start,end\n"
 runner = CliRunner()

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import OPTIONS, build, emp, need, row, run, scenario, worked
+from builders import OPTIONS, TINY, build, emp, need, row, run, scenario, worked
 from typer.testing import CliRunner
 
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, load_scenario, read_roster, solve
@@ -43,7 +43,6 @@ from rostering.scenario import Absence, AbsenceKind
 from rostering.summary import summarize
 from rules import registry
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 DATA = Path(__file__).resolve().parent / "data"
 TINY_OPTIONS = SolveOptions(time_limit=10, seed=1, workers=1)
 runner = CliRunner()

@@ -27,9 +27,10 @@ from rostering import (
 )
 from rostering.loading import scenario_from_data
 
+from builders import TINY
+
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken"
-TINY = Path(__file__).parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 HEADER = "employee_id,date,shift_id,start,end,competence"
 
 

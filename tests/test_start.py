@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -26,11 +25,8 @@ from rostering.ruleset import ActiveRules
 from rostering.solve import SolveOptions, _solver, solve
 from rostering.start import _FirstPlanAfter, _count, _plan_alone, _too_slow, employee_start, left_open, problem_alone
 
-from builders import DAG, build, emp, need, scenario
+from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario
 
-HERE = Path(__file__).resolve().parent
-INSTANCE = HERE / "data" / "curtois" / "Instance1.txt"
-TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
 
 
@@ -89,18 +85,18 @@ def test_each_small_model_prices_staffing_as_the_whole_roster_does(tiny):
 
 
 def test_start_on_curtois_instance1_passes_the_independent_evaluator(tmp_path):
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     start, sweeps = start_of(problem)
     out = tmp_path / "start.csv"
     write_roster(out, start.roster)
-    checked = evaluate(str(INSTANCE), str(out))
+    checked = evaluate(str(CURTOIS_INSTANCE1), str(out))
     assert checked.violations == []
     assert checked.objective == start.objective
     assert sweeps == sorted(sweeps, reverse=True)  # a re-plan never makes a sweep worse
 
 
 def test_the_first_sweep_may_run_past_the_budget_but_no_later_sweep_does():
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     assert start_of(problem, budget=0.0)[0].roster is None
     start, sweeps = start_of(problem, budget=0.0, first_budget=8.0)
     assert start.sweeps == len(sweeps) == 1
@@ -121,14 +117,14 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
         return replace(start, seconds=options.time_limit)
 
     monkeypatch.setattr(solve_module, "employee_start", slow_start)
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     result = solve(problem, options)
     assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
     assert hard_findings(problem, result.roster) == []
 
 
 def test_solve_reports_the_start_phase_and_returns_a_checked_roster():
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     phases = []
     options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=6)
     result = solve(problem, options, on_progress=lambda p: phases.append((p.phase, p.bound)))
@@ -143,7 +139,7 @@ def test_the_employee_bounds_plans_are_the_start_where_it_runs(plan_below, phase
     """Instance1 has 20 model variables per employee: at most 600 its employee bound runs, and its
     relaxation's plans are the start, however big the model (the start's threshold at 0); at most
     10 the bound is left out and the start built employee by employee runs instead."""
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     phases = []
     options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_plan_below=plan_below,
                       branch_phase=0, time_limit=4)
@@ -155,7 +151,7 @@ def test_the_employee_bounds_plans_are_the_start_where_it_runs(plan_below, phase
 def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer(tmp_path):
     """At most 5 day shifts (2400 min) cannot reach A's minimum of 3360 min: no start, and the
     full model then names the rules in conflict."""
-    text = INSTANCE.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
+    text = CURTOIS_INSTANCE1.read_bytes().decode("ascii").replace("A,D=14,4320,3360,", "A,D=5,4320,3360,")
     broken = tmp_path / "broken.txt"
     broken.write_bytes(text.encode("ascii"))
     problem = build_problem(read_curtois(broken))
@@ -169,7 +165,7 @@ def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer
 def test_a_re_plan_that_comes_back_worse_keeps_the_current_plan(monkeypatch):
     """A search cut short (on a year, presolve outlasts the step) can end on a worse plan than
     the employee's current one: simulated by a search that always ends with no shifts at all."""
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     start, _ = start_of(problem)
     staff = problem.employees[0]
     mine = tuple(r for r in start.roster.assignments if r.employee_id == staff.id)
@@ -263,7 +259,7 @@ def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(mo
     """Should CP-SAT not get back to the start's roster in time, its own worse roster is not the
     answer (simulated: the full solve's answer replaced by an empty roster)."""
     solve_module = importlib.import_module("rostering.solve")
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     answer, starts = solve_module._answer, []
 
     def empty_answer(*args):
@@ -319,7 +315,7 @@ def test_solve_starts_with_one_lane_per_worker_each_on_one_worker(monkeypatch):
         return employee_start(problem, rules, budget, solver_for, *args, **kwargs)
 
     monkeypatch.setattr(solve_module, "employee_start", recorded_start)
-    problem = build_problem(read_curtois(INSTANCE))
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     options = replace(benchmark_options(OPTIONS), workers=2, employee_start_above=0, employee_bound_phase=0,
                       time_limit=4)
     assert solve(problem, options).has_roster

@@ -37,7 +37,8 @@ from rostering.web import jobs as jobs_module
 from rostering.web.app import create_app
 from rostering.web.workspace import Workspace
 
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
+from builders import TINY
+
 DAYS = [(dt.date(2026, 3, 30) + dt.timedelta(days=i)).isoformat() for i in range(7)]
 PAID_HOURS = {"dag": 7.5, "aften": 7.5, "nat": 8.0}
 SSA, SSH = ["e01", "e02", "e08", "e09"], ["e03", "e04", "e05", "e06", "e07"]

@@ -18,8 +18,9 @@ from rostering.web.app import create_app
 from rostering.web.server import background
 from rostering.web.workspace import Workspace
 
+from builders import TINY
+
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 NORD = ROOT / "scenarios" / "hjemmepleje_nord.yaml"
 NORD_ROSTER = ROOT / "tests" / "data" / "web" / "hjemmepleje_nord.csv"  # a 20 s solve, compliant
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
