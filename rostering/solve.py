@@ -186,9 +186,11 @@ def solve(
     size = len(model.cp.Proto().variables)
     # The latest phase's roster, kept if the next finds none in time: first the hint's, if it
     # keeps every hard rule. Completing it takes `ahead` of the budget, `waited` wall seconds.
-    fallback, ahead, waited = None, 0.0, 0.0
+    # `completed`: the solver that completed it to every model variable, if one did.
+    fallback, completed, ahead, waited = None, None, 0.0, 0.0
     if hint is not None:
         fallback, completion = _complete_hint(model, options, hint, options.time_limit * HINT_SHARE)
+        completed = completion if fallback is not None else None
         waited = completion.WallTime()
         ahead = _used(options, 0.0, completion, waited)
     # `bounded`: the wall seconds the bound (and branching) took, from the limit
@@ -198,7 +200,7 @@ def solve(
         options = replace(options, time_limit=max(options.time_limit - bounded - ahead, 0.1))
     spent, used, first = bounded + waited, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
     if starts:
-        fallback = _start_by_employee(model, options, on_progress)
+        fallback, completed = _start_by_employee(model, options, on_progress)
         spent = time.perf_counter() - started - build_time
         used = spent - bounded
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
@@ -220,15 +222,25 @@ def solve(
     reserved = options.lns_phase * max(options.time_limit - used, 0.0)  # to re-plan neighbourhoods at the end
     final, status = _run(model, options, max(options.time_limit - used - reserved, 0.1), on_progress, "roster", spent)
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
+    spent += final.WallTime()
+    used = _used(options, used, final, spent - bounded)
+    guide = employee.relaxation if employee is not None else {}
     if not _solved(status) and fallback is not None:
-        # Out of time before the warm start was accepted: keep the earlier phase's roster.
-        return _fallback_answer(fallback, spent + final.WallTime(), build_time, capped)
-    answer = _answer(problem, rules, options, model, final, status, spent + final.WallTime(), build_time)
+        # Out of time before the warm start was accepted: the earlier phase's roster stands, and
+        # its neighbourhoods are re-planned in the time left where it was completed to every
+        # variable. Curtois Instance24 (1.4M variables): the full search got 89 s after the start
+        # and had found no roster when they ended, so 200 s of the 600 went unused.
+        answer = _fallback_answer(fallback, spent, build_time, capped)
+        if completed is None or options.lns_phase <= 0:
+            return answer
+        floor = max(objective_floor(model.cp), employee.value if employee is not None else 0) / 60
+        answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=floor)
+        answer = _improve(model, options, completed, answer, options.time_limit - used, on_progress, guide)
+    else:
+        answer = _answer(problem, rules, options, model, final, status, spent, build_time)
     if status == cp_model.FEASIBLE:
         if employee is not None:  # a proven bound too, often above CP-SAT's own after a short search
             answer = replace(answer, bound=max(answer.bound, employee.value / 60))
-        used = _used(options, used, final, spent + final.WallTime() - bounded)
-        guide = employee.relaxation if employee is not None else {}
         answer = _improve(model, options, final, answer, options.time_limit - used, on_progress, guide)
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
@@ -299,11 +311,12 @@ def _complete_hint(model: RosterModel, options: SolveOptions, hint: Roster,
     return model.roster_from(solver), solver
 
 
-def _start_by_employee(model: RosterModel, options: SolveOptions,
-                       on_progress: Callable[[Progress], None] | None) -> Roster | None:
+def _start_by_employee(model: RosterModel, options: SolveOptions, on_progress: Callable[[Progress], None] | None
+                       ) -> tuple[Roster | None, cp_model.CpSolver | None]:
     """A roster built employee by employee (None: none in time), hinted to the model and completed
-    to its every variable. The first sweep may use the whole limit: its roster is kept even when
-    no time is left to complete the hint, since a plan within each employee's rules is a roster."""
+    to its every variable, and the solver that completed it (None: not completed). The first sweep
+    may use the whole limit: its roster is kept even when no time is left to complete the hint,
+    since a plan within each employee's rules is a roster."""
     def report(elapsed: float, objective: float) -> None:
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
             on_progress(Progress(elapsed, objective, 0.0, "start"))
@@ -313,9 +326,9 @@ def _start_by_employee(model: RosterModel, options: SolveOptions,
                            lambda limit: _solver(lane, limit), report, first_budget=options.time_limit,
                            lanes=options.worker_count)
     if start.roster is None or start.seconds >= options.time_limit:
-        return start.roster  # no time left to hand it to the full model
-    _complete_hint(model, options, start.roster, options.time_limit - start.seconds)
-    return start.roster
+        return start.roster, None  # no time left to hand it to the full model
+    completed, completion = _complete_hint(model, options, start.roster, options.time_limit - start.seconds)
+    return start.roster, completion if completed is not None else None
 
 
 def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolver, answer: SolveResult,
