@@ -224,7 +224,6 @@ def solve(
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
     spent += final.WallTime()
     used = _used(options, used, final, spent - bounded)
-    guide = employee.relaxation if employee is not None else {}
     if not _solved(status) and fallback is not None:
         # Out of time before the warm start was accepted: the earlier phase's roster stands, and
         # its neighbourhoods are re-planned in the time left where it was completed to every
@@ -233,15 +232,16 @@ def solve(
         answer = _fallback_answer(fallback, spent, build_time, capped)
         if completed is None or options.lns_phase <= 0:
             return answer
-        floor = max(objective_floor(model.cp), employee.value if employee is not None else 0) / 60
-        answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=floor)
-        answer = _improve(model, options, completed, answer, options.time_limit - used, on_progress, guide)
+        answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=objective_floor(model.cp) / 60)
+        improvable = completed
     else:
         answer = _answer(problem, rules, options, model, final, status, spent, build_time)
-    if status == cp_model.FEASIBLE:
+        improvable = final if status == cp_model.FEASIBLE else None
+    if improvable is not None:
         if employee is not None:  # a proven bound too, often above CP-SAT's own after a short search
             answer = replace(answer, bound=max(answer.bound, employee.value / 60))
-        answer = _improve(model, options, final, answer, options.time_limit - used, on_progress, guide)
+        guide = employee.relaxation if employee is not None else {}
+        answer = _improve(model, options, improvable, answer, options.time_limit - used, on_progress, guide)
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
         return _fallback_answer(fallback, answer.wall_time, build_time, capped)

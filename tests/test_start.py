@@ -28,6 +28,15 @@ from rostering.start import _FirstPlanAfter, _count, _plan_alone, _too_slow, emp
 from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario
 
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
+# The modules whose functions tests replace (the package exports solve() as `solve`).
+solve_module = importlib.import_module("rostering.solve")
+start_module = importlib.import_module("rostering.start")
+
+
+def started_by_employee(time_limit: float, **changes) -> SolveOptions:
+    """The benchmark's options, but every model starts employee by employee (no employee bound)."""
+    return replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=time_limit,
+                   **changes)
 
 
 def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
@@ -44,6 +53,19 @@ def hard_findings(problem, roster):
 
 def staffing_points(problem, roster: Roster) -> float:
     return sum(line.points for line in score(problem, roster) if line.term in STAFFING_TERMS)
+
+
+@pytest.fixture
+def starts(monkeypatch) -> list:
+    """Every start solve() builds employee by employee, in order."""
+    built = []
+
+    def recorded_start(*args, **kwargs):
+        built.append(employee_start(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +128,7 @@ def test_the_first_sweep_may_run_past_the_budget_but_no_later_sweep_does():
 def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkeypatch):
     """A year-long instance can need the whole limit for the first sweep: its roster is the
     answer, with figures recomputed from it, rather than no roster."""
-    solve_module = importlib.import_module("rostering.solve")  # the package exports solve() as `solve`
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=2)
+    options = started_by_employee(2)
     starts = []
 
     def slow_start(*args, **kwargs):
@@ -126,7 +147,7 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
 def test_solve_reports_the_start_phase_and_returns_a_checked_roster():
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     phases = []
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=6)
+    options = started_by_employee(6)
     result = solve(problem, options, on_progress=lambda p: phases.append((p.phase, p.bound)))
     assert result.has_roster
     assert hard_findings(problem, result.roster) == []
@@ -157,7 +178,7 @@ def test_an_employee_who_cannot_keep_their_own_rules_ends_in_the_conflict_answer
     problem = build_problem(read_curtois(broken))
     start, sweeps = start_of(problem, budget=3)
     assert (start.roster, start.objective, sweeps) == (None, None, [])
-    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=5))
+    result = solve(problem, started_by_employee(5))
     assert result.status == "INFEASIBLE"
     assert {(g.rule_id, g.employee_id) for g in result.conflicts} >= {("shifts.max_per_type", "A")}
 
@@ -223,7 +244,6 @@ def test_the_pace_of_the_first_sweep_is_judged_after_a_tenth_of_the_employees():
 def test_a_first_sweep_that_cannot_end_in_time_gives_up_early_and_solve_still_finds_a_roster(monkeypatch):
     """Planning each employee slowly (simulated), the sweep would end after its deadline: it stops
     after the first few employees and leaves the rest of the limit to the full model."""
-    start_module = importlib.import_module("rostering.start")
     plan_alone = start_module._plan_alone
 
     def slow(*args):
@@ -255,30 +275,23 @@ def test_a_danish_solve_from_the_start_goes_straight_to_the_full_objective():
     assert phases[0] == "start" and "staffing" not in phases
 
 
-def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(monkeypatch):
+def test_solve_keeps_the_start_roster_when_the_full_model_ends_on_a_worse_one(monkeypatch, starts):
     """Should CP-SAT not get back to the start's roster in time, its own worse roster is not the
     answer (simulated: the full solve's answer replaced by an empty roster)."""
-    solve_module = importlib.import_module("rostering.solve")
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
-    answer, starts = solve_module._answer, []
+    answer = solve_module._answer
 
     def empty_answer(*args):
         return replace(answer(*args), roster=Roster(()), objective=total_points(problem, Roster(())))
 
-    def recorded_start(*args, **kwargs):
-        starts.append(employee_start(*args, **kwargs))
-        return starts[-1]
-
     monkeypatch.setattr(solve_module, "_answer", empty_answer)
-    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
-    result = solve(problem, replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=4))
+    result = solve(problem, started_by_employee(4))
     assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
 
 
 def test_two_lanes_plan_two_employees_at_once_into_a_roster(monkeypatch):
     """With two lanes two employees' searches run side by side; the first sweep takes the short
     step, later sweeps the long one, and the result is still a roster every hard rule allows."""
-    start_module = importlib.import_module("rostering.start")
     plan_alone, lock = start_module._plan_alone, threading.Lock()
     running, most, steps = [0], [0], []
 
@@ -307,7 +320,6 @@ def test_two_lanes_plan_two_employees_at_once_into_a_roster(monkeypatch):
 
 
 def test_solve_starts_with_one_lane_per_worker_each_on_one_worker(monkeypatch):
-    solve_module = importlib.import_module("rostering.solve")
     seen = []
 
     def recorded_start(problem, rules, budget, solver_for, *args, **kwargs):
@@ -316,8 +328,7 @@ def test_solve_starts_with_one_lane_per_worker_each_on_one_worker(monkeypatch):
 
     monkeypatch.setattr(solve_module, "employee_start", recorded_start)
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
-    options = replace(benchmark_options(OPTIONS), workers=2, employee_start_above=0, employee_bound_phase=0,
-                      time_limit=4)
+    options = started_by_employee(4, workers=2)
     assert solve(problem, options).has_roster
     assert seen == [(2, 1)]
 
@@ -326,7 +337,6 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
     """Two employees in two lanes are re-planned side by side in every sweep; each must see the
     other's current plan as taken. Seen as open, both took the same cells (bench/results/scaling.md:
     100 employees x 8 weeks, 60 s, 81,807 points against 29,505-37,253 with it)."""
-    start_module = importlib.import_module("rostering.start")
     plan_alone, calls, lock = start_module._plan_alone, [], threading.Lock()
 
     def recorded(problem, rules, staff, heads, current, *rest):
@@ -348,29 +358,23 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
             assert +heads == +expected
 
 
-def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypatch):
+def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypatch, starts):
     """Should the full search end before it takes up the start's roster (Curtois Instance24: 89 s
     of full search on 1.4M variables, no roster), the neighbourhood search goes on from the start's
     roster, completed to every variable, with the time left instead of leaving it unused."""
-    solve_module = importlib.import_module("rostering.solve")
-    run, improve, starts, searches = solve_module._run, solve_module.improve, [], []
+    run, improve, searches = solve_module._run, solve_module.improve, []
 
     def no_roster(model, options, time_limit, *args):
         return run(model, options, 0.0, *args)  # stopped before it can find anything
-
-    def recorded_start(*args, **kwargs):
-        starts.append(employee_start(*args, **kwargs))
-        return starts[-1]
 
     def recorded_improve(model, start, budget, *args, **kwargs):
         searches.append((start.objective / 60, budget))
         return improve(model, start, budget, *args, **kwargs)
 
     monkeypatch.setattr(solve_module, "_run", no_roster)
-    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
     monkeypatch.setattr(solve_module, "improve", recorded_improve)
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=4)
+    options = started_by_employee(4)
     result = solve(problem, options)
     [(started_at, budget)] = searches
     assert started_at == pytest.approx(total_points(problem, starts[0].roster))
