@@ -10,6 +10,7 @@ import random
 import time
 from dataclasses import replace
 from itertools import combinations
+from types import SimpleNamespace
 
 import pytest
 from ortools.sat.python import cp_model
@@ -236,6 +237,24 @@ def test_a_step_too_short_to_get_the_roster_back_doubles(case, monkeypatch):
     limits.clear()
     search = improve(model, start, budget=20, seed=3, solver_for=solver_for)
     assert limits == [3, 3] and search.steps == 2 and search.incumbent == start
+
+
+def test_each_step_leaves_room_for_its_overhead_so_the_last_ends_within_the_budget(case, monkeypatch):
+    """Copying and loading the model takes wall time CP-SAT's clock does not count (seconds on a
+    year-long model). Each step's limit leaves out the most a step has run past its limit, so the
+    last one ends within the budget, not that overhead after it. The clock here is the steps' own."""
+    problem, model, start = case
+    clock, limits = [0.0], []
+
+    def slow_search(model, shifts, free, incumbent, solver):  # half a second to copy, then its whole limit
+        limits.append(solver.parameters.max_time_in_seconds)
+        clock[0] += 0.5 + limits[-1]
+        return cp_model.FEASIBLE, None
+
+    monkeypatch.setattr(lns, "_search", slow_search)
+    monkeypatch.setattr(lns, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    improve(model, start, budget=10, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    assert limits == [3, 3, 2.5] and clock[0] == 10
 
 
 def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the_time_left(case, monkeypatch):
