@@ -91,6 +91,7 @@ class Search:
     steps: int
     improvements: int
     seconds: float  # wall seconds, or deterministic time in a deterministic run
+    overhead: float = 0.0  # wall seconds a step ran past its limit, at most (0 in a deterministic run)
 
 
 class _Shifts:
@@ -201,7 +202,7 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
                     solver.StopSearch()
     _log.debug("lns: %d steps, better rosters %s, %.1f s, step %.0f s, shares %s", steps, dict(gains), spent, step,
                {kind: round(share, 3) for kind, share in shares.items()})
-    return Search(best, steps, sum(gains.values()), spent)
+    return Search(best, steps, sum(gains.values()), spent, overhead)
 
 
 def _search(model: RosterModel, shifts: _Shifts, free: Callable[[int, int], bool], incumbent: Incumbent,

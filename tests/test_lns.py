@@ -253,8 +253,9 @@ def test_each_step_leaves_room_for_its_overhead_so_the_last_ends_within_the_budg
 
     monkeypatch.setattr(lns, "_search", slow_search)
     monkeypatch.setattr(lns, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
-    improve(model, start, budget=10, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    search = improve(model, start, budget=10, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
     assert limits == [3, 3, 2.5] and clock[0] == 10
+    assert search.overhead == 0.5  # solve() leaves it out of what it hands back to the full search
 
 
 def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the_time_left(case, monkeypatch):
