@@ -149,7 +149,8 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
     best, steps, spent = start, 0, 0.0
     step, unknown, quiet = STEP_SECONDS, 0, 0  # in a row: sub-searches that ended UNKNOWN, without a better roster
     started = time.perf_counter()
-    running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver, float]] = {}  # ..., when it began
+    # Per sub-search running: its kind, the roster it began from, its solver, when it began.
+    running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver, float]] = {}
     gains: Counter[str] = Counter()  # better rosters, by kind of neighbourhood
     too_big = False  # a step over a quarter of the time left: CP-SAT gets the rest
     # Wall seconds a step took beyond its solver's limit, at most: copying and loading the model,
@@ -182,8 +183,9 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
                 if deterministic:
                     spent += solver.deterministic_time
                 else:
-                    spent = time.perf_counter() - started
-                    overhead = max(overhead, time.perf_counter() - began - solver.parameters.max_time_in_seconds)
+                    now = time.perf_counter()
+                    spent = now - started
+                    overhead = max(overhead, now - began - solver.parameters.max_time_in_seconds)
                 shares[kind] = min(1.0, shares[kind] * (GROW if status == cp_model.OPTIMAL else SHRINK))
                 unknown = unknown + 1 if status == cp_model.UNKNOWN else 0
                 better = found is not None and found.objective < best.objective
