@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from rostering import bound as bound_module
@@ -112,6 +113,40 @@ def test_instance1_reaches_the_dantzig_wolfe_bound_of_the_literature():
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     bound = employee_bound(full_model(problem), 20, workers=1)
     assert bound.value == 558 * 60
+
+
+class _FailsUnlessPresolveIsOff:
+    """GLOP as it failed on 20 of 3,050 master problems of Curtois Instance8 (status ABNORMAL with
+    the primal and the dual simplex alike), solving only with its presolve off."""
+
+    def __init__(self, lp: pywraplp.Solver):
+        self.lp, self.settings = lp, ""
+
+    def SetSolverSpecificParametersAsString(self, settings: str) -> bool:  # noqa: N802 (OR-Tools' name)
+        self.settings = settings
+        return self.lp.SetSolverSpecificParametersAsString(settings)
+
+    def Solve(self) -> int:  # noqa: N802
+        return self.lp.Solve() if self.settings == "use_preprocessing: false" else pywraplp.Solver.ABNORMAL
+
+    def __getattr__(self, name):
+        return getattr(self.lp, name)
+
+
+def test_a_master_problem_glop_fails_on_is_solved_again_with_presolve_off(monkeypatch):
+    """A failed master would end column generation (and branching) early, with no bound."""
+    masters = []
+    plain_init = bound_module._Master.__init__
+
+    def failing_init(self, *args):
+        plain_init(self, *args)
+        self.lp = _FailsUnlessPresolveIsOff(self.lp)
+        masters.append(self)
+
+    monkeypatch.setattr(bound_module._Master, "__init__", failing_init)
+    bound = employee_bound(full_model(build_problem(read_curtois(CURTOIS_INSTANCE1))), 20, workers=1)
+    assert bound is not None and bound.value == 558 * 60
+    assert masters and masters[0].lp.settings == ""  # the next solve starts from GLOP's defaults again
 
 
 class _FirstPlanOnly(cp_model.CpSolver):
