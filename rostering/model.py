@@ -59,19 +59,20 @@ class RosterModel:
         self._starts: list[list[int]] = []
         self.roles: dict[tuple[int, int], dict[str, cp_model.IntVar]] = {}
         self.cover: dict[tuple[int, str], list[cp_model.IntVar]] = {}
-        self._role_rows = array("q")  # per role variable: its proto index, employee, instance, role code
-        self._role_codes: dict[str, int] = {}
-        self._create_variables()
+        # Every competence a role can be for, by name: a role's code is its place here.
+        self._role_names = sorted({c for staff in problem.employees for c in (*staff.can_fill, *staff.competences)})
+        role_rows = array("q")  # per role variable: its proto index, employee, instance, role code
+        self._create_variables(role_rows)
         # Made with the model, not by the first roster, which may come at the end of the time limit
         # (Curtois Instance24: 2.7 s there, with every search's memory still held).
-        self._roster_order = self._roles_in_roster_order()
+        self._roster_order = self._roles_in_roster_order(role_rows)
         for staff in problem.employees:
             for rule in rules.for_staff(staff):
                 rule.post(self, staff)
 
     # ------------------------------------------------------------------ variables
 
-    def _create_variables(self) -> None:
+    def _create_variables(self, role_rows: array) -> None:
         problem = self.problem
         for staff in problem.employees:
             rules = self.rules.for_staff(staff)
@@ -87,7 +88,7 @@ class RosterModel:
                 roles = self._roles(staff, shift, pinned)
                 if not roles:
                     continue
-                var = self._link_roles(staff, i, shift, roles)
+                var = self._link_roles(staff, i, shift, roles, role_rows)
                 options.append((shift, var))
                 index[i] = var
             self._options.append(options)
@@ -103,13 +104,14 @@ class RosterModel:
             roles = [staff.competences[0]]
         return roles
 
-    def _link_roles(self, staff: Staff, i: int, shift: ShiftInstance, roles: list[str]) -> cp_model.IntVar:
+    def _link_roles(self, staff: Staff, i: int, shift: ShiftInstance, roles: list[str],
+                    role_rows: array) -> cp_model.IntVar:
         name = f"{staff.id}@{shift.label()}"
         role_vars = {role: self.cp.NewBoolVar(f"{name}/{role}") for role in roles}
         self.roles[(staff.index, i)] = role_vars
         for role, var in role_vars.items():
             self.cover.setdefault((i, role), []).append(var)
-            self._role_rows.extend((var.Index(), staff.index, i, self._role_codes.setdefault(role, len(self._role_codes))))
+            role_rows.extend((var.Index(), staff.index, i, bisect_left(self._role_names, role)))
         if len(role_vars) == 1:
             return next(iter(role_vars.values()))
         works = self.cp.NewBoolVar(name)
@@ -224,26 +226,19 @@ class RosterModel:
         for every role took 1.2-1.5 s a roster on Curtois Instance24 (1M roles), 0.15 s now."""
         order = self._roster_order
         worked = order[np.asarray(values, dtype=np.int64)[order[:, 0]] != 0]
-        roles = self._role_names()
-        staff, shifts = self.problem.employees, self.problem.instances
+        names, staff, shifts = self._role_names, self.problem.employees, self.problem.instances
         return Roster(tuple(Assignment(staff[e].id, shifts[i].date, shifts[i].shift_id, shifts[i].start_local,
-                                       shifts[i].end_local, roles[role]) for _, e, i, role in worked.tolist()))
+                                       shifts[i].end_local, names[role]) for _, e, i, role in worked.tolist()))
 
-    def _roles_in_roster_order(self) -> np.ndarray:
+    def _roles_in_roster_order(self, role_rows: array) -> np.ndarray:
         """The role variables' rows (proto index, employee, instance, role code) in the order of
-        the roster rows they make: employee id, date, shift id, start, end, role."""
-        rows = np.array(self._role_rows, dtype=np.int64).reshape(-1, 4)
+        the roster rows they make: employee id, date, shift id, start, end, role (codes go by name)."""
+        rows = np.array(role_rows, dtype=np.int64).reshape(-1, 4)
         shifts = self.problem.instances
         by_id = sorted(range(len(self.problem.employees)), key=lambda e: self.problem.employees[e].id)
         by_time = sorted(range(len(shifts)), key=lambda i: (shifts[i].date, shifts[i].shift_id,
                                                             shifts[i].start_local, shifts[i].end_local))
-        names = self._role_names()
-        by_name = sorted(range(len(names)), key=names.__getitem__)
-        return rows[np.lexsort((_ranks(by_name)[rows[:, 3]], _ranks(by_time)[rows[:, 2]], _ranks(by_id)[rows[:, 1]]))]
-
-    def _role_names(self) -> list[str]:
-        """Competences by their code in the role rows."""
-        return sorted(self._role_codes, key=self._role_codes.__getitem__)
+        return rows[np.lexsort((rows[:, 3], _ranks(by_time)[rows[:, 2]], _ranks(by_id)[rows[:, 1]]))]
 
     def assumption_literals(self) -> list[cp_model.IntVar]:
         return list(self._guard_lits.values())

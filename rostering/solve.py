@@ -185,64 +185,61 @@ def solve(
 
     size = len(model.cp.Proto().variables)
 
-    def spent_so_far() -> float:
-        """Wall seconds since the model was built. A search's own clock (WallTime) leaves out
+    def spent() -> float:
+        """Wall seconds since the model was built, the time a phase reports and counts against
+        the limit. A search's own clock (WallTime) leaves out
         copying the model into CP-SAT and its answer back: on Curtois Instance24 (1.4M variables)
         5.5 s of a 600 s run."""
         return time.perf_counter() - started - build_time
 
     # The latest phase's roster, kept if the next finds none in time: first the hint's, if it
-    # keeps every hard rule. Completing it takes `ahead` of the budget, `waited` wall seconds.
+    # keeps every hard rule. Completing it takes `ahead` of the budget.
     # `completed`: the solver that completed it to every model variable, if one did.
-    fallback, completed, ahead, waited = None, None, 0.0, 0.0
+    fallback, completed, ahead = None, None, 0.0
     if hint is not None:
         fallback, completion = _complete_hint(model, options, hint, options.time_limit * HINT_SHARE)
         completed = completion if fallback is not None else None
-        waited = spent_so_far()
-        ahead = _used(options, 0.0, completion, waited)
+        ahead = _used(options, 0.0, completion, spent())
     # `bounded`: the wall seconds the bound (and branching) took, from the limit
     bounded, employee = _bound_by_employee(model, options, size, hint is not None)
     starts = _starts_by_employee(options, size, hint is not None or bool(employee and employee.plans))
     if bounded or ahead:
         options = replace(options, time_limit=max(options.time_limit - bounded - ahead, 0.1))
-    spent, used, first = bounded + waited, 0.0, None  # wall seconds; budget used (deterministic time if so asked)
+    used, first = 0.0, None  # budget used (deterministic time if so asked)
     if starts:
         fallback, completed = _start_by_employee(model, options, on_progress)
-        spent = spent_so_far()
-        used = spent - bounded
+        used = spent() - bounded
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
     if options.staffing_phase > 0 and two_phases and fallback is None:  # a start or hint has settled staffing
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
         first, status = _run(model, options, min(options.time_limit * options.staffing_phase,
-                                                 max(options.time_limit - used, 0.1)), on_progress, "staffing", spent)
-        spent = spent_so_far()
-        used = _used(options, used, first, spent - bounded)
+                                                 max(options.time_limit - used, 0.1)), on_progress, "staffing", spent())
+        used = _used(options, used, first, spent() - bounded)
         if status == cp_model.INFEASIBLE:
-            return _answer(problem, rules, options, model, first, status, spent, build_time)
+            return _answer(problem, rules, options, model, first, status, spent(), build_time)
         if _solved(status):
             _hint_solution(model, first)
             fallback = model.roster_from(first)
         model.cp.Minimize(objective_expr(model))
     if fallback is not None and used >= options.time_limit:  # the start took all the time, or the hint
-        return _fallback_answer(fallback, spent, build_time)
+        return _fallback_answer(fallback, spent(), build_time)
     reserved = options.lns_phase * max(options.time_limit - used, 0.0)  # to re-plan neighbourhoods at the end
-    final, status = _run(model, options, max(options.time_limit - used - reserved, 0.1), on_progress, "roster", spent)
+    final, status = _run(model, options, max(options.time_limit - used - reserved, 0.1), on_progress, "roster", spent())
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
-    spent = spent_so_far()
-    used = _used(options, used, final, spent - bounded)
+    used = _used(options, used, final, spent() - bounded)
     if not _solved(status) and fallback is not None:
         # Out of time before the warm start was accepted: the earlier phase's roster stands, and
         # its neighbourhoods are re-planned in the time left where it was completed to every
         # variable. Curtois Instance24 (1.4M variables): the full search got 89 s after the start
         # and had found no roster when they ended, so 200 s of the 600 went unused.
-        answer = _fallback_answer(fallback, spent, build_time, capped)
+        answer = _fallback_answer(fallback, spent(), build_time, capped)
         if completed is None or options.lns_phase <= 0:
             return answer
         answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=objective_floor(model.cp) / 60)
         improvable = completed
     else:
-        answer = _answer(problem, rules, options, model, final, status, spent, build_time)
+        answer = _answer(problem, rules, options, model, final, status, spent(), build_time)
         improvable = final if status == cp_model.FEASIBLE else None
     if improvable is not None:
         if employee is not None:  # a proven bound too, often above CP-SAT's own after a short search
