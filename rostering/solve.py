@@ -94,13 +94,15 @@ class SolveOptions:
     # 1143), and Instance11 (3443) was proven optimal in 185 s of 300.
     employee_bound_phase: float = 0.0
     employee_bound_plan_below: int = 600
-    # After the employee bound, up to this share of the limit for branch-and-price on it
-    # (rostering.branch), in models of at most `branch_below` variables whose objective splits by
+    # Up to this share of the limit, the employee bound's time included, for branch-and-price on
+    # it (rostering.branch), in models of at most `branch_below` variables whose objective splits by
     # employee. Its bound enters the model as 'objective >= bound' and its best roster, if any, is
     # where the search starts. Curtois Instances 5-7 (one run each, 2 cores, 60 s): proven optimal
     # in 13.1, 27.6 and 48.8 s, where the bound alone stops 1-3 points short and CP-SAT with it did
     # not close them in 60 s. Instance8 (3,871 variables) was not closed in 280 s even given its
-    # optimum, hence the size limit. Off by default, with the bound.
+    # optimum, hence the size limit. Off by default, with the bound. The rest of the limit is the
+    # full search's: counted from its own start, branching once took 48 s after a 13 s bound and
+    # left Instance7 0.1 s of its 60, and no roster.
     branch_phase: float = 0.0
     branch_below: int = 3_000
     # Share of the time left after the earlier phases (bound, start, staffing) that is kept for
@@ -281,18 +283,18 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
         post_cuts(model, bound)
         if not hinted:
             hint_plans(model, bound.plans)
-        if options.branch_phase > 0 and size <= options.branch_below:
-            _branch(model, options, bound, generation, hinted)
+        budget = options.time_limit * options.branch_phase - (time.perf_counter() - started)
+        if budget > 0 and size <= options.branch_below:
+            _branch(model, options, bound, generation, hinted, budget)
     return time.perf_counter() - started, bound
 
 
 def _branch(model: RosterModel, options: SolveOptions, bound: EmployeeBound, generation: ColumnGeneration,
-            hinted: bool) -> None:
-    """Branch-and-price from the employee bound's column generation: its bound becomes a valid
-    inequality on the objective, and its best roster (unless the caller gave a hint) the start.
-    When it proved that roster optimal, CP-SAT finds the hint and stops at once."""
-    proof = branch_and_price(model, None, options.time_limit * options.branch_phase, options.seed,
-                             generation=generation, prices=bound.prices)
+            hinted: bool, budget: float) -> None:
+    """Branch-and-price from the employee bound's column generation for `budget` seconds: its bound
+    becomes a valid inequality on the objective, and its best roster (unless the caller gave a
+    hint) the start. When it proved that roster optimal, CP-SAT finds the hint and stops at once."""
+    proof = branch_and_price(model, None, budget, options.seed, generation=generation, prices=bound.prices)
     if proof is None:
         return
     model.cp.Add(objective_expr(model) >= proof.bound)

@@ -1,14 +1,18 @@
 """Branch-and-price (rostering.branch): on Curtois Instance1, where the employee bound stops at
 558 and the optimum is 607, it proves 607 and finds a roster of 607 that every rule allows; cut
 short, its bound still never passes the optimum; solve() with the benchmark settings answers
-OPTIMAL through it; a branch's fixing binds the master problem and the employee's pricing alike;
-and an objective that does not split by employee is left alone."""
+OPTIMAL through it, and leaves the full search its share of the limit; a branch's fixing binds
+the master problem and the employee's pricing alike; and an objective that does not split by
+employee is left alone."""
 
 from __future__ import annotations
 
+import importlib
+import time
+
 import pytest
 
-from rostering.bound import ColumnGeneration, NoPlan, hint_plans
+from rostering.bound import ColumnGeneration, NoPlan, employee_bound, hint_plans
 from rostering.branch import branch_and_price, objective_step, separable
 from rostering.curtois import benchmark_options, read_curtois
 from rostering.loading import load_scenario
@@ -17,6 +21,8 @@ from rostering.problem import build_problem
 from rostering.solve import SolveOptions, solve
 
 from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
+
+solve_module = importlib.import_module("rostering.solve")  # the module, not the function it exports
 
 OPTIMUM = 607 * 60  # Instance1's, in model units
 
@@ -57,6 +63,27 @@ def test_solve_branches_to_the_proven_optimum(problem):
     assert result.status == "OPTIMAL"
     assert result.objective == result.bound == total_points(problem, result.roster) == 607
     assert result.wall_time <= 30 + 1
+
+
+def test_branching_leaves_the_full_search_its_share_after_a_slow_bound(problem, monkeypatch):
+    """Branching gets `branch_phase` of the limit less what the bound took, so the full search
+    still has the rest to find a roster (Curtois Instance7 once had 0.1 s of 60 and none)."""
+    slow, budgets = 1.0, []
+
+    def slow_bound(*args, **kwargs):
+        time.sleep(slow)
+        return employee_bound(*args, **kwargs)
+
+    def recorded(model, incumbent, budget, *args, **kwargs):
+        budgets.append(budget)
+        return None  # branching found nothing: the full search is on its own
+
+    monkeypatch.setattr(solve_module, "employee_bound", slow_bound)
+    monkeypatch.setattr(solve_module, "branch_and_price", recorded)
+    options = benchmark_options(SolveOptions(time_limit=4, workers=1, seed=1))
+    result = solve(problem, options)
+    assert len(budgets) == 1 and budgets[0] <= options.time_limit * options.branch_phase - slow
+    assert result.roster.assignments and result.wall_time <= 4 + 1
 
 
 def test_a_fixing_binds_the_master_problem_and_the_pricing(problem):
