@@ -13,6 +13,7 @@ ssa (ssa covers ssh), the classic dag 07-15 / aften 15-23 / nat 23-07 shifts pai
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from rostering.solve import _solver
 MONDAY = "2026-01-05"
 HERE = Path(__file__).resolve().parent
 CURTOIS_INSTANCE1 = HERE / "data" / "curtois" / "Instance1.txt"
+# The module whose functions tests replace (the package exports solve() as `solve`).
+solve_module = importlib.import_module("rostering.solve")
 TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 #: Deterministic, single worker, generous limit: every instance here solves in well under a second.

@@ -7,7 +7,6 @@ employee is left alone."""
 
 from __future__ import annotations
 
-import importlib
 import time
 
 import pytest
@@ -20,9 +19,7 @@ from rostering.objective import total_points
 from rostering.problem import build_problem
 from rostering.solve import SolveOptions, solve
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
-
-solve_module = importlib.import_module("rostering.solve")  # the module, not the function it exports
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
 
 OPTIMUM = 607 * 60  # Instance1's, in model units
 

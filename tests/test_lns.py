@@ -5,7 +5,6 @@ back what it found, with the progress it reported."""
 
 from __future__ import annotations
 
-import importlib
 import random
 import time
 from dataclasses import replace
@@ -26,9 +25,8 @@ from rostering.objective import total_points
 from rostering.problem import build_problem
 from rostering.solve import SolveOptions, _solver, solve
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
 
-solve_module = importlib.import_module("rostering.solve")
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
 
 

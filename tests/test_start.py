@@ -25,11 +25,10 @@ from rostering.ruleset import ActiveRules
 from rostering.solve import SolveOptions, _solver, solve
 from rostering.start import _FirstPlanAfter, _count, _plan_alone, _too_slow, employee_start, left_open, problem_alone
 
-from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario
+from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
 
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
-# The modules whose functions tests replace (the package exports solve() as `solve`).
-solve_module = importlib.import_module("rostering.solve")
+# The module whose functions tests replace.
 start_module = importlib.import_module("rostering.start")
 
 
