@@ -3,11 +3,14 @@
 A roster's weak spots are local: an uncovered late shift on a Tuesday, a run of days one nurse
 should not work. CP-SAT's own neighbourhoods are generic (random variables, constraint graphs);
 a rostering model has natural ones, and freeing them whole lets the sub-search move a shift from
-one employee to another and rebuild both weeks around it. Four kinds, drawn at random:
+one employee to another and rebuild both weeks around it. Five kinds, drawn at random:
 
 - employees: some employees, over the whole horizon;
 - window: every employee, over some consecutive days;
 - block: a larger share of the employees, over the same share of the days (a week at least);
+- transfer: every employee, on the days around a staffing cell one more head would improve and
+  around one a head less would improve, however far apart: a shift moved from where it is wasted
+  to where it is missing, by an employee already at a horizon-wide limit (maximum minutes);
 - relaxation, when the employee bound (rostering.bound) ran: some employees, on the days they work
   otherwise than in the bound's linear relaxation (its mix of each employee's plans). On Curtois
   Instance14 (600 s) the search then reached the optimum 1278, proven after 259 s, 7 of its 11
@@ -47,6 +50,7 @@ from ortools.sat.python import cp_model
 
 from .bound import Slot
 from .model import RosterModel, hint_values
+from .objective import staffing_points
 
 # Seconds per sub-search at first. Sizes adapt to what can be closed in a step; the step itself
 # doubles after two sub-searches in a row end without even the incumbent back (UNKNOWN: presolve
@@ -54,9 +58,10 @@ from .model import RosterModel, hint_values
 # whole model: on Curtois Instance24 (1.4M variables) CP-SAT spent 3.7 s before its presolve began,
 # so every 3 s step ended UNKNOWN.
 STEP_SECONDS = 3.0
-KINDS = ("employees", "window", "block")
-# Starting share of the employees (employees, block, relaxation) or of the days (window) set free.
-START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3, "relaxation": 0.3}
+KINDS = ("employees", "window", "block", "transfer")
+# Starting share of the employees (employees, block, relaxation) or of the days (window, transfer)
+# set free.
+START_SHARE = {"employees": 0.125, "window": 0.15, "block": 0.3, "transfer": 0.15, "relaxation": 0.3}
 # A linear relaxation's roster: per (employee index, (shift instance, competence)) the share of
 # the slot the employee works in it (rostering.bound's master problem).
 Guide = dict[tuple[int, Slot], float]
@@ -100,6 +105,7 @@ class _Shifts:
     def __init__(self, model: RosterModel):
         problem = model.problem
         self.employees, self.days = len(problem.employees), len(problem.days)
+        self.problem = problem
         self.cells: list[tuple[int, int, int]] = []  # (employee, day, proto index)
         self.slots: list[Slot] = []  # each cell's slot, in the order of `cells`
         for staff in problem.employees:
@@ -112,6 +118,8 @@ class _Shifts:
         """A neighbourhood of `kind` and size `share`: whether (employee, day) is free."""
         if kind == "relaxation":
             return self._apart(share, rng, incumbent, guide)
+        if kind == "transfer":
+            return self._transfer(share, rng, incumbent)
         if kind == "window":
             first, span = self._span(share, rng)
             return lambda e, d: first <= d < first + span
@@ -129,6 +137,29 @@ class _Shifts:
         who = sorted({e for e, _ in apart})
         chosen = set(rng.sample(who, min(len(who), max(2, round(share * self.employees)))))
         return lambda e, d: e in chosen and (e, d) in apart
+
+    def _transfer(self, share: float, rng: random.Random, incumbent: Incumbent) -> Callable[[int, int], bool]:
+        """Every employee on the days around a demand cell one more head would improve and around
+        one a head less would improve: a shift moved from where it is wasted to where it is missing,
+        however far apart. The window kind frees consecutive days only, so it cannot move a shift
+        across weeks under a horizon-wide limit (maximum minutes) that an employee has reached."""
+        heads: Counter = Counter()
+        for (_, day, index), (instance, competence) in zip(self.cells, self.slots):
+            heads[(day, self.problem.instances[instance].shift_id, competence)] += incumbent.values[index]
+        short, surplus = [], []
+        for key in self.problem.demand:
+            now = staffing_points(self.problem, key, heads[key])
+            if staffing_points(self.problem, key, heads[key] + 1) < now:
+                short.append(key[0])
+            if heads[key] and staffing_points(self.problem, key, heads[key] - 1) < now:
+                surplus.append(key[0])
+        span = max(1, round(share * self.days / 2))
+        firsts = {self._around(rng.choice(days or range(self.days)), span) for days in (short, surplus)}
+        return lambda e, d: any(first <= d < first + span for first in firsts)
+
+    def _around(self, day: int, span: int) -> int:
+        """The first day of `span` days centred on `day`, within the horizon."""
+        return min(max(0, day - span // 2), max(0, self.days - span))
 
     def _span(self, share: float, rng: random.Random, least: int = 1) -> tuple[int, int]:
         span = min(self.days, max(least, round(share * self.days)))

@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from rostering import lns
 from rostering.bound import employee_bound
 from rostering.check import blocking, check_roster
+from rostering.coverage import coverage_cells
 from rostering.curtois import read_curtois
 from rostering.lns import Incumbent, _search, _Shifts, improve
 from rostering.loading import load_scenario
@@ -148,6 +149,36 @@ def test_a_relaxation_neighbourhood_frees_the_days_where_the_roster_departs_from
     working = Incumbent((0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0), 0)  # employee 1 on day 1, 3 on day 0
     free = shifts.draw("relaxation", 1.0, random.Random(1), working, guide)
     assert {c for c in cells if free(*c)} == {(0, 0), (1, 1)}  # 3 now agrees; half of a shift never does
+
+
+def test_a_transfer_frees_every_employee_around_a_short_cell_and_a_surplus_cell():
+    """Curtois Instance1's first roster has cells below their requirement and cells above it: a
+    transfer neighbourhood is every employee on two runs of days, one around each kind."""
+    problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
+    model = full_model(problem)
+    start = first_roster(model)
+    cells = coverage_cells(problem, model.roster_from_values(start.values))
+    short = {problem.day_index[c.date] for c in cells if c.planned < c.target}
+    surplus = {problem.day_index[c.date] for c in cells if c.max is not None and c.planned > c.max}
+    assert short and surplus
+    shifts, span = _Shifts(model), round(0.3 * len(problem.days) / 2)
+    for seed in range(10):
+        free = shifts.draw("transfer", 0.3, random.Random(seed), start)
+        days = {d for d in range(shifts.days) if free(0, d)}
+        assert all(free(e, d) == (d in days) for e in range(shifts.employees) for d in range(shifts.days))
+        assert span <= len(days) <= 2 * span and days & short and days & surplus
+
+
+def test_transfers_alone_improve_a_poor_roster_within_every_rule(case, monkeypatch):
+    problem, model, start = case
+    drawn, real_draw = [], _Shifts.draw
+    monkeypatch.setattr(lns, "KINDS", ("transfer",))
+    monkeypatch.setattr(_Shifts, "draw", lambda self, kind, *args: drawn.append(kind) or real_draw(self, kind, *args))
+    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    assert set(drawn) == {"transfer"} and search.incumbent.objective < start.objective
+    roster = model.roster_from_values(search.incumbent.values)
+    assert blocking(check_roster(problem, roster)) == []
+    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
 
 
 @pytest.fixture
