@@ -39,6 +39,21 @@ def first_roster(model: RosterModel) -> Incumbent:
     return Incumbent.of(solver)
 
 
+def assert_within_rules_and_scored(problem, model: RosterModel, search) -> None:
+    """The search's roster keeps every rule, and its objective is the roster's own measured score."""
+    roster = model.roster_from_values(search.incumbent.values)
+    assert blocking(check_roster(problem, roster)) == []
+    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+
+
+def only(kinds: tuple[str, ...], monkeypatch) -> list[str]:
+    """Draw only `kinds` (and the relaxation kind, when guided); the kinds drawn, as they are."""
+    drawn, real_draw = [], _Shifts.draw
+    monkeypatch.setattr(lns, "KINDS", kinds)
+    monkeypatch.setattr(_Shifts, "draw", lambda self, kind, *args: drawn.append(kind) or real_draw(self, kind, *args))
+    return drawn
+
+
 @pytest.fixture(scope="module", params=["curtois", "tiny"])
 def case(request):
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1) if request.param == "curtois" else load_scenario(TINY))
@@ -64,9 +79,7 @@ def test_the_search_improves_a_poor_roster_within_every_rule(case):
     search = improve(model, start, budget=6, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
     assert search.improvements >= 1 and search.steps >= search.improvements
     assert search.incumbent.objective < start.objective
-    roster = model.roster_from_values(search.incumbent.values)
-    assert blocking(check_roster(problem, roster)) == []
-    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+    assert_within_rules_and_scored(problem, model, search)
 
 
 def test_neighbourhoods_from_the_bound_relaxation_alone_improve_within_every_rule(case, monkeypatch):
@@ -74,14 +87,10 @@ def test_neighbourhoods_from_the_bound_relaxation_alone_improve_within_every_rul
     poor roster departs from it are enough to re-plan into a better roster within every rule."""
     problem, model, start = case
     guide = employee_bound(full_model(problem), 20, seed=3, workers=1).relaxation
-    drawn, real_draw = [], _Shifts.draw
-    monkeypatch.setattr(lns, "KINDS", ())
-    monkeypatch.setattr(_Shifts, "draw", lambda self, kind, *args: drawn.append(kind) or real_draw(self, kind, *args))
+    drawn = only((), monkeypatch)
     search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit), guide=guide)
     assert set(drawn) == {"relaxation"} and search.incumbent.objective < start.objective
-    roster = model.roster_from_values(search.incumbent.values)
-    assert blocking(check_roster(problem, roster)) == []
-    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+    assert_within_rules_and_scored(problem, model, search)
 
 
 def test_lanes_re_plan_two_neighbourhoods_at_once_within_every_rule(case, monkeypatch):
@@ -101,9 +110,7 @@ def test_lanes_re_plan_two_neighbourhoods_at_once_within_every_rule(case, monkey
     search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(one, limit), lanes=2)
     assert search.steps == len(spans) >= 2 and search.incumbent.objective < start.objective
     assert any(a0 < b1 and b0 < a1 for (a0, a1), (b0, b1) in combinations(spans, 2))
-    roster = model.roster_from_values(search.incumbent.values)
-    assert blocking(check_roster(problem, roster)) == []
-    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+    assert_within_rules_and_scored(problem, model, search)
 
 
 def test_neighbourhoods_have_their_shape_and_size():
@@ -171,14 +178,10 @@ def test_a_transfer_frees_every_employee_around_a_short_cell_and_a_surplus_cell(
 
 def test_transfers_alone_improve_a_poor_roster_within_every_rule(case, monkeypatch):
     problem, model, start = case
-    drawn, real_draw = [], _Shifts.draw
-    monkeypatch.setattr(lns, "KINDS", ("transfer",))
-    monkeypatch.setattr(_Shifts, "draw", lambda self, kind, *args: drawn.append(kind) or real_draw(self, kind, *args))
+    drawn = only(("transfer",), monkeypatch)
     search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
     assert set(drawn) == {"transfer"} and search.incumbent.objective < start.objective
-    roster = model.roster_from_values(search.incumbent.values)
-    assert blocking(check_roster(problem, roster)) == []
-    assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+    assert_within_rules_and_scored(problem, model, search)
 
 
 @pytest.fixture
