@@ -10,9 +10,9 @@ one employee to another and rebuild both weeks around it. Five kinds, drawn at r
 - block: a larger share of the employees, over the same share of the days (a week at least);
 - transfer: every employee, on the days around a staffing cell one more head would improve and
   around one a head less would improve, however far apart: a shift moved from where it is wasted
-  to where it is missing, by an employee held at a horizon-wide limit. On Curtois Instance18 every
-  employee works their minimum minutes (1132 shifts for 1116 heads of cover) and the last points
-  are uncovered heads (43 at 4462), which only such moves lower; in two runs (600 s) 7 of 22 and
+  to where it is missing, by an employee held at a horizon-wide limit. On Curtois Instance18 no
+  employee can drop a shift without going under their minimum minutes (1132 shifts for 1116 heads
+  of cover) and the last points are uncovered heads (43 at 4469), which only such moves lower; in two runs (600 s) 7 of 22 and
   3 of 14 better rosters came from this kind;
 - relaxation, when the employee bound (rostering.bound) ran: some employees, on the days they work
   otherwise than in the bound's linear relaxation (its mix of each employee's plans). On Curtois
