@@ -19,10 +19,12 @@ from pathlib import Path
 
 from ortools import __version__ as ortools_version
 
-from rostering.curtois import benchmark_options, best_known, read_curtois
-from rostering.problem import build_problem
-from rostering.roster import write_atomic, write_roster
-from rostering.solve import SolveOptions, solve
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import best_known, read_curtois
+from rostering.io.files import write_atomic
+from rostering.io.roster_file import write_roster
+from rostering.solver.presets import benchmark_options
+from rostering.solver.solve import SolveOptions, solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.curtois_eval import evaluate  # noqa: E402

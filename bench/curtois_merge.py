@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.curtois_eval import Instance, parse_instance  # noqa: E402
-from rostering.roster import write_atomic  # noqa: E402
+from rostering.io.files import write_atomic
 
 STAFF_PREFIX, SHIFT_PREFIX = "Z", "x"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from rostering.loading import scenario_from_data
-from rostering.scenario import Scenario
+from rostering.domain.scenario import Scenario
+from rostering.io.validation import scenario_from_data
 
 START = dt.date(2026, 9, 7)  # a Monday; no public holiday in the next 12 weeks
 SHARES = (("sygeplejerske", 0.11, "dsr"), ("ssa", 0.31, "foa"), ("ssh", 0.44, "foa"), ("ufaglaert", 0.14, "foa"))

@@ -26,9 +26,9 @@ from bench.tables import fmt, measured_on  # noqa: E402
 
 def run_case(employees: int, weeks: int, seed: int, time_limit: float, workers: int) -> dict:
     from bench.generate import nursing_home
-    from rostering.problem import build_problem
-    from rostering.solve import SolveOptions, solve
-    from rostering.summary import summarize
+    from rostering.analysis.summary import summarize
+    from rostering.domain.problem import build_problem
+    from rostering.solver.solve import SolveOptions, solve
 
     started = time.perf_counter()
     problem = build_problem(nursing_home(employees, weeks, seed))
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.case:
         print(json.dumps(run_case(*args.case, args.seed, args.time_limit, args.workers)))
         return 0
-    from rostering.roster import write_atomic
+    from rostering.io.files import write_atomic
 
     rows = []
     for employees in (int(n) for n in args.employees.split(",")):

@@ -1,4 +1,4 @@
-"""Time the employee bound (rostering.bound) on the bundled scenarios and Curtois Instance1, and
+"""Time the employee bound (rostering.solver.strategies.bound) on the bundled scenarios and Curtois Instance1, and
 record how far it gets: its value against the objective of a roster solved in the same time.
 
     python -m pytest bench/test_bench_bound.py --benchmark-only
@@ -11,13 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
+from rostering.rules.active import ActiveRules
+from rostering.rules.objective import post_objective, total_points
 
 from rostering import SolveOptions, build_problem, load_scenario, solve
-from rostering.bound import employee_bound
-from rostering.curtois import read_curtois
-from rostering.model import RosterModel
-from rostering.objective import post_objective, total_points
-from rostering.ruleset import ActiveRules
+from rostering.io.curtois import read_curtois
+from rostering.solver.model import RosterModel
+from rostering.solver.strategies.bound import employee_bound
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from rostering import load_scenario
-from rostering.evaluate import TIMING_COLUMNS, run_batch, run_specs
-from rostering.variants import parse_axis, variant_grid
+from rostering.batch.evaluate import TIMING_COLUMNS, run_batch, run_specs
+from rostering.batch.variants import parse_axis, variant_grid
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "hjemmepleje_nord.yaml"
 TIME_LIMIT = float(os.environ.get("BENCH_EVAL_TIME_LIMIT", "5"))

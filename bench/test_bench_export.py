@@ -13,9 +13,9 @@ import pytest
 from test_bench_validate import EMPLOYEES, WEEKS, year_roster, year_scenario
 
 from rostering import build_problem
-from rostering.loading import scenario_from_data
-from rostering.pay import pay_lines, reconcile
-from rostering.payroll import load_profile, render
+from rostering.exports.pay import pay_lines, reconcile
+from rostering.exports.payroll import load_profile, render
+from rostering.io.validation import scenario_from_data
 
 
 @pytest.fixture(scope="module")

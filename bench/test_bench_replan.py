@@ -18,9 +18,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from rostering.replan.changes import change_list
+from rostering.replan.problem import NewAbsence, replan_problem, with_absences
 
 from rostering import SolveOptions, build_problem, load_scenario, solve
-from rostering.replan import NewAbsence, change_list, replan_problem, with_absences
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "hjemmepleje_nord.yaml"
 TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT", "60"))

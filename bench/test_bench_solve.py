@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from rostering import SolveOptions, build_problem, check_roster, load_scenario, solve
-from rostering.summary import summarize
+from rostering.analysis.summary import summarize
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT", "60"))

@@ -17,8 +17,8 @@ from collections import Counter
 import pytest
 
 from rostering import Assignment, Roster, build_problem
-from rostering.loading import scenario_from_data
-from rostering.report import validate
+from rostering.analysis.report import validate
+from rostering.io.validation import scenario_from_data
 
 START = dt.date(2026, 1, 5)  # a Monday
 WEEKS = 52

@@ -4,12 +4,13 @@ Data flows one way: scenario file -> Scenario (validated) -> Problem (indexed, i
 -> RosterModel (CP-SAT) -> SolveResult -> Roster -> check / score / export.
 """
 
-from .check import check_roster
-from .errors import InputError
-from .loading import load_scenario
-from .problem import Problem, build_problem
-from .roster import Assignment, Roster, read_roster, write_roster
-from .solve import SolveOptions, SolveResult, solve
+from rostering.domain.errors import InputError
+from rostering.domain.problem import Problem, build_problem
+from rostering.domain.roster import Assignment, Roster
+from rostering.io.roster_file import read_roster, write_roster
+from rostering.io.scenario_file import load_scenario
+from rostering.rules.check import check_roster
+from rostering.solver.solve import SolveOptions, SolveResult, solve
 
 __all__ = [
     "Assignment", "InputError", "Problem", "Roster", "SolveOptions", "SolveResult",

@@ -19,29 +19,33 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rules import AgreementTerms, agreements, registry
+from rostering.analysis.coverage import coverage_cells, coverage_totals
+from rostering.analysis.explain import objective_breakdown, understaffed_slots
+from rostering.analysis.report import print_report, report_text, validate, with_baseline
+from rostering.analysis.summary import Summary, summarize
+from rostering.batch.evaluate import run_batch, run_specs, write_tables
+from rostering.batch.report import OK_STATUSES, summary_table, write_report
+from rostering.batch.variants import parse_axis, variant_grid
+from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import build_problem
+from rostering.domain.scenario import Scenario
+from rostering.exports.grid import write_grid
+from rostering.exports.ical import write_calendars
+from rostering.exports.pay import WAGE_TYPES, payroll_run, settlement_notes, totals
+from rostering.exports.payroll import load_profile, prepare, write_payroll
+from rostering.io.curtois import best_known, is_curtois
+from rostering.io.files import read_input, write_atomic
+from rostering.io.roster_file import parse_local, read_roster, write_roster
+from rostering.io.scenario_file import load_scenario
+from rostering.replan.changes import change_list, write_changes
+from rostering.replan.problem import parse_absence, replan_problem, with_locks
+from rostering.rules.active import ActiveRules
+from rostering.rules.check import blocking, check_roster, unknown_references
+from rostering.solver.presets import benchmark_options
+from rostering.solver.solve import Progress as SolveProgress
+from rostering.solver.solve import SolveOptions, solve
 
-from .check import blocking, check_roster, unknown_references
-from .coverage import coverage_cells, coverage_totals
-from .curtois import benchmark_options, best_known, is_curtois
-from .explain import objective_breakdown, understaffed_slots
-from .evalreport import OK_STATUSES, summary_table, write_report
-from .evaluate import run_batch, run_specs, write_tables
-from .grid import write_grid
-from .ical import write_calendars
-from .pay import WAGE_TYPES, payroll_run, settlement_notes, totals
-from .payroll import load_profile, prepare, write_payroll
-from .errors import InputError, InputIssue, read_input
-from .loading import load_scenario
-from .problem import build_problem
-from .replan import change_list, parse_absence, replan_problem, with_locks, write_changes
-from .report import print_report, report_text, validate, with_baseline
-from .ruleset import ActiveRules
-from .roster import parse_local, read_roster, write_atomic, write_roster
-from .scenario import Scenario
-from .solve import Progress as SolveProgress, SolveOptions, solve
-from .variants import parse_axis, variant_grid
-from .summary import Summary, summarize
+from .rules import AgreementTerms, agreements, registry
 
 app = typer.Typer(help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -639,9 +643,9 @@ def serve_command(
     edits with undo, solve and re-plan, exports."""
     import uvicorn
 
-    from .web.app import create_app
-    from .web.server import config
-    from .web.workspace import Workspace
+    from rostering.web.app import create_app
+    from rostering.web.server import config
+    from rostering.web.workspace import Workspace
 
     if host not in LOOPBACK and not token:
         err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.")

@@ -14,8 +14,8 @@ from importlib.metadata import entry_points
 from .base import Agreement, AgreementTerms, Rule, RuleParams, Severity, Violation
 
 ENTRY_POINT_GROUP = "rostering.rules"
-BUILTIN_MODULES = ("rules.eligibility", "rules.structure", "rules.law", "rules.shape", "rules.fridoegn",
-                   "rules.norm", "rules.varsling", "rules.sequence", "rules.kl_agreements")
+BUILTIN_MODULES = ("eligibility", "structure", "law", "shape", "fridoegn", "norm", "varsling", "sequence",
+                   "kl_agreements")
 
 _registry: dict[str, type[Rule]] = {}
 _agreements: dict[str, Agreement] = {}
@@ -46,7 +46,7 @@ def _load() -> None:
         return
     _loaded = True
     for name in BUILTIN_MODULES:
-        importlib.import_module(name)
+        importlib.import_module(f"{__name__}.{name}")
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         loaded = ep.load()
         if isinstance(loaded, type) and issubclass(loaded, Rule):

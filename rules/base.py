@@ -19,14 +19,17 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 if TYPE_CHECKING:
-    from rostering.model import RosterModel
-    from rostering.problem import Problem, ShiftInstance, Staff
-    from rostering.roster import Worked
+    from collections.abc import Callable, Hashable
+
+    from ortools.sat.python import cp_model
+
+    from rostering.domain.problem import Problem, ShiftInstance, Staff
+    from rostering.domain.roster import Worked
 
 
 def hours(minutes: int, up: bool = False) -> str:
@@ -34,6 +37,28 @@ def hours(minutes: int, up: bool = False) -> str:
     an excess up, so 10 h 59 min of rest never reads as the 11 h it falls short of."""
     hundredths = (math.ceil if up else math.floor)(minutes * 100 / 60)
     return f"{hundredths / 100:.2f}".rstrip("0").rstrip(".")
+
+
+class RuleModel(Protocol):
+    """What `post` may use of the CP-SAT model (rostering.solver.model.RosterModel is the one):
+    the rules see the problem, the employee's shift literals and a few cached building blocks,
+    never the solver, so a rule module imports nothing above the domain."""
+
+    problem: Problem
+    cp: cp_model.CpModel
+    cover: Mapping[tuple[int, str], list[cp_model.IntVar]]  # (instance, competence) -> literals
+    penalties: Sequence[Any]  # the named objective terms posted so far
+
+    def options(self, staff: Staff) -> list[tuple[ShiftInstance, cp_model.IntVar]]: ...
+    def option_index(self, staff: Staff) -> dict[int, cp_model.IntVar]: ...
+    def options_by_day(self, staff: Staff) -> dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]]: ...
+    def works_on(self, staff: Staff, day: int) -> cp_model.IntVar | None: ...
+    def var(self, staff: Staff, day: dt.date, shift_id: str) -> cp_model.IntVar: ...
+    def any_of(self, literals: Sequence[cp_model.IntVar]) -> cp_model.IntVar: ...
+    def free_during(self, staff: Staff, start: int, end: int) -> cp_model.IntVar | None: ...
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any: ...
+    def hard(self, rule: Rule | str, staff: Staff, constraint: cp_model.Constraint, detail: str = "") -> None: ...
+    def add_penalty(self, name: str, key: str, expr: Any, weight: int) -> None: ...
 
 
 class Severity(str, Enum):
@@ -202,7 +227,7 @@ class Rule:
     def blocks(self, problem: "Problem", staff: "Staff", shift: "ShiftInstance") -> str | None:
         return None
 
-    def post(self, model: "RosterModel", staff: "Staff") -> None:
+    def post(self, model: RuleModel, staff: "Staff") -> None:
         """Default: forbid the shifts `blocks` rules out (only preassigned ones have variables)."""
         for shift, var in model.options(staff):
             reason = self.blocks(model.problem, staff, shift)

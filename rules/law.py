@@ -14,10 +14,10 @@ from itertools import pairwise
 
 from pydantic import Field, model_validator
 
+from rostering.domain.timeline import MINUTES_PER_DAY as DAY
+
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
-
-from rostering.timeline import MINUTES_PER_DAY as DAY
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

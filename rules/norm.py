@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import Field
 
-from rostering.problem import norm_minutes
+from rostering.domain.problem import norm_minutes
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation

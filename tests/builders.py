@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from ortools.sat.python import cp_model
+from rostering.rules.active import ActiveRules
+from rostering.rules.objective import post_objective, score
 
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, solve
-from rostering.loading import scenario_from_data
-from rostering.model import RosterModel
-from rostering.objective import post_objective, score
-from rostering.problem import Problem
-from rostering.ruleset import ActiveRules
-from rostering.solve import _solver
+from rostering.domain.problem import Problem
+from rostering.io.validation import scenario_from_data
+from rostering.solver.model import RosterModel
+from rostering.solver.solve import _solver
 
 MONDAY = "2026-01-05"
 HERE = Path(__file__).resolve().parent
 CURTOIS_INSTANCE1 = HERE / "data" / "curtois" / "Instance1.txt"
 # The module whose functions tests replace (the package exports solve() as `solve`).
-solve_module = importlib.import_module("rostering.solve")
+solve_module = importlib.import_module("rostering.solver.solve")
 TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 #: Deterministic, single worker, generous limit: every instance here solves in well under a second.

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import TINY
 from typer.testing import CliRunner
 
 from rostering.cli import app
-
-from builders import TINY
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The employee bound (rostering.bound): it never exceeds a proven optimum, each employee's
+"""The employee bound (rostering.solver.strategies.bound): it never exceeds a proven optimum, each employee's
 inequality holds for that employee's plan in the optimal roster (so posting them cuts no roster
 off), it reaches the Dantzig-Wolfe bound the literature reports, and solve() with it still proves
 the optimum. Its relaxation's main plans make a roster the rules allow, and a tight employee's
@@ -11,18 +11,18 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
+from rostering.rules.objective import total_points
 
-from rostering import bound as bound_module
-from rostering.bound import employee_bound, hint_plans, own_expr, post_cuts
-from rostering.curtois import benchmark_options, read_curtois
-from rostering.loading import load_scenario
-from rostering.objective import total_points
-from rostering.problem import build_problem
-from rostering.solve import SolveOptions, solve
-
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
+from rostering.solver.strategies import bound as bound_module
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import read_curtois
+from rostering.io.scenario_file import load_scenario
+from rostering.solver.presets import benchmark_options
+from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.strategies.bound import employee_bound, hint_plans, own_expr, post_cuts
 
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
 

@@ -1,4 +1,4 @@
-"""Branch-and-price (rostering.branch): on Curtois Instance1, where the employee bound stops at
+"""Branch-and-price (rostering.solver.strategies.branch): on Curtois Instance1, where the employee bound stops at
 558 and the optimum is 607, it proves 607 and finds a roster of 607 that every rule allows; cut
 short, its bound still never passes the optimum; solve() with the benchmark settings answers
 OPTIMAL through it, and leaves the full search its share of the limit; a branch's fixing binds
@@ -10,16 +10,16 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from rostering.bound import ColumnGeneration, NoPlan, employee_bound, hint_plans
-from rostering.branch import branch_and_price, objective_step, separable
-from rostering.curtois import benchmark_options, read_curtois
-from rostering.loading import load_scenario
-from rostering.objective import total_points
-from rostering.problem import build_problem
-from rostering.solve import SolveOptions, solve
-
 from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
+from rostering.rules.objective import total_points
+
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import read_curtois
+from rostering.io.scenario_file import load_scenario
+from rostering.solver.presets import benchmark_options
+from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.strategies.bound import ColumnGeneration, NoPlan, employee_bound, hint_plans
+from rostering.solver.strategies.branch import branch_and_price, objective_step, separable
 
 OPTIMUM = 607 * 60  # Instance1's, in model units
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import json
 
+from builders import TINY
 from typer.testing import CliRunner
 
 from rostering.cli import app
-from rostering.roster import COLUMNS
-
-from builders import TINY
+from rostering.io.roster_file import COLUMNS
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Coverage of a roster against demand (`rostering.coverage`) and the `rostering coverage` command.
+"""Coverage of a roster against demand (`rostering.analysis.coverage`) and the `rostering coverage` command.
 
 Every expected figure is computed by hand in the test from the scenario built here. The week is
 Monday 2026-01-05 .. Sunday 2026-01-11 (no Danish holiday). Shifts:
@@ -20,11 +20,11 @@ from builders import build, emp, need, row, scenario, shift
 from typer.testing import CliRunner
 
 from rostering import Roster
+from rostering.analysis.coverage import CoverageCell, coverage_cells, coverage_totals
+from rostering.analysis.summary import coverage as competence_coverage
+from rostering.analysis.summary import summarize
 from rostering.cli import app
-from rostering.coverage import CoverageCell, coverage_cells, coverage_totals
-from rostering.solve import SolveResult
-from rostering.summary import coverage as competence_coverage
-from rostering.summary import summarize
+from rostering.solver.solve import SolveResult
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Curtois & Qu benchmark instances: the reader (rostering.curtois) on the bundled Instance1, its
+"""Curtois & Qu benchmark instances: the reader (rostering.io.curtois) on the bundled Instance1, its
 errors on malformed files, the independent evaluator (bench/curtois_eval.py) and the engine's
 validator on a roster checked by hand, and a solve of Instance1 to its published optimum (607)."""
 
@@ -11,20 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import TINY
+from rostering.rules.check import check_roster
+from rostering.rules.objective import score
 from typer.testing import CliRunner
 
 from bench import curtois_merge
 from bench.curtois_eval import evaluate
-from rostering.check import check_roster
 from rostering.cli import app
-from rostering.curtois import best_known, is_curtois, read_curtois
-from rostering.errors import InputError
-from rostering.loading import load_scenario
-from rostering.objective import score
-from rostering.problem import build_problem
-from rostering.roster import read_roster
-
-from builders import TINY
+from rostering.domain.errors import InputError
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import best_known, is_curtois, read_curtois
+from rostering.io.roster_file import read_roster
+from rostering.io.scenario_file import load_scenario
 
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
 INSTANCE = DATA / "Instance1.txt"

@@ -1,4 +1,4 @@
-"""Batch what-if evaluation: the `--vary` axes (`rostering.variants`), one run (`run_one`), the batch
+"""Batch what-if evaluation: the `--vary` axes (`rostering.batch.variants`), one run (`run_one`), the batch
 (`run_batch`: determinism, resume, failures, the Dask backend) and `rostering evaluate` end to end.
 
 Expected numbers are computed by hand from the scenarios built here. builders' shifts are the
@@ -20,13 +20,9 @@ from builders import TINY, emp, need, scenario, shift
 from typer.testing import CliRunner
 
 from rostering import Assignment, Roster, build_problem, load_scenario, read_roster
-from rostering.cli import app
-from rostering.coverage import coverage_totals
-from rostering.errors import InputError
-from rostering.evaluate import RUNS_DIR, RunSpec, run_batch, run_one, run_specs
-from rostering.loading import scenario_from_data
-from rostering.scenario import AbsenceKind
-from rostering.variants import (
+from rostering.analysis.coverage import coverage_totals
+from rostering.batch.evaluate import RUNS_DIR, RunSpec, run_batch, run_one, run_specs
+from rostering.batch.variants import (
     Axis,
     change_staff,
     parse_axis,
@@ -37,6 +33,10 @@ from rostering.variants import (
     variant_label,
     with_sickness,
 )
+from rostering.cli import app
+from rostering.domain.errors import InputError
+from rostering.domain.scenario import AbsenceKind
+from rostering.io.validation import scenario_from_data
 
 runner = CliRunner()
 

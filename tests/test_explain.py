@@ -7,12 +7,12 @@ import json
 
 import pytest
 from builders import build, emp, need, roster, row, run, scenario
+from rostering.rules.objective import score
 from typer.testing import CliRunner
 
+from rostering.analysis.explain import OBJECTIVE_CHOICE, objective_breakdown, understaffed_slots
+from rostering.analysis.summary import summarize
 from rostering.cli import app
-from rostering.explain import OBJECTIVE_CHOICE, objective_breakdown, understaffed_slots
-from rostering.objective import score
-from rostering.summary import summarize
 
 runner = CliRunner()
 MON, TUE = "2026-01-05", "2026-01-06"

@@ -8,12 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import rostering.io.files as roster_module
 from builders import TINY, build, emp, need, roster, row, scenario
 from icalendar import Calendar
 
-import rostering.roster as roster_module
 from rostering import InputError, build_problem, load_scenario
-from rostering.ical import employee_calendars, write_calendars
+from rostering.exports.ical import employee_calendars, write_calendars
 
 STAMP = dt.datetime(2026, 1, 2, 8, 30, tzinfo=dt.UTC)
 ZONE = "Europe/Copenhagen"

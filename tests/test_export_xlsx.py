@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 from builders import TINY, build, emp, need, roster, row, run, scenario, shift
 from openpyxl import Workbook, load_workbook
+from rostering.rules.objective import staffing
 
-from rostering import InputError, build_problem, grid, load_scenario, read_roster
-from rostering.grid import grid_workbook, write_grid
-from rostering.objective import staffing
+from rostering import InputError, build_problem, load_scenario, read_roster
+from rostering.exports import grid
+from rostering.exports.grid import grid_workbook, write_grid
 
 FIRST_DAY = 5  # columns A-D: employee_id, competence, team, contract h/week
 DAYS = ["ma 30.03", "ti 31.03", "on 01.04", "to 02.04", "fr 03.04", "lø 04.04", "sø 05.04"]

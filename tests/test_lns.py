@@ -1,4 +1,4 @@
-"""Re-planning neighbourhoods (rostering.lns): a sub-search changes nothing outside its
+"""Re-planning neighbourhoods (rostering.solver.strategies.lns): a sub-search changes nothing outside its
 neighbourhood, never leaves the model changed, and from a poor roster the search reaches a better
 one that keeps every rule and whose objective is the roster's own measured score; solve() hands
 back what it found, with the progress it reported."""
@@ -12,21 +12,20 @@ from itertools import combinations
 from types import SimpleNamespace
 
 import pytest
-from ortools.sat.python import cp_model
-
-from rostering import lns
-from rostering.bound import employee_bound
-from rostering.check import blocking, check_roster
-from rostering.coverage import coverage_cells
-from rostering.curtois import read_curtois
-from rostering.lns import Incumbent, _search, _Shifts, improve
-from rostering.loading import load_scenario
-from rostering.model import RosterModel
-from rostering.objective import total_points
-from rostering.problem import build_problem
-from rostering.solve import SolveOptions, _solver, solve
-
 from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
+from ortools.sat.python import cp_model
+from rostering.rules.check import blocking, check_roster
+from rostering.rules.objective import total_points
+
+from rostering.solver.strategies import lns
+from rostering.analysis.coverage import coverage_cells
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import read_curtois
+from rostering.io.scenario_file import load_scenario
+from rostering.solver.model import RosterModel
+from rostering.solver.solve import SolveOptions, _solver, solve
+from rostering.solver.strategies.bound import employee_bound
+from rostering.solver.strategies.lns import Incumbent, _search, _Shifts, improve
 
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
 

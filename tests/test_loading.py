@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from builders import TINY
 
 from rostering import InputError, build_problem, load_scenario
-from rostering.loading import scenario_from_data
-
-from builders import TINY
+from rostering.io.validation import scenario_from_data
 
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken"

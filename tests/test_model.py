@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import random
 
-from rostering.roster import Assignment
+from builders import build, days_from, emp, full_model, need, scenario
 
-from builders import days_from, emp, full_model, need, scenario, build
+from rostering.domain.roster import Assignment
 
 
 def test_a_solution_becomes_one_row_per_worked_role_in_roster_order():

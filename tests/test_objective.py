@@ -10,13 +10,42 @@ import pytest
 from ortools.sat.python import cp_model
 
 try:
-    from builders import TINY, amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
+    from builders import (
+        TINY,
+        amount,
+        build,
+        days_from,
+        emp,
+        full_model,
+        need,
+        points,
+        roster,
+        row,
+        run,
+        scenario,
+        worked,
+    )
 except ImportError:  # tests/ imported as a package
-    from tests.builders import TINY, amount, build, days_from, emp, full_model, need, points, row, roster, run, scenario, worked
+    from tests.builders import (
+        TINY,
+        amount,
+        build,
+        days_from,
+        emp,
+        full_model,
+        need,
+        points,
+        roster,
+        row,
+        run,
+        scenario,
+        worked,
+    )
+
+from rostering.rules.objective import fairness_factor, fairness_groups, score
 
 from rostering import build_problem, check_roster, load_scenario
-from rostering.objective import fairness_factor, fairness_groups, score
-from rostering.model import objective_floor
+from rostering.solver.model import objective_floor
 
 
 def lines(problem, rows, term=None):

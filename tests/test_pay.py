@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from builders import build, emp, roster, row, scenario, shift
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from rostering.rules import Severity, Violation
 
-from builders import build, emp, roster, row, scenario, shift
-from rostering.pay import mark, pay_lines, reconcile, round_supplements, split_paid
-from rostering.problem import Baseline
-from rules import Severity, Violation
+from rostering.domain.problem import Baseline
+from rostering.exports.pay import mark, pay_lines, reconcile, round_supplements, split_paid
 
 
 def lines_of(problem, rows, employee="e1"):

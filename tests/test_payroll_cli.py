@@ -22,7 +22,7 @@ from builders import TINY, emp, scenario
 from typer.testing import CliRunner
 
 from rostering.cli import app
-from rostering.payroll import BUILTIN_PROFILES, load_profile
+from rostering.exports.payroll import BUILTIN_PROFILES, load_profile
 
 GENERIC_HEADER = "employee_id,date,wage_type,hours,rate,amount,agreement,source"
 ROSTER_HEADER = "employee_id,date,shift_id,start,end\n"

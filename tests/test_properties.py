@@ -15,12 +15,12 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rostering.rules.active import ActiveRules
+from rostering.rules.law import daily_rest_shortfalls, weekly_rest_gaps
+from rostering.rules.objective import score
 
 from rostering import SolveOptions, build_problem, check_roster, solve
-from rostering.loading import scenario_from_data
-from rostering.objective import score
-from rostering.ruleset import ActiveRules
-from rules.law import daily_rest_shortfalls, weekly_rest_gaps
+from rostering.io.validation import scenario_from_data
 
 DAY = 24 * 60
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from rostering import SolveOptions, build_problem, check_roster, read_roster, solve
-from rostering.loading import scenario_from_data
+from rostering.io.validation import scenario_from_data
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -48,8 +48,8 @@ def test_readme_spreadsheet_example_reads_clock_times_and_adhoc_rows(tmp_path):
 def test_readme_payroll_example_is_what_the_export_gives():
     """The README's pay lines come from a Solbakken night pair; recompute them (not the source)."""
     from rostering import Assignment, Roster
-    from rostering.loading import load_scenario
-    from rostering.pay import pay_lines
+    from rostering.exports.pay import pay_lines
+    from rostering.io.scenario_file import load_scenario
 
     root = Path(__file__).resolve().parent.parent
     problem = build_problem(load_scenario(root / "scenarios" / "plejehjem_solbakken.yaml"))
@@ -65,7 +65,7 @@ def test_readme_payroll_example_is_what_the_export_gives():
 
 
 def test_readme_payroll_profile_example_loads(tmp_path):
-    from rostering.payroll import load_profile
+    from rostering.exports.payroll import load_profile
 
     path = tmp_path / "my_kommune.yaml"
     path.write_text(_block("yaml", "name: my_kommune"), encoding="utf-8")

@@ -8,16 +8,16 @@ import textwrap
 from importlib.metadata import EntryPoint
 
 import pytest
+import rostering.rules as rules
+from rostering.rules.active import ActiveRules
 
-import rules
 from rostering import build_problem, check_roster
-from rostering.loading import scenario_from_data
-from rostering.roster import Assignment, Roster
-from rostering.ruleset import ActiveRules
+from rostering.domain.roster import Assignment, Roster
+from rostering.io.validation import scenario_from_data
 
 PLUGIN = textwrap.dedent('''
     from pydantic import Field
-    from rules import Rule, RuleParams, Severity, register
+    from rostering.rules import Rule, RuleParams, Severity, register
 
     class NoMondayParams(RuleParams):
         shift: str = Field(default="nat")

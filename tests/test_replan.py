@@ -1,4 +1,4 @@
-"""Re-planning a published roster (`rostering.replan`, `rostering replan`), agency staff
+"""Re-planning a published roster (`rostering.replan.problem`, `rostering replan`), agency staff
 (`vikar_pool`), and `solve --lock/--hint`.
 
 Expected values are reasoned by hand from the default weights (scenario.Weights): a removed
@@ -20,28 +20,20 @@ from pathlib import Path
 
 import pytest
 from builders import OPTIONS, TINY, build, emp, need, row, run, scenario, worked
+from rostering.replan.changes import Change, change_list, write_changes
+from rostering.replan.problem import NewAbsence, parse_absence, replan_problem, with_absences, with_locks
+from rostering.rules import registry
+from rostering.rules.objective import score, total_points, vikar_use
 from typer.testing import CliRunner
 
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, load_scenario, read_roster, solve
+from rostering.analysis.summary import summarize
 from rostering.cli import app
-from rostering.crosscheck import crosscheck
-from rostering.errors import InputError
-from rostering.loading import scenario_from_data
-from rostering.objective import score, total_points, vikar_use
-from rostering.replan import (
-    Change,
-    NewAbsence,
-    change_list,
-    parse_absence,
-    replan_problem,
-    with_absences,
-    with_locks,
-    write_changes,
-)
-from rostering.roster import write_roster
-from rostering.scenario import Absence, AbsenceKind
-from rostering.summary import summarize
-from rules import registry
+from rostering.domain.errors import InputError
+from rostering.domain.scenario import Absence, AbsenceKind
+from rostering.io.crosscheck import crosscheck
+from rostering.io.roster_file import write_roster
+from rostering.io.validation import scenario_from_data
 
 DATA = Path(__file__).resolve().parent / "data"
 TINY_OPTIONS = SolveOptions(time_limit=10, seed=1, workers=1)

@@ -10,9 +10,10 @@ import stat
 from pathlib import Path
 
 import pytest
+import rostering.io.files as roster_module
 import yaml
+from builders import TINY
 
-import rostering.roster as roster_module
 from rostering import (
     Assignment,
     InputError,
@@ -25,9 +26,7 @@ from rostering import (
     solve,
     write_roster,
 )
-from rostering.loading import scenario_from_data
-
-from builders import TINY
+from rostering.io.validation import scenario_from_data
 
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken"
@@ -374,7 +373,7 @@ def test_check_roster_accepts_a_valid_hand_roster(tiny_problem):
 
 def test_atomic_write_keeps_normal_permissions(tmp_path):
     """mkstemp makes 0600 files: a payroll file others must read would silently become private."""
-    from rostering.roster import write_atomic
+    from rostering.io.files import write_atomic
 
     umask = os.umask(0o022)
     try:

@@ -23,11 +23,25 @@ import pytest
 try:
     from builders import AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, row, run, scenario, shift, worked
 except ImportError:  # tests/ imported as a package
-    from tests.builders import (AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, row, run, scenario,
-                                shift, worked)
+    from tests.builders import (
+        AFTEN,
+        DAG,
+        NAT,
+        amount,
+        build,
+        check,
+        days_from,
+        emp,
+        need,
+        row,
+        run,
+        scenario,
+        shift,
+        worked,
+    )
 
-from rostering.ruleset import ActiveRules
-from rules import registry
+from rostering.rules import registry
+from rostering.rules.active import ActiveRules
 
 T = dt.datetime.fromisoformat
 

@@ -15,15 +15,46 @@ import datetime as dt
 import pytest
 
 try:
-    from builders import (AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, only, row, run, scenario,
-                          shift, worked)
+    from builders import (
+        AFTEN,
+        DAG,
+        NAT,
+        amount,
+        build,
+        check,
+        days_from,
+        emp,
+        need,
+        only,
+        row,
+        run,
+        scenario,
+        shift,
+        worked,
+    )
 except ImportError:  # tests/ imported as a package
-    from tests.builders import (AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, only, row, run,
-                                scenario, shift, worked)
+    from tests.builders import (
+        AFTEN,
+        DAG,
+        NAT,
+        amount,
+        build,
+        check,
+        days_from,
+        emp,
+        need,
+        only,
+        row,
+        run,
+        scenario,
+        shift,
+        worked,
+    )
+
+from rostering.rules.active import ActiveRules
 
 from rostering import check_roster
-from rostering.model import RosterModel
-from rostering.ruleset import ActiveRules
+from rostering.solver.model import RosterModel
 
 T = dt.datetime.fromisoformat
 MELLEM = shift("mellem", "10:00", "18:00")   # exactly 11 h after an aftenvagt: legal by law

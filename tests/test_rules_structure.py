@@ -8,11 +8,41 @@ import datetime as dt
 import pytest
 
 try:
-    from builders import (AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, only, row, run, scenario,
-                          shift, worked)
+    from builders import (
+        AFTEN,
+        DAG,
+        NAT,
+        amount,
+        build,
+        check,
+        days_from,
+        emp,
+        need,
+        only,
+        row,
+        run,
+        scenario,
+        shift,
+        worked,
+    )
 except ImportError:  # tests/ imported as a package
-    from tests.builders import (AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, only, row, run,
-                                scenario, shift, worked)
+    from tests.builders import (
+        AFTEN,
+        DAG,
+        NAT,
+        amount,
+        build,
+        check,
+        days_from,
+        emp,
+        need,
+        only,
+        row,
+        run,
+        scenario,
+        shift,
+        worked,
+    )
 
 from rostering import check_roster
 

@@ -9,7 +9,7 @@ try:
 except ImportError:  # tests/ imported as a package
     from tests.builders import build, emp, roster, row, scenario
 
-from rostering.report import validate
+from rostering.analysis.report import validate
 
 FOA = {"agreement": "foa"}
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import time
 
+from builders import TINY, solve_module
 from ortools.sat.python import cp_model
 
-from rostering.loading import load_scenario
-from rostering.model import RosterModel
-from rostering.problem import build_problem
-from rostering.solve import SolveOptions, solve
-
-from builders import TINY, solve_module
+from rostering.domain.problem import build_problem
+from rostering.io.scenario_file import load_scenario
+from rostering.solver.model import RosterModel
+from rostering.solver.solve import SolveOptions, solve
 
 COPYING = 0.6  # seconds each search spends outside CP-SAT's clock, as a 1.4M-variable model does
 ROWS = 0.6  # seconds making a roster's rows takes (5 s once, at the end of a run on Instance24)

@@ -1,4 +1,4 @@
-"""The employee-by-employee start (rostering.start): its rosters keep every hard rule (engine
+"""The employee-by-employee start (rostering.solver.strategies.start): its rosters keep every hard rule (engine
 validator and, on a Curtois instance, the independent evaluator), each small model prices
 staffing exactly as the whole roster does, an employee whose own rules cannot hold ends in the
 usual infeasibility answer, and solve() reports the start as its own progress phase."""
@@ -12,24 +12,33 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
 from ortools.sat.python import cp_model
+from rostering.rules.active import ActiveRules
+from rostering.rules.check import blocking, check_roster
+from rostering.rules.objective import STAFFING_TERMS, score, total_points
 
 from bench.curtois_eval import evaluate
-from rostering.check import blocking, check_roster
-from rostering.curtois import benchmark_options, read_curtois
-from rostering.loading import load_scenario
-from rostering.objective import STAFFING_TERMS, score, total_points
-from rostering.problem import DemandCell, build_problem
-from rostering.roster import Roster, write_roster
-from rostering.ruleset import ActiveRules
-from rostering.solve import SolveOptions, _solver, solve
-from rostering.start import _FirstPlanAfter, _count, _plan_alone, _too_slow, employee_start, left_open, problem_alone
-
-from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
+from rostering.domain.problem import DemandCell, build_problem
+from rostering.domain.roster import Roster
+from rostering.io.curtois import read_curtois
+from rostering.io.roster_file import write_roster
+from rostering.io.scenario_file import load_scenario
+from rostering.solver.presets import benchmark_options
+from rostering.solver.solve import SolveOptions, _solver, solve
+from rostering.solver.strategies.start import (
+    _count,
+    _FirstPlanAfter,
+    _plan_alone,
+    _too_slow,
+    employee_start,
+    left_open,
+    problem_alone,
+)
 
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
 # The module whose functions tests replace.
-start_module = importlib.import_module("rostering.start")
+start_module = importlib.import_module("rostering.solver.strategies.start")
 
 
 def started_by_employee(time_limit: float, **changes) -> SolveOptions:
@@ -195,7 +204,7 @@ def test_a_re_plan_that_comes_back_worse_keeps_the_current_plan(monkeypatch):
                                  _solver(OPTIONS, 5))  # noqa: E731
     alone = problem_alone(problem, staff, heads)
     assert staffing_points(alone, Roster(mine)) < staffing_points(alone, Roster(()))
-    monkeypatch.setattr("rostering.start.RosterModel.roster_from", lambda self, solver: Roster(()))
+    monkeypatch.setattr("rostering.solver.strategies.start.RosterModel.roster_from", lambda self, solver: Roster(()))
     assert replan() == mine
 
 

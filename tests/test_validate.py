@@ -14,15 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from builders import build, emp, scenario
 from openpyxl import Workbook, load_workbook
+from rostering.rules import registry
 from typer.testing import CliRunner
 
 from rostering import Assignment, Roster, build_problem, load_scenario, read_roster, write_roster
+from rostering.analysis.report import CSV_COLUMNS, validate
 from rostering.cli import app
-from rostering.report import CSV_COLUMNS, validate
-from rules import registry
-
-from builders import build, emp, scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BUNDLED = ["plejehjem_solbakken", "hjemmepleje_nord"]

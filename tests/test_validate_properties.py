@@ -15,13 +15,12 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import build, emp, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rostering import Assignment, InputError, Roster
-from rostering.report import validate
-
-from builders import build, emp, scenario
+from rostering.analysis.report import validate
 
 ZONE = ZoneInfo("Europe/Copenhagen")
 UTC = dt.timezone.utc

@@ -26,18 +26,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import TINY
 from fastapi.testclient import TestClient
+from rostering.rules.check import blocking, check_roster
 from typer.testing import CliRunner
 
-from rostering.check import blocking, check_roster
 from rostering.cli import app as cli_app
-from rostering.loading import load_scenario
-from rostering.roster import read_roster
+from rostering.io.roster_file import read_roster
+from rostering.io.scenario_file import load_scenario
 from rostering.web import jobs as jobs_module
 from rostering.web.app import create_app
 from rostering.web.workspace import Workspace
-
-from builders import TINY
 
 DAYS = [(dt.date(2026, 3, 30) + dt.timedelta(days=i)).isoformat() for i in range(7)]
 PAID_HOURS = {"dag": 7.5, "aften": 7.5, "nat": 8.0}

@@ -11,14 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import TINY
 
-from rostering.loading import load_scenario
-from rostering.roster import read_roster
+from rostering.io.roster_file import read_roster
+from rostering.io.scenario_file import load_scenario
 from rostering.web.app import create_app
 from rostering.web.server import background
 from rostering.web.workspace import Workspace
-
-from builders import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
 NORD = ROOT / "scenarios" / "hjemmepleje_nord.yaml"

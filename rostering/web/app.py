@@ -12,8 +12,8 @@ import datetime as dt
 import io
 import secrets
 import zipfile
-from importlib import resources
 from enum import Enum
+from importlib import resources
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,15 +21,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, model_validator
 
-from ..errors import InputError
-from ..grid import grid_workbook
-from ..ical import employee_calendars
-from ..pay import payroll_run
-from ..payroll import BUILTIN_PROFILES, checked_text, load_profile
-from ..replan import NewAbsence
-from ..roster import roster_csv
-from ..scenario import AbsenceKind
-from ..solve import SolveOptions
+from rostering.domain.errors import InputError
+from rostering.domain.scenario import AbsenceKind
+from rostering.exports.grid import grid_workbook
+from rostering.exports.ical import employee_calendars
+from rostering.exports.pay import payroll_run
+from rostering.exports.payroll import BUILTIN_PROFILES, checked_text, load_profile
+from rostering.io.roster_file import roster_csv
+from rostering.replan.problem import NewAbsence
+from rostering.solver.solve import SolveOptions
+
 from .jobs import Jobs
 from .views import coverage_view, findings_view, grid_view
 from .workspace import CellEdit, Conflict, Refused, Workspace

@@ -10,10 +10,12 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from ..check import blocking, check_roster
-from ..replan import NewAbsence, change_list, replan_problem
-from ..solve import Progress, SolveOptions, solve
-from ..summary import summarize
+from rostering.analysis.summary import summarize
+from rostering.replan.changes import change_list
+from rostering.replan.problem import NewAbsence, replan_problem
+from rostering.rules.check import blocking, check_roster
+from rostering.solver.solve import Progress, SolveOptions, solve
+
 from .workspace import Conflict, Refused, Snapshot, Workspace, pinned
 
 PROGRESS_KEPT = 100

@@ -8,13 +8,13 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from rules import registry
+from rostering.analysis.coverage import coverage_cells, coverage_totals
+from rostering.analysis.report import violation_record
+from rostering.domain.problem import Problem, Staff
+from rostering.domain.scenario import AbsenceKind
+from rostering.exports.grid import PALETTE, day_label
+from rostering.rules import registry
 
-from ..coverage import coverage_cells, coverage_totals
-from ..grid import PALETTE, day_label
-from ..problem import Problem, Staff
-from ..report import violation_record
-from ..scenario import AbsenceKind
 from .workspace import Workspace
 
 STATUS_ORDER = ("below min", "below target", "above max", "ok")  # worst first

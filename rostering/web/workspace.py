@@ -13,12 +13,14 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..check import check_roster, unknown_references
-from ..errors import InputError, InputIssue
-from ..problem import Problem, build_problem
-from ..replan import NewAbsence, with_absences, with_extra_hours, with_locks
-from ..roster import Assignment, Roster, read_roster, save_atomic, write_roster
-from ..scenario import Scenario
+from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import Problem, build_problem
+from rostering.domain.roster import Assignment, Roster
+from rostering.domain.scenario import Scenario
+from rostering.io.files import save_atomic
+from rostering.io.roster_file import read_roster, write_roster
+from rostering.replan.problem import NewAbsence, with_absences, with_extra_hours, with_locks
+from rostering.rules.check import check_roster, unknown_references
 
 Cell = tuple[str, dt.date]  # (employee id, day)
 UNDO_DEPTH = 200

@@ -1,0 +1,183 @@
+"""Checks that relate one part of a scenario to another. Each problem is returned with the path of
+the field at fault, so the loader can name file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from rostering.domain.problem import demand_cell
+from rostering.domain.scenario import Scenario, public_holidays
+from rostering.rules import AgreementTerms, agreements, registry
+
+Loc = tuple[Any, ...]
+
+
+def crosscheck(scenario: Scenario) -> list[tuple[Loc, str]]:
+    return [
+        *_timezone(scenario),
+        *_duplicates("competences", [c.id for c in scenario.competences]),
+        *_duplicates("shift_types", [s.id for s in scenario.shift_types]),
+        *_duplicates("employees", [e.id for e in scenario.employees]),
+        *_references(scenario),
+        *_employees(scenario),
+        *_demand(scenario),
+        *_rule_settings(scenario),
+        *_vikar_pool(scenario),
+    ]
+
+
+def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    competences = {c.id for c in scenario.competences}
+    known_agreements = set(agreements()) | set(scenario.agreements)
+    employees = {e.id for e in scenario.employees}
+    yield from _duplicates("vikar_pool", [v.id for v in scenario.vikar_pool])
+    for i, supply in enumerate(scenario.vikar_pool):
+        for j, comp in enumerate(supply.competences):
+            if comp not in competences:
+                yield _unknown(("vikar_pool", i, "competences", j), "competence", comp, competences)
+        if supply.agreement not in known_agreements:
+            yield _unknown(("vikar_pool", i, "agreement"), "agreement", supply.agreement, known_agreements)
+        taken = sorted(employees & {f"{supply.id}-{n}" for n in range(1, supply.people + 1)})
+        if taken:
+            yield ("vikar_pool", i, "id"), f"the pool's people are named {supply.id}-1.., which clashes with " \
+                                           f"employee {taken[0]!r}"
+
+
+def _timezone(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(scenario.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield ("timezone",), f"unknown time zone {scenario.timezone!r}"
+
+
+def _duplicates(section: str, ids: list[str]) -> Iterator[tuple[Loc, str]]:
+    first: dict[str, int] = {}
+    for i, ident in enumerate(ids):
+        if ident in first:
+            yield (section, i, "id"), f"duplicate id {ident!r} (also {section}[{first[ident]}])"
+        else:
+            first[ident] = i
+
+
+def _unknown(loc: Loc, kind: str, value: str, known: Iterable[str]) -> tuple[Loc, str]:
+    return loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known))}"
+
+
+def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    competences = {c.id for c in scenario.competences}
+    for i, comp in enumerate(scenario.competences):
+        for j, other in enumerate(comp.covers):
+            if other not in competences:
+                yield _unknown(("competences", i, "covers", j), "competence", other, competences)
+    for i, shift in enumerate(scenario.shift_types):
+        for j, comp in enumerate(shift.competences or ()):
+            if comp not in competences:
+                yield _unknown(("shift_types", i, "competences", j), "competence", comp, competences)
+    for comp in scenario.pay.hourly_wage:
+        if comp not in competences:
+            yield _unknown(("pay", "hourly_wage", comp), "competence", comp, competences)
+
+
+def _employees(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    competences = {c.id for c in scenario.competences}
+    shifts = {s.id for s in scenario.shift_types}
+    known_agreements = set(agreements()) | set(scenario.agreements)
+    days = set(scenario.days)
+    first, last = scenario.days[0], scenario.days[-1]
+    for i, emp in enumerate(scenario.employees):
+        at = ("employees", i)
+        for j, comp in enumerate(emp.competences):
+            if comp not in competences:
+                yield _unknown((*at, "competences", j), "competence", comp, competences)
+        if emp.agreement not in known_agreements:
+            yield _unknown((*at, "agreement"), "agreement", emp.agreement, known_agreements)
+        yield from _overlapping_absences(emp, at)
+        seen_pre = {}
+        for j, pre in enumerate(emp.preassigned):
+            if pre.shift not in shifts:
+                yield _unknown((*at, "preassigned", j, "shift"), "shift type", pre.shift, shifts)
+            if pre.date not in days:
+                yield (*at, "preassigned", j, "date"), f"{pre.date} is outside the horizon {first}..{last}"
+            if (pre.date, pre.shift) in seen_pre:
+                yield (*at, "preassigned", j), f"same shift preassigned twice (also preassigned[{seen_pre[(pre.date, pre.shift)]}])"
+            seen_pre.setdefault((pre.date, pre.shift), j)
+        for j, wish in enumerate(emp.wishes):
+            if wish.shift is not None and wish.shift not in shifts:
+                yield _unknown((*at, "wishes", j, "shift"), "shift type", wish.shift, shifts)
+            if wish.date not in days:
+                yield (*at, "wishes", j, "date"), f"{wish.date} is outside the horizon {first}..{last}"
+        for j, shift in enumerate(emp.overrides.forbidden_shifts):
+            if shift not in shifts:
+                yield _unknown((*at, "overrides", "forbidden_shifts", j), "shift type", shift, shifts)
+
+
+def _overlapping_absences(emp, at: Loc) -> Iterator[tuple[Loc, str]]:
+    ordered = sorted(enumerate(emp.absences), key=lambda pair: pair[1].start)
+    reach = None  # (index, absence) reaching furthest so far
+    for j, b in ordered:
+        if reach is not None and b.start <= reach[1].end:
+            i, a = reach
+            yield (*at, "absences", j), f"overlaps absences[{i}] ({a.kind.value} {a.start}..{a.end})"
+        if reach is None or b.end > reach[1].end:
+            reach = (j, b)
+
+
+def _demand(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    competences = {c.id for c in scenario.competences}
+    shifts = {s.id: s for s in scenario.shift_types}
+    days = scenario.days
+    holidays = public_holidays(days)
+    claimed: dict[tuple, int] = {}
+    for i, entry in enumerate(scenario.demand):
+        at = ("demand", i)
+        if entry.shift not in shifts:
+            yield _unknown((*at, "shift"), "shift type", entry.shift, shifts)
+        if entry.competence not in competences:
+            yield _unknown((*at, "competence"), "competence", entry.competence, competences)
+        if entry.visit_hours is not None and entry.max is not None and entry.shift in shifts:
+            cell = demand_cell(entry, shifts[entry.shift], scenario.home_care)
+            if entry.max < cell.target:
+                yield (*at, "max"), f"max {entry.max} is below the {cell.target} staff the visit hours need"
+        for j, day in enumerate(entry.dates):
+            if day not in days:
+                yield (*at, "dates", j), f"{day} is outside the horizon {days[0]}..{days[-1]}"
+        for day in days:
+            if entry.applies_to(day, day in holidays):
+                key = (day, entry.shift, entry.competence, entry.specificity)
+                if key in claimed:
+                    yield at, (f"demand for {entry.shift}/{entry.competence} on {day} is also given by "
+                               f"demand[{claimed[key]}]; give each day, shift and competence once")
+                    break
+                claimed[key] = i
+
+
+def _rule_settings(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    known = registry()
+    sections: list[tuple[Loc, dict]] = [(("rules",), scenario.rules)]
+    sections += [(("agreements", name, "rules"), ag.rules) for name, ag in scenario.agreements.items()]
+    for at, settings in sections:
+        for rule_id, values in settings.items():
+            rule_cls = known.get(rule_id)
+            if rule_cls is None:
+                yield _unknown((*at, rule_id), "rule", rule_id, known)
+                continue
+            yield from _params((*at, rule_id), rule_cls.Params, values)
+    for name, ag in scenario.agreements.items():
+        yield from _params(("agreements", name, "terms"), AgreementTerms, ag.terms)
+
+
+def _params(at: Loc, model, values) -> Iterator[tuple[Loc, str]]:
+    try:
+        model(**(values or {}))
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg = "unknown parameter" if err["type"] == "extra_forbidden" else err["msg"]
+            yield (*at, *err["loc"]), msg
+    except TypeError:
+        yield at, "expected a mapping of parameter: value"
+

@@ -1,0 +1,222 @@
+"""A first roster built one employee at a time, for models too big for CP-SAT to find one alone.
+
+Every hard rule is posted per employee (`Rule.post(model, staff)`), so employees meet only in
+the objective: staffing, and fairness between them. A plan that keeps each employee's own rules
+is therefore a roster. One employee's model is small and solves in about a second, where the
+whole model of 100 employees over 26 weeks (Curtois Instance21) gave CP-SAT no roster in 600 s.
+
+The first sweep plans each employee against the demand the earlier ones left open. Later sweeps
+re-plan each employee against everyone else's current plan (with one lane per worker, the plans
+the other lanes are re-planning count as they stand): a descent, stopped when a sweep
+gains less than `MIN_GAIN` or the time is up; the best sweep's roster is kept. Fairness and agency
+prices, which compare employees, are seen by each small model only as far as one employee can
+see them; the full solve that follows weighs them properly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from rostering.domain.problem import DemandCell, Problem, Staff
+from rostering.domain.roster import Assignment, Roster
+from rostering.rules.active import ActiveRules
+from rostering.rules.objective import post_objective, total_points
+from rostering.solver.model import RosterModel
+
+# A sweep that improves the roster by less than this share ends the descent.
+MIN_GAIN = 0.005
+# Per employee: stop within one point of the best plan (model units are point-minutes), or
+# after this many seconds. Proving the last point took 2-5 s on a half-year plan; on Curtois
+# Instance20 (50 employees, 26 weeks) 0.5 s steps reached 8323 after 70 s, 0.2 s steps 9642
+# and 1 s steps 8934. In the first sweep an employee with no plan after the step searches on,
+# in the same solve, until the first plan: for a whole year a first plan alone took 1.9 s
+# (Instance24, 1.2 s of it presolve), so stopping and starting over would pay presolve twice.
+STEP_SECONDS = 0.5
+# The first sweep's step: its plans are re-planned by the next sweep anyway, and until it ends
+# there is no roster at all. Danish plan of 200 employees x 12 weeks, two lanes: 0.14 s per
+# employee (the first sweep in 28 s) against 0.27 s with 0.5 s steps, whose pace gave up on it.
+# 100 x 8 weeks after 60 s of sweeps: 95,076 points, against 127,031 with 0.5 s steps.
+FIRST_STEP_SECONDS = 0.2
+STEP_GAP = 60
+# The first sweep gives up once, after this share of the employees, its pace says it would not
+# end by its deadline with `PACE_SLACK` to spare: the time is then the full model's, which found
+# rosters where a sweep of one lane at 0.5 s steps needed over 60 s (200 employees x 8 and 12
+# weeks). The first employees plan slowest (they face the most open demand): on 400 x 12 weeks
+# the first 40-50 took 0.13-0.16 s each, all 400 42 s (0.105 s), so judged without slack two runs
+# of three gave up, and CP-SAT alone then found no roster in the 60 s.
+PACE_AFTER = 0.1
+PACE_SLACK = 1.5
+
+
+@dataclass(frozen=True)
+class Start:
+    roster: Roster | None  # None: an employee has no plan within their own rules, or no time for all
+    objective: float | None
+    sweeps: int
+    seconds: float
+
+
+def employee_start(problem: Problem, rules: ActiveRules, budget: float,
+                   solver_for: Callable[[float], cp_model.CpSolver],
+                   on_sweep: Callable[[float, float], None] | None = None,
+                   first_budget: float | None = None, lanes: int = 1) -> Start:
+    """Plan employee by employee for at most `budget` seconds; the first sweep, which is the only
+    one that gives a roster, may go on until `first_budget` (default `budget`). `solver_for(limit)`
+    gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep.
+    `lanes` employees are planned at once, each against everyone else's plan as it stood when it
+    began, the other lanes' current ones included (give each lane's solver one worker): one
+    employee's search gains nothing from a second worker (200 employees x 12 weeks: 0.44 s each
+    on one, 0.47 s on two), two at once plan twice as many. Were the other lanes' plans left out,
+    both would take the cells each other covers: 50 x 12 weeks, 60 s, five runs each, 67,872-161,503
+    points against 35,241-78,977 (bench/results/scaling.md)."""
+    started = time.perf_counter()
+    first_deadline = max(budget, first_budget or budget)
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
+    def left() -> float:
+        return (first_deadline if best is None else budget) - elapsed()
+
+    plans: dict[str, tuple[Assignment, ...]] = {}
+    heads: Counter = Counter()
+
+    def sweep(pool: ThreadPoolExecutor) -> bool:
+        """Re-plan everyone while there is time (the first sweep: until each has a plan); False
+        when the first sweep cannot give everyone a plan in time."""
+        waiting, running = list(problem.employees), {}
+        while waiting or running:
+            while waiting and len(running) < lanes and left() >= (0 if best is None else STEP_SECONDS):
+                staff = waiting.pop(0)
+                old = plans.get(staff.id, ())
+                others = Counter(heads)  # everyone else's plan, the other lanes' current ones too
+                _count(problem, others, old, -1)
+                solver = solver_for(left())
+                step = FIRST_STEP_SECONDS if best is None else STEP_SECONDS
+                job = pool.submit(_plan_alone, problem, rules, staff, others, old, solver, step)
+                running[job] = (staff, old, solver)
+            if not running:
+                return best is not None  # out of time: the employees still waiting keep their plans
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for job in finished:
+                staff, old, _ = running.pop(job)
+                plan = job.result()
+                if best is None and (plan is None or _too_slow(len(plans) + 1, len(problem.employees), elapsed(),
+                                                               first_deadline)):
+                    for *_, solver in running.values():
+                        solver.stop_search()
+                    return False
+                plans[staff.id] = plan if plan is not None else old
+                _count(problem, heads, old, -1)
+                _count(problem, heads, plans[staff.id], +1)
+        return True
+
+    best: Start | None = None
+    sweeps = 0
+    with ThreadPoolExecutor(max_workers=lanes) as pool:
+        while best is None or left() >= STEP_SECONDS:
+            if not sweep(pool):
+                return Start(None, None, 0, elapsed())  # the first sweep needs a plan for everyone
+            roster, sweeps = _roster(plans), sweeps + 1
+            objective = total_points(problem, roster)
+            if on_sweep:
+                on_sweep(elapsed(), objective)
+            last = best
+            if best is None or objective < best.objective:
+                best = Start(roster, objective, sweeps, 0.0)
+            if last is not None and objective > last.objective * (1 - MIN_GAIN):
+                break
+    return replace(best, sweeps=sweeps, seconds=elapsed())
+
+
+def _too_slow(planned: int, employees: int, elapsed: float, deadline: float) -> bool:
+    """The first sweep, `planned` employees in, will not plan them all by `deadline` at its pace."""
+    return planned >= max(3, PACE_AFTER * employees) and elapsed * employees / planned > PACE_SLACK * deadline
+
+
+def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter,
+                current: tuple[Assignment, ...], solver: cp_model.CpSolver,
+                step: float = STEP_SECONDS) -> tuple[Assignment, ...] | None:
+    """The employee's best plan in a step against the demand the others leave open, or past the
+    step the first plan found (None: none), hinted with their current plan. A search cut short
+    can end on a plan worse than the current one (on a year, presolve alone outlasts the step),
+    so the current plan is kept unless the new one costs no more: each sweep is then no worse."""
+    alone = problem_alone(problem, staff, heads)
+    model = RosterModel(alone, rules)
+    post_objective(model)
+    if current:
+        model.hint_roster(Roster(current))
+    solver.parameters.absolute_gap_limit = STEP_GAP
+    stop = _FirstPlanAfter(solver, step)
+    try:
+        status = solver.Solve(model.cp, stop)
+    finally:
+        stop.cancel()
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    plan = model.roster_from(solver).assignments
+    if current and total_points(alone, Roster(plan)) > total_points(alone, Roster(current)):
+        return current
+    return plan
+
+
+class _FirstPlanAfter(cp_model.CpSolverSolutionCallback):
+    """Stops the search at `seconds` if it has a plan, or else at its first plan after that.
+    The solver's own time limit still ends a search that finds none."""
+
+    def __init__(self, solver: cp_model.CpSolver, seconds: float):
+        super().__init__()
+        self._solver, self._found, self._late = solver, False, False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._time_up)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def on_solution_callback(self) -> None:
+        with self._lock:
+            self._found = True
+            if self._late:
+                self._solver.stop_search()
+
+    def _time_up(self) -> None:
+        with self._lock:
+            self._late = True
+            if self._found:
+                self._solver.stop_search()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def problem_alone(problem: Problem, staff: Staff, heads: Counter) -> Problem:
+    """The problem of one employee against the demand the others leave open. Each staffing
+    penalty of a plan here is what the plan adds to the whole roster's, up to a constant."""
+    return replace(problem, employees=(replace(staff, index=0),), demand=left_open(problem, heads))
+
+
+def left_open(problem: Problem, heads: Counter) -> dict[tuple[int, str, str], DemandCell]:
+    """Demand less the heads planned (`heads`: demand cell -> count). A cell already at its
+    maximum keeps max 0, so one more head costs what it costs in the whole roster."""
+    out = {}
+    for key, cell in problem.demand.items():
+        have = heads[key]
+        out[key] = replace(cell, min=max(cell.min - have, 0), target=max(cell.target - have, 0),
+                           max=None if cell.max is None else max(cell.max - have, 0))
+    return out
+
+
+def _count(problem: Problem, heads: Counter, plan: tuple[Assignment, ...], sign: int) -> None:
+    """Add (sign 1) or take away (-1) a plan's heads per demand cell."""
+    for row in plan:
+        heads[(problem.day_index[row.date], row.shift_id, row.competence)] += sign
+
+
+def _roster(plans: dict[str, tuple[Assignment, ...]]) -> Roster:
+    return Roster(tuple(sorted(row for plan in plans.values() for row in plan)))

@@ -1,0 +1,58 @@
+"""Check any roster against the active rules: the same rule objects the solver posts."""
+
+from __future__ import annotations
+
+from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import Problem
+from rostering.domain.roster import AD_HOC, Roster
+
+from . import Violation, registry
+from .active import ActiveRules
+
+
+def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
+    """Rows naming an employee, shift type or date the scenario does not know: reported, never
+    skipped. A shift outside the scenario's types is written `adhoc` and checked on its times."""
+    issues = []
+    first, last = problem.days[0], problem.days[-1]
+    for n, row in enumerate(roster.assignments, start=1):
+        where = row.source or f"row {n}"
+        if row.employee_id not in problem.employee_index:
+            issues.append(InputIssue(where, f"column employee_id: unknown employee {row.employee_id!r}"))
+        if row.shift_id not in problem.shift_types and row.shift_id != AD_HOC:
+            issues.append(InputIssue(where, f"column shift_id: unknown shift type {row.shift_id!r}; known: "
+                                            f"{', '.join(sorted(problem.shift_types))} (or {AD_HOC} for a "
+                                            f"shift outside them)"))
+        for column in ("start", "end"):
+            moment = getattr(row, column)
+            if problem.timeline.local(problem.timeline.minute(moment)) != moment:
+                issues.append(InputIssue(where, f"column {column}: {moment.isoformat(timespec='minutes')} does not "
+                                                f"exist in {problem.timeline.timezone} (the clocks skip that hour)"))
+        if not first <= row.date <= last:
+            issues.append(InputIssue(where, f"column date: {row.date} is outside the horizon {first}..{last}"))
+    return issues
+
+
+def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = None,
+                 source: str = "<roster>") -> list[Violation]:
+    """All violations, ordered by employee and time. Raises InputError for unknown references."""
+    issues = unknown_references(problem, roster)
+    if issues:
+        raise InputError(source, issues)
+    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    worked = roster.worked(problem)
+    found, plan_checked = [], set()
+    for staff in problem.employees:
+        for rule in rules.for_staff(staff):
+            found.extend(rule.check(problem, staff, worked[staff.id]))
+            if rule.id not in plan_checked:
+                plan_checked.add(rule.id)
+                found.extend(rule.check_plan(problem))
+    return found
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    """The violations that make a roster unusable: all but those settled by pay (a late change
+    is allowed; it earns its supplement)."""
+    known = registry()
+    return [v for v in violations if not known[v.rule_id].settled_by_pay]
