@@ -39,7 +39,7 @@ from rostering.io.roster_file import parse_local, read_roster, write_roster
 from rostering.io.scenario_file import load_scenario
 from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import parse_absence, replan_problem, with_locks
-from rostering.rules.active import ActiveRules
+from rostering.rules.active import active_rules
 from rostering.rules.check import blocking, check_roster, unknown_references
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import Progress as SolveProgress
@@ -345,7 +345,7 @@ def export_payroll_command(
         problem = with_baseline(problem, read_roster(published) if published else None,
                                 _moment(changed_at, published), str(published))
         first, last = _period(period_from, period_to)
-    rules = ActiveRules.from_scenario(problem.scenario)
+    rules = active_rules(problem)
     run = payroll_run(problem, rows, roster.name, rules)
     if run.broken and not allow_violations:
         counts = Counter(v.rule_id for v in run.broken)

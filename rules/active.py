@@ -12,10 +12,12 @@ terms (normperiode, fridøgn lengths ...) merge the same way.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rostering.domain.problem import Problem
 from rostering.domain.scenario import Scenario
 
 from . import Agreement, AgreementTerms, Rule, agreements, registry
@@ -78,3 +80,20 @@ class ActiveRules:
 
     def for_staff(self, staff) -> tuple[Rule, ...]:
         return self.by_agreement[staff.agreement]  # every agreement in use has an entry, if only the law
+
+
+_BY_PROBLEM: dict[int, ActiveRules] = {}
+
+
+def active_rules(problem: Problem) -> ActiveRules:
+    """The problem's active rules, built once per problem and shared by everything that reads it
+    (solve, check, explain, pay ...), so no two steps can disagree on which rules hold. The domain
+    sits below the rules, so the problem cannot hold them itself: they live beside it, for as
+    long as it does."""
+    key = id(problem)
+    rules = _BY_PROBLEM.get(key)
+    if rules is None:
+        rules = _BY_PROBLEM[key] = ActiveRules.from_scenario(problem.scenario)
+        weakref.finalize(problem, _BY_PROBLEM.pop, key, None)
+    return rules
+

@@ -7,7 +7,7 @@ from rostering.domain.problem import Problem
 from rostering.domain.roster import AD_HOC, Roster
 
 from . import Violation, registry
-from .active import ActiveRules
+from .active import ActiveRules, active_rules
 
 
 def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
@@ -39,7 +39,7 @@ def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = N
     issues = unknown_references(problem, roster)
     if issues:
         raise InputError(source, issues)
-    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    rules = rules if rules is not None else active_rules(problem)
     worked = roster.worked(problem)
     found, plan_checked = [], set()
     for staff in problem.employees:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rostering.domain.problem import Problem, ShiftInstance, Staff
 from rostering.domain.roster import Assignment, Roster, Worked
-from rostering.rules.active import ActiveRules
+from rostering.rules.active import ActiveRules, active_rules
 from rostering.rules.objective import ScoreLine, score
 from rostering.solver.model import Guard
 
@@ -59,7 +59,7 @@ class SlotExplanation:
 
 def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | None = None) -> list[SlotExplanation]:
     """Every cell below target, with each competent employee's reason for not filling it."""
-    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    rules = rules if rules is not None else active_rules(problem)
     worked = roster.worked(problem)
     baseline: dict[str, dict[str, int]] = {}  # violations each employee already has, checked when first asked
     out = []

@@ -17,7 +17,7 @@ from rostering.domain.errors import InputError
 from rostering.domain.problem import Baseline, Problem
 from rostering.domain.roster import Roster
 from rostering.rules import Severity, Violation
-from rostering.rules.active import ActiveRules
+from rostering.rules.active import ActiveRules, active_rules
 from rostering.rules.check import check_roster, unknown_references
 
 CSV_COLUMNS = ("rule_id", "employee_id", "severity", "start", "end", "measured", "limit", "unit", "message", "source")
@@ -86,7 +86,7 @@ def validate(problem: Problem, roster: Roster, source: str = "<roster>", publish
     names an employee, shift type or date the scenario does not know. With the roster as
     `published` and the moment it was `changed_at`, late changes (varsling) are reported too."""
     problem = with_baseline(problem, published, changed_at, published_source)
-    rules = ActiveRules.from_scenario(problem.scenario)
+    rules = active_rules(problem)
     found = check_roster(problem, roster, rules, source)
     ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))
     return ValidationReport(problem.scenario.name, source, len(problem.employees), len(roster.assignments),

@@ -9,7 +9,7 @@ from typing import Any
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster
 from rostering.rules import Violation
-from rostering.rules.active import ActiveRules
+from rostering.rules.active import active_rules
 from rostering.rules.objective import contract_deviation, score, vikar_use
 from rostering.solver.solve import SolveResult
 
@@ -89,7 +89,7 @@ def summarize(problem: Problem, result: SolveResult, violations: list[Violation]
         penalties={k: round(v, 2) for k, v in sorted(penalties.items())},
         violations=len(violations),
         conflicts=[{"rule": c.rule_id, "employee": c.employee_id, "detail": c.detail} for c in result.conflicts],
-        conflict_explanations=explain_conflicts(problem, ActiveRules.from_scenario(problem.scenario),
+        conflict_explanations=explain_conflicts(problem, active_rules(problem),
                                                 result.conflicts) if result.conflicts else [],
         vikar_hours=vikar[0],
         vikar_cost=vikar[1],

@@ -26,7 +26,7 @@ from typing import Literal, get_args
 from rostering.domain.problem import Problem, ShiftInstance, Staff
 from rostering.domain.roster import Roster, Worked
 from rostering.rules import AgreementTerms, Violation
-from rostering.rules.active import ActiveRules, agreement_terms
+from rostering.rules.active import ActiveRules, active_rules, agreement_terms
 from rostering.rules.check import blocking, check_roster
 
 WageType = Literal["normal", "evening", "night", "saturday", "sunday_holiday", "holiday_noon", "merarbejde",
@@ -72,7 +72,7 @@ def pay_lines(problem: Problem, roster: Roster, source: str = "roster",
               rules: ActiveRules | None = None) -> list[PayLine]:
     """Every pay line of the roster, ordered by employee, date and wage type. Late changes are
     priced when the problem carries the published roster (`problem.baseline`)."""
-    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    rules = rules if rules is not None else active_rules(problem)
     worked = roster.worked(problem)
     lines: list[PayLine] = []
     for staff in problem.employees:
@@ -260,7 +260,7 @@ def payroll_run(problem: Problem, roster: Roster, source: str = "roster",
                 rules: ActiveRules | None = None) -> PayrollRun:
     """The pay lines of a roster with what must stop their export: broken hard rules (unless
     the caller allows them, marked on the lines) and a failed sum check."""
-    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    rules = rules if rules is not None else active_rules(problem)
     broken = blocking(check_roster(problem, roster, rules))
     lines = mark(pay_lines(problem, roster, source, rules), broken)
     return PayrollRun(lines, broken, reconcile(problem, roster, lines))

@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster
-from rostering.rules.active import ActiveRules
+from rostering.rules.active import ActiveRules, active_rules
 from rostering.rules.objective import STAFFING_TERMS, objective_expr, post_objective, total_points
 from rostering.solver.strategies.bound import (
     ColumnGeneration,
@@ -186,7 +186,7 @@ def solve(
     hint: Roster | None = None,
 ) -> SolveResult:
     """The best roster within the limits. `hint` (a previous roster) warm-starts the search."""
-    rules = rules if rules is not None else ActiveRules.from_scenario(problem.scenario)
+    rules = rules if rules is not None else active_rules(problem)
     started = time.perf_counter()
     model = RosterModel(problem, rules)
     post_objective(model)
