@@ -22,7 +22,8 @@ from rich.table import Table
 from rostering.analysis.coverage import coverage_cells, coverage_totals
 from rostering.analysis.explain import objective_breakdown, understaffed_slots
 from rostering.analysis.report import print_report, report_text, validate, with_baseline
-from rostering.analysis.summary import Summary, summarize
+from rostering.analysis.summary import Summary
+from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.batch.evaluate import run_batch, run_specs, write_tables
 from rostering.batch.report import OK_STATUSES, summary_table, write_report
 from rostering.batch.variants import parse_axis, variant_grid
@@ -40,10 +41,10 @@ from rostering.io.scenario_file import load_scenario
 from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import parse_absence, replan_problem, with_locks
 from rostering.rules.active import active_rules
-from rostering.rules.check import blocking, check_roster, unknown_references
-from rostering.solver.presets import benchmark_options
+from rostering.rules.check import check_roster, unknown_references
+from rostering.solver.options import SolveOptions
+from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN
 from rostering.solver.solve import Progress as SolveProgress
-from rostering.solver.solve import SolveOptions, solve
 
 from .rules import AgreementTerms, agreements, registry
 
@@ -57,11 +58,17 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 @contextmanager
 def exit_on_bad_input():
-    """An unreadable input or unwritable output ends the command with its message and exit 2."""
+    """An unreadable input or unwritable output ends the command with its message and exit 2; so
+    does a rule plugin the scenario uses that failed to import (raised when the scenario loads)."""
+    from rostering.rules import PluginError
+
     try:
         yield
     except InputError as exc:
         err.print(exc.render(), markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except PluginError as exc:
+        err.print(f"Error: {exc}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -92,6 +99,10 @@ class InputFormat(str, Enum):
     curtois = "curtois"
 
 
+# The solver strategies by name (rostering.solver.presets.PRESETS), as --preset offers them.
+Preset = Enum("Preset", {name: name for name in PRESETS}, type=str)
+
+
 @app.command("solve")
 def solve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
@@ -107,25 +118,37 @@ def solve_command(
                                              "benchmark instance is recognised by its content."),
     start: str | None = typer.Option(None, "--start", help="Curtois instances: the date of day 0, a Monday "
                                      "(default 2024-01-01)."),
+    preset: Preset | None = typer.Option(None, "--preset", help="How the solver spends the time limit "
+                                         "(rostering.solver.presets). Default: curtois for a Curtois instance, "
+                                         "else danish."),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
-        problem = build_problem(load_scenario(scenario, input_format.value, _day("--start", start)))
+        first_day = _day("--start", start)
+        benchmark = _is_benchmark(scenario, input_format)
+        fmt = InputFormat.curtois if benchmark else InputFormat.scenario
+        problem = build_problem(load_scenario(scenario, fmt.value, first_day))
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
         begin = _read_checked(problem, hint) if hint is not None else None
     out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
               f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
-    benchmark = input_format is InputFormat.curtois or (
-        input_format is InputFormat.auto and is_curtois(read_input(scenario)))
-    options = SolveOptions(time_limit, seed, workers, gap)
+    strategy = PRESETS[preset.value] if preset is not None else CURTOIS if benchmark else DANISH
+    verified = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output,
+                                quiet, begin)
     if benchmark:
-        options = benchmark_options(options)
-    _, summary, violations = _solve_and_write(problem, options, output, quiet, begin)
-    if benchmark:
-        _print_benchmark(scenario, summary)
-    if violations:
+        _print_benchmark(scenario, verified.summary)
+    if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _is_benchmark(path: Path, input_format: InputFormat) -> bool:
+    """Whether the input is a Curtois instance, which decides the parser and the default preset
+    alike: the loader is then told the format, so the two cannot disagree. (The loader reads the
+    file once more: rostering.io.scenario_file has no entry point for a text already read.)"""
+    if input_format is not InputFormat.auto:
+        return input_format is InputFormat.curtois
+    return is_curtois(read_input(path))
 
 
 def _print_benchmark(path: Path, summary: Summary) -> None:
@@ -140,21 +163,20 @@ def _print_benchmark(path: Path, summary: Summary) -> None:
     out.print(line, highlight=False)
 
 
-def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None):
-    """Solve, print the summary, write the roster; exit 1 without a roster. Returns the result,
-    its summary and the hard-rule violations (the caller exits 1 on them, after its own output)."""
-    result = solve(problem, options, on_progress=None if quiet else _print_progress, hint=hint)
-    violations = blocking(check_roster(problem, result.roster)) if result.has_roster else []
-    summary = summarize(problem, result, violations)
+def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None) -> Verified:
+    """Solve and check, print the summary, write the roster; exit 1 without a roster. The caller
+    exits 1 on its hard-rule violations (`blocking`), after its own output."""
+    verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
+    result, summary = verified.result, verified.summary
     _print_summary(summary)
     if not result.has_roster:
         raise typer.Exit(EXIT_FINDINGS)
     with exit_on_bad_input():
         write_roster(output, result.roster, summary.to_dict())
     out.print(f"Wrote {summary.shifts} shifts to {output}")
-    for v in violations:
+    for v in verified.blocking:
         err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
-    return result, summary, violations
+    return verified
 
 
 @app.command("replan")
@@ -184,16 +206,16 @@ def replan_command(
     out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
               f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
               highlight=False)
-    result, _, violations = _solve_and_write(problem, SolveOptions(time_limit, seed, workers), output, quiet,
-                                             published)
-    found = change_list(problem, published, result.roster)
+    verified = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet,
+                                published)
+    found = change_list(problem, published, verified.result.roster)
     target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
         write_changes(target, found)
     _print_changes(found)
     out.print(f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
               f"change list written to {target}", highlight=False)
-    if violations:
+    if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -668,21 +690,40 @@ def schema_command() -> None:
 
 
 @app.command("rules")
-def rules_command() -> None:
-    """List the registered rules and agreements with their parameters and sources."""
-    table = Table(title="Rules")
-    for col in ("id", "severity", "scope", "parameters (defaults)", "source"):
+def rules_command(
+    scenario: Path | None = typer.Argument(None, help="A scenario file: say which plugins it uses, and mark the "
+                                           "rules of those it does not."),
+) -> None:
+    """List the registered rules and agreements with their parameters and sources, and the
+    installed rule plugins with what they provide and whether they loaded."""
+    from rostering.rules import plugin_of, plugins
+    from rostering.rules.active import used_plugins
+
+    used = None
+    if scenario is not None:
+        with exit_on_bad_input():
+            used = used_plugins(load_scenario(scenario))
+    origin = ("plugin",) if plugins() else ()  # without plugins, every rule is built in: no column for it
+
+    def origin_of(ident: str) -> list[str]:
+        return [_origin_text(plugin_of(ident), used)] if origin else []
+
+    table = Table(title="Rules" + (f" (rules of plugins {scenario} does not use are marked)" if used is not None
+                                   else ""))
+    for col in ("id", "severity", "scope", "parameters (defaults)", "source", *origin):
         table.add_column(col)
     for rule_id, rule_cls in sorted(registry().items()):
         params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
-        table.add_row(rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source)
+        table.add_row(rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source,
+                      *origin_of(rule_id))
     out.print(table)
     modules = sorted(agreements().values(), key=lambda a: a.id)
     deals = Table(title="Agreements")
-    for col in ("id", "title", "agreement rules", "source"):
+    for col in ("id", "title", "agreement rules", "source", *origin):
         deals.add_column(col)
     for agreement in modules:
-        deals.add_row(agreement.id, agreement.title, ", ".join(agreement.rules) or "-", agreement.source or "-")
+        deals.add_row(agreement.id, agreement.title, ", ".join(agreement.rules) or "-", agreement.source or "-",
+                      *origin_of(agreement.id))
     out.print(deals)
     terms = Table(title="Agreement terms (override per scenario: agreements: {id: {terms: {...}}})")
     terms.add_column("term", no_wrap=True)
@@ -691,6 +732,35 @@ def rules_command() -> None:
     for name in AgreementTerms.model_fields:
         terms.add_row(name, *(_term_text(getattr(a.terms, name)) for a in modules))
     out.print(terms)
+    _print_plugins(plugins(), used, scenario)
+
+
+def _origin_text(plugin: str | None, used: set[str] | None) -> str:
+    """Built-in, or the plugin's name; marked when the scenario shown does not use the plugin."""
+    if plugin is None:
+        return "built-in"
+    return plugin if used is None or plugin in used else f"{plugin} (not used)"
+
+
+def _print_plugins(found, used: set[str] | None, scenario: Path | None) -> None:
+    """The installed plugins (entry point group rostering.rules): what each provides, whether it
+    loaded (with the error if not), and whether the scenario given uses it."""
+    from rich.markup import escape  # a plugin's error text is not markup
+
+    if not found:
+        out.print("No rule plugins installed (entry point group rostering.rules).", highlight=False)
+        return
+    table = Table(title="Rule plugins (a scenario uses one by listing it in plugins: or naming its rules "
+                        "or agreements)")
+    for col in ("name", "entry point", "package", "rules", "agreements", "status",
+                *(["used by " + scenario.name] if used is not None else [])):
+        table.add_column(col)
+    for plugin in found:
+        status = "ok" if plugin.ok else f"[red]failed[/red]: {escape(plugin.error)}"
+        table.add_row(escape(plugin.name), escape(plugin.value), escape(plugin.distribution or "-"),
+                      ", ".join(plugin.rules) or "-", ", ".join(plugin.agreements) or "-", status,
+                      *([("yes" if plugin.name in used else "no")] if used is not None else []))
+    out.print(table)
 
 
 def _term_text(value) -> str:

@@ -4,6 +4,9 @@ Rules of scope "everyone" (law, structure, scenario data) hold for every employe
 "agreement" hold for an employee when their agreement module bundles the rule, or when the
 scenario's section for their agreement names it (a lokalaftale can add or switch off rules).
 
+A rule from a plugin holds only in scenarios that use the plugin (`used_plugins`): installing
+one municipality's lokalaftale must not change another's rosters.
+
 Parameters merge in this order: the rule's defaults, the agreement module's defaults, the
 scenario's `rules:` section, then the scenario's section for the agreement
 (`agreements: {dsr: {rules: ...}}`) — so a lokalaftale overrides only what it names. Agreement
@@ -20,7 +23,43 @@ from typing import Any
 from rostering.domain.problem import Problem
 from rostering.domain.scenario import Scenario
 
-from . import Agreement, AgreementTerms, Rule, agreements, registry
+from . import Agreement, AgreementTerms, Rule, agreements, plugin_failure, plugins, registry
+
+
+def used_plugins(scenario: Scenario) -> set[str]:
+    """Names of the plugins the scenario uses: those it lists in `plugins:`, and those whose rule
+    ids it names (in `rules:` or an `agreements:` section) or whose agreement ids it names (an
+    employee's or vikar's `agreement`, a key of `agreements:`). A rule an agreement in use bundles
+    counts as named, so an agreement never loses a rule to a plugin the scenario did not list.
+    Names in `plugins:` are returned even when no such plugin is installed."""
+    in_use = {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
+    named_agreements = in_use | set(scenario.agreements)
+    named_rules = set(scenario.rules) | {rule_id for local in scenario.agreements.values() for rule_id in local.rules}
+    modules = agreements()
+    named_rules |= {rule_id for name in named_agreements if name in modules for rule_id in modules[name].rules}
+    used = set(scenario.plugins)
+    for plugin in plugins():
+        if named_rules.intersection(plugin.rules) or named_agreements.intersection(plugin.agreements):
+            used.add(plugin.name)
+    return used
+
+
+def require_plugins(scenario: Scenario) -> set[str]:
+    """The plugins the scenario uses, each loaded. Raises `PluginError` for one that failed to
+    import or is not installed: a scenario must never run without rules it asked for."""
+    used = used_plugins(scenario)
+    for name in sorted(used):
+        failure = plugin_failure(name)
+        if failure is not None:
+            raise failure
+    return used
+
+
+def scenario_rules(scenario: Scenario) -> dict[str, type[Rule]]:
+    """The rules that may hold in this scenario: the built-ins and those of the plugins it uses."""
+    used = require_plugins(scenario)
+    unused = {rule_id for plugin in plugins() if plugin.name not in used for rule_id in plugin.rules}
+    return {rule_id: rule_cls for rule_id, rule_cls in registry().items() if rule_id not in unused}
 
 
 def rule_settings(scenario: Scenario, agreement: str) -> dict[str, dict[str, Any]]:
@@ -60,7 +99,9 @@ class ActiveRules:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, only: set[str] | None = None) -> "ActiveRules":
-        known = registry()
+        """Each agreement in use -> its rules. Raises `PluginError` when the scenario uses a plugin
+        that failed to import or is not installed."""
+        known = scenario_rules(scenario)
         out = {}
         in_use = {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
         for agreement in sorted(in_use):

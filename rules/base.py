@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -172,7 +172,7 @@ class Agreement:
     citations: Mapping[str, str] = field(default_factory=dict)
     terms: AgreementTerms = AgreementTerms()
 
-    def cite(self, rule_cls: type["Rule"]) -> str:
+    def cite(self, rule_cls: type[Rule]) -> str:
         section = self.citations.get(rule_cls.id)
         head = f"{self.source} {section}" if section else self.source
         return f"{head}; {rule_cls.source}" if head else rule_cls.source
@@ -192,10 +192,18 @@ class Violation:
     unit: str = ""
 
 
-class Rule:
+#: A rule's parameter model: `class DailyRest(Rule[DailyRestParams])`, so `self.params` is typed.
+P = TypeVar("P", bound=RuleParams)
+
+
+class Rule(Generic[P]):
     """`scope`: "everyone" rules (law, structure, scenario data) hold for every employee;
     "agreement" rules hold only for employees whose agreement module (or the scenario's section
-    for their agreement) names them. `source` on an instance cites the agreement it came from."""
+    for their agreement) names them. `source` on an instance cites the agreement it came from.
+
+    A rule names its parameter model twice: as the type argument (`Rule[DailyRestParams]`, for
+    the type checker) and as `Params` (the class the registry builds parameters with; a ClassVar
+    cannot name a type variable). Rules without parameters are `Rule[RuleParams]`."""
 
     id: ClassVar[str]
     title: ClassVar[str]
@@ -207,34 +215,37 @@ class Rule:
     #: supplement): the payroll export pays them instead of refusing the roster.
     settled_by_pay: ClassVar[bool] = False
 
-    def __init__(self, params: RuleParams | None = None, source: str | None = None,
+    params: P
+
+    def __init__(self, params: P | None = None, source: str | None = None,
                  terms: AgreementTerms | None = None):
-        self.params = params if params is not None else self.Params()
+        # `Params` is P's class in every rule (see the class docstring).
+        self.params = params if params is not None else cast(P, self.Params())
         self.source = source if source is not None else type(self).source
         self.terms = terms if terms is not None else AgreementTerms()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
 
-    def check_plan(self, problem: "Problem") -> Iterable[Violation]:
+    def check_plan(self, problem: Problem) -> Iterable[Violation]:
         """Findings about the roster as a whole (not one employee), reported once."""
         return ()
 
-    def notes(self, problem: "Problem") -> list[str]:
+    def notes(self, problem: Problem) -> list[str]:
         """What this rule could not fully check on this horizon (e.g. a period cut by its edge)."""
         return []
 
-    def blocks(self, problem: "Problem", staff: "Staff", shift: "ShiftInstance") -> str | None:
+    def blocks(self, problem: Problem, staff: Staff, shift: ShiftInstance) -> str | None:
         return None
 
-    def post(self, model: RuleModel, staff: "Staff") -> None:
+    def post(self, model: RuleModel, staff: Staff) -> None:
         """Default: forbid the shifts `blocks` rules out (only preassigned ones have variables)."""
         for shift, var in model.options(staff):
             reason = self.blocks(model.problem, staff, shift)
             if reason is not None:
                 model.hard(self, staff, model.cp.Add(var == 0), f"{shift.label()}: {reason}")
 
-    def check(self, problem: "Problem", staff: "Staff", worked: Sequence["Worked"]) -> Iterable[Violation]:
+    def check(self, problem: Problem, staff: Staff, worked: Sequence[Worked]) -> Iterable[Violation]:
         for item in worked:
             reason = self.blocks(problem, staff, item.shift)
             if reason is not None:
@@ -242,7 +253,7 @@ class Rule:
 
     def violation(
         self,
-        staff: "Staff",
+        staff: Staff,
         message: str,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,

@@ -41,7 +41,8 @@ def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = N
         raise InputError(source, issues)
     rules = rules if rules is not None else active_rules(problem)
     worked = roster.worked(problem)
-    found, plan_checked = [], set()
+    found: list[Violation] = []
+    plan_checked: set[str] = set()
     for staff in problem.employees:
         for rule in rules.for_staff(staff):
             found.extend(rule.check(problem, staff, worked[staff.id]))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from . import register
-from .base import Rule, Severity, Violation
+from .base import Rule, RuleParams, Severity, Violation
 
 
 @register
-class Availability(Rule):
+class Availability(Rule[RuleParams]):
     """No shift on a day the employee is absent (ferie, sygdom, kursus ...) or unavailable, nor on a
     shift type their personal overrides exclude (e.g. no nights)."""
 
@@ -32,7 +32,7 @@ class Availability(Rule):
 
 
 @register
-class Competence(Rule):
+class Competence(Rule[RuleParams]):
     """Only shifts the employee is qualified for: the shift type's competences (if it names any)
     and the competence a roster row says the employee covers."""
 
@@ -61,7 +61,7 @@ class Competence(Rule):
 
 
 @register
-class Preassigned(Rule):
+class Preassigned(Rule[RuleParams]):
     """Fixed shifts the planner set by hand are kept."""
 
     id = "employee.preassigned"

@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 INFINITY = 10**9
 # fridoegn.length: pairs of shifts further apart than this many days use the chain encoding.
@@ -60,7 +64,7 @@ def off_runs(problem, staff, worked) -> Iterator[tuple[int, int, int, int]]:
 
 
 @register
-class FridoegnLength(Rule):
+class FridoegnLength(Rule[RuleParams]):
     """Every day off lies in a long enough rest: a lone day off in 35 h (the classic breach:
     aften until 23:00, a day off, dag from 07:00 = 32 h), two days off in a row in 55 h, each
     further day 24 h more. The rest is measured on the clock from the end of the last shift
@@ -146,7 +150,7 @@ class FridoegnLength(Rule):
 
     def _post_chain(self, model, staff, first_type, chained, works, absent) -> None:
         n = len(works)
-        pending: dict[int, object] = {}
+        pending: dict[int, cp_model.IntVar] = {}
 
         def at(d):
             if d not in pending:
@@ -180,7 +184,7 @@ class FridoegnCountParams(RuleParams):
 
 
 @register
-class FridoegnCount(Rule):
+class FridoegnCount(Rule[FridoegnCountParams]):
     """Two fridøgn a week on average over the normperiode: days off (days not absent on which no
     shift starts; fridoegn.length makes each one long enough). The requirement is pro rata for
     the days not absent, rounded down; a horizon shorter than the normperiode is checked pro
@@ -230,14 +234,14 @@ class WeekendOffParams(RuleParams):
                           "(default: every other weekend; rules-dk weekend.off_frequency, U).")
 
     @model_validator(mode="after")
-    def _fits(self) -> "WeekendOffParams":
+    def _fits(self) -> WeekendOffParams:
         if self.min_free > self.per_weekends:
             raise ValueError(f"min_free {self.min_free} exceeds per_weekends {self.per_weekends}")
         return self
 
 
 @register
-class WeekendOff(Rule):
+class WeekendOff(Rule[WeekendOffParams]):
     """Free weekends: in every run of `per_weekends` weekends at least `min_free` have no work
     from Saturday 00:00 to Monday 00:00 (a Friday night shift ending Saturday 07:00 takes the
     weekend). Weekends of absence are free. Only weekends wholly inside the horizon count."""

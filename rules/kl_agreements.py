@@ -10,10 +10,12 @@ agreement PDFs could not be read (rules-dk § 9: verify before go-live).
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import register_agreement
 from .base import Agreement, AgreementTerms
 
-AGREEMENT_RULES = {
+AGREEMENT_RULES: dict[str, dict[str, Any]] = {
     "fridoegn.count": {},
     "fridoegn.length": {},
     "weekend.off_frequency": {},

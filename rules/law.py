@@ -11,13 +11,17 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from rostering.domain.timeline import MINUTES_PER_DAY as DAY
 
 from . import register
-from .base import Rule, RuleParams, Severity, Violation, hours
+from .base import P, Rule, RuleParams, Severity, Violation, hours
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -64,14 +68,14 @@ class DailyRestParams(RuleParams):
         "Reduced rests allowed in any 7 days (U for KL; the state agreement allows 1)."))
 
     @model_validator(mode="after")
-    def _below_min(self) -> "DailyRestParams":
+    def _below_min(self) -> DailyRestParams:
         if self.reduced_hours is not None and self.reduced_hours >= self.min_hours:
             raise ValueError(f"reduced_hours {self.reduced_hours} must be below min_hours {self.min_hours}")
         return self
 
 
 @register
-class DailyRest(Rule):
+class DailyRest(Rule[DailyRestParams]):
     """11 hours of rest in every 24-hour period (11-timers-reglen), rolling. With a local rest
     agreement, a rest may be reduced to `reduced_hours` at most `max_reduced_per_week` times in
     any 7 days (the compensating rest the law then demands is not checked yet)."""
@@ -160,7 +164,7 @@ class DailyRest(Rule):
         """Single shifts and pairs that break the rule by themselves (overlapping pairs included)."""
         order = sorted(range(len(instances)), key=lambda i: (instances[i].end, instances[i].start, i))
         ends = [instances[i].end for i in order]
-        out = []
+        out: list[tuple[int, ...]] = []
         for n, last in enumerate(order):
             b = instances[last]
             if any(daily_rest_shortfalls([(b.start, b.end)], self.floor_rest)):
@@ -203,7 +207,7 @@ class WeeklyRestParams(RuleParams):
 
 
 @register
-class WeeklyRest(Rule):
+class WeeklyRest(Rule[WeeklyRestParams]):
     """An ugentligt fridøgn: a rest of 24 + 11 = 35 hours, at most 6 days apart."""
 
     id = "rest.weekly"
@@ -256,7 +260,7 @@ class MaxAverageParams(RuleParams):
 
 
 @register
-class MaxAverageHours(Rule):
+class MaxAverageHours(Rule[MaxAverageParams]):
     """At most 48 hours a week on average over the reference period; absence days are neutral."""
 
     id = "hours.max_average"
@@ -303,7 +307,7 @@ class MaxAverageHours(Rule):
 
 # --------------------------------------------------------------------------- consecutive days / nights
 
-class ConsecutiveRule(Rule):
+class ConsecutiveRule(Rule[P]):
     """Runs of calendar days (by shift start date) on which a counted shift is worked."""
 
     limit_field: str
@@ -327,7 +331,7 @@ class ConsecutiveRule(Rule):
                 )
 
     def post(self, model, staff) -> None:
-        per_day = {}
+        per_day: dict[dt.date, list[cp_model.IntVar]] = {}
         for shift, var in model.options(staff):
             if self.counts(shift):
                 per_day.setdefault(shift.date, []).append(var)
@@ -357,7 +361,7 @@ class ConsecutiveDaysParams(RuleParams):
 
 
 @register
-class MaxConsecutiveDays(ConsecutiveRule):
+class MaxConsecutiveDays(ConsecutiveRule[ConsecutiveDaysParams]):
     """At most `max_days` working days in a row."""
 
     id = "shifts.max_consecutive_days"
@@ -377,7 +381,7 @@ class ConsecutiveNightsParams(RuleParams):
 
 
 @register
-class MaxConsecutiveNights(ConsecutiveRule):
+class MaxConsecutiveNights(ConsecutiveRule[ConsecutiveNightsParams]):
     """At most `max_nights` night shifts in a row (night = >= 3 h within 22-05, arbejdstidsloven)."""
 
     id = "shifts.max_consecutive_nights"

@@ -26,7 +26,7 @@ class NormParams(RuleParams):
 
 
 @register
-class NormHours(Rule):
+class NormHours(Rule[NormParams]):
     """Planned hours per normperiode stay within `max_deviation_hours` of the norm (weekly contract
     hours pro rata, less the søgnehelligdage and absent weekdays), and never exceed the full-time
     norm: part-timers' hours above contract up to full time are merarbejde (allowed, paid at
@@ -90,13 +90,18 @@ class NormHours(Rule):
         for days, norm, full in self.periods(problem, staff):
             planned = self.planned(worked, days)
             low, high = self.limits(norm, full)
-            if low <= planned and (high is None or planned <= high):
+            if planned < low:
+                limit = low
+            elif high is not None and planned > high:
+                limit = high
+            else:
                 continue
             if high is not None and planned > high and planned > full and not self.params.planned_overtime:
                 what = f"above the full-time norm {full / 60:.1f} h (planned overarbejde)"
             else:
+                # Without a norm the only limit is the full-time norm plus tolerance: the branch above.
+                assert norm is not None
                 what = f"{(planned - norm) / 60:+.1f} h from the norm {norm / 60:.1f} h"
-            limit = low if planned < low else high
             yield self.violation(
                 staff, f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",
                 measured=round(planned / 60, 2), limit=round(limit / 60, 2), unit="h planned",

@@ -12,11 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rostering.domain.problem import Problem, Staff
+from rostering.domain.problem import Baseline, Problem, Staff
 from rostering.domain.roster import Roster, Worked
 
 from .active import agreement_terms
-from .base import RuleModel
+from .base import AgreementTerms, RuleModel
 from .varsling import within_notice
 
 FULL_TIME = 37.0
@@ -211,6 +211,7 @@ def _post_wishes(m: RuleModel) -> None:
                 if on_day:
                     m.add_penalty("wish_day_off", staff.id, m.any_of(on_day), wish.weight * scale)
                 continue
+            assert wish.shift is not None  # Wish requires a shift for want and avoid
             var = index.get(m.problem.instance_index[(wish.date, wish.shift)])
             if wish.kind.value == "avoid" and var is not None:
                 m.add_penalty("wish_avoid", staff.id, var, wish.weight * scale)
@@ -315,28 +316,28 @@ def _score_fairness(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 # ------------------------------------------------------------------ re-planning: changes to the published roster
 
-def _published_after(problem: Problem) -> dict[str, set[tuple]]:
+def _published_after(problem: Problem, baseline: Baseline, frozen_until: int) -> dict[str, set[tuple]]:
     """Per employee, the published (date, shift id) pairs that start after the frozen past."""
     out: dict[str, set[tuple]] = defaultdict(set)
-    for row in problem.baseline.rows:
+    for row in baseline.rows:
         shift = problem.instance(row.date, row.shift_id)
-        if shift is not None and shift.start >= problem.frozen_until:
+        if shift is not None and shift.start >= frozen_until:
             out[row.employee_id].add((row.date, row.shift_id))
     return out
 
 
-def _change_weight(problem: Problem, terms, start: int, base: int) -> int:
+def _change_weight(problem: Problem, terms: AgreementTerms, start: int, frozen_until: int, base: int) -> int:
     """A change inside the employee's agreement notice (varsling) costs `late_change_factor` times more."""
-    late = within_notice(terms, start, problem.frozen_until)
+    late = within_notice(terms, start, frozen_until)
     return base * (problem.scenario.weights.late_change_factor if late else 1)
 
 
-def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple], object]]:
+def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple], AgreementTerms]]:
     """Own staff with their published shifts after the frozen past and their agreement terms;
     empty unless re-planning."""
     if problem.baseline is None or problem.frozen_until is None:
         return []
-    published = _published_after(problem)
+    published = _published_after(problem, problem.baseline, problem.frozen_until)
     terms = {a: agreement_terms(problem.scenario, a) for a in {staff.agreement for staff in problem.employees}}
     return [(staff, published.get(staff.id, set()), terms[staff.agreement])
             for staff in problem.employees if not staff.is_vikar]
@@ -344,31 +345,39 @@ def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple], object]]:
 
 def _post_changes(m: RuleModel) -> None:
     problem = m.problem
+    frozen = problem.frozen_until
+    if frozen is None:
+        return  # not re-planning: `_replanned` is empty
     w = problem.scenario.weights
     for staff, mine, terms in _replanned(problem):
         for shift, var in m.options(staff):
-            if shift.start < problem.frozen_until:
+            if shift.start < frozen:
                 continue
             if (shift.date, shift.shift_id) in mine:
                 m.add_penalty("shift_removed", staff.id, 1 - var,
-                              _change_weight(problem, terms, shift.start, w.shift_removed) * 60)
+                              _change_weight(problem, terms, shift.start, frozen, w.shift_removed) * 60)
             else:
-                m.add_penalty("shift_added", staff.id, var, _change_weight(problem, terms, shift.start, w.shift_added) * 60)
+                m.add_penalty("shift_added", staff.id, var,
+                              _change_weight(problem, terms, shift.start, frozen, w.shift_added) * 60)
 
 
 def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
+    frozen = problem.frozen_until
+    if frozen is None:
+        return  # not re-planning: `_replanned` is empty
     w = problem.scenario.weights
     for staff, mine, terms in _replanned(problem):
         now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
-               if item.shift.start >= problem.frozen_until}
+               if item.shift.start >= frozen}
         for key in sorted(mine - set(now)):
             shift = problem.instance(*key)
+            assert shift is not None  # `mine` holds only published rows that are shifts of the plan
             if key[0] in staff.absent or key[0] in staff.unavailable:
                 continue  # taken away by the absence itself, not by the re-plan
-            points = _change_weight(problem, terms, shift.start, w.shift_removed)
+            points = _change_weight(problem, terms, shift.start, frozen, w.shift_removed)
             yield ScoreLine("shift_removed", f"{staff.id} {shift.label()}", 1, "shift", points)
         for key in sorted(set(now) - mine):
-            points = _change_weight(problem, terms, now[key].start, w.shift_added)
+            points = _change_weight(problem, terms, now[key].start, frozen, w.shift_added)
             yield ScoreLine("shift_added", f"{staff.id} {now[key].label()}", 1, "shift", points)
 
 
@@ -376,7 +385,8 @@ def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 def _vikar_points(problem: Problem, staff: Staff) -> int:
     """Points per hour: `vikar_hour` for the cheapest agency, more for dearer ones, in proportion."""
-    cheapest = min(s.vikar_cost for s in problem.employees if s.is_vikar)
+    cheapest = min(s.vikar_cost for s in problem.employees if s.vikar_cost is not None)  # the agency staff
+    assert staff.vikar_cost is not None  # only agency staff are priced per hour
     return round(problem.scenario.weights.vikar_hour * staff.vikar_cost / cheapest)
 
 

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
 from .fridoegn import start_days
+
+if TYPE_CHECKING:
+    from rostering.domain.roster import Worked
 
 
 def worked_days(problem, worked) -> list[bool]:
@@ -52,7 +56,7 @@ class SuccessionParams(RuleParams):
 
 
 @register
-class ForbiddenSuccession(Rule):
+class ForbiddenSuccession(Rule[SuccessionParams]):
     """A shift of type t on day d forbids the types listed for t on day d + 1."""
 
     id = "shifts.forbidden_succession"
@@ -63,7 +67,7 @@ class ForbiddenSuccession(Rule):
     Params = SuccessionParams
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        by_date = {}
+        by_date: dict[dt.date, list[Worked]] = {}
         for item in worked:
             by_date.setdefault(item.row.date, []).append(item)
         for item in worked:
@@ -93,7 +97,7 @@ class PerTypeParams(RuleParams):
         "Shift type -> most shifts of that type in the plan; 0 = never (e.g. {nat: 0} for a day-only post)."))
 
     @model_validator(mode="after")
-    def _non_negative(self) -> "PerTypeParams":
+    def _non_negative(self) -> PerTypeParams:
         for shift_id, most in self.max_shifts.items():
             if most < 0:
                 raise ValueError(f"max_shifts for {shift_id!r} is negative ({most})")
@@ -101,7 +105,7 @@ class PerTypeParams(RuleParams):
 
 
 @register
-class MaxShiftsPerType(Rule):
+class MaxShiftsPerType(Rule[PerTypeParams]):
     """At most `max_shifts[t]` shifts of type t in the plan."""
 
     id = "shifts.max_per_type"
@@ -137,14 +141,14 @@ class TotalHoursParams(RuleParams):
     max_hours: float | None = Field(default=None, ge=0, description="Most paid hours in the plan (None: no limit).")
 
     @model_validator(mode="after")
-    def _order(self) -> "TotalHoursParams":
+    def _order(self) -> TotalHoursParams:
         if self.max_hours is not None and self.max_hours < self.min_hours:
             raise ValueError(f"max_hours {self.max_hours} is below min_hours {self.min_hours}")
         return self
 
 
 @register
-class TotalHours(Rule):
+class TotalHours(Rule[TotalHoursParams]):
     """Paid hours over the whole plan within [min_hours, max_hours], both inclusive."""
 
     id = "hours.total_range"
@@ -161,11 +165,15 @@ class TotalHours(Rule):
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         low, high = self.limits()
         total = sum(item.shift.paid for item in worked)
-        for breached, limit, word in ((total < low, low, "at least"), (high is not None and total > high, high, "at most")):
-            if breached:
-                yield self.violation(staff, f"{hours(total, up=total > limit)} h in the plan, {word} "
-                                     f"{hours(limit)} h", measured=round(total / 60, 2), limit=limit / 60,
-                                     unit="h in plan")
+        breaches: list[tuple[int, str]] = []
+        if total < low:
+            breaches.append((low, "at least"))
+        if high is not None and total > high:
+            breaches.append((high, "at most"))
+        for limit, word in breaches:
+            yield self.violation(staff, f"{hours(total, up=total > limit)} h in the plan, {word} "
+                                 f"{hours(limit)} h", measured=round(total / 60, 2), limit=limit / 60,
+                                 unit="h in plan")
 
     def post(self, model, staff) -> None:
         low, high = self.limits()
@@ -183,7 +191,7 @@ class RunParams(RuleParams):
         "Shortest run; a run touching the first or last day of the plan is exempt (it continues outside)."))
 
 
-def _post_min_run(rule: Rule, model, staff, value: bool) -> None:
+def _post_min_run(rule: Rule[RunParams], model, staff, value: bool) -> None:
     """Forbid an inner run of `value` days shorter than `min_days`: the pattern
     (not value), value x s, (not value) for s < min_days, wholly inside the plan."""
     works = [model.works_on(staff, day) for day in range(len(model.problem.days))]
@@ -209,7 +217,7 @@ def _post_min_run(rule: Rule, model, staff, value: bool) -> None:
             model.hard(rule, staff, model.cp.AddBoolOr(clause), f"{length} day(s) from {model.problem.days[first]}")
 
 
-def _check_min_run(rule: Rule, problem, staff, worked, value: bool, what: str) -> Iterable[Violation]:
+def _check_min_run(rule: Rule[RunParams], problem, staff, worked, value: bool, what: str) -> Iterable[Violation]:
     for first, last in inner_runs(worked_days(problem, worked), value):
         length = last - first + 1
         if length < rule.params.min_days:
@@ -218,7 +226,7 @@ def _check_min_run(rule: Rule, problem, staff, worked, value: bool, what: str) -
                                  measured=length, limit=rule.params.min_days, unit=what)
 
 
-class MinRun(Rule):
+class MinRun(Rule[RunParams]):
     """A run of `value` days (worked or off) lying wholly inside the plan lasts at least `min_days`."""
 
     value: bool
@@ -259,7 +267,7 @@ class MaxWeekendsParams(RuleParams):
 
 
 @register
-class MaxWorkedWeekends(Rule):
+class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
     """At most `max_weekends` weekends worked in the plan; a weekend is worked when a shift starts
     on its Saturday or its Sunday."""
 

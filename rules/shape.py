@@ -16,14 +16,14 @@ class ShiftLengthParams(RuleParams):
         "Longest planned shift (rules-dk shift.max_length, P: per DSR)."))
 
     @model_validator(mode="after")
-    def _order(self) -> "ShiftLengthParams":
+    def _order(self) -> ShiftLengthParams:
         if self.max_hours < self.min_hours:
             raise ValueError(f"max_hours {self.max_hours} is below min_hours {self.min_hours}")
         return self
 
 
 @register
-class ShiftLength(Rule):
+class ShiftLength(Rule[ShiftLengthParams]):
     """A shift lasts between `min_hours` and `max_hours` by the clock (start to end, breaks
     included). Measured on the wall clock, so the DST night that is one hour longer stays within
     the limit: the extra hour is paid as overtime, not a planning error (rules-dk time.dst)."""

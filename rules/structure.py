@@ -12,7 +12,7 @@ from .base import Rule, RuleParams, Severity, Violation
 
 
 @register
-class NoOverlap(Rule):
+class NoOverlap(Rule[RuleParams]):
     """Two shifts of one employee may not overlap in time."""
 
     id = "shifts.no_overlap"
@@ -52,7 +52,7 @@ class MaxPerDayParams(RuleParams):
 
 
 @register
-class MaxShiftsPerDay(Rule):
+class MaxShiftsPerDay(Rule[MaxPerDayParams]):
     """At most `max_shifts` shifts start on one calendar day (1 unless split shifts are agreed),
     and a split day spans at most `max_span_hours` from its first start to its last end."""
 

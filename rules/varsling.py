@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from . import register
-from .base import Rule, Severity, Violation, hours
+from .base import Rule, RuleParams, Severity, Violation, hours
 from .law import merge
 
 
 @register
-class Publication(Rule):
+class Publication(Rule[RuleParams]):
     """The roster covers at least `publication_weeks` and is made known at least that long before
     it starts (the scenario's `horizon.published`)."""
 
@@ -62,7 +62,7 @@ class LateChange(NamedTuple):
 
 
 @register
-class ChangeNotice(Rule):
+class ChangeNotice(Rule[RuleParams]):
     """A published shift moved with less than `change_notice_hours` notice (omlagt tjeneste):
     the moved hours (what the old and the new day do not share, per started half hour) earn the
     late-change supplement. Reported per employee and day when a published roster is given."""

@@ -1,4 +1,5 @@
-"""A tiny scenario builder so a rule test reads as a story.
+"""Test helpers. The tiny scenario builder lives in rostering.testing (a shipped kit for rule
+authors) and is re-exported here under the same names, so a rule test reads as a story:
 
     sc = scenario(employees=[emp("e1")], demand=[need("aften", "2026-01-05"), need("dag", "2026-01-06")])
     problem = build(sc)
@@ -6,8 +7,10 @@
             row(problem, "e1", "2026-01-06T07:00", "2026-01-06T15:00")]
     check(problem, rows)            # -> [Violation(rest.daily, e1, measured 8.0, limit 11)]
 
-Defaults: horizon from Monday 2026-01-05 (a week without Danish holidays), competences ssh and
-ssa (ssa covers ssh), the classic dag 07-15 / aften 15-23 / nat 23-07 shifts paid in full.
+Defaults (rostering.testing): horizon from Monday 2026-01-05 (a week without Danish holidays),
+competences ssh and ssa (ssa covers ssh), the classic dag 07-15 / aften 15-23 / nat 23-07 shifts
+paid in full. What only this test suite needs (its data paths, solver options, scoring sums)
+stays here.
 """
 
 from __future__ import annotations
@@ -16,19 +19,32 @@ import datetime as dt
 import importlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ortools.sat.python import cp_model
+
+from rostering import Assignment, Roster, SolveOptions, check_roster, solve
+from rostering.domain.problem import Problem
 from rostering.rules.active import ActiveRules
 from rostering.rules.objective import post_objective, score
-
-from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, solve
-from rostering.domain.problem import Problem
-from rostering.io.validation import scenario_from_data
 from rostering.solver.model import RosterModel
 from rostering.solver.solve import _solver
+from rostering.testing import (  # noqa: F401  re-exported: the builder moved into the package
+    AFTEN,
+    DAG,
+    MONDAY,
+    NAT,
+    STANDARD_COMPETENCES,
+    STANDARD_SHIFTS,
+    build,
+    days_from,
+    emp,
+    need,
+    roster,
+    row,
+    scenario,
+    shift,
+)
 
-MONDAY = "2026-01-05"
 HERE = Path(__file__).resolve().parent
 CURTOIS_INSTANCE1 = HERE / "data" / "curtois" / "Instance1.txt"
 # The module whose functions tests replace (the package exports solve() as `solve`).
@@ -37,85 +53,6 @@ TINY = HERE.parent / "scenarios" / "tiny" / "tiny_plejehjem.yaml"
 
 #: Deterministic, single worker, generous limit: every instance here solves in well under a second.
 OPTIONS = SolveOptions(time_limit=10, seed=1, workers=1)
-
-
-def shift(id: str, start: str, end: str, **extra: Any) -> dict[str, Any]:
-    return {"id": id, "start": start, "end": end, **extra}
-
-
-DAG = shift("dag", "07:00", "15:00")
-AFTEN = shift("aften", "15:00", "23:00")
-NAT = shift("nat", "23:00", "07:00")
-STANDARD_SHIFTS = (DAG, AFTEN, NAT)
-
-STANDARD_COMPETENCES = ({"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]})
-
-
-def emp(id: str, competences: Iterable[str] = ("ssh",), contract_hours: float = 37, agreement: str = "none",
-        **extra: Any) -> dict[str, Any]:
-    """An employee; on agreement `none` (law only) unless a test is about an agreement's rules."""
-    return {"id": id, "competences": list(competences), "contract_hours": contract_hours, "agreement": agreement,
-            **extra}
-
-
-def need(shift_id: str, *dates: str, competence: str = "ssh", min: int = 1, target: int | None = None,
-         max: int | None = None, days: Iterable[str] | None = None) -> dict[str, Any]:
-    """Demand for `shift_id` on explicit `dates` (or on day keys via `days=`)."""
-    entry: dict[str, Any] = {"shift": shift_id, "competence": competence, "min": min}
-    if days is not None:
-        entry["days"] = list(days)
-    else:
-        entry["dates"] = list(dates)
-    if target is not None:
-        entry["target"] = target
-    if max is not None:
-        entry["max"] = max
-    return entry
-
-
-def scenario(employees: Iterable[dict[str, Any]], shifts: Iterable[dict[str, Any]] = STANDARD_SHIFTS,
-             demand: Iterable[dict[str, Any]] = (), start: str = MONDAY, weeks: int = 1,
-             rules: dict[str, dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    """A scenario dict as a planner would write it; `extra` adds top-level keys (agreements, weights ...)."""
-    data: dict[str, Any] = {
-        "name": "test",
-        "horizon": {"start": start, "weeks": weeks},
-        "competences": [dict(c) for c in STANDARD_COMPETENCES],
-        "shift_types": [dict(s) for s in shifts],
-        "employees": [dict(e) for e in employees],
-        "demand": [dict(d) for d in demand],
-        **extra,
-    }
-    if rules is not None:
-        data["rules"] = rules
-    return data
-
-
-def build(data: dict[str, Any]) -> Problem:
-    return build_problem(scenario_from_data(data))
-
-
-def _when(value: str | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
-
-
-def row(problem: Problem | None, employee: str, start: str | dt.datetime, end: str | dt.datetime,
-        shift: str | None = None, competence: str | None = None) -> Assignment:
-    """One worked shift. Without `shift`, the shift type whose instance has exactly these local
-    times is used (so it gets the type's paid minutes); no match gives an ad-hoc row "adhoc"."""
-    start_local, end_local = _when(start), _when(end)
-    if shift is None:
-        shift = "adhoc"
-        if problem is not None:
-            for inst in problem.instances:
-                if (inst.start_local, inst.end_local) == (start_local, end_local):
-                    shift = inst.shift_id
-                    break
-    return Assignment(employee, start_local.date(), shift, start_local, end_local, competence)
-
-
-def roster(rows: Iterable[Assignment]) -> Roster:
-    return Roster(tuple(rows))
 
 
 def check(problem: Problem, rows: Iterable[Assignment]) -> list:
@@ -156,11 +93,6 @@ def longest_run(dates: Iterable[str]) -> int:
         best = max(best, run_)
         prev = day
     return best
-
-
-def days_from(first: str, count: int) -> list[str]:
-    start = dt.date.fromisoformat(first)
-    return [(start + dt.timedelta(days=i)).isoformat() for i in range(count)]
 
 
 def full_model(problem: Problem) -> RosterModel:

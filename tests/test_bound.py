@@ -20,6 +20,7 @@ from rostering.solver.strategies import bound as bound_module
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
+from rostering.solver.options import with_strategy
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import SolveOptions, solve
 from rostering.solver.strategies.bound import employee_bound, hint_plans, own_expr, post_cuts
@@ -200,7 +201,7 @@ def test_an_employee_with_no_plan_of_their_own_gives_no_bound(tmp_path):
 def test_solve_with_the_bound_proves_the_optimum_within_its_limit():
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     # Without branching (tests/test_branch.py has it): CP-SAT proves from the bound alone.
-    result = solve(problem, replace(benchmark_options(OPTIONS), time_limit=10, branch_phase=0.0))
+    result = solve(problem, replace(with_strategy(benchmark_options(OPTIONS), branch_phase=0.0), time_limit=10))
     assert result.status == "OPTIMAL"
     assert result.objective == total_points(problem, result.roster) == 607
     assert result.wall_time <= 10 + 1

@@ -79,7 +79,7 @@ def test_branching_leaves_the_full_search_its_share_after_a_slow_bound(problem, 
     monkeypatch.setattr(solve_module, "branch_and_price", recorded)
     options = benchmark_options(SolveOptions(time_limit=4, workers=1, seed=1))
     result = solve(problem, options)
-    assert len(budgets) == 1 and budgets[0] <= options.time_limit * options.branch_phase - slow
+    assert len(budgets) == 1 and budgets[0] <= options.time_limit * options.strategy.branch_phase - slow
     assert result.roster.assignments and result.wall_time <= 4 + 1
 
 

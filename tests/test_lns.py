@@ -23,6 +23,7 @@ from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
 from rostering.solver.model import RosterModel
+from rostering.solver.options import with_strategy
 from rostering.solver.solve import SolveOptions, _solver, solve
 from rostering.solver.strategies.bound import employee_bound
 from rostering.solver.strategies.lns import Incumbent, _search, _Shifts, improve
@@ -203,8 +204,8 @@ def searches(monkeypatch):
 
 
 # Almost all the time for the neighbourhoods: the full search's first phase is too short to prove.
-SHORT_FIRST = SolveOptions(time_limit=6, workers=1, seed=3, staffing_phase=0.0, lns_phase=0.95,
-                           deterministic=True)
+SHORT_FIRST = with_strategy(SolveOptions(time_limit=6, workers=1, seed=3, deterministic=True), staffing_phase=0.0,
+                            lns_phase=0.95)
 
 
 def test_solve_hands_back_the_improved_roster_and_reports_it(searches):

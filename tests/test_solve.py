@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 from rostering.domain.problem import build_problem
 from rostering.io.scenario_file import load_scenario
 from rostering.solver.model import RosterModel
+from rostering.solver.options import with_strategy
 from rostering.solver.solve import SolveOptions, solve
 
 COPYING = 0.6  # seconds each search spends outside CP-SAT's clock, as a 1.4M-variable model does
@@ -77,7 +78,7 @@ def test_the_neighbourhood_search_gets_the_time_left_after_the_answers_roster(mo
     monkeypatch.setattr(solve_module, "_improve", record)
     problem = build_problem(load_scenario(TINY))
     started = time.perf_counter()
-    result = solve(problem, SolveOptions(time_limit=3, workers=1, seed=1, lns_phase=0.5))
+    result = solve(problem, with_strategy(SolveOptions(time_limit=3, workers=1, seed=1), lns_phase=0.5))
     (called, wall_time, budget), = given
     spent = called - started - result.build_time
     assert abs(wall_time - spent) < 0.2

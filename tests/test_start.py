@@ -24,6 +24,7 @@ from rostering.domain.roster import Roster
 from rostering.io.curtois import read_curtois
 from rostering.io.roster_file import write_roster
 from rostering.io.scenario_file import load_scenario
+from rostering.solver.options import with_strategy
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import SolveOptions, _solver, solve
 from rostering.solver.strategies.start import (
@@ -43,8 +44,8 @@ start_module = importlib.import_module("rostering.solver.strategies.start")
 
 def started_by_employee(time_limit: float, **changes) -> SolveOptions:
     """The benchmark's options, but every model starts employee by employee (no employee bound)."""
-    return replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0, time_limit=time_limit,
-                   **changes)
+    return replace(with_strategy(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0),
+                   time_limit=time_limit, **changes)
 
 
 def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
@@ -170,8 +171,8 @@ def test_the_employee_bounds_plans_are_the_start_where_it_runs(plan_below, phase
     10 the bound is left out and the start built employee by employee runs instead."""
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     phases = []
-    options = replace(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_plan_below=plan_below,
-                      branch_phase=0, time_limit=4)
+    options = replace(with_strategy(benchmark_options(OPTIONS), employee_start_above=0,
+                                    employee_bound_plan_below=plan_below, branch_phase=0), time_limit=4)
     result = solve(problem, options, on_progress=lambda p: phases.append(p.phase))
     assert hard_findings(problem, result.roster) == []
     assert phases[0] == phase and ("start" in phases) == (phase == "start")
@@ -267,7 +268,7 @@ def test_a_first_sweep_that_cannot_end_in_time_gives_up_early_and_solve_still_fi
     assert (start.roster, sweeps) == (None, [])
     assert start.seconds < 0.8 * deadline  # without the judgement: at the deadline
     phases = []
-    options = replace(OPTIONS, employee_start_above=0, time_limit=deadline)
+    options = replace(with_strategy(OPTIONS, employee_start_above=0), time_limit=deadline)
     result = solve(problem, options, on_progress=lambda p: phases.append(p.phase))
     assert result.has_roster and "start" not in phases
     assert hard_findings(problem, result.roster) == []
@@ -277,7 +278,7 @@ def test_a_danish_solve_from_the_start_goes_straight_to_the_full_objective():
     """The sweeps already settle staffing: no staffing-only phase after them."""
     problem = build_problem(load_scenario(TINY))
     phases = []
-    result = solve(problem, replace(OPTIONS, employee_start_above=0, time_limit=8),
+    result = solve(problem, replace(with_strategy(OPTIONS, employee_start_above=0), time_limit=8),
                    on_progress=lambda p: phases.append(p.phase))
     assert result.has_roster and hard_findings(problem, result.roster) == []
     assert phases[0] == "start" and "staffing" not in phases
@@ -386,7 +387,7 @@ def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypa
     result = solve(problem, options)
     [(started_at, budget)] = searches
     assert started_at == pytest.approx(total_points(problem, starts[0].roster))
-    assert budget > 0.5 * options.time_limit * (1 - options.employee_start_phase)
+    assert budget > 0.5 * options.time_limit * (1 - options.strategy.employee_start_phase)
     assert result.status == "FEASIBLE" and result.objective <= started_at
     assert total_points(problem, result.roster) == pytest.approx(result.objective)
     assert hard_findings(problem, result.roster) == []

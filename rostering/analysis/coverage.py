@@ -86,8 +86,9 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
     cells = cells if cells is not None else coverage_cells(problem, roster)
     planned = sum(c.planned * c.hours for c in cells)
     demanded = sum(c.visit_hours if c.visit_hours is not None else c.target * c.hours for c in cells)
-    visit_cells = [c for c in cells if c.visit_hours is not None]
-    visit_planned = sum(c.planned * c.hours for c in visit_cells)
+    # (visit hours, planned hours) of the cells given as visit hours
+    visits = [(c.visit_hours, c.planned * c.hours) for c in cells if c.visit_hours is not None]
+    visit_planned = sum(planned for _, planned in visits)
     slots: dict[tuple[dt.date, str], bool] = defaultdict(bool)
     for c in cells:
         slots[(c.date, c.shift_id)] |= c.planned < c.min
@@ -103,7 +104,7 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
         slots_understaffed=sum(slots.values()),
         share_understaffed=round(sum(slots.values()) / len(slots), 4) if slots else 0.0,
         utilisation=round(demanded / planned, 4) if planned else None,
-        leveringsgrad=round(sum(c.visit_hours for c in visit_cells) / visit_planned, 4) if visit_planned else None,
+        leveringsgrad=round(sum(hours for hours, _ in visits) / visit_planned, 4) if visit_planned else None,
         wage_cost=wage,
         supplement_cost=supplements,
     )

@@ -66,7 +66,7 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
     for cell in coverage_cells(problem, roster, worked):
         if cell.planned >= cell.target:
             continue
-        shift = problem.instance(cell.date, cell.shift_id)
+        shift = problem.instances[problem.instance_index[(cell.date, cell.shift_id)]]  # a demand cell's shift
         reasons: dict[str, list[str]] = defaultdict(list)
         candidates = [s for s in problem.employees if cell.competence in s.can_fill]
         if not candidates:
@@ -118,7 +118,7 @@ def explain_conflicts(problem: Problem, rules: ActiveRules, guards: Sequence[Gua
     by_employee: dict[str, list[Guard]] = defaultdict(list)
     for guard in guards:
         by_employee[guard.employee_id].append(guard)
-    lines = []
+    lines: list[str] = []
     for employee_id, mine in by_employee.items():
         pins = [g.detail.removeprefix("preassigned ").split(" ") for g in mine if g.rule_id == "employee.preassigned"]
         others = sorted({g.rule_id for g in mine if g.rule_id != "employee.preassigned"})

@@ -151,9 +151,9 @@ def print_report(report: ValidationReport, console: Console) -> None:
 
 
 def report_text(report: ValidationReport) -> str:
-    console = Console(file=io.StringIO(), width=200, no_color=True)
-    print_report(report, console)
-    return console.file.getvalue()
+    buffer = io.StringIO()
+    print_report(report, Console(file=buffer, width=200, no_color=True))
+    return buffer.getvalue()
 
 
 def _when(value) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rostering.io.files import save_atomic, write_atomic
+from rostering.io.files import write_atomic, write_bytes_atomic
 
 OK_STATUSES = ("OPTIMAL", "FEASIBLE", "FIXED")
 SUMMARY_COLUMNS = {  # column: (title, format)
@@ -52,7 +52,7 @@ def understaffing_figure(runs: pd.DataFrame):
     """Mean hours below min and below target per variant, a bar each, with every replication as a dot."""
     plt = _pyplot()
     ok = runs[runs["status"].isin(OK_STATUSES)].copy()
-    labels = list(dict.fromkeys(zip(runs["scenario"], runs["variant"])))
+    labels = list(dict.fromkeys(zip(runs["scenario"], runs["variant"], strict=True)))
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(labels) + 2), 4.2))
     width = 0.38
     for offset, column, colour, name in ((-width / 2, "under_min_hours", "#c0392b", "below min"),
@@ -117,7 +117,7 @@ def write_report(runs: pd.DataFrame, cells: pd.DataFrame, folder: str | Path, ti
     blocks = []
     for name, caption, fig in images:
         data = _png(fig)
-        save_atomic(folder / name, lambda tmp, d=data: tmp.write_bytes(d))
+        write_bytes_atomic(folder / name, data)
         blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,'
                       f'{base64.b64encode(data).decode()}"><figcaption>{html.escape(caption)}</figcaption></figure>')
     failed = runs[~runs["status"].isin(OK_STATUSES)]

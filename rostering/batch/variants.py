@@ -84,7 +84,7 @@ def variant_grid(axes: list[Axis]) -> list[dict[str, float]]:
     names = [axis.name for axis in axes]
     if len(set(names)) != len(names):
         raise InputError("--vary", [InputIssue(name, "axis given twice") for name in names if names.count(name) > 1][:1])
-    grid = [dict(zip(names, combo)) for combo in itertools.product(*(axis.values for axis in axes))]
+    grid = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(axis.values for axis in axes))]
     for variant in grid:
         share, spell = variant.get("sickness", 0.0), variant.get("spell", 1.0)
         if spell > 1 and share > spell / (spell + 1):

@@ -88,7 +88,7 @@ class Problem:
     employees: tuple[Staff, ...]
     demand: dict[tuple[int, str, str], DemandCell]
     instance_index: dict[tuple[dt.date, str], int] = field(repr=False)
-    baseline: "Baseline | None" = None
+    baseline: Baseline | None = None
     # Re-planning: shifts starting before this minute happened; only locked (preassigned) ones exist.
     frozen_until: int | None = None
 
@@ -244,7 +244,7 @@ def _demand(
     home = scenario.home_care
     for entry in scenario.demand:
         cell = demand_cell(entry, shift_types[entry.shift], home)
-        for day_index, day in _entry_days(entry, days, holidays):
+        for day_index, _ in _entry_days(entry, days, holidays):
             key = (day_index, entry.shift, entry.competence)
             if key not in chosen or chosen[key][0] < entry.specificity:
                 chosen[key] = (entry.specificity, cell)

@@ -78,7 +78,7 @@ class ShiftType(Strict):
     )
 
     @model_validator(mode="after")
-    def _length(self) -> "ShiftType":
+    def _length(self) -> ShiftType:
         if self.start == self.end:
             raise ValueError("start and end are equal: a shift must have a length (end before start = next day)")
         if self.paid_minutes is not None and self.paid_minutes > self.nominal_minutes:
@@ -117,7 +117,7 @@ class Absence(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
-    def _order(self) -> "Absence":
+    def _order(self) -> Absence:
         if self.end < self.start:
             raise ValueError(f"'to' ({self.end}) is before 'from' ({self.start})")
         return self
@@ -144,7 +144,7 @@ class Wish(Strict):
     weight: int = Field(default=5, ge=1, le=1000)
 
     @model_validator(mode="after")
-    def _shift_matches_kind(self) -> "Wish":
+    def _shift_matches_kind(self) -> Wish:
         if self.kind is WishKind.day_off and self.shift is not None:
             raise ValueError("a day_off wish takes no shift")
         if self.kind is not WishKind.day_off and self.shift is None:
@@ -201,7 +201,7 @@ class Demand(Strict):
     visit_hours: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Demand":
+    def _consistent(self) -> Demand:
         if bool(self.days) == bool(self.dates):
             raise ValueError("give exactly one of 'days' or 'dates'")
         if self.visit_hours is not None:
@@ -249,7 +249,7 @@ class HomeCare(Strict):
     max_leveringsgrad: float = Field(default=0.75, gt=0, le=1)
 
     @model_validator(mode="after")
-    def _order(self) -> "HomeCare":
+    def _order(self) -> HomeCare:
         if self.max_leveringsgrad < self.target_leveringsgrad:
             raise ValueError("max_leveringsgrad is below target_leveringsgrad")
         return self
@@ -345,6 +345,10 @@ class Scenario(Strict):
     rules: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Rule parameter overrides for everyone, e.g. {'rest.daily': {'min_hours': 11}}."
     )
+    plugins: list[str] = Field(default_factory=list, description=(
+        "Rule plugins (entry point names in the group `rostering.rules`, see `rostering rules`) whose rules "
+        "hold here. A plugin also counts as used when the scenario names one of its rules or agreements; "
+        "an installed plugin the scenario does not use changes nothing."))
     weights: Weights = Weights()
     night: NightPeriod = NightPeriod()
     home_care: HomeCare = HomeCare()

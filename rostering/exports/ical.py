@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import TRANSP, Calendar, Event, Timezone
 
 from rostering.domain.problem import Problem, Staff
 from rostering.domain.roster import Assignment, Roster
-from rostering.io.files import save_atomic
+from rostering.io.files import write_bytes_atomic
 
 PRODID = "-//rostering//vagtplan//DA"
 DOMAIN = "rostering"
@@ -63,7 +63,7 @@ def write_calendars(problem: Problem, roster: Roster, folder: str | Path,
     paths = []
     for employee_id, data in employee_calendars(problem, roster, stamp).items():
         path = folder / f"{employee_id}.ics"
-        save_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))
+        write_bytes_atomic(path, data)
         paths.append(path)
     return paths
 
@@ -91,7 +91,7 @@ def _shift_event(problem: Problem, row: Assignment, zone: ZoneInfo, stamp: dt.da
         summary=f"{title} {row.start:%H:%M}-{row.end:%H:%M}",
         categories=[row.shift_id],
         description=description,
-        transparency="OPAQUE",
+        transparency=TRANSP.OPAQUE,
     )
 
 
@@ -105,7 +105,7 @@ def _absence_events(staff: Staff, stamp: dt.datetime) -> Iterable[Event]:
             end=last + dt.timedelta(days=1),  # DTEND of an all-day event is exclusive
             summary=kind,
             categories=[kind],
-            transparency="TRANSPARENT",
+            transparency=TRANSP.TRANSPARENT,
         )
 
 

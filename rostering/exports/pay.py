@@ -33,9 +33,9 @@ WageType = Literal["normal", "evening", "night", "saturday", "sunday_holiday", "
                    "overtime", "late_change"]
 WAGE_TYPES: tuple[str, ...] = get_args(WageType)
 #: Supplements counted in clock hours inside a window (rounded per started half hour when a profile asks).
-WINDOW_SUPPLEMENTS = ("evening", "night", "saturday", "sunday_holiday", "holiday_noon")
+WINDOW_SUPPLEMENTS: tuple[WageType, ...] = ("evening", "night", "saturday", "sunday_holiday", "holiday_noon")
 #: Of these, at most one applies to any hour.
-DAY_SUPPLEMENTS = ("sunday_holiday", "holiday_noon", "saturday")
+DAY_SUPPLEMENTS: tuple[WageType, ...] = ("sunday_holiday", "holiday_noon", "saturday")
 MIDNIGHT = dt.time(0)
 
 Span = tuple[int, int]
@@ -45,7 +45,7 @@ Span = tuple[int, int]
 class PayLine:
     employee_id: str
     date: dt.date
-    wage_type: str
+    wage_type: WageType
     minutes: int
     rate: float  # % of the hourly wage; kr per hour for late_change
     agreement: str
@@ -84,10 +84,10 @@ def pay_lines(problem: Problem, roster: Roster, source: str = "roster",
 
 def _employee_lines(problem: Problem, staff: Staff, terms: AgreementTerms, rules, worked: Sequence[Worked],
                     source: str) -> list[PayLine]:
-    minutes: dict[tuple[dt.date, str], int] = defaultdict(int)
-    sources: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    minutes: dict[tuple[dt.date, WageType], int] = defaultdict(int)
+    sources: dict[tuple[dt.date, WageType], list[str]] = defaultdict(list)
 
-    def add(day: dt.date, wage_type: str, amount: int, origin: str) -> None:
+    def add(day: dt.date, wage_type: WageType, amount: int, origin: str) -> None:
         if amount > 0:
             minutes[(day, wage_type)] += amount
             if origin not in sources[(day, wage_type)]:
@@ -112,18 +112,19 @@ def _employee_lines(problem: Problem, staff: Staff, terms: AgreementTerms, rules
             for (day, wage_type), amount in minutes.items()]
 
 
-def _rate(terms: AgreementTerms, wage_type: str) -> float:
+def _rate(terms: AgreementTerms, wage_type: WageType) -> float:
     return {"normal": 100.0, "evening": terms.evening_pct, "night": terms.night_pct,
             "saturday": terms.saturday_pct, "sunday_holiday": terms.sunday_holiday_pct,
             "holiday_noon": terms.special_pct, "merarbejde": terms.merarbejde_pct,
             "overtime": terms.overtime_pct, "late_change": terms.late_change_rate}[wage_type]
 
 
-def shift_minutes(problem: Problem, terms: AgreementTerms, shift: ShiftInstance) -> Iterator[tuple[dt.date, str, int]]:
+def shift_minutes(problem: Problem, terms: AgreementTerms,
+                  shift: ShiftInstance) -> Iterator[tuple[dt.date, WageType, int]]:
     """(calendar day, wage type, minutes) for one worked shift: paid minutes as `normal` and the
     clock minutes inside each supplement window."""
     pieces = day_pieces(problem, shift)
-    for (day, _), paid in zip(pieces, split_paid(shift.paid, [end - start for _, (start, end) in pieces])):
+    for (day, _), paid in zip(pieces, split_paid(shift.paid, [end - start for _, (start, end) in pieces]), strict=True):
         yield day, "normal", paid
     for day, span in pieces:
         for wage_type, spans in supplement_spans(problem, terms, day, span).items():
@@ -157,11 +158,11 @@ def split_paid(paid: int, clock: Sequence[int]) -> list[int]:
     return shares
 
 
-def supplement_spans(problem: Problem, terms: AgreementTerms, day: dt.date, span: Span) -> dict[str, list[Span]]:
+def supplement_spans(problem: Problem, terms: AgreementTerms, day: dt.date, span: Span) -> dict[WageType, list[Span]]:
     """Minute spans of one day's piece of work inside each supplement window (rate > 0)."""
     windows = problem.timeline.window_spans
     start, end = span
-    out: dict[str, list[Span]] = {}
+    out: dict[WageType, list[Span]] = {}
     if terms.evening_pct > 0:
         out["evening"] = windows(start, end, terms.evening_from, terms.evening_to)
     if terms.night_pct > 0:
@@ -177,7 +178,7 @@ def supplement_spans(problem: Problem, terms: AgreementTerms, day: dt.date, span
     return {wage_type: spans for wage_type, spans in out.items() if spans}
 
 
-def _day_supplement_start(problem: Problem, terms: AgreementTerms, day: dt.date, wage_type: str) -> dt.time | None:
+def _day_supplement_start(problem: Problem, terms: AgreementTerms, day: dt.date, wage_type: WageType) -> dt.time | None:
     """When on `day` the Sunday/holiday, special-afternoon or Saturday supplement starts, if at all."""
     if wage_type == "sunday_holiday":
         if day.weekday() == 6 or problem.holiday(day):
@@ -205,7 +206,8 @@ def subtract(spans: Iterable[Span], taken: Sequence[Span]) -> list[Span]:
     return out
 
 
-def _settlement(problem: Problem, staff: Staff, norm, worked: Sequence[Worked]) -> Iterator[tuple]:
+def _settlement(problem: Problem, staff: Staff, norm,
+                worked: Sequence[Worked]) -> Iterator[tuple[dt.date, WageType, int, str]]:
     """Hours the norm does not hold: the hour the autumn DST switch adds to a shift, as overtime
     on the day it falls on; and per complete normperiode, dated its last day, planned hours (as
     `hours.norm` counts them) above the norm up to the full-time norm as merarbejde, and above
@@ -238,13 +240,13 @@ def round_supplements(lines: Iterable[PayLine], step: int = 30) -> list[PayLine]
 def mark(lines: Iterable[PayLine], violations: Iterable[Violation]) -> list[PayLine]:
     """Flag each line with the hard rules its employee's roster breaks on that day (a finding
     without dates, or about the whole plan, flags all the employee's or everyone's lines)."""
-    flags: list[tuple[str, dt.date | None, dt.date | None, str]] = [
-        (v.employee_id, v.start.date() if v.start else None, (v.end or v.start).date() if v.start else None,
-         v.rule_id) for v in violations]
+    flags: list[tuple[str, tuple[dt.date, dt.date] | None, str]] = [
+        (v.employee_id, (v.start.date(), (v.end or v.start).date()) if v.start else None, v.rule_id)
+        for v in violations]
     out = []
     for line in lines:
-        hit = sorted({rule for who, first, last, rule in flags
-                      if who in ("*", line.employee_id) and (first is None or first <= line.date <= last)})
+        hit = sorted({rule for who, days, rule in flags
+                      if who in ("*", line.employee_id) and (days is None or days[0] <= line.date <= days[1])})
         out.append(replace(line, flag=",".join(hit)) if hit else line)
     return out
 
@@ -318,7 +320,7 @@ def settlement_notes(problem: Problem, rules: ActiveRules) -> list[str]:
         for rule in agreement_rules:
             if rule.id != "hours.norm":
                 continue
-            for first, end, complete in rule.terms.normperiods(len(problem.days)):
+            for first, _end, complete in rule.terms.normperiods(len(problem.days)):
                 if not complete:
                     notes.append(f"{agreement}: the normperiode from {problem.days[first]} ends after this roster "
                                  f"({rule.terms.normperiode_weeks} weeks); its merarbejde/overtime is settled "

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 from collections.abc import Sequence
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -27,7 +28,16 @@ from .pay import PayLine, WageType, round_supplements
 
 Field_ = Literal["employee_id", "date", "wage_type", "wage_key", "hours", "rate", "rate_unit", "amount",
                  "agreement", "source", "flag"]
-BUILTIN_PROFILES = ("generic", "kmd_opus", "sd_loen")
+
+
+class PayrollProfileName(str, Enum):
+    # The built-in profiles, one profiles/<name>.yaml each; the web API offers them by this name.
+    generic = "generic"
+    kmd_opus = "kmd_opus"
+    sd_loen = "sd_loen"
+
+
+BUILTIN_PROFILES = tuple(name.value for name in PayrollProfileName)
 
 
 class Column(BaseModel):
@@ -40,7 +50,7 @@ class Column(BaseModel):
     value: str | None = Field(default=None, description="A constant written on every line.")
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Column":
+    def _one_source(self) -> Column:
         if (self.field is None) == (self.value is None):
             raise ValueError("give either `field` or `value`")
         return self
@@ -85,7 +95,7 @@ class PayrollProfile(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _decimal_not_delimiter(self) -> "PayrollProfile":
+    def _decimal_not_delimiter(self) -> PayrollProfile:
         if self.decimal == self.delimiter:
             raise ValueError("the decimal separator and the delimiter are the same character")
         return self
@@ -123,7 +133,7 @@ def render(lines: Sequence[PayLine], profile: PayrollProfile) -> str:
         writer.writerow([column.header for column in profile.columns])
     for line in prepare(lines, profile):
         values = _values(line, profile)
-        writer.writerow([column.value if column.value is not None else values[column.field]
+        writer.writerow([values[column.field] if column.field is not None else column.value
                          for column in profile.columns])
     return buffer.getvalue()
 

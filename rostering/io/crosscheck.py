@@ -1,5 +1,8 @@
 """Checks that relate one part of a scenario to another. Each problem is returned with the path of
-the field at fault, so the loader can name file, line and field."""
+the field at fault, so the loader can name file, line and field.
+
+A rule plugin the scenario uses that failed to import is not a fault in the file but in the
+installation: it is raised as `PluginError`, at load, so no command starts work on it."""
 
 from __future__ import annotations
 
@@ -10,13 +13,18 @@ from pydantic import ValidationError
 
 from rostering.domain.problem import demand_cell
 from rostering.domain.scenario import Scenario, public_holidays
-from rostering.rules import AgreementTerms, agreements, registry
+from rostering.rules import AgreementTerms, agreements, plugin_failure, plugins, registry
+from rostering.rules.active import used_plugins
 
 Loc = tuple[Any, ...]
 
 
 def crosscheck(scenario: Scenario) -> list[tuple[Loc, str]]:
+    """Every problem found, with its path. Raises `PluginError` when the scenario uses a rule
+    plugin that is installed but failed to import."""
+    _raise_for_failed_plugins(scenario)
     return [
+        *_plugin_names(scenario),
         *_timezone(scenario),
         *_duplicates("competences", [c.id for c in scenario.competences]),
         *_duplicates("shift_types", [s.id for s in scenario.shift_types]),
@@ -27,6 +35,24 @@ def crosscheck(scenario: Scenario) -> list[tuple[Loc, str]]:
         *_rule_settings(scenario),
         *_vikar_pool(scenario),
     ]
+
+
+def _raise_for_failed_plugins(scenario: Scenario) -> None:
+    """Before any other check: the other problems a broken plugin causes would only hide it."""
+    installed = {plugin.name for plugin in plugins()}
+    for name in sorted(used_plugins(scenario) & installed):
+        failure = plugin_failure(name)
+        if failure is not None:
+            raise failure
+
+
+def _plugin_names(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    """A name in `plugins:` that no entry point carries: a typo, or a package not installed here."""
+    installed = {plugin.name for plugin in plugins()}
+    for i, name in enumerate(scenario.plugins):
+        if name not in installed:
+            yield ("plugins", i), (f"unknown rule plugin {name!r}; installed: {', '.join(sorted(installed))}"
+                                   if installed else f"unknown rule plugin {name!r}; no rule plugin is installed")
 
 
 def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
@@ -65,7 +91,18 @@ def _duplicates(section: str, ids: list[str]) -> Iterator[tuple[Loc, str]]:
 
 
 def _unknown(loc: Loc, kind: str, value: str, known: Iterable[str]) -> tuple[Loc, str]:
-    return loc, f"unknown {kind} {value!r}; known: {', '.join(sorted(known))}"
+    hint = _failed_plugins_hint() if kind in ("rule", "agreement") else ""
+    return loc, f"unknown {kind} {value!r}; {hint}known: {', '.join(sorted(known))}"
+
+
+def _failed_plugins_hint() -> str:
+    """An unknown rule or agreement id may be one a broken plugin would have registered: say so,
+    or the planner hunts a typo that is not there."""
+    failed = [plugin.name for plugin in plugins() if not plugin.ok]
+    if not failed:
+        return ""
+    names = ", ".join(repr(name) for name in failed)
+    return f"plugin{'s' if len(failed) > 1 else ''} {names} failed to import and may define it; "
 
 
 def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:

@@ -197,10 +197,11 @@ def _staff(reader: _Reader, shifts) -> dict[str, Limits]:
         emp = row.fields[0]
         per_type = _max_shifts(reader, row, shifts)
         values = [reader.integer(row, 2 + i, name) for i, name in enumerate(names)]
+        read = [value for value in values if value is not None]
         if emp in out:
             reader.issue(row.line, "ID", f"employee {emp!r} is listed twice")
-        elif per_type is not None and None not in values:
-            limits = Limits(per_type, *values)
+        elif per_type is not None and len(read) == len(values):
+            limits = Limits(per_type, *read)
             if limits.min_minutes > limits.max_minutes:
                 reader.issue(row.line, "MinTotalMinutes", f"{limits.min_minutes} exceeds MaxTotalMinutes "
                              f"{limits.max_minutes}")
@@ -271,7 +272,8 @@ def _requests(reader: _Reader, staff, shifts, days: int) -> dict[str, list[dict]
 def _cover(reader: _Reader, shifts, days: int) -> tuple[dict[tuple[str, int], list[int]], tuple[int, int] | None]:
     """(shift, requirement) -> days, and the (under, over) weights every row shares."""
     out: dict[tuple[str, int], list[int]] = defaultdict(list)
-    seen, weights = set(), None
+    seen: set[tuple[int, str]] = set()
+    weights: tuple[int, int] | None = None
     for row in reader.sections["SECTION_COVER"]:
         if not reader.width(row, "SECTION_COVER", 5):
             continue
@@ -280,7 +282,8 @@ def _cover(reader: _Reader, shifts, days: int) -> tuple[dict[tuple[str, int], li
         need = reader.integer(row, 2, "Requirement")
         under = reader.integer(row, 3, "WeightForUnder")
         over = reader.integer(row, 4, "WeightForOver")
-        if not _known(reader, row, shift_id, shifts, "ShiftID") or None in (day, need, under, over):
+        if (not _known(reader, row, shift_id, shifts, "ShiftID")
+                or day is None or need is None or under is None or over is None):
             continue
         if (day, shift_id) in seen:
             reader.issue(row.line, "SECTION_COVER", f"day {day} shift {shift_id} is covered twice")

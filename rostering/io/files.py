@@ -21,7 +21,7 @@ def read_input(path, encoding: str = "utf-8-sig") -> str:
         raise InputError(str(path), [InputIssue("file", f"cannot read: {exc}")]) from None
 
 
-def save_atomic(path: str | Path, save: Callable[[Path], None]) -> None:
+def save_atomic(path: str | Path, save: Callable[[Path], object]) -> None:
     """Let `save` write a temp file in the target's folder, then rename it over the target, so a
     reader never sees half a file and a failed write leaves the old file as it was."""
     path = Path(path)
@@ -59,3 +59,7 @@ def _cannot_write(path: Path, exc: OSError) -> InputError:
 
 def write_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     save_atomic(path, lambda tmp: tmp.write_text(text, encoding=encoding, newline=""))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    save_atomic(path, lambda tmp: tmp.write_bytes(data))

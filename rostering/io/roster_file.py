@@ -115,7 +115,8 @@ def _read_xlsx(path: Path) -> Roster:
         for n, values in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            record = {name: _cell_text(value) for name, value in zip(header, values) if name}
+            # A row may be shorter or longer than the header (read-only sheets trim empty cells).
+            record = {name: _cell_text(value) for name, value in zip(header, values, strict=False) if name}
             records.append((f"sheet {sheet.title!r} row {n}", record))
     finally:
         book.close()
@@ -138,7 +139,9 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _rows_to_roster(file: str, records: Iterable[tuple[str, Any]]) -> Roster:
-    rows, issues, seen = [], [], {}
+    rows: list[Assignment] = []
+    issues: list[InputIssue] = []
+    seen: dict[tuple[str, dt.datetime], str] = {}
     for where, record in records:
         try:
             row = replace(_parse_row(record), source=where)

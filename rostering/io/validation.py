@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.scenario import Scenario
@@ -47,7 +48,7 @@ def model_from_data(model: type[M], data: Any, file: str, text: str | None = Non
         raise InputError(file, [_issue_from_pydantic(err, data, lines) for err in exc.errors()]) from None
 
 
-def _issue_from_pydantic(err: dict[str, Any], data: Any, lines: "_LineFinder") -> InputIssue:
+def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> InputIssue:
     loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
     message = _PYDANTIC_WORDING.get(err["type"]) or err["msg"].removeprefix("Value error, ")
     value = err.get("input")

@@ -76,7 +76,9 @@ def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.d
         if not new:
             employees.append(emp)
             continue
-        added = tuple(Absence(kind=kind, start=first, end=last) for first, last, kind in _spells(new))
+        # By the file's keys: a type checker knows Absence's constructor only by its aliases.
+        added = tuple(Absence.model_validate({"kind": kind, "from": first, "to": last})
+                      for first, last, kind in _spells(new))
         employees.append(emp.model_copy(update={
             "absences": emp.absences + added,
             "preassigned": tuple(p for p in emp.preassigned if p.date not in new)}))
@@ -95,7 +97,8 @@ def _spells(days: dict[dt.date, AbsenceKind]) -> list[tuple[dt.date, dt.date, Ab
 
 def with_locks(problem: Problem, locked: Roster, source: str) -> Problem:
     """Pin each row as a preassigned shift: the solver keeps it, the validator checks it kept."""
-    issues, pins = [], {}
+    issues: list[InputIssue] = []
+    pins: dict[str, list[tuple[dt.date, str]]] = {}
     for n, row in enumerate(locked.assignments, start=1):
         shift = problem.instance(row.date, row.shift_id)
         where = row.source or f"row {n}"

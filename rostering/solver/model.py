@@ -173,9 +173,11 @@ class RosterModel:
             # Shifts are shorter than two days, so only those starting after start - 2 days can overlap.
             inside = [var for shift, var in options[bisect_left(starts, start - 2 * DAY):bisect_left(starts, end)]
                       if shift.end > start]
-            block = self.cp.NewBoolVar(f"free[{staff.id},{start},{end}]") if inside else None
-            for var in inside:
-                self.cp.AddBoolOr([block.Not(), var.Not()])
+            block = None
+            if inside:
+                block = self.cp.NewBoolVar(f"free[{staff.id},{start},{end}]")
+                for var in inside:
+                    self.cp.AddBoolOr([block.Not(), var.Not()])
             self._memo[key] = block
         return self._memo[key]
 
@@ -269,7 +271,7 @@ def objective_floor(cp: cp_model.CpModel) -> float:
     if objective.scaling_factor < 0 or any(ref < 0 for ref in objective.vars):
         return float("-inf")  # a maximisation or negated literals: leave the bound to CP-SAT
     least = objective.offset
-    for ref, coeff in zip(objective.vars, objective.coeffs):
+    for ref, coeff in zip(objective.vars, objective.coeffs, strict=True):
         domain = list(proto.variables[ref].domain)  # the proto's repeated field has no [-1]
         least += coeff * (domain[0] if coeff > 0 else domain[-1])
     return least * (objective.scaling_factor or 1)

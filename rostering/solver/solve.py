@@ -4,8 +4,10 @@ return the best roster found so far with status, objective, bound, gap and wall 
 Two phases share the time limit: staffing penalties alone first (the part planners care about
 most, and quick to settle), then the full objective warm-started from that roster. A model too
 big for CP-SAT to find a first roster in reasonable time can start from one built employee by
-employee (`employee_start_above`, rostering.solver.strategies.start). A hint (a previous roster) is completed to
-every variable first, and the search starts from it in one phase: it has settled staffing already.
+employee (`Strategy.employee_start_above`, rostering.solver.strategies.start). How the time is
+spent is the options' strategy (rostering.solver.options, presets in rostering.solver.presets). A
+hint (a previous roster) is completed to every variable first, and the search starts from it in
+one phase: it has settled staffing already.
 
 An infeasible model is answered, not crashed on: the model is rebuilt with one assumption per
 (rule, employee) and per preassigned shift, and CP-SAT names a small set that cannot all hold.
@@ -13,7 +15,6 @@ An infeasible model is answered, not crashed on: the model is rebuilt with one a
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,97 +38,11 @@ from rostering.solver.strategies.lns import STEP_SECONDS, Guide, Incumbent, impr
 from rostering.solver.strategies.start import employee_start
 
 from .model import Guard, RosterModel, hint_values, objective_floor
+from .options import SolveOptions
 
 # Most of the limit a hint's completion may take (`_complete_hint`): all its shifts are fixed, so
 # it is quick unless presolve alone is slow.
 HINT_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    time_limit: float = 60.0
-    seed: int = 1
-    workers: int = 0  # 0 = all cores
-    relative_gap: float | None = None
-    diagnose_time_limit: float = 30.0
-    # 2 puts the rest and one-shift-per-day clauses into the LP relaxation: much better bounds
-    # on rostering models (tiny scenario: bound 81 -> proven optimum 693.5 in < 5 s).
-    linearization_level: int = 2
-    # Share of the time limit for a first phase that minimises staffing penalties only; its
-    # roster then warm-starts the full objective. Staffing is what matters most and is easy
-    # alone; with contract hours in the objective from the start, a roster with no gap below
-    # `min` took 9-22 s on the bundled scenarios instead of ~3 s. 0 = one phase.
-    staffing_phase: float = 0.3
-    # Reproducible runs (batch evaluation): the limit counts CP-SAT's deterministic time and the
-    # workers interleave in fixed batches, so the same seed gives the same roster on any machine
-    # and load. A unit took 2-3 wall seconds on the bundled scenarios (2 cores); a wall-clock cap
-    # of `wall_cap_factor` x the limit + 10 s per phase stops a run that drifts far beyond that.
-    deterministic: bool = False
-    wall_cap_factor: float = 5.0
-    # The full-problem search workers (CP-SAT subsolver names); LNS workers come on top. On a
-    # few cores CP-SAT's own portfolio runs only `default_lp`, which drops to linearization 1
-    # and proves little: Curtois Instance2 ended at bound 212 after 20 s on 2 workers, and was
-    # proven optimal (828) in 1.7 s with `max_lp`. Empty: CP-SAT's portfolio.
-    subsolvers: tuple[str, ...] = ("max_lp",)
-    # Above this many model variables, presolve runs one pass without probing. Full presolve
-    # spent 32 s of a 40 s limit on 200 employees x 12 weeks (185k variables) before the search
-    # began; light, the first roster came after 10 s. Small models keep the full presolve,
-    # which helps prove optima.
-    light_presolve_above: int = 100_000
-    # Above this many model variables, first build a roster employee by employee (rostering.solver.strategies.start)
-    # in up to `employee_start_phase` of the limit, and start the full solve from it. None: off.
-    # The first sweep may take the whole limit, since without it there may be no roster at all,
-    # unless its pace says it cannot end in time (the limit is then CP-SAT's). CP-SAT alone found
-    # no roster in 600 s for Curtois Instance21 (100 employees, 26 weeks, minimum hours and runs);
-    # the first sweep gave one after 83 s. On the Danish plans (bench/generate.py, 60 s, 2 cores)
-    # CP-SAT alone left hundreds of hours below `min` from ~50k variables on (50 x 12 weeks, 49k:
-    # 211,958 points; 100 x 8, 64k: 414,930; 200 x 4, 62k: 530,076); from the sweeps: 28,871,
-    # 38,027 and 54,856 (bench/results/scaling.md). At 22k variables (25 x 12) the start did worse
-    # in one run (87,188 against 29,028). The sweeps also gain faster than CP-SAT does from their
-    # roster (100 x 12: 277k after 60 s of sweeps, 1.2M with 36 s of CP-SAT), hence the large phase.
-    # The start plans one employee per worker at once, each search on one worker (rostering.solver.strategies.start).
-    employee_start_above: int | None = 40_000
-    employee_start_phase: float = 0.75
-    # Up to this share of the limit for a lower bound from pricing each employee's plans apart
-    # (rostering.solver.strategies.bound), posted as one inequality per employee before the search, in models of at
-    # most `employee_bound_plan_below` variables per employee: each round prices every employee's
-    # own model, which takes seconds for a year-long plan but hundredths for four weeks, however
-    # many employees there are. Where it runs and yields plans, they are the start, and no start
-    # is built employee by employee.
-    # Off by default (0): on the Danish Solbakken plan (45 employees, 4 weeks) the column generation
-    # converges slowly (bound 139.5 after 18 s, 226 after 60 s, where CP-SAT alone reaches 218 in
-    # 60 s), so 30 % of a 60 s limit left a weaker bound (150) and roster (522 against 489). The
-    # Curtois benchmark turns it on: after 60 s Instance5's bound went from 1043 to 1141 (optimum
-    # 1143), and Instance11 (3443) was proven optimal in 185 s of 300.
-    employee_bound_phase: float = 0.0
-    employee_bound_plan_below: int = 600
-    # Up to this share of the limit, the employee bound's time included, for branch-and-price on
-    # it (rostering.solver.strategies.branch), in models of at most `branch_below` variables whose objective splits by
-    # employee. Its bound enters the model as 'objective >= bound' and its best roster, if any, is
-    # where the search starts. Curtois Instances 5-7 (one run each, 2 cores, 60 s): proven optimal
-    # in 13.1, 27.6 and 48.8 s, where the bound alone stops 1-3 points short and CP-SAT with it did
-    # not close them in 60 s. Instance8 (3,871 variables) was not closed in 280 s even given its
-    # optimum, hence the size limit. Off by default, with the bound. The rest of the limit is the
-    # full search's: counted from its own start, branching once took 48 s after a 13 s bound and
-    # left Instance7 0.1 s of its 60, and no roster.
-    branch_phase: float = 0.0
-    branch_below: int = 3_000
-    # Share of the time left after the earlier phases (bound, start, staffing) that is kept for
-    # re-planning neighbourhoods of the best roster with the rest fixed (rostering.solver.strategies.lns): a few
-    # employees, a few days, or a block of both. 0 = off: on the Danish plans (60 s, one run each)
-    # half the time for it changed little (Solbakken 472 against 468, hjemmepleje_nord 818 against
-    # 827); their fairness terms weigh all employees at once, which no neighbourhood frees.
-    lns_phase: float = 0.0
-    # Models up to this many variables re-plan one neighbourhood per worker at once, each on one
-    # worker (rostering.solver.strategies.lns lanes): at 600 s on 2 cores Curtois Instance15 ended at 4118 and 16 at
-    # 3325, against 4508 and 3420 with one neighbourhood on both workers. Larger ones keep one:
-    # on Instance23 (100 employees x 52 weeks) two lanes ended at 80,361 against 49,351, a
-    # one-worker sub-search there spending most of its step copying and presolving.
-    lns_lanes_below: int = 15_000
-
-    @property
-    def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -220,9 +135,9 @@ def solve(
         used = spent() - bounded
     two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
         any(p.name not in STAFFING_TERMS for p in model.penalties)
-    if options.staffing_phase > 0 and two_phases and fallback is None:  # a start or hint has settled staffing
+    if options.strategy.staffing_phase > 0 and two_phases and fallback is None:  # a start or hint has settled staffing
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
-        first, status = _run(model, options, min(options.time_limit * options.staffing_phase,
+        first, status = _run(model, options, min(options.time_limit * options.strategy.staffing_phase,
                                                  max(options.time_limit - used, 0.1)), on_progress, "staffing", spent())
         used = _used(options, used, first, spent() - bounded)
         if status == cp_model.INFEASIBLE:
@@ -233,7 +148,7 @@ def solve(
         model.cp.Minimize(objective_expr(model))
     if fallback is not None and used >= options.time_limit:  # the start took all the time, or the hint
         return _fallback_answer(fallback, spent(), build_time)
-    reserved = options.lns_phase * max(options.time_limit - used, 0.0)  # to re-plan neighbourhoods at the end
+    reserved = options.strategy.lns_phase * max(options.time_limit - used, 0.0)  # to re-plan neighbourhoods at the end
     final, status = _run(model, options, max(options.time_limit - used - reserved, 0.1), on_progress, "roster", spent())
     capped = options.deterministic and any(_hit_wall_cap(s) for s in (first, final) if s is not None)
     if not _solved(status) and fallback is not None:
@@ -242,7 +157,7 @@ def solve(
         # variable. Curtois Instance24 (1.4M variables): the full search got 89 s after the start
         # and had found no roster when they ended, so 200 s of the 600 went unused.
         answer = _fallback_answer(fallback, spent(), build_time, capped)
-        if completed is None or options.lns_phase <= 0:
+        if completed is None or options.strategy.lns_phase <= 0:
             return answer
         answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=objective_floor(model.cp) / 60)
         improvable = completed
@@ -268,7 +183,7 @@ def solve(
 def _starts_by_employee(options: SolveOptions, size: int, started: bool) -> bool:
     """Whether the search starts from a roster built employee by employee (rostering.solver.strategies.start), not
     having a start already (`started`: a hint, or the employee bound's plans)."""
-    big = options.employee_start_above
+    big = options.strategy.employee_start_above
     return big is not None and not options.deterministic and not started and size > big
 
 
@@ -279,19 +194,20 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
     caller gave a hint, the search starts from each employee's main plan in that relaxation.
     Small models then branch on it (`branch_phase`). Not in deterministic runs: its pricing rounds
     stop by the wall clock."""
+    strategy = options.strategy
     per_employee = size / max(len(model.problem.employees), 1)
-    if options.employee_bound_phase <= 0 or options.deterministic or per_employee > options.employee_bound_plan_below:
+    if strategy.employee_bound_phase <= 0 or options.deterministic or per_employee > strategy.employee_bound_plan_below:
         return 0.0, None
     started = time.perf_counter()
     generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
-    bound = employee_bound(model, options.time_limit * options.employee_bound_phase, options.seed,
+    bound = employee_bound(model, options.time_limit * strategy.employee_bound_phase, options.seed,
                            generation=generation)
     if bound is not None:
         post_cuts(model, bound)
         if not hinted:
             hint_plans(model, bound.plans)
-        budget = options.time_limit * options.branch_phase - (time.perf_counter() - started)
-        if budget > 0 and size <= options.branch_below:
+        budget = options.time_limit * strategy.branch_phase - (time.perf_counter() - started)
+        if budget > 0 and size <= strategy.branch_below:
             _branch(model, options, bound, generation, hinted, budget)
     return time.perf_counter() - started, bound
 
@@ -339,7 +255,7 @@ def _start_by_employee(model: RosterModel, options: SolveOptions, on_progress: C
             on_progress(Progress(elapsed, objective, 0.0, "start"))
 
     lane = replace(options, workers=1)  # one employee's search per worker (see employee_start)
-    start = employee_start(model.problem, model.rules, options.time_limit * options.employee_start_phase,
+    start = employee_start(model.problem, model.rules, options.time_limit * options.strategy.employee_start_phase,
                            lambda limit: _solver(lane, limit), report, first_budget=options.time_limit,
                            lanes=options.worker_count)
     if start.roster is None or start.seconds >= options.time_limit:
@@ -354,7 +270,7 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
     A search whose steps outgrow the time left hands the rest of the budget back to CP-SAT, hinted
     with its roster: on small instances the neighbourhoods soon cover everything, and only the full
     search can prove."""
-    if options.lns_phase <= 0 or budget < 0.5 * STEP_SECONDS:
+    if options.strategy.lns_phase <= 0 or budget < 0.5 * STEP_SECONDS:
         return answer
     started = time.perf_counter()
 
@@ -367,7 +283,7 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
 
     start = Incumbent.of(solver)
     # A deterministic run keeps one lane: which lane ends first depends on the machine.
-    small = len(start.values) <= options.lns_lanes_below and not options.deterministic
+    small = len(start.values) <= options.strategy.lns_lanes_below and not options.deterministic
     lanes = options.worker_count if small else 1
     one = replace(options, workers=1) if lanes > 1 else options
     search = improve(model, start, budget, options.seed, lambda limit: _solver(one, limit, len(start.values)),
@@ -432,20 +348,20 @@ def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: 
 def _solver(options: SolveOptions, time_limit: float, size: int = 0) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
-    if size > options.light_presolve_above:
+    if size > options.strategy.light_presolve_above:
         params.cp_model_probing_level = 0
         params.max_presolve_iterations = 1
     if options.deterministic:
         params.max_deterministic_time = time_limit
         params.interleave_search = True
-        params.max_time_in_seconds = time_limit * options.wall_cap_factor + 10
+        params.max_time_in_seconds = time_limit * options.strategy.wall_cap_factor + 10
     else:
         params.max_time_in_seconds = time_limit
     params.random_seed = options.seed
     params.num_workers = options.worker_count
-    params.linearization_level = options.linearization_level
+    params.linearization_level = options.strategy.linearization_level
     if params.num_workers > 1:  # a single worker searches with the parameters above as they are
-        params.subsolvers.extend(options.subsolvers)
+        params.subsolvers.extend(options.strategy.subsolvers)
     if options.relative_gap is not None:
         params.relative_gap_limit = options.relative_gap
     return solver
@@ -456,7 +372,7 @@ def explain_infeasible(problem: Problem, rules: ActiveRules, options: SolveOptio
     model = RosterModel(problem, rules, diagnose=True)
     literals = model.assumption_literals()
     model.cp.AddAssumptions(literals)
-    solver = _solver(options, options.diagnose_time_limit)
+    solver = _solver(options, options.strategy.diagnose_time_limit)
     # Core extraction is only reliable with a single search worker.
     solver.parameters.num_workers = 1
     if solver.Solve(model.cp) != cp_model.INFEASIBLE:

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import secrets
 import zipfile
-from enum import Enum
 from importlib import resources
 
 from fastapi import FastAPI, HTTPException, Request
@@ -26,7 +25,7 @@ from rostering.domain.scenario import AbsenceKind
 from rostering.exports.grid import grid_workbook
 from rostering.exports.ical import employee_calendars
 from rostering.exports.pay import payroll_run
-from rostering.exports.payroll import BUILTIN_PROFILES, checked_text, load_profile
+from rostering.exports.payroll import PayrollProfileName, checked_text, load_profile
 from rostering.io.roster_file import roster_csv
 from rostering.replan.problem import NewAbsence
 from rostering.solver.solve import SolveOptions
@@ -35,7 +34,6 @@ from .jobs import Jobs
 from .views import coverage_view, findings_view, grid_view
 from .workspace import CellEdit, Conflict, Refused, Workspace
 
-PayrollProfileName = Enum("PayrollProfileName", {name: name for name in BUILTIN_PROFILES}, type=str)
 STATIC = resources.files("rostering.web") / "static"
 SWAGGER_UI = resources.files("fastapi_offline") / "static"
 MAX_TIME_LIMIT = 600.0
@@ -73,7 +71,7 @@ class AbsenceRequest(BaseModel):
     kind: AbsenceKind = AbsenceKind.sygdom
 
     @model_validator(mode="after")
-    def _ordered(self) -> "AbsenceRequest":
+    def _ordered(self) -> AbsenceRequest:
         if self.last < self.first:
             raise ValueError(f"absence of {self.employee_id}: last day {self.last} is before the first {self.first}")
         return self

@@ -10,11 +10,12 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from rostering.analysis.summary import summarize
+from rostering.analysis.verify import Verified
+from rostering.analysis.verify import solve_and_verify as solve  # a job's step: solve, check, summarise
 from rostering.replan.changes import change_list
 from rostering.replan.problem import NewAbsence, replan_problem
-from rostering.rules.check import blocking, check_roster
-from rostering.solver.solve import Progress, SolveOptions, solve
+from rostering.solver.options import SolveOptions
+from rostering.solver.solve import Progress
 
 from .workspace import Conflict, Refused, Snapshot, Workspace, pinned
 
@@ -71,8 +72,8 @@ class Jobs:
             ws.expect(version)
             problem, snapshot = ws.locked_problem(), ws.current
         return self._start("solve", version, options, lambda job: self._finish(
-            job, problem, solve(problem, options, on_progress=job.record,
-                                hint=snapshot.roster if snapshot.roster.assignments else None),
+            job, solve(problem, options, on_progress=job.record,
+                       hint=snapshot.roster if snapshot.roster.assignments else None),
             replace(snapshot, label="solve")))
 
     def replan(self, version: int, options: SolveOptions, absences: list[NewAbsence], today: dt.datetime) -> Job:
@@ -96,12 +97,12 @@ class Jobs:
                         label=f"re-plan for {', '.join(a.employee_id for a in absences)}")
 
         def run(job: Job) -> None:
-            result = solve(problem, options, on_progress=job.record, hint=snapshot.roster)
-            if result.has_roster:
+            verified = solve(problem, options, on_progress=job.record, hint=snapshot.roster)
+            if verified.result.has_roster:
                 job.changes = [{"employee_id": c.employee_id, "date": c.date.isoformat(), "old": c.old, "new": c.new,
                                 "inside_notice": c.inside_notice}
-                               for c in change_list(problem, snapshot.roster, result.roster)]
-            self._finish(job, problem, result, after)
+                               for c in change_list(problem, snapshot.roster, verified.result.roster)]
+            self._finish(job, verified, after)
         return self._start("replan", version, options, run)
 
     def _start(self, kind: str, version: int, options: SolveOptions, work) -> Job:
@@ -121,9 +122,9 @@ class Jobs:
         threading.Thread(target=target, name=f"rostering-{kind}-{job.id}", daemon=True).start()
         return job
 
-    def _finish(self, job: Job, problem, result, after: Snapshot) -> None:
-        violations = blocking(check_roster(problem, result.roster)) if result.has_roster else []
-        job.summary = summarize(problem, result, violations).to_dict()
+    def _finish(self, job: Job, verified: Verified, after: Snapshot) -> None:
+        result = verified.result
+        job.summary = verified.summary.to_dict()
         if not result.has_roster:
             job.status, job.message = "no roster", _no_roster(job.summary)
             return

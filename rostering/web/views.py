@@ -32,7 +32,8 @@ def grid_view(ws: Workspace) -> dict[str, Any]:
         "days": [_day(problem, day) for day in problem.days],
         "shift_types": [{"id": s.id, "code": code, "name": s.name, "start": s.start.strftime("%H:%M"),
                          "end": s.end.strftime("%H:%M"), "colour": f"#{PALETTE[i % len(PALETTE)]}"}
-                        for i, (s, code) in enumerate(zip(problem.shift_types.values(), short_codes(problem)))],
+                        for i, (s, code) in enumerate(zip(problem.shift_types.values(), short_codes(problem),
+                                                          strict=True))],
         "employees": [_employee(problem, staff, worked[staff.id], snap.locks) for staff in _ordered(problem)],
         "shifts": len(snap.roster.assignments),
         "absence_kinds": [kind.value for kind in AbsenceKind],

@@ -69,7 +69,7 @@ class Workspace:
     _problems: dict = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, scenario: Scenario, roster_path: Path | None) -> "Workspace":
+    def open(cls, scenario: Scenario, roster_path: Path | None) -> Workspace:
         """The scenario with the roster file (checked against it), or an empty roster."""
         problem = build_problem(scenario)
         roster = Roster(())

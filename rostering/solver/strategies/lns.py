@@ -29,7 +29,7 @@ that is still the best (plateau moves keep the search from cycling on the same s
 Sub-searches run in lanes, one per worker with one CP-SAT worker each, every one from the best
 roster when it began; a lane's better roster replaces the best even if another lane improved it
 meanwhile (it is a whole roster in its own right). solve() picks the lanes: one per worker on
-small models, one on large ones (SolveOptions.lns_lanes_below, with the figures measured).
+small models, one on large ones (Strategy.lns_lanes_below, with the figures measured).
 
 Each kind's size adapts: a sub-search proven optimal within its step grows the next one of its
 kind, a cut-short one shrinks it, so neighbourhoods settle at the size CP-SAT can close in a step.
