@@ -34,10 +34,10 @@ from rostering.exports.grid import write_grid
 from rostering.exports.ical import write_calendars
 from rostering.exports.pay import WAGE_TYPES, payroll_run, settlement_notes, totals
 from rostering.exports.payroll import load_profile, prepare, write_payroll
-from rostering.io.curtois import best_known, is_curtois
-from rostering.io.files import read_input, write_atomic
+from rostering.io.curtois import best_known
+from rostering.io.files import write_atomic
 from rostering.io.roster_file import parse_local, read_roster, write_roster
-from rostering.io.scenario_file import load_scenario
+from rostering.io.scenario_file import load_scenario, read_scenario
 from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import parse_absence, replan_problem, with_locks
 from rostering.rules.active import active_rules
@@ -125,9 +125,9 @@ def solve_command(
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
         first_day = _day("--start", start)
-        benchmark = _is_benchmark(scenario, input_format)
-        fmt = InputFormat.curtois if benchmark else InputFormat.scenario
-        problem = build_problem(load_scenario(scenario, fmt.value, first_day))
+        loaded, kind = read_scenario(scenario, input_format.value, first_day)
+        benchmark = kind == "curtois"
+        problem = build_problem(loaded)
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
         begin = _read_checked(problem, hint) if hint is not None else None
@@ -140,15 +140,6 @@ def solve_command(
         _print_benchmark(scenario, verified.summary)
     if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def _is_benchmark(path: Path, input_format: InputFormat) -> bool:
-    """Whether the input is a Curtois instance, which decides the parser and the default preset
-    alike: the loader is then told the format, so the two cannot disagree. (The loader reads the
-    file once more: rostering.io.scenario_file has no entry point for a text already read.)"""
-    if input_format is not InputFormat.auto:
-        return input_format is InputFormat.curtois
-    return is_curtois(read_input(path))
 
 
 def _print_benchmark(path: Path, summary: Summary) -> None:

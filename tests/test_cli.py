@@ -80,3 +80,22 @@ def test_schema_and_rules_commands():
     assert rules.exit_code == 0 and "rest.daily" in rules.output and "BEK 324/2002" in rules.output
     for text in ("fridoegn.length", "KL 79.01", "KL 79.03", "none", "normperiode_weeks"):
         assert text in rules.output
+
+
+def test_solve_reads_the_scenario_file_once(tmp_path, monkeypatch):
+    """The format (scenario or Curtois instance) and the preset come from the one read."""
+    import rostering.io.files as files
+    import rostering.io.scenario_file as scenario_file
+
+    reads = []
+    real = files.read_input
+
+    def counted(path, *args, **kwargs):
+        reads.append(str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(scenario_file, "read_input", counted)
+    monkeypatch.setattr(files, "read_input", counted)
+    result = invoke("solve", str(TINY), "-o", str(tmp_path / "r.csv"), "-t", "2", "--workers", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert reads.count(str(TINY)) == 1

@@ -92,13 +92,13 @@ def gate(monkeypatch):
     """Hold every job's solver call until the test sets the returned event: the job is
     certainly still running meanwhile. Released at teardown whatever happens."""
     release = threading.Event()
-    real = jobs_module.solve
+    real = jobs_module.solve_and_verify
 
     def gated(*args, **kwargs):
         release.wait(JOB_DEADLINE)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(jobs_module, "solve", gated)
+    monkeypatch.setattr(jobs_module, "solve_and_verify", gated)
     yield release
     release.set()
 

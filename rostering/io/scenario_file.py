@@ -34,18 +34,25 @@ def load_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
 
     A Curtois & Qu benchmark instance is recognised by its content (or `input_format="curtois"`)
     and read as a scenario starting on `start` (default 2024-01-01)."""
+    return read_scenario(path, input_format, start)[0]
+
+
+def read_scenario(path: str | Path, input_format: str = "auto",
+                  start: dt.date | None = None) -> tuple[Scenario, str]:
+    """`load_scenario`, also saying which format the file was read as ("scenario" or "curtois"):
+    the caller picks its solver preset from it without reading the file a second time."""
     path = Path(path)
     text = read_input(path)
     if input_format not in INPUT_FORMATS:
         raise InputError(str(path), [InputIssue("format", f"unknown input format {input_format!r}; "
                                                 f"one of {', '.join(INPUT_FORMATS)}")])
     if input_format == "curtois" or (input_format == "auto" and is_curtois(text)):
-        return parse_curtois(text, path, start or DEFAULT_START)
+        return parse_curtois(text, path, start or DEFAULT_START), "curtois"
     if start is not None:
         raise InputError(str(path), [InputIssue("start", "a start date applies to Curtois instances only; "
                                                 "a scenario names its own horizon.start")])
     data = _parse(path, text)
-    return scenario_from_data(data, file=str(path), text=text)
+    return scenario_from_data(data, file=str(path), text=text), "scenario"
 
 
 def load_model(model: type[M], path: str | Path) -> M:

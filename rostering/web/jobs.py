@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from rostering.analysis.verify import Verified
-from rostering.analysis.verify import solve_and_verify as solve  # a job's step: solve, check, summarise
+from rostering.analysis.verify import solve_and_verify
 from rostering.replan.changes import change_list
 from rostering.replan.problem import NewAbsence, replan_problem
 from rostering.solver.options import SolveOptions
@@ -72,7 +72,7 @@ class Jobs:
             ws.expect(version)
             problem, snapshot = ws.locked_problem(), ws.current
         return self._start("solve", version, options, lambda job: self._finish(
-            job, solve(problem, options, on_progress=job.record,
+            job, solve_and_verify(problem, options, on_progress=job.record,
                        hint=snapshot.roster if snapshot.roster.assignments else None),
             replace(snapshot, label="solve")))
 
@@ -97,7 +97,7 @@ class Jobs:
                         label=f"re-plan for {', '.join(a.employee_id for a in absences)}")
 
         def run(job: Job) -> None:
-            verified = solve(problem, options, on_progress=job.record, hint=snapshot.roster)
+            verified = solve_and_verify(problem, options, on_progress=job.record, hint=snapshot.roster)
             if verified.result.has_roster:
                 job.changes = [{"employee_id": c.employee_id, "date": c.date.isoformat(), "old": c.old, "new": c.new,
                                 "inside_notice": c.inside_notice}
