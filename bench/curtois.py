@@ -34,8 +34,11 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_FOLDER = HERE.parent.parent / "shared" / "benchmarks" / "curtois"
 # Time limits the issue sets as targets: optimum on 1-7 in 60 s and on 8, 10-12 in 5 min; near
 # the best known on 14-19 in 10 min; the large ones (20-24) get 10 min for a feasible roster.
-TARGET_LIMITS = {**{i: 60 for i in range(1, 8)}, **{i: 300 for i in (8, 10, 11, 12)},
-                 **{i: 600 for i in (14, 15, 16, 18, 19, 20, 21, 22, 23, 24)}}
+TARGET_LIMITS = {
+    **{i: 60 for i in range(1, 8)},
+    **{i: 300 for i in (8, 10, 11, 12)},
+    **{i: 600 for i in (14, 15, 16, 18, 19, 20, 21, 22, 23, 24)},
+}
 
 
 def parse_instances(text: str, folder: Path) -> list[int]:
@@ -54,9 +57,19 @@ def run_instance(path: Path, time_limit: float, seed: int, workers: int, rosters
     problem = build_problem(read_curtois(path))
     read_time = time.perf_counter() - started
     result = solve(problem, benchmark_options(SolveOptions(time_limit=time_limit, seed=seed, workers=workers)))
-    row = {"instance": path.stem, "employees": len(problem.employees), "days": len(problem.days),
-           "status": result.status, "bound": result.bound, "read": read_time, "build": result.build_time,
-           "solve": result.wall_time, "limit": time_limit, "objective": None, "violations": None}
+    row = {
+        "instance": path.stem,
+        "employees": len(problem.employees),
+        "days": len(problem.days),
+        "status": result.status,
+        "bound": result.bound,
+        "read": read_time,
+        "build": result.build_time,
+        "solve": result.wall_time,
+        "limit": time_limit,
+        "objective": None,
+        "violations": None,
+    }
     if result.has_roster:
         csv_path = rosters / f"{path.stem}.csv"
         write_roster(csv_path, result.roster)
@@ -85,7 +98,8 @@ def table(rows: list[dict], args) -> str:
         head.append(
             f"| {r['instance']} | {r['employees']} | {r['days']} | {r['limit']:g} | {r['status']} | "
             f"{fmt(r['objective'])} | {fmt(r['bound'], '.0f')} | {fmt(r['best'])} | {fmt(gap, '+.2%')} | "
-            f"{fmt(r['violations'])} | {r['read'] + r['build']:.1f} | {r['solve']:.1f} |")
+            f"{fmt(r['violations'])} | {r['read'] + r['build']:.1f} | {r['solve']:.1f} |"
+        )
     return "\n".join(head) + "\n"
 
 
@@ -106,9 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         limit = TARGET_LIMITS.get(number, args.time_limit) if args.targets else args.time_limit
         row = run_instance(args.folder / f"Instance{number}.txt", limit, args.seed, args.workers, rosters)
         rows.append(row)
-        print(f"{row['instance']}: {row['status']} objective {row['objective']} bound {fmt(row['bound'], '.0f')} "
-              f"best {row['best']} violations {row['violations']} ({row['build'] + row['read']:.1f} s build, "
-              f"{row['solve']:.1f} s solve)", flush=True)
+        print(
+            f"{row['instance']}: {row['status']} objective {row['objective']} bound {fmt(row['bound'], '.0f')} "
+            f"best {row['best']} violations {row['violations']} ({row['build'] + row['read']:.1f} s build, "
+            f"{row['solve']:.1f} s solve)",
+            flush=True,
+        )
         write_atomic(args.out, table(rows, args))
     return 0 if all(r["violations"] == 0 for r in rows) else 1
 

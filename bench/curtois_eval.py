@@ -62,17 +62,31 @@ def parse_instance(path: str) -> Instance:
     for sid, max_shifts, max_min, min_min, max_cons, min_cons, min_off, max_we in sections["SECTION_STAFF"]:
         staff[sid] = {
             "max_shifts": {k: int(v) for k, v in (e.split("=") for e in max_shifts.split("|") if e)},
-            "max_minutes": int(max_min), "min_minutes": int(min_min), "max_consecutive": int(max_cons),
-            "min_consecutive": int(min_cons), "min_days_off": int(min_off), "max_weekends": int(max_we),
+            "max_minutes": int(max_min),
+            "min_minutes": int(min_min),
+            "max_consecutive": int(max_cons),
+            "min_consecutive": int(min_cons),
+            "min_days_off": int(min_off),
+            "max_weekends": int(max_we),
         }
     days_off: dict[str, set[int]] = defaultdict(set)
     for row in sections["SECTION_DAYS_OFF"]:
         days_off[row[0]].update(int(d) for d in row[1:] if d)
-    requests = {name: [(e, int(d), s, int(w)) for e, d, s, w in sections[name]]
-                for name in ("SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS")}
+    requests = {
+        name: [(e, int(d), s, int(w)) for e, d, s, w in sections[name]]
+        for name in ("SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS")
+    }
     cover = [(int(d), s, abs(int(r)), int(u), int(o)) for d, s, r, u, o in sections["SECTION_COVER"]]
-    return Instance(int(sections["SECTION_HORIZON"][0][0]), length, forbidden, staff, days_off,
-                    requests["SECTION_SHIFT_ON_REQUESTS"], requests["SECTION_SHIFT_OFF_REQUESTS"], cover)
+    return Instance(
+        int(sections["SECTION_HORIZON"][0][0]),
+        length,
+        forbidden,
+        staff,
+        days_off,
+        requests["SECTION_SHIFT_ON_REQUESTS"],
+        requests["SECTION_SHIFT_OFF_REQUESTS"],
+        cover,
+    )
 
 
 def read_roster(path: str, inst: Instance, start: dt.date) -> tuple[dict[str, dict[int, list[str]]], list[str]]:
@@ -169,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2024, 1, 1))
     args = parser.parse_args(argv)
     result = evaluate(args.instance, args.roster, args.start)
-    print(f"objective {result.objective} (cover {result.cover_penalty}, requests {result.request_penalty}); "
-          f"{'feasible' if result.feasible else f'{len(result.violations)} hard violation(s)'}")
+    print(
+        f"objective {result.objective} (cover {result.cover_penalty}, requests {result.request_penalty}); "
+        f"{'feasible' if result.feasible else f'{len(result.violations)} hard violation(s)'}"
+    )
     for line in result.violations:
         print("  " + line)
     return 0 if result.feasible else 1

@@ -28,6 +28,7 @@ def merged(first: Instance, second: Instance) -> str:
     """The instance file of both side by side (CRLF line ends, as the originals)."""
     if first.days != second.days:
         raise ValueError(f"horizons differ: {first.days} and {second.days} days")
+
     def keep(name: str) -> str:
         return name
 
@@ -39,17 +40,44 @@ def merged(first: Instance, second: Instance) -> str:
 
     # per half: the instance, its shift and staff renaming, and the other half's shift types
     halves = [(first, keep, keep, [shift(t) for t in second.length]), (second, shift, staff, list(first.length))]
-    lines = ["# Two Curtois instances side by side (bench/curtois_merge.py)", "SECTION_HORIZON", "# days",
-             str(first.days), "", "SECTION_SHIFTS", "# ShiftID, Length, ForbiddenNext"]
+    lines = [
+        "# Two Curtois instances side by side (bench/curtois_merge.py)",
+        "SECTION_HORIZON",
+        "# days",
+        str(first.days),
+        "",
+        "SECTION_SHIFTS",
+        "# ShiftID, Length, ForbiddenNext",
+    ]
     for inst, s, _, _ in halves:
-        lines += [f"{s(t)},{m},{'|'.join(s(n) for n in sorted(inst.forbidden_next[t]))}" for t, m in inst.length.items()]
-    lines += ["", "SECTION_STAFF", "# ID, MaxShifts, MaxTotalMinutes, MinTotalMinutes, MaxConsecutiveShifts, "
-              "MinConsecutiveShifts, MinConsecutiveDaysOff, MaxWeekends"]
+        lines += [
+            f"{s(t)},{m},{'|'.join(s(n) for n in sorted(inst.forbidden_next[t]))}" for t, m in inst.length.items()
+        ]
+    lines += [
+        "",
+        "SECTION_STAFF",
+        "# ID, MaxShifts, MaxTotalMinutes, MinTotalMinutes, MaxConsecutiveShifts, "
+        "MinConsecutiveShifts, MinConsecutiveDaysOff, MaxWeekends",
+    ]
     for inst, s, e, others in halves:
         for eid, limits in inst.staff.items():
             maxima = [f"{s(t)}={n}" for t, n in limits["max_shifts"].items()] + [f"{t}=0" for t in others]
-            lines.append(",".join([e(eid), "|".join(maxima)] + [str(limits[k]) for k in (
-                "max_minutes", "min_minutes", "max_consecutive", "min_consecutive", "min_days_off", "max_weekends")]))
+            lines.append(
+                ",".join(
+                    [e(eid), "|".join(maxima)]
+                    + [
+                        str(limits[k])
+                        for k in (
+                            "max_minutes",
+                            "min_minutes",
+                            "max_consecutive",
+                            "min_consecutive",
+                            "min_days_off",
+                            "max_weekends",
+                        )
+                    ]
+                )
+            )
     lines += ["", "SECTION_DAYS_OFF", "# EmployeeID, Day, Day, ..."]
     for inst, _, e, _ in halves:
         lines += [",".join([e(eid)] + [str(d) for d in sorted(days)]) for eid, days in inst.days_off.items()]

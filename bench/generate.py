@@ -21,14 +21,21 @@ SHARES = (("sygeplejerske", 0.11, "dsr"), ("ssa", 0.31, "foa"), ("ssh", 0.44, "f
 CONTRACT_HOURS = ((37, 0.4), (32, 0.3), (30, 0.2), (28, 0.1))
 # Solbakken's demand for 45 employees: (shift, competence, days, min, target, max).
 DEMAND_PER_45 = (
-    ("dag", "sygeplejerske", ("weekdays",), 1, 2, 2), ("dag", "sygeplejerske", ("weekend",), 1, 1, 2),
+    ("dag", "sygeplejerske", ("weekdays",), 1, 2, 2),
+    ("dag", "sygeplejerske", ("weekend",), 1, 1, 2),
     ("aften", "sygeplejerske", ("all",), 0, 1, 1),
-    ("dag", "ssa", ("weekdays",), 2, 3, 4), ("dag", "ssa", ("weekend",), 2, 2, 3),
-    ("aften", "ssa", ("all",), 1, 2, 3), ("nat", "ssa", ("all",), 1, 1, 2),
-    ("dag", "ssh", ("weekdays",), 6, 7, 9), ("dag", "ssh", ("weekend",), 5, 6, 7),
-    ("aften", "ssh", ("weekdays",), 4, 5, 6), ("aften", "ssh", ("weekend",), 4, 4, 5),
-    ("nat", "ssh", ("mon", "tue", "wed", "thu"), 1, 2, 2), ("nat", "ssh", ("fri", "sat", "sun"), 1, 1, 2),
-    ("dag", "ufaglaert", ("weekdays",), 0, 2, 3), ("dag", "ufaglaert", ("weekend",), 0, 1, 2),
+    ("dag", "ssa", ("weekdays",), 2, 3, 4),
+    ("dag", "ssa", ("weekend",), 2, 2, 3),
+    ("aften", "ssa", ("all",), 1, 2, 3),
+    ("nat", "ssa", ("all",), 1, 1, 2),
+    ("dag", "ssh", ("weekdays",), 6, 7, 9),
+    ("dag", "ssh", ("weekend",), 5, 6, 7),
+    ("aften", "ssh", ("weekdays",), 4, 5, 6),
+    ("aften", "ssh", ("weekend",), 4, 4, 5),
+    ("nat", "ssh", ("mon", "tue", "wed", "thu"), 1, 2, 2),
+    ("nat", "ssh", ("fri", "sat", "sun"), 1, 1, 2),
+    ("dag", "ufaglaert", ("weekdays",), 0, 2, 3),
+    ("dag", "ufaglaert", ("weekend",), 0, 1, 2),
 )
 
 
@@ -47,7 +54,9 @@ def _employee(rng: random.Random, number: int, comp: str, agreement: str, weeks:
     if rng.random() < 0.15:  # a week of ferie somewhere in the plan
         week = rng.randrange(weeks)
         first = START + dt.timedelta(days=7 * week)
-        emp["absences"] = [{"kind": "ferie", "from": first.isoformat(), "to": (first + dt.timedelta(days=6)).isoformat()}]
+        emp["absences"] = [
+            {"kind": "ferie", "from": first.isoformat(), "to": (first + dt.timedelta(days=6)).isoformat()}
+        ]
     if comp in ("ssa", "ssh") and rng.random() < 0.1:
         emp["overrides"] = {"forbidden_shifts": ["dag", "aften"]}  # a fixed night post
     elif rng.random() < 0.05:
@@ -67,18 +76,33 @@ def nursing_home(employees: int, weeks: int, seed: int = 1) -> Scenario:
             number += 1
             staff.append(_employee(rng, number, comp, agreement, weeks))
     scale = employees / 45
-    demand = [{"shift": shift, "competence": comp, "days": list(days), "min": round(low * scale),
-               "target": max(round(target * scale), round(low * scale)),
-               "max": max(round(high * scale), round(target * scale), round(low * scale))}
-              for shift, comp, days, low, target, high in DEMAND_PER_45]
-    return scenario_from_data({
-        "name": f"Synthetic plejecenter, {employees} employees, {weeks} weeks (seed {seed})",
-        "horizon": {"start": START.isoformat(), "weeks": weeks},
-        "competences": [{"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]},
-                        {"id": "sygeplejerske", "covers": ["ssa", "ssh"]}, {"id": "ufaglaert"}],
-        "shift_types": [{"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450},
-                        {"id": "aften", "start": "15:00", "end": "23:00", "paid_minutes": 450},
-                        {"id": "nat", "start": "23:00", "end": "07:00"}],
-        "employees": staff,
-        "demand": demand,
-    })
+    demand = [
+        {
+            "shift": shift,
+            "competence": comp,
+            "days": list(days),
+            "min": round(low * scale),
+            "target": max(round(target * scale), round(low * scale)),
+            "max": max(round(high * scale), round(target * scale), round(low * scale)),
+        }
+        for shift, comp, days, low, target, high in DEMAND_PER_45
+    ]
+    return scenario_from_data(
+        {
+            "name": f"Synthetic plejecenter, {employees} employees, {weeks} weeks (seed {seed})",
+            "horizon": {"start": START.isoformat(), "weeks": weeks},
+            "competences": [
+                {"id": "ssh"},
+                {"id": "ssa", "covers": ["ssh"]},
+                {"id": "sygeplejerske", "covers": ["ssa", "ssh"]},
+                {"id": "ufaglaert"},
+            ],
+            "shift_types": [
+                {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450},
+                {"id": "aften", "start": "15:00", "end": "23:00", "paid_minutes": 450},
+                {"id": "nat", "start": "23:00", "end": "07:00"},
+            ],
+            "employees": staff,
+            "demand": demand,
+        }
+    )

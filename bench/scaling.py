@@ -34,16 +34,29 @@ def run_case(employees: int, weeks: int, seed: int, time_limit: float, workers: 
     problem = build_problem(nursing_home(employees, weeks, seed))
     problem_time = time.perf_counter() - started
     first: list[float] = []
-    result = solve(problem, SolveOptions(time_limit=time_limit, seed=seed, workers=workers),
-                   on_progress=lambda p: first or first.append(p.elapsed))
+    result = solve(
+        problem,
+        SolveOptions(time_limit=time_limit, seed=seed, workers=workers),
+        on_progress=lambda p: first or first.append(p.elapsed),
+    )
     objective = summarize(problem, result, []).objective if result.has_roster else None
     gap = None
     if objective is not None and result.bound is not None and objective > 0:
         gap = (objective - result.bound) / objective
-    return {"employees": employees, "weeks": weeks, "pairs": len(problem.employees) * len(problem.instances),
-            "problem_s": problem_time, "model_s": result.build_time, "first_s": first[0] if first else None,
-            "status": result.status, "objective": objective, "bound": result.bound, "gap": gap,
-            "solve_s": result.wall_time, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "employees": employees,
+        "weeks": weeks,
+        "pairs": len(problem.employees) * len(problem.instances),
+        "problem_s": problem_time,
+        "model_s": result.build_time,
+        "first_s": first[0] if first else None,
+        "status": result.status,
+        "objective": objective,
+        "bound": result.bound,
+        "gap": gap,
+        "solve_s": result.wall_time,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def table(rows: list[dict], args) -> str:
@@ -66,7 +79,8 @@ def table(rows: list[dict], args) -> str:
         lines.append(
             f"| {r['employees']} | {r['weeks']} | {r['pairs']:,} | {r['problem_s']:.2f} | {r['model_s']:.1f} | "
             f"{fmt(r['first_s'], '.1f')} | {r['status']} | {fmt(r['objective'], ',.1f')} | "
-            f"{fmt(r['bound'], ',.1f')} | {fmt(r['gap'], '.1%')} | {r['peak_mb']:,.0f} |")
+            f"{fmt(r['bound'], ',.1f')} | {fmt(r['gap'], '.1%')} | {r['peak_mb']:,.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -88,14 +102,32 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for employees in (int(n) for n in args.employees.split(",")):
         for weeks in (int(w) for w in args.weeks.split(",")):
-            done = subprocess.run([sys.executable, __file__, "--case", str(employees), str(weeks), "--seed",
-                                   str(args.seed), "--time-limit", str(args.time_limit), "--workers",
-                                   str(args.workers)], capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--case",
+                    str(employees),
+                    str(weeks),
+                    "--seed",
+                    str(args.seed),
+                    "--time-limit",
+                    str(args.time_limit),
+                    "--workers",
+                    str(args.workers),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             row = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(row)
-            print(f"{employees} x {weeks} w: model {row['model_s']:.1f} s, first {fmt(row['first_s'], '.1f')} s, "
-                  f"{row['status']} {fmt(row['objective'], '.1f')} / {fmt(row['bound'], '.1f')}, "
-                  f"{row['peak_mb']:.0f} MB", flush=True)
+            print(
+                f"{employees} x {weeks} w: model {row['model_s']:.1f} s, first {fmt(row['first_s'], '.1f')} s, "
+                f"{row['status']} {fmt(row['objective'], '.1f')} / {fmt(row['bound'], '.1f')}, "
+                f"{row['peak_mb']:.0f} MB",
+                flush=True,
+            )
             args.out.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(args.out, table(rows, args))
     return 0

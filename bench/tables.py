@@ -15,5 +15,7 @@ def fmt(value, spec: str = "g") -> str:
 
 def measured_on(script: str, workers: int, seed: int) -> str:
     """The line saying when, how and on what machine a table was measured."""
-    return (f"Measured {dt.date.today()} with `python bench/{script} {' '.join(sys.argv[1:])}` on {os.cpu_count()} "
-            f"cores ({platform.machine()}), {workers or os.cpu_count()} workers, seed {seed}")
+    return (
+        f"Measured {dt.date.today()} with `python bench/{script} {' '.join(sys.argv[1:])}` on {os.cpu_count()} "
+        f"cores ({platform.machine()}), {workers or os.cpu_count()} workers, seed {seed}"
+    )

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from rostering.rules.active import ActiveRules
-from rostering.rules.objective import post_objective, total_points
 
 from rostering import SolveOptions, build_problem, load_scenario, solve
 from rostering.io.curtois import read_curtois
+from rostering.rules.active import ActiveRules
+from rostering.rules.objective import post_objective, total_points
 from rostering.solver.model import RosterModel
 from rostering.solver.strategies.bound import employee_bound
 
@@ -37,6 +37,7 @@ def test_employee_bound(benchmark, name):
     bound = benchmark.pedantic(employee_bound, args=(model, TIME_LIMIT), kwargs={"seed": 1}, rounds=1, iterations=1)
     roster = solve(problem, SolveOptions(time_limit=TIME_LIMIT, seed=1)).roster
     objective = total_points(problem, roster)
-    benchmark.extra_info.update(bound=bound.value / 60, iterations=bound.iterations, converged=bound.converged,
-                                objective=objective)
+    benchmark.extra_info.update(
+        bound=bound.value / 60, iterations=bound.iterations, converged=bound.converged, objective=objective
+    )
     assert bound.value / 60 <= objective + 1e-6

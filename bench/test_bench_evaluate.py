@@ -28,15 +28,24 @@ RUNS: dict[int, pd.DataFrame] = {}
 
 @pytest.mark.parametrize("workers", [1, 2], ids=["serial", "parallel-2"])
 def test_evaluate_throughput(benchmark, tmp_path, workers):
-    specs = run_specs({"nord": load_scenario(SCENARIO)}, variant_grid([parse_axis("sickness=0.05,0.10")]),
-                      replications=10, seed=1, time_limit=TIME_LIMIT)
-    result = benchmark.pedantic(run_batch, args=(specs, tmp_path, {"bench": workers}), kwargs={"workers": workers},
-                                rounds=1, iterations=1)
+    specs = run_specs(
+        {"nord": load_scenario(SCENARIO)},
+        variant_grid([parse_axis("sickness=0.05,0.10")]),
+        replications=10,
+        seed=1,
+        time_limit=TIME_LIMIT,
+    )
+    result = benchmark.pedantic(
+        run_batch, args=(specs, tmp_path, {"bench": workers}), kwargs={"workers": workers}, rounds=1, iterations=1
+    )
     seconds = benchmark.stats.stats.max
     RUNS[workers] = result.runs.drop(columns=list(TIMING_COLUMNS))
-    benchmark.extra_info.update(runs=len(specs), runs_per_minute=round(len(specs) / seconds * 60, 2),
-                                statuses=result.runs["status"].value_counts().to_dict(),
-                                mean_under_min_hours=round(float(result.runs["under_min_hours"].mean()), 2))
+    benchmark.extra_info.update(
+        runs=len(specs),
+        runs_per_minute=round(len(specs) / seconds * 60, 2),
+        statuses=result.runs["status"].value_counts().to_dict(),
+        mean_under_min_hours=round(float(result.runs["under_min_hours"].mean()), 2),
+    )
     print(f"\n{workers} worker(s): {len(specs)} runs in {seconds:.1f} s = {len(specs) / seconds * 60:.2f} runs/min")
     assert len(result.runs) == len(specs)
     if len(RUNS) == 2:

@@ -31,8 +31,9 @@ def test_pay_lines_year_500_employees(benchmark, year):
     by_type = {}
     for line in lines:
         by_type[line.wage_type] = by_type.get(line.wage_type, 0) + 1
-    benchmark.extra_info.update(employees=EMPLOYEES, weeks=WEEKS, shifts=len(roster.assignments), lines=len(lines),
-                                lines_per_wage_type=by_type)
+    benchmark.extra_info.update(
+        employees=EMPLOYEES, weeks=WEEKS, shifts=len(roster.assignments), lines=len(lines), lines_per_wage_type=by_type
+    )
     print(f"\npay lines: {len(roster.assignments)} shifts -> {len(lines)} lines {by_type}")
     assert {"normal", "evening", "night", "saturday", "sunday_holiday"} <= set(by_type)
 

@@ -18,10 +18,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rostering.replan.changes import change_list
-from rostering.replan.problem import NewAbsence, replan_problem, with_absences
 
 from rostering import SolveOptions, build_problem, load_scenario, solve
+from rostering.replan.changes import change_list
+from rostering.replan.problem import NewAbsence, replan_problem, with_absences
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "hjemmepleje_nord.yaml"
 TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT", "60"))
@@ -63,6 +63,8 @@ def test_sick_call(benchmark, published, how):
     print(f"\n{how}: {result.status} in {seconds:.1f} s, {changes} changed (employee, day) pairs from {today}")
     if len(FIGURES) == 2:
         ratio = FIGURES["replan"]["seconds"] / FIGURES["full-resolve"]["seconds"]
-        print(f"replan / full re-solve time: {ratio:.2f}; changes {FIGURES['replan']['changes']} vs "
-              f"{FIGURES['full-resolve']['changes']}")
+        print(
+            f"replan / full re-solve time: {ratio:.2f}; changes {FIGURES['replan']['changes']} vs "
+            f"{FIGURES['full-resolve']['changes']}"
+        )
     assert result.has_roster

@@ -25,14 +25,21 @@ TIME_LIMIT = float(os.environ.get("BENCH_TIME_LIMIT", "60"))
 @pytest.mark.parametrize("name", ["plejehjem_solbakken", "hjemmepleje_nord"])
 def test_solve_bundled(benchmark, name):
     problem = build_problem(load_scenario(SCENARIOS / f"{name}.yaml"))
-    result = benchmark.pedantic(solve, args=(problem, SolveOptions(time_limit=TIME_LIMIT, seed=1)),
-                                rounds=1, iterations=1)
+    result = benchmark.pedantic(
+        solve, args=(problem, SolveOptions(time_limit=TIME_LIMIT, seed=1)), rounds=1, iterations=1
+    )
     violations = check_roster(problem, result.roster)
     summary = summarize(problem, result, violations)
     benchmark.extra_info.update(
-        status=summary.status, objective=summary.objective, solver_objective=summary.solver_objective,
-        bound=summary.bound, gap=summary.gap, build_time=summary.build_time, wall_time=summary.wall_time,
-        shifts=summary.shifts, violations=summary.violations,
+        status=summary.status,
+        objective=summary.objective,
+        solver_objective=summary.solver_objective,
+        bound=summary.bound,
+        gap=summary.gap,
+        build_time=summary.build_time,
+        wall_time=summary.wall_time,
+        shifts=summary.shifts,
+        violations=summary.violations,
         under_min_hours=sum(c.under_min_hours for c in summary.coverage),
         under_target_hours=sum(c.under_target_hours for c in summary.coverage),
     )

@@ -49,19 +49,25 @@ def year_scenario() -> dict:
         competences = ["sygeplejerske"] if n % 5 == 4 else ["ssa"] if n % 5 == 3 else ["ssh"]
         # Two weeks of summer ferie (one whole rotation cycle), inside the second normperiode.
         holiday = START + dt.timedelta(weeks=26 + n % 4)
-        employees.append({
-            "id": f"e{n + 1:03d}",
-            "competences": competences,
-            "agreement": "dsr" if n % 5 == 4 else "foa",
-            "contract_hours": 36 if kind == "nat" else 37,
-            "absences": [{"kind": "ferie", "from": holiday.isoformat(),
-                          "to": (holiday + dt.timedelta(days=13)).isoformat()}],
-        })
+        employees.append(
+            {
+                "id": f"e{n + 1:03d}",
+                "competences": competences,
+                "agreement": "dsr" if n % 5 == 4 else "foa",
+                "contract_hours": 36 if kind == "nat" else 37,
+                "absences": [
+                    {"kind": "ferie", "from": holiday.isoformat(), "to": (holiday + dt.timedelta(days=13)).isoformat()}
+                ],
+            }
+        )
     return {
         "name": "Benchmark: one year, 500 employees",
         "horizon": {"start": START.isoformat(), "weeks": WEEKS},
-        "competences": [{"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]},
-                        {"id": "sygeplejerske", "covers": ["ssa", "ssh"]}],
+        "competences": [
+            {"id": "ssh"},
+            {"id": "ssa", "covers": ["ssh"]},
+            {"id": "sygeplejerske", "covers": ["ssa", "ssh"]},
+        ],
         "shift_types": SHIFT_TYPES,
         "employees": employees,
         "demand": [{"shift": s["id"], "competence": "ssh", "days": ["all"], "min": 1} for s in SHIFT_TYPES],
@@ -82,8 +88,16 @@ def year_roster(problem) -> Roster:
                 continue
             start, end = CLOCK[kind]
             end_day = day + dt.timedelta(days=1) if end <= start else day
-            rows.append(Assignment(staff.id, day, kind, dt.datetime.combine(day, start),
-                                   dt.datetime.combine(end_day, end), staff.competences[0]))
+            rows.append(
+                Assignment(
+                    staff.id,
+                    day,
+                    kind,
+                    dt.datetime.combine(day, start),
+                    dt.datetime.combine(end_day, end),
+                    staff.competences[0],
+                )
+            )
     return Roster(tuple(rows))
 
 
@@ -102,10 +116,17 @@ def test_validate_year_500_employees(benchmark, year):
     report = benchmark.pedantic(validate, args=(problem, roster, "<year>"), rounds=3, iterations=1)
 
     per_rule = Counter(v.rule_id for v in report.violations)
-    benchmark.extra_info.update(employees=EMPLOYEES, weeks=WEEKS, shifts=shifts,
-                                violations=len(report.violations), violations_per_rule=dict(per_rule))
-    print(f"\nvalidate: {EMPLOYEES} employees x {WEEKS} weeks, {shifts} shifts, "
-          f"{len(report.violations)} violations {dict(per_rule)}")
+    benchmark.extra_info.update(
+        employees=EMPLOYEES,
+        weeks=WEEKS,
+        shifts=shifts,
+        violations=len(report.violations),
+        violations_per_rule=dict(per_rule),
+    )
+    print(
+        f"\nvalidate: {EMPLOYEES} employees x {WEEKS} weeks, {shifts} shifts, "
+        f"{len(report.violations)} violations {dict(per_rule)}"
+    )
     assert report.shifts == shifts
     # The rotation is built to be lawful and within the agreements: a compliant year.
     assert report.compliant, per_rule

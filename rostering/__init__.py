@@ -14,7 +14,18 @@ from rostering.solver.options import SolveOptions, Strategy
 from rostering.solver.solve import SolveResult, solve
 
 __all__ = [
-    "Assignment", "InputError", "Problem", "Roster", "SolveOptions", "SolveResult", "Strategy",
-    "build_problem", "check_roster", "load_scenario", "read_roster", "solve", "write_roster",
+    "Assignment",
+    "InputError",
+    "Problem",
+    "Roster",
+    "SolveOptions",
+    "SolveResult",
+    "Strategy",
+    "build_problem",
+    "check_roster",
+    "load_scenario",
+    "read_roster",
+    "solve",
+    "write_roster",
 ]
 __version__ = "0.1.0"

@@ -43,13 +43,14 @@ from rostering.replan.problem import parse_absence, replan_problem, with_locks
 from rostering.rules.active import active_rules
 from rostering.rules.check import check_roster, unknown_references
 from rostering.solver.options import SolveOptions
-from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN
+from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN, PresetName
 from rostering.solver.solve import Progress as SolveProgress
 
 from .rules import AgreementTerms, agreements, registry
 
-app = typer.Typer(help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -84,9 +85,9 @@ def _deliver(text: str, output: Path | None, written: str) -> None:
 
 def _as_text(render) -> str:
     """What `render(console)` prints, as plain text for a file."""
-    console = Console(file=io.StringIO(), width=120, color_system=None)
-    render(console)
-    return console.file.getvalue()
+    buffer = io.StringIO()
+    render(Console(file=buffer, width=120, color_system=None))
+    return buffer.getvalue()
 
 
 def _optional(value, spec: str) -> str:
@@ -97,10 +98,6 @@ class InputFormat(str, Enum):
     auto = "auto"
     scenario = "scenario"
     curtois = "curtois"
-
-
-# The solver strategies by name (rostering.solver.presets.PRESETS), as --preset offers them.
-Preset = Enum("Preset", {name: name for name in PRESETS}, type=str)
 
 
 @app.command("solve")
@@ -114,13 +111,19 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
     lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
     hint: Path | None = typer.Option(None, "--hint", help="A previous roster to start the search from."),
-    input_format: InputFormat = typer.Option(InputFormat.auto, "--input-format", help="auto: a Curtois & Qu "
-                                             "benchmark instance is recognised by its content."),
-    start: str | None = typer.Option(None, "--start", help="Curtois instances: the date of day 0, a Monday "
-                                     "(default 2024-01-01)."),
-    preset: Preset | None = typer.Option(None, "--preset", help="How the solver spends the time limit "
-                                         "(rostering.solver.presets). Default: curtois for a Curtois instance, "
-                                         "else danish."),
+    input_format: InputFormat = typer.Option(
+        InputFormat.auto, "--input-format", help="auto: a Curtois & Qu benchmark instance is recognised by its content."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Curtois instances: the date of day 0, a Monday (default 2024-01-01)."
+    ),
+    preset: PresetName | None = typer.Option(
+        None,
+        "--preset",
+        help="How the solver spends the time limit "
+        "(rostering.solver.presets). Default: curtois for a Curtois instance, "
+        "else danish.",
+    ),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
@@ -131,11 +134,14 @@ def solve_command(
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
         begin = _read_checked(problem, hint) if hint is not None else None
-    out.print(f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
-              f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})")
+    out.print(
+        f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
+        f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})"
+    )
     strategy = PRESETS[preset.value] if preset is not None else CURTOIS if benchmark else DANISH
-    verified = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output,
-                                quiet, begin)
+    verified = _solve_and_write(
+        problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output, quiet, begin
+    )
     if benchmark:
         _print_benchmark(scenario, verified.summary)
     if verified.blocking:
@@ -145,12 +151,14 @@ def solve_command(
 def _print_benchmark(path: Path, summary: Summary) -> None:
     """The instance's objective (recomputed from the roster), the bound and the published best."""
     objective = summary.objective
+    assert objective is not None  # the caller exited already if the solve gave no roster
     best = best_known(path)
     line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {_optional(summary.bound, 'g')}"
     if best is not None:
         gap = (objective - best.upper) / best.upper if best.upper else 0.0
-        line += (f"; best known {best.upper} (lower bound {best.lower}, {best.source}); "
-                 f"{gap:+.2%} against the best known")
+        line += (
+            f"; best known {best.upper} (lower bound {best.lower}, {best.source}); {gap:+.2%} against the best known"
+        )
     out.print(line, highlight=False)
 
 
@@ -175,12 +183,18 @@ def replan_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
     roster: Path = typer.Argument(..., help="The published roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="The new roster (.csv or .json)."),
-    absence: list[str] = typer.Option([], "--absence", "-a", help="EMPLOYEE:FROM..TO[:KIND], e.g. "
-                                      "e017:2026-01-13..2026-01-15:sygdom. Repeat for more."),
-    today: str = typer.Option(..., "--today", help="Now (local time, e.g. 2026-01-13T06:30): shifts starting "
-                              "before it happened and stay."),
-    changes: Path | None = typer.Option(None, "--changes", help="Change list (.csv or .json). Default: "
-                                        "<output>_changes.csv beside the roster."),
+    absence: list[str] = typer.Option(
+        [],
+        "--absence",
+        "-a",
+        help="EMPLOYEE:FROM..TO[:KIND], e.g. e017:2026-01-13..2026-01-15:sygdom. Repeat for more.",
+    ),
+    today: str = typer.Option(
+        ..., "--today", help="Now (local time, e.g. 2026-01-13T06:30): shifts starting before it happened and stay."
+    ),
+    changes: Path | None = typer.Option(
+        None, "--changes", help="Change list (.csv or .json). Default: <output>_changes.csv beside the roster."
+    ),
     time_limit: float = typer.Option(30.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
     workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
@@ -191,21 +205,28 @@ def replan_command(
     with exit_on_bad_input():
         published = read_roster(roster)
         moment = _local_time("--today", today)
-        problem = replan_problem(load_scenario(scenario), published, moment, [parse_absence(a) for a in absence],
-                                 str(roster))
+        problem = replan_problem(
+            load_scenario(scenario), published, moment, [parse_absence(a) for a in absence], str(roster)
+        )
         _checked(problem, published, roster)
-    out.print(f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
-              f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
-              highlight=False)
-    verified = _solve_and_write(problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet,
-                                published)
+    out.print(
+        f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
+        f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
+        highlight=False,
+    )
+    verified = _solve_and_write(
+        problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet, published
+    )
     found = change_list(problem, published, verified.result.roster)
     target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
         write_changes(target, found)
     _print_changes(found)
-    out.print(f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
-              f"change list written to {target}", highlight=False)
+    out.print(
+        f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
+        f"change list written to {target}",
+        highlight=False,
+    )
     if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -217,14 +238,22 @@ def _print_changes(found) -> None:
     for col in ("employee", "date", "published", "new", "inside notice"):
         table.add_column(col)
     for c in found:
-        table.add_row(c.employee_id, f"{c.date:%a %Y-%m-%d}", c.old or "free", c.new or "free",
-                      "[red]yes[/red]" if c.inside_notice else "no")
+        table.add_row(
+            c.employee_id,
+            f"{c.date:%a %Y-%m-%d}",
+            c.old or "free",
+            c.new or "free",
+            "[red]yes[/red]" if c.inside_notice else "no",
+        )
     out.print(table)
 
 
 def _print_progress(p: SolveProgress) -> None:
-    out.print(f"  {p.phase:>8}  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   gap {p.gap:6.1%}",
-              highlight=False)
+    out.print(
+        f"  {p.phase:>8}  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   "
+        f"gap {p.gap:6.1%}",
+        highlight=False,
+    )
 
 
 def _print_summary(s: Summary) -> None:
@@ -235,8 +264,11 @@ def _print_summary(s: Summary) -> None:
     head.add_row("gap", _optional(s.gap, ".2%"))
     head.add_row("wall time (build + solve)", f"{s.build_time:.1f} s + {s.wall_time:.1f} s")
     head.add_row("shifts planned", str(s.shifts))
-    head.add_row("contract hours above / below norm", f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
-                 f"(largest deviation {s.contract_max_abs_hours:.1f} h)")
+    head.add_row(
+        "contract hours above / below norm",
+        f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
+        f"(largest deviation {s.contract_max_abs_hours:.1f} h)",
+    )
     head.add_row("hard-rule violations", str(s.violations))
     if s.vikar_hours:
         head.add_row("agency staff (vikar)", f"{s.vikar_hours:.1f} h, {s.vikar_cost:,.0f} kr")
@@ -246,16 +278,22 @@ def _print_summary(s: Summary) -> None:
         for col in ("competence", "target", "planned", "below min", "below target", "above max"):
             table.add_column(col, justify="left" if col == "competence" else "right")
         for c in s.coverage:
-            table.add_row(c.competence, f"{c.demanded_hours:.1f}", f"{c.planned_hours:.1f}", f"{c.under_min_hours:.1f}",
-                          f"{c.under_target_hours:.1f}", f"{c.over_max_hours:.1f}")
+            table.add_row(
+                c.competence,
+                f"{c.demanded_hours:.1f}",
+                f"{c.planned_hours:.1f}",
+                f"{c.under_min_hours:.1f}",
+                f"{c.under_target_hours:.1f}",
+                f"{c.over_max_hours:.1f}",
+            )
         out.print(table)
     if s.penalties:
         out.print("Penalty points: " + ", ".join(f"{k} {v:.1f}" for k, v in s.penalties.items()), highlight=False)
     if s.conflicts:
         out.print("[red]No roster can satisfy these together:[/red]")
-        for c in s.conflicts:
-            detail = f" ({c['detail']})" if c["detail"] else ""
-            out.print(f"  {c['employee']}: {c['rule']}{detail}", markup=False)
+        for conflict in s.conflicts:
+            detail = f" ({conflict['detail']})" if conflict["detail"] else ""
+            out.print(f"  {conflict['employee']}: {conflict['rule']}{detail}", markup=False)
         if s.conflict_explanations:
             out.print("In the rules' own words:")
             for line in s.conflict_explanations:
@@ -277,21 +315,28 @@ def validate_command(
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or csv."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of the screen."),
     published: Path | None = typer.Option(None, "--published", help="The roster as published, to find late changes."),
-    changed_at: str | None = typer.Option(None, "--changed-at", help="When ROSTER was changed from --published "
-                                          "(local time, e.g. 2026-04-28T09:00). Default: now."),
+    changed_at: str | None = typer.Option(
+        None,
+        "--changed-at",
+        help="When ROSTER was changed from --published (local time, e.g. 2026-04-28T09:00). Default: now.",
+    ),
 ) -> None:
     """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
     found; 2: an input could not be read."""
     with exit_on_bad_input():
         problem = build_problem(load_scenario(scenario))
         base = read_roster(published) if published is not None else None
-        report = validate(problem, read_roster(roster), str(roster), base, _moment(changed_at, published), str(published))
+        report = validate(
+            problem, read_roster(roster), str(roster), base, _moment(changed_at, published), str(published)
+        )
     if fmt is ReportFormat.table and output is None:
         print_report(report, out)
     else:
-        text = {ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                ReportFormat.csv: report.to_csv,
-                ReportFormat.table: lambda: report_text(report)}[fmt]()
+        text = {
+            ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
+            ReportFormat.csv: report.to_csv,
+            ReportFormat.table: lambda: report_text(report),
+        }[fmt]()
         _deliver(text, output, f"{len(report.violations)} violation(s); report written to {output}")
     raise typer.Exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
 
@@ -339,14 +384,20 @@ def export_payroll_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
     roster: Path = typer.Argument(..., help="The approved roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Pay-line file to write."),
-    profile: str = typer.Option("generic", "--profile", "-p", help="generic, kmd_opus, sd_loen (examples to "
-                                "adapt), or a profile .yaml file."),
-    allow_violations: bool = typer.Option(False, "--allow-violations", help="Export a roster that breaks hard "
-                                          "rules; its lines are marked with the rules broken."),
-    published: Path | None = typer.Option(None, "--published", help="The roster as published: late changes "
-                                          "earn the late-change supplement."),
-    changed_at: str | None = typer.Option(None, "--changed-at", help="When ROSTER was changed from --published "
-                                          "(local time). Default: now."),
+    profile: str = typer.Option(
+        "generic", "--profile", "-p", help="generic, kmd_opus, sd_loen (examples to adapt), or a profile .yaml file."
+    ),
+    allow_violations: bool = typer.Option(
+        False,
+        "--allow-violations",
+        help="Export a roster that breaks hard rules; its lines are marked with the rules broken.",
+    ),
+    published: Path | None = typer.Option(
+        None, "--published", help="The roster as published: late changes earn the late-change supplement."
+    ),
+    changed_at: str | None = typer.Option(
+        None, "--changed-at", help="When ROSTER was changed from --published (local time). Default: now."
+    ),
     period_from: str | None = typer.Option(None, "--from", help="First day to export (payroll period)."),
     period_to: str | None = typer.Option(None, "--to", help="Last day to export (payroll period)."),
 ) -> None:
@@ -355,28 +406,38 @@ def export_payroll_command(
     with exit_on_bad_input():
         problem, rows = _load(scenario, roster)
         chosen = load_profile(profile)
-        problem = with_baseline(problem, read_roster(published) if published else None,
-                                _moment(changed_at, published), str(published))
+        problem = with_baseline(
+            problem, read_roster(published) if published else None, _moment(changed_at, published), str(published)
+        )
         first, last = _period(period_from, period_to)
     rules = active_rules(problem)
     run = payroll_run(problem, rows, roster.name, rules)
     if run.broken and not allow_violations:
         counts = Counter(v.rule_id for v in run.broken)
-        err.print(f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
-                  f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
-                  f"to export with the affected lines marked.", markup=False, soft_wrap=True)
+        err.print(
+            f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
+            f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
+            f"to export with the affected lines marked.",
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_FINDINGS)
     if run.mismatches:  # a bug, never a user error: refuse to hand payroll hours that do not add up
         err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(run.mismatches), markup=False)
         raise typer.Exit(EXIT_FINDINGS)
-    lines = [line for line in run.lines if (first is None or line.date >= first) and (last is None or line.date <= last)]
+    lines = [
+        line for line in run.lines if (first is None or line.date >= first) and (last is None or line.date <= last)
+    ]
     with exit_on_bad_input():
         written = write_payroll(output, lines, chosen)
     exported = prepare(lines, chosen)
     _print_pay_totals(exported)
     paid = sum(line.minutes for line in lines if line.wage_type == "normal") / 60
-    out.print(f"Sum check: normal hours equal the roster's paid hours for all {len(problem.employees)} employees "
-              f"({paid:.2f} h exported); supplements within the hours worked.", highlight=False)
+    out.print(
+        f"Sum check: normal hours equal the roster's paid hours for all {len(problem.employees)} employees "
+        f"({paid:.2f} h exported); supplements within the hours worked.",
+        highlight=False,
+    )
     for note in settlement_notes(problem, rules):
         out.print(f"Note: {note}", highlight=False, markup=False)
     marked = sum(1 for line in exported if line.flag)
@@ -430,15 +491,19 @@ def export_xlsx_command(
         problem, rows = _load(scenario, roster)
         write_grid(problem, rows, output)
     _warn_violations(problem, rows, scenario, roster)
-    out.print(f"Wrote the grid for {len(problem.employees)} employees × {len(problem.days)} days to {output}",
-              highlight=False)
+    out.print(
+        f"Wrote the grid for {len(problem.employees)} employees × {len(problem.days)} days to {output}", highlight=False
+    )
 
 
 def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:
     found = check_roster(problem, rows, source=str(roster))
     if found:
-        err.print(f"Note: the roster has {len(found)} violation(s); see `rostering validate {scenario} {roster}`.",
-                  markup=False, soft_wrap=True)
+        err.print(
+            f"Note: the roster has {len(found)} violation(s); see `rostering validate {scenario} {roster}`.",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _period(first_text: str | None, last_text: str | None) -> tuple[dt.date | None, dt.date | None]:
@@ -475,11 +540,29 @@ def explain_command(
         _print_explanation(out, breakdown, slots)
         return
     if fmt is ReportFormat.json:
-        text = json.dumps({
-            "objective": breakdown.total, "by_term": breakdown.by_term, "by_employee": breakdown.by_employee,
-            "understaffed": [{"date": e.cell.date.isoformat(), "shift": e.cell.shift_id, "competence": e.cell.competence,
-                              "planned": e.cell.planned, "min": e.cell.min, "target": e.cell.target,
-                              "reasons": {k: list(v) for k, v in e.reasons.items()}} for e in slots]}, indent=2) + "\n"
+        text = (
+            json.dumps(
+                {
+                    "objective": breakdown.total,
+                    "by_term": breakdown.by_term,
+                    "by_employee": breakdown.by_employee,
+                    "understaffed": [
+                        {
+                            "date": e.cell.date.isoformat(),
+                            "shift": e.cell.shift_id,
+                            "competence": e.cell.competence,
+                            "planned": e.cell.planned,
+                            "min": e.cell.min,
+                            "target": e.cell.target,
+                            "reasons": {k: list(v) for k, v in e.reasons.items()},
+                        }
+                        for e in slots
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     else:
         text = _as_text(lambda console: _print_explanation(console, breakdown, slots))
     _deliver(text, output, f"Explanation written to {output}")
@@ -497,19 +580,27 @@ def _print_explanation(console: Console, breakdown, slots) -> None:
     for col in ("employee", "points", "terms"):
         people.add_column(col, justify="right" if col == "points" else "left")
     for employee, mine in sorted(breakdown.by_employee.items(), key=lambda kv: -sum(kv[1].values())):
-        people.add_row(employee, f"{sum(mine.values()):.1f}",
-                       ", ".join(f"{k} {v:.1f}" for k, v in sorted(mine.items(), key=lambda kv: -kv[1])))
+        people.add_row(
+            employee,
+            f"{sum(mine.values()):.1f}",
+            ", ".join(f"{k} {v:.1f}" for k, v in sorted(mine.items(), key=lambda kv: -kv[1])),
+        )
     console.print(people)
     if not slots:
         console.print("No slot below target.")
         return
     console.print("Understaffed slots, and why each competent employee does not work them:")
     for e in slots:
-        console.print(f"  {e.cell.date:%a %Y-%m-%d} {e.cell.shift_id} {e.cell.competence}: {e.cell.planned} planned "
-                      f"(min {e.cell.min}, target {e.cell.target})", highlight=False, markup=False)
+        console.print(
+            f"  {e.cell.date:%a %Y-%m-%d} {e.cell.shift_id} {e.cell.competence}: {e.cell.planned} planned "
+            f"(min {e.cell.min}, target {e.cell.target})",
+            highlight=False,
+            markup=False,
+        )
         for reason, ids in e.reasons.items():
-            console.print(f"      {len(ids)} {reason}" + (f": {', '.join(ids)}" if ids else ""), highlight=False,
-                          markup=False)
+            console.print(
+                f"      {len(ids)} {reason}" + (f": {', '.join(ids)}" if ids else ""), highlight=False, markup=False
+            )
 
 
 @app.command("coverage")
@@ -530,14 +621,26 @@ def coverage_command(
     if fmt is ReportFormat.table and output is None:
         _print_coverage(out, shown, totals)
         return
-    records = [{"date": c.date.isoformat(), "shift": c.shift_id, "competence": c.competence, "min": c.min,
-                "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours, "status": c.status}
-               for c in shown]
+    records = [
+        {
+            "date": c.date.isoformat(),
+            "shift": c.shift_id,
+            "competence": c.competence,
+            "min": c.min,
+            "target": c.target,
+            "max": c.max,
+            "planned": c.planned,
+            "hours": c.hours,
+            "status": c.status,
+        }
+        for c in shown
+    ]
     if fmt is ReportFormat.json:
         text = json.dumps({"totals": totals.to_dict(), "cells": records}, indent=2) + "\n"
     elif fmt is ReportFormat.csv:
-        frame = pd.DataFrame(records, columns=["date", "shift", "competence", "min", "target", "max", "planned",
-                                               "hours", "status"])
+        frame = pd.DataFrame(
+            records, columns=["date", "shift", "competence", "min", "target", "max", "planned", "hours", "status"]
+        )
         text = frame.astype({"max": "Int64"}).to_csv(index=False)  # whole heads, empty where no max
     else:
         text = _as_text(lambda console: _print_coverage(console, shown, totals))
@@ -552,40 +655,72 @@ def _print_coverage(out: Console, cells, totals) -> None:
         table.add_column(col, justify="right" if col in ("min", "target", "max", "planned") else "left")
     colour = {"below min": "red", "below target": "yellow", "above max": "blue", "ok": "green"}
     for c in cells:
-        table.add_row(f"{c.date:%a %Y-%m-%d}", c.shift_id, c.competence, str(c.min), str(c.target),
-                      "-" if c.max is None else str(c.max), str(c.planned), f"[{colour[c.status]}]{c.status}[/]")
+        table.add_row(
+            f"{c.date:%a %Y-%m-%d}",
+            c.shift_id,
+            c.competence,
+            str(c.min),
+            str(c.target),
+            "-" if c.max is None else str(c.max),
+            str(c.planned),
+            f"[{colour[c.status]}]{c.status}[/]",
+        )
     if cells:
         out.print(table)
     summary = Table(title="Totals", show_header=False)
-    summary.add_row("demanded (target) / planned head-hours", f"{totals.demanded_hours:.1f} / {totals.planned_hours:.1f}")
-    summary.add_row("hours below min / below target / above max",
-                    f"{totals.under_min_hours:.1f} / {totals.under_target_hours:.1f} / {totals.over_max_hours:.1f}")
-    summary.add_row("shifts understaffed (a competence below min)",
-                    f"{totals.slots_understaffed} of {totals.slots} ({totals.share_understaffed:.1%})")
+    summary.add_row(
+        "demanded (target) / planned head-hours", f"{totals.demanded_hours:.1f} / {totals.planned_hours:.1f}"
+    )
+    summary.add_row(
+        "hours below min / below target / above max",
+        f"{totals.under_min_hours:.1f} / {totals.under_target_hours:.1f} / {totals.over_max_hours:.1f}",
+    )
+    summary.add_row(
+        "shifts understaffed (a competence below min)",
+        f"{totals.slots_understaffed} of {totals.slots} ({totals.share_understaffed:.1%})",
+    )
     summary.add_row("utilisation (demanded / planned hours)", _optional(totals.utilisation, ".1%"))
     summary.add_row("leveringsgrad (visit hours / planned hours)", _optional(totals.leveringsgrad, ".1%"))
-    summary.add_row("wages / supplements (kr)",
-                    f"{_optional(totals.wage_cost, ',.0f')} / {_optional(totals.supplement_cost, ',.0f')}")
+    summary.add_row(
+        "wages / supplements (kr)",
+        f"{_optional(totals.wage_cost, ',.0f')} / {_optional(totals.supplement_cost, ',.0f')}",
+    )
     out.print(summary)
 
 
 @app.command("evaluate")
 def evaluate_command(
     scenarios: list[Path] = typer.Argument(..., help="One or more scenario files."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for runs.parquet, runs.csv, cells.parquet, "
-                                "report.html and the per-run records."),
-    vary: list[str] = typer.Option([], "--vary", help="An axis: sickness=0.05,0.1 | spell=1,5 | demand=1,1.05 | "
-                                   "demand.<comp>=... | staff.<comp>=-2,0,+2. Repeat for a grid."),
+    output: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="Folder for runs.parquet, runs.csv, cells.parquet, report.html and the per-run records.",
+    ),
+    vary: list[str] = typer.Option(
+        [],
+        "--vary",
+        help="An axis: sickness=0.05,0.1 | spell=1,5 | demand=1,1.05 | "
+        "demand.<comp>=... | staff.<comp>=-2,0,+2. Repeat for a grid.",
+    ),
     replications: int = typer.Option(1, "--replications", "-r", min=1, help="Runs per variant (other absences)."),
-    time_limit: float = typer.Option(20.0, "--time-limit", "-t", min=0.1, help="Per solve, in CP-SAT deterministic "
-                                     "time units (2-3 wall s each on the bundled scenarios), so reruns reproduce."),
+    time_limit: float = typer.Option(
+        20.0,
+        "--time-limit",
+        "-t",
+        min=0.1,
+        help="Per solve, in CP-SAT deterministic "
+        "time units (2-3 wall s each on the bundled scenarios), so reruns reproduce.",
+    ),
     seed: int = typer.Option(1, "--seed", help="Seed for absences and solver."),
-    fixed_roster: Path | None = typer.Option(None, "--fixed-roster", help="Keep this roster and measure what the "
-                                             "variant's absences do to it (no solving)."),
+    fixed_roster: Path | None = typer.Option(
+        None, "--fixed-roster", help="Keep this roster and measure what the variant's absences do to it (no solving)."
+    ),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Runs in parallel on this machine; 0 = all cores."),
     threads: int = typer.Option(1, "--threads", min=1, help="CP-SAT threads per run."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run "
-                                         "on that cluster instead of locally."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (tcp://host:8786): run on that cluster instead of locally."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Keep the runs already recorded in --output."),
 ) -> None:
     """Batch what-if analysis: the grid of --vary axes × replications, each run solved (or the
@@ -597,22 +732,44 @@ def evaluate_command(
         fixed = None
         if fixed_roster is not None:
             if len(scenarios) != 1:
-                raise InputError("--fixed-roster", [InputIssue("value", "a fixed roster belongs to one scenario; "
-                                                                         "give exactly one")])
+                raise InputError(
+                    "--fixed-roster", [InputIssue("value", "a fixed roster belongs to one scenario; give exactly one")]
+                )
             fixed = _read_checked(build_problem(next(iter(loaded.values()))), fixed_roster)
         specs = run_specs(loaded, variants, replications, seed, time_limit, threads, fixed)
-        settings = {"scenarios": {name: _digest(path) for name, path in zip(loaded, scenarios)},
-                    "vary": [f"{a.name}={','.join(f'{v:g}' for v in a.values)}" for a in axes],
-                    "replications": replications, "seed": seed, "time_limit": time_limit, "threads": threads,
-                    "fixed_roster": _digest(fixed_roster) if fixed_roster else None}
-        out.print(f"{len(specs)} run(s): {len(loaded)} scenario(s) × {len(variants)} variant(s) × {replications} "
-                  f"replication(s); {'fixed roster' if fixed else f'solving {time_limit:g} s each'} on "
-                  f"{scheduler or f'{workers or os.cpu_count()} local worker(s)'}", highlight=False)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=out, transient=False) as bar:
+        settings = {
+            "scenarios": {name: _digest(path) for name, path in zip(loaded, scenarios, strict=False)},
+            "vary": [f"{a.name}={','.join(f'{v:g}' for v in a.values)}" for a in axes],
+            "replications": replications,
+            "seed": seed,
+            "time_limit": time_limit,
+            "threads": threads,
+            "fixed_roster": _digest(fixed_roster) if fixed_roster else None,
+        }
+        out.print(
+            f"{len(specs)} run(s): {len(loaded)} scenario(s) × {len(variants)} variant(s) × {replications} "
+            f"replication(s); {'fixed roster' if fixed else f'solving {time_limit:g} s each'} on "
+            f"{scheduler or f'{workers or os.cpu_count()} local worker(s)'}",
+            highlight=False,
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=out,
+            transient=False,
+        ) as bar:
             task = bar.add_task("runs", total=len(specs))
-            result = run_batch(specs, output, settings, resume=resume, workers=workers, scheduler=scheduler,
-                               on_done=lambda row: bar.advance(task))
+            result = run_batch(
+                specs,
+                output,
+                settings,
+                resume=resume,
+                workers=workers,
+                scheduler=scheduler,
+                on_done=lambda row: bar.advance(task),
+            )
         write_tables(result, output)
         report = write_report(result.runs, result.cells, output, f"Evaluation: {', '.join(loaded)}")
     failed = result.runs[~result.runs["status"].isin(OK_STATUSES)]
@@ -622,8 +779,11 @@ def evaluate_command(
         out.print(f"  {head}: " + "; ".join(f"{k} {v}" for k, v in record.items()), highlight=False, markup=False)
     for _, row in failed.iterrows():
         err.print(f"{row['run_id']}: {row['status']}: {row['reason']}", markup=False, soft_wrap=True)
-    out.print(f"{result.executed} run(s) executed, {len(specs) - result.executed} resumed, {len(failed)} without a "
-              f"roster. Tables: {output / 'runs.parquet'}, runs.csv, cells.parquet; report: {report}", highlight=False)
+    out.print(
+        f"{result.executed} run(s) executed, {len(specs) - result.executed} resumed, {len(failed)} without a "
+        f"roster. Tables: {output / 'runs.parquet'}, runs.csv, cells.parquet; report: {report}",
+        highlight=False,
+    )
     if len(failed):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -644,12 +804,20 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @app.command("serve")
 def serve_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
-    roster: Path | None = typer.Option(None, "--roster", "-r", help="Roster to open and save to (.csv or .json); "
-                                       "a file that does not exist yet is created on save."),
+    roster: Path | None = typer.Option(
+        None,
+        "--roster",
+        "-r",
+        help="Roster to open and save to (.csv or .json); a file that does not exist yet is created on save.",
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but this machine needs --token."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
-    token: str | None = typer.Option(None, "--token", envvar="ROSTERING_TOKEN", help="Every request must carry it "
-                                     "(required when --host is not loopback)."),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        envvar="ROSTERING_TOKEN",
+        help="Every request must carry it (required when --host is not loopback).",
+    ),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
 ) -> None:
     """The planner's web view in the browser: roster grid, coverage heatmap, live rule checks,
@@ -666,10 +834,14 @@ def serve_command(
     with exit_on_bad_input():
         workspace = Workspace.open(load_scenario(scenario), roster)
     url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
-    out.print(f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
-              f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)", highlight=False)
+    out.print(
+        f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
+        f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)",
+        highlight=False,
+    )
     if open_browser:
         import webbrowser
+
         webbrowser.open(url)
     uvicorn.Server(config(create_app(workspace, token), host, port)).run()
 
@@ -682,8 +854,9 @@ def schema_command() -> None:
 
 @app.command("rules")
 def rules_command(
-    scenario: Path | None = typer.Argument(None, help="A scenario file: say which plugins it uses, and mark the "
-                                           "rules of those it does not."),
+    scenario: Path | None = typer.Argument(
+        None, help="A scenario file: say which plugins it uses, and mark the rules of those it does not."
+    ),
 ) -> None:
     """List the registered rules and agreements with their parameters and sources, and the
     installed rule plugins with what they provide and whether they loaded."""
@@ -699,22 +872,29 @@ def rules_command(
     def origin_of(ident: str) -> list[str]:
         return [_origin_text(plugin_of(ident), used)] if origin else []
 
-    table = Table(title="Rules" + (f" (rules of plugins {scenario} does not use are marked)" if used is not None
-                                   else ""))
+    table = Table(
+        title="Rules" + (f" (rules of plugins {scenario} does not use are marked)" if used is not None else "")
+    )
     for col in ("id", "severity", "scope", "parameters (defaults)", "source", *origin):
         table.add_column(col)
     for rule_id, rule_cls in sorted(registry().items()):
         params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
-        table.add_row(rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source,
-                      *origin_of(rule_id))
+        table.add_row(
+            rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source, *origin_of(rule_id)
+        )
     out.print(table)
     modules = sorted(agreements().values(), key=lambda a: a.id)
     deals = Table(title="Agreements")
     for col in ("id", "title", "agreement rules", "source", *origin):
         deals.add_column(col)
     for agreement in modules:
-        deals.add_row(agreement.id, agreement.title, ", ".join(agreement.rules) or "-", agreement.source or "-",
-                      *origin_of(agreement.id))
+        deals.add_row(
+            agreement.id,
+            agreement.title,
+            ", ".join(agreement.rules) or "-",
+            agreement.source or "-",
+            *origin_of(agreement.id),
+        )
     out.print(deals)
     terms = Table(title="Agreement terms (override per scenario: agreements: {id: {terms: {...}}})")
     terms.add_column("term", no_wrap=True)
@@ -741,16 +921,26 @@ def _print_plugins(found, used: set[str] | None, scenario: Path | None) -> None:
     if not found:
         out.print("No rule plugins installed (entry point group rostering.rules).", highlight=False)
         return
-    table = Table(title="Rule plugins (a scenario uses one by listing it in plugins: or naming its rules "
-                        "or agreements)")
-    for col in ("name", "entry point", "package", "rules", "agreements", "status",
-                *(["used by " + scenario.name] if used is not None else [])):
+    table = Table(
+        title="Rule plugins (a scenario uses one by listing it in plugins: or naming its rules or agreements)"
+    )
+    columns = ["name", "entry point", "package", "rules", "agreements", "status"]
+    if used is not None:
+        assert scenario is not None  # `used`: the plugins the scenario given uses
+        columns.append("used by " + scenario.name)
+    for col in columns:
         table.add_column(col)
     for plugin in found:
         status = "ok" if plugin.ok else f"[red]failed[/red]: {escape(plugin.error)}"
-        table.add_row(escape(plugin.name), escape(plugin.value), escape(plugin.distribution or "-"),
-                      ", ".join(plugin.rules) or "-", ", ".join(plugin.agreements) or "-", status,
-                      *([("yes" if plugin.name in used else "no")] if used is not None else []))
+        table.add_row(
+            escape(plugin.name),
+            escape(plugin.value),
+            escape(plugin.distribution or "-"),
+            ", ".join(plugin.rules) or "-",
+            ", ".join(plugin.agreements) or "-",
+            status,
+            *([("yes" if plugin.name in used else "no")] if used is not None else []),
+        )
     out.print(table)
 
 

@@ -36,9 +36,25 @@ from rostering.rules.check import check_roster, unknown_references
 from rostering.solver.solve import SolveOptions, SolveResult, solve
 
 __all__ = [
-    "AFTEN", "DAG", "MONDAY", "NAT", "STANDARD_COMPETENCES", "STANDARD_SHIFTS", "Expected", "assert_finds",
-    "assert_solver_avoids", "build", "days_from", "emp", "findings", "need", "roster", "row", "rules_with",
-    "scenario", "shift",
+    "AFTEN",
+    "DAG",
+    "MONDAY",
+    "NAT",
+    "STANDARD_COMPETENCES",
+    "STANDARD_SHIFTS",
+    "Expected",
+    "assert_finds",
+    "assert_solver_avoids",
+    "build",
+    "days_from",
+    "emp",
+    "findings",
+    "need",
+    "roster",
+    "row",
+    "rules_with",
+    "scenario",
+    "shift",
 ]
 
 # =========================================================================== scenario builder
@@ -60,16 +76,29 @@ STANDARD_SHIFTS = (DAG, AFTEN, NAT)
 STANDARD_COMPETENCES = ({"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]})
 
 
-def emp(id: str, competences: Iterable[str] = ("ssh",), contract_hours: float = 37, agreement: str = "none",
-        **extra: Any) -> dict[str, Any]:
+def emp(
+    id: str, competences: Iterable[str] = ("ssh",), contract_hours: float = 37, agreement: str = "none", **extra: Any
+) -> dict[str, Any]:
     """An employee; on agreement `none` (law only) unless a test is about an agreement's rules.
     `extra` adds fields such as `absences`, `unavailable`, `preassigned` or `overrides`."""
-    return {"id": id, "competences": list(competences), "contract_hours": contract_hours, "agreement": agreement,
-            **extra}
+    return {
+        "id": id,
+        "competences": list(competences),
+        "contract_hours": contract_hours,
+        "agreement": agreement,
+        **extra,
+    }
 
 
-def need(shift_id: str, *dates: str, competence: str = "ssh", min: int = 1, target: int | None = None,
-         max: int | None = None, days: Iterable[str] | None = None) -> dict[str, Any]:
+def need(
+    shift_id: str,
+    *dates: str,
+    competence: str = "ssh",
+    min: int = 1,
+    target: int | None = None,
+    max: int | None = None,
+    days: Iterable[str] | None = None,
+) -> dict[str, Any]:
     """Demand for `shift_id` on explicit `dates` (or on day keys via `days=`, e.g. ["all"])."""
     entry: dict[str, Any] = {"shift": shift_id, "competence": competence, "min": min}
     if days is not None:
@@ -83,9 +112,15 @@ def need(shift_id: str, *dates: str, competence: str = "ssh", min: int = 1, targ
     return entry
 
 
-def scenario(employees: Iterable[dict[str, Any]], shifts: Iterable[dict[str, Any]] = STANDARD_SHIFTS,
-             demand: Iterable[dict[str, Any]] = (), start: str = MONDAY, weeks: int = 1,
-             rules: dict[str, dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def scenario(
+    employees: Iterable[dict[str, Any]],
+    shifts: Iterable[dict[str, Any]] = STANDARD_SHIFTS,
+    demand: Iterable[dict[str, Any]] = (),
+    start: str = MONDAY,
+    weeks: int = 1,
+    rules: dict[str, dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A scenario dict as a planner would write it; `extra` adds top-level keys (agreements, weights ...)."""
     data: dict[str, Any] = {
         "name": "test",
@@ -116,8 +151,14 @@ def _when(value: str | dt.datetime) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-def row(problem: Problem | None, employee: str, start: str | dt.datetime, end: str | dt.datetime,
-        shift: str | None = None, competence: str | None = None) -> Assignment:
+def row(
+    problem: Problem | None,
+    employee: str,
+    start: str | dt.datetime,
+    end: str | dt.datetime,
+    shift: str | None = None,
+    competence: str | None = None,
+) -> Assignment:
     """One worked shift. Without `shift`, the shift type whose instance has exactly these local
     times is used (so it gets the type's paid minutes); no match gives an ad-hoc row "adhoc"."""
     start_local, end_local = _when(start), _when(end)
@@ -162,10 +203,14 @@ def _instances(rule: RuleLike, problem: Problem) -> dict[str, Rule]:
         raise TypeError(f"expected a Rule subclass or instance, got {rule!r}")
     cls: type[Rule] = rule
     scenario_ = problem.scenario
-    return {agreement: cls(cls.Params(**rule_settings(scenario_, agreement).get(cls.id, {})),
-                           citation(cls, agreement, agreements().get(agreement)),
-                           agreement_terms(scenario_, agreement))
-           for agreement in in_use}
+    return {
+        agreement: cls(
+            cls.Params(**rule_settings(scenario_, agreement).get(cls.id, {})),
+            citation(cls, agreement, agreements().get(agreement)),
+            agreement_terms(scenario_, agreement),
+        )
+        for agreement in in_use
+    }
 
 
 def _as_roster(rows: Roster | Iterable[Assignment]) -> Roster:
@@ -182,8 +227,9 @@ def findings(rule: RuleLike, problem: Problem, rows: Roster | Iterable[Assignmen
         raise InputError("<test roster>", issues)
     by_agreement = _instances(rule, problem)
     worked = checked.worked(problem)
-    found = [v for staff in problem.employees
-             for v in by_agreement[staff.agreement].check(problem, staff, worked[staff.id])]
+    found = [
+        v for staff in problem.employees for v in by_agreement[staff.agreement].check(problem, staff, worked[staff.id])
+    ]
     found.extend(next(iter(by_agreement.values())).check_plan(problem))
     return found
 
@@ -201,8 +247,10 @@ def _figure(value: float | None) -> float | None:
 def _shape(expected: Sequence[Expected]) -> int:
     widths = {len(item) for item in expected}
     if not widths <= {2, 4} or len(widths) > 1:
-        raise TypeError("expected violations are all (employee, start) or all (employee, start, measured, limit), "
-                        f"got {list(expected)!r}")
+        raise TypeError(
+            "expected violations are all (employee, start) or all (employee, start, measured, limit), "
+            f"got {list(expected)!r}"
+        )
     return widths.pop() if widths else 2
 
 
@@ -222,8 +270,13 @@ def _listing(keys: Iterable[tuple], found: Sequence[Violation] = (), width: int 
     return "\n".join(lines) or "    (none)"
 
 
-def assert_finds(rule: RuleLike, problem: Problem, rows: Roster | Iterable[Assignment],
-                 expected: Sequence[Expected], alone: bool = False) -> list[Violation]:
+def assert_finds(
+    rule: RuleLike,
+    problem: Problem,
+    rows: Roster | Iterable[Assignment],
+    expected: Sequence[Expected],
+    alone: bool = False,
+) -> list[Violation]:
     """Assert that `rule.check` finds exactly `expected` in the roster: none missing, none extra,
     in any order (a violation expected twice must be found twice). `alone=True` also asserts that
     no other rule of the scenario finds anything, for a roster meant to break this rule only.
@@ -244,18 +297,20 @@ def assert_finds(rule: RuleLike, problem: Problem, rows: Roster | Iterable[Assig
             f"  expected:\n{_listing(sorted(want.elements(), key=repr))}\n"
             f"  found:\n{_listing([_key(v, width) for v in found], found, width)}\n"
             f"  missing:\n{_listing(sorted((want - have).elements(), key=repr))}\n"
-            f"  extra:\n{_listing(sorted((have - want).elements(), key=repr), found, width)}")
+            f"  extra:\n{_listing(sorted((have - want).elements(), key=repr), found, width)}"
+        )
     if alone:
-        others = [v for v in check_roster(problem, checked, rules=rules_with(rule, problem))
-                  if v.rule_id != rule.id]
+        others = [v for v in check_roster(problem, checked, rules=rules_with(rule, problem)) if v.rule_id != rule.id]
         if others:
             raise AssertionError(f"{rule.id}: other rules find something in the roster too:{_lines(others)}")
     return found
 
 
 def _lines(violations: Iterable[Violation]) -> str:
-    return "".join(f"\n    {v.rule_id} {v.employee_id} {_moment(v.start)} measured {v.measured} "
-                   f"limit {v.limit}: {v.message}" for v in violations)
+    return "".join(
+        f"\n    {v.rule_id} {v.employee_id} {_moment(v.start)} measured {v.measured} limit {v.limit}: {v.message}"
+        for v in violations
+    )
 
 
 def rules_with(rule: RuleLike, problem: Problem) -> ActiveRules:
@@ -273,8 +328,9 @@ def rules_with(rule: RuleLike, problem: Problem) -> ActiveRules:
     return ActiveRules(out)
 
 
-def assert_solver_avoids(rule: RuleLike, problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT,
-                         seed: int = 1) -> SolveResult:
+def assert_solver_avoids(
+    rule: RuleLike, problem: Problem, time_limit: float = DEFAULT_TIME_LIMIT, seed: int = 1
+) -> SolveResult:
     """Solve with the built-in rules plus `rule`, and assert that a roster was found and that no
     rule the solver was given finds anything in it: above all `rule` itself, whose `post` (or
     `blocks`) must forbid what its `check` flags. Give the scenario demand that tempts a breach,

@@ -21,8 +21,17 @@ from types import ModuleType
 from .base import Agreement, AgreementTerms, Rule, RuleParams, Severity, Violation
 
 ENTRY_POINT_GROUP = "rostering.rules"
-BUILTIN_MODULES = ("eligibility", "structure", "law", "shape", "fridoegn", "norm", "varsling", "sequence",
-                   "kl_agreements")
+BUILTIN_MODULES = (
+    "eligibility",
+    "structure",
+    "law",
+    "shape",
+    "fridoegn",
+    "norm",
+    "varsling",
+    "sequence",
+    "kl_agreements",
+)
 
 _registry: dict[str, type[Rule]] = {}
 _agreements: dict[str, Agreement] = {}
@@ -98,8 +107,12 @@ def _load_plugin(ep) -> Plugin:
     could not say which of the two it means."""
     taken = next((plugin for plugin in _plugins if plugin.name == ep.name), None)
     if taken is not None:
-        return Plugin(ep.name, ep.value, _distribution(ep),
-                      error=f"ValueError: the name {ep.name!r} is taken by the entry point {taken.value}")
+        return Plugin(
+            ep.name,
+            ep.value,
+            _distribution(ep),
+            error=f"ValueError: the name {ep.name!r} is taken by the entry point {taken.value}",
+        )
     return _import_plugin(ep)
 
 
@@ -122,8 +135,13 @@ def _import_plugin(ep) -> Plugin:
         for agreement_id in _agreements.keys() - agreements_before:
             del _agreements[agreement_id]
         return Plugin(ep.name, ep.value, distribution, error=f"{type(exc).__name__}: {exc}")
-    return Plugin(ep.name, ep.value, distribution, tuple(sorted(_registry.keys() - rules_before)),
-                  tuple(sorted(_agreements.keys() - agreements_before)))
+    return Plugin(
+        ep.name,
+        ep.value,
+        distribution,
+        tuple(sorted(_registry.keys() - rules_before)),
+        tuple(sorted(_agreements.keys() - agreements_before)),
+    )
 
 
 def _register_value(loaded: object) -> None:
@@ -133,8 +151,7 @@ def _register_value(loaded: object) -> None:
     elif isinstance(loaded, Agreement):
         register_agreement(loaded)
     elif not isinstance(loaded, ModuleType):
-        raise TypeError(f"the entry point names a {type(loaded).__name__}, not a module, Rule subclass or "
-                        f"Agreement")
+        raise TypeError(f"the entry point names a {type(loaded).__name__}, not a module, Rule subclass or Agreement")
 
 
 def _validate(agreement: Agreement) -> None:
@@ -182,12 +199,33 @@ def plugin_failure(name: str) -> PluginError | None:
     named = [plugin for plugin in found if plugin.name == name]
     if not named:
         installed = sorted({plugin.name for plugin in found})
-        return PluginError(name, None, f"installed: {', '.join(installed)}" if installed else
-                           f"no entry point of the group {ENTRY_POINT_GROUP!r} is installed")
-    failed = next((plugin for plugin in named if not plugin.ok), None)
-    return None if failed is None else PluginError(name, failed.value, failed.error)
+        return PluginError(
+            name,
+            None,
+            f"installed: {', '.join(installed)}"
+            if installed
+            else f"no entry point of the group {ENTRY_POINT_GROUP!r} is installed",
+        )
+    # (entry point, error) of the first that failed to load (not `ok`)
+    failed = next(((plugin.value, plugin.error) for plugin in named if plugin.error is not None), None)
+    return None if failed is None else PluginError(name, *failed)
 
 
-__all__ = ["Agreement", "AgreementTerms", "Rule", "RuleParams", "Severity", "Violation", "register",
-           "register_agreement", "registry", "agreements", "plugins", "plugin_of", "plugin_failure", "Plugin",
-           "PluginError", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "Agreement",
+    "AgreementTerms",
+    "Rule",
+    "RuleParams",
+    "Severity",
+    "Violation",
+    "register",
+    "register_agreement",
+    "registry",
+    "agreements",
+    "plugins",
+    "plugin_of",
+    "plugin_failure",
+    "Plugin",
+    "PluginError",
+    "ENTRY_POINT_GROUP",
+]

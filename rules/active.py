@@ -81,8 +81,11 @@ def agreement_terms(scenario: Scenario, agreement: str) -> AgreementTerms:
 
 
 def applies(rule_cls: type[Rule], module: Agreement | None, local_rules: Mapping[str, Any]) -> bool:
-    return rule_cls.scope != "agreement" or rule_cls.id in local_rules or (
-        module is not None and rule_cls.id in module.rules)
+    return (
+        rule_cls.scope != "agreement"
+        or rule_cls.id in local_rules
+        or (module is not None and rule_cls.id in module.rules)
+    )
 
 
 def citation(rule_cls: type[Rule], agreement: str, module: Agreement | None) -> str:
@@ -98,7 +101,7 @@ class ActiveRules:
     by_agreement: Mapping[str, tuple[Rule, ...]]
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario, only: set[str] | None = None) -> "ActiveRules":
+    def from_scenario(cls, scenario: Scenario, only: set[str] | None = None) -> ActiveRules:
         """Each agreement in use -> its rules. Raises `PluginError` when the scenario uses a plugin
         that failed to import or is not installed."""
         known = scenario_rules(scenario)
@@ -111,7 +114,9 @@ class ActiveRules:
             terms = agreement_terms(scenario, agreement)
             rules = []
             for rule_id, rule_cls in known.items():
-                if (only is not None and rule_id not in only) or not applies(rule_cls, module, local.rules if local else {}):
+                if (only is not None and rule_id not in only) or not applies(
+                    rule_cls, module, local.rules if local else {}
+                ):
                     continue
                 params = rule_cls.Params(**settings.get(rule_id, {}))
                 if params.enabled:
@@ -137,4 +142,3 @@ def active_rules(problem: Problem) -> ActiveRules:
         rules = _BY_PROBLEM[key] = ActiveRules.from_scenario(problem.scenario)
         weakref.finalize(problem, _BY_PROBLEM.pop, key, None)
     return rules
-

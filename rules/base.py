@@ -78,28 +78,71 @@ class AgreementTerms(BaseModel):
     """Values an agreement fixes for all its rules and for payroll at once (one definition)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    normperiode_weeks: int = Field(default=16, ge=1, le=52, description=(
-        "Normperiode: the averaging period for norm hours and fridøgn. Agreed locally; fallback 16 weeks "
-        "in kommuner (rules-dk hours.normperiode, P). A shorter horizon is checked pro rata."))
-    fulltime_hours: float = Field(default=37, gt=0, le=48, description=(
-        "Full-time weekly hours (rules-dk hours.contract_norm, V). Part-timers' hours above their contract "
-        "up to this are merarbejde; above it, overarbejde."))
-    fridoegn_hours: float = Field(default=35, ge=24, le=72, description=(
-        "A single fridøgn, from end of work to start of work: 35 h (32 h where a local agreement reduces "
-        "daily rest to 8 h) (rules-dk fridoegn.length, P)."))
-    fridoegn_period_hours: float = Field(default=55, ge=48, le=96, description=(
-        "Two fridøgn in a row (a fridøgnsperiode) (rules-dk fridoegn.length, P)."))
-    extra_fridoegn_hours: float = Field(default=24, ge=24, le=48, description=(
-        "Each further fridøgn in a row adds this much (rules-dk fridoegn.length, U)."))
-    publication_weeks: float = Field(default=4, ge=0, le=26, description=(
-        "The roster is known to staff this long before it takes effect and covers at least as long "
-        "(rules-dk plan.publication, P)."))
-    change_notice_hours: float = Field(default=96, ge=0, le=2000, description=(
-        "A planned shift moved with less notice than this earns the late-change supplement "
-        "(rules-dk change.omlagt_tjeneste: 4 døgn, P)."))
-    late_change_rate: float = Field(default=44.07, ge=0, description=(
-        "Late-change supplement in kr per moved hour, counted per started half hour: 44.07 kr at the "
-        "1 Oct 2020 level (79.01 § 7 stk. 1, P); regulate to today's level locally (U)."))
+    normperiode_weeks: int = Field(
+        default=16,
+        ge=1,
+        le=52,
+        description=(
+            "Normperiode: the averaging period for norm hours and fridøgn. Agreed locally; fallback 16 weeks "
+            "in kommuner (rules-dk hours.normperiode, P). A shorter horizon is checked pro rata."
+        ),
+    )
+    fulltime_hours: float = Field(
+        default=37,
+        gt=0,
+        le=48,
+        description=(
+            "Full-time weekly hours (rules-dk hours.contract_norm, V). Part-timers' hours above their contract "
+            "up to this are merarbejde; above it, overarbejde."
+        ),
+    )
+    fridoegn_hours: float = Field(
+        default=35,
+        ge=24,
+        le=72,
+        description=(
+            "A single fridøgn, from end of work to start of work: 35 h (32 h where a local agreement reduces "
+            "daily rest to 8 h) (rules-dk fridoegn.length, P)."
+        ),
+    )
+    fridoegn_period_hours: float = Field(
+        default=55,
+        ge=48,
+        le=96,
+        description=("Two fridøgn in a row (a fridøgnsperiode) (rules-dk fridoegn.length, P)."),
+    )
+    extra_fridoegn_hours: float = Field(
+        default=24,
+        ge=24,
+        le=48,
+        description=("Each further fridøgn in a row adds this much (rules-dk fridoegn.length, U)."),
+    )
+    publication_weeks: float = Field(
+        default=4,
+        ge=0,
+        le=26,
+        description=(
+            "The roster is known to staff this long before it takes effect and covers at least as long "
+            "(rules-dk plan.publication, P)."
+        ),
+    )
+    change_notice_hours: float = Field(
+        default=96,
+        ge=0,
+        le=2000,
+        description=(
+            "A planned shift moved with less notice than this earns the late-change supplement "
+            "(rules-dk change.omlagt_tjeneste: 4 døgn, P)."
+        ),
+    )
+    late_change_rate: float = Field(
+        default=44.07,
+        ge=0,
+        description=(
+            "Late-change supplement in kr per moved hour, counted per started half hour: 44.07 kr at the "
+            "1 Oct 2020 level (79.01 § 7 stk. 1, P); regulate to today's level locally (U)."
+        ),
+    )
 
     # Ulempetillæg (rules-dk § 8): windows in local clock time, rates in % of the employee's own
     # hourly wage. Evening and night add to the Saturday/Sunday/holiday supplements; of those
@@ -107,35 +150,85 @@ class AgreementTerms(BaseModel):
     # Saturday). A rate of 0 switches a supplement off.
     evening_from: dt.time = Field(default=dt.time(17), description="Aftentillæg from (pay.evening, V).")
     evening_to: dt.time = Field(default=dt.time(23), description="Aftentillæg until (pay.evening, V).")
-    evening_pct: float = Field(default=36.0, ge=0, le=200, description=(
-        "Aftentillæg, % of hourly wage: 36 % from 1 Jan 2026 (79.01 OK24, V; 35.12 % in 2025, 30 % before)."))
+    evening_pct: float = Field(
+        default=36.0,
+        ge=0,
+        le=200,
+        description=(
+            "Aftentillæg, % of hourly wage: 36 % from 1 Jan 2026 (79.01 OK24, V; 35.12 % in 2025, 30 % before)."
+        ),
+    )
     night_from: dt.time = Field(default=dt.time(23), description="Nattillæg from (pay.night, V).")
     night_to: dt.time = Field(default=dt.time(6), description="Nattillæg until, the next morning (pay.night, V).")
-    night_pct: float = Field(default=35.0, ge=0, le=200, description=(
-        "Nattillæg, % of hourly wage: 35 % up to 2024 (79.01 § 13 stk. 3, V); raised 2025/2026 under OK24 "
-        "by an amount not verified (U): set the current rate locally."))
-    saturday_from: dt.time = Field(default=dt.time(8), description=(
-        "Lørdagstillæg from, until midnight: 08:00 up to 2024 (V); OK24 moves it earlier, time unverified (U)."))
-    saturday_pct: float = Field(default=30.0, ge=0, le=200, description=(
-        "Lørdagstillæg, % of hourly wage (79.01 § 13 stk. 3: 30 %, V 2020; OK24 change U)."))
-    sunday_holiday_pct: float = Field(default=50.0, ge=0, le=200, description=(
-        "Søn- og helligdagstillæg, Sunday and helligdag 00-24, % of hourly wage (pay.sunday_holiday: 50 %, "
-        "V 2020, U 2025+)."))
-    christmas_eve_from: dt.time | None = Field(default=dt.time(7), description=(
-        "24 December counts as a søgnehelligdag from the start of the day shift, so the night into the "
-        "24th does not (holiday.christmas_eve, V); set to the local day shift's start. null: a normal day "
-        "(Københavns/Frederiksberg Kommune)."))
-    special_days: tuple[str, ...] = Field(default=("05-01", "06-05", "12-31"), description=(
-        "Days (MM-DD) paid like Sunday from `special_from`: 1 May, Grundlovsdag, Nytårsaftensdag "
-        "(holiday.special_from_noon, V)."))
+    night_pct: float = Field(
+        default=35.0,
+        ge=0,
+        le=200,
+        description=(
+            "Nattillæg, % of hourly wage: 35 % up to 2024 (79.01 § 13 stk. 3, V); raised 2025/2026 under OK24 "
+            "by an amount not verified (U): set the current rate locally."
+        ),
+    )
+    saturday_from: dt.time = Field(
+        default=dt.time(8),
+        description=(
+            "Lørdagstillæg from, until midnight: 08:00 up to 2024 (V); OK24 moves it earlier, time unverified (U)."
+        ),
+    )
+    saturday_pct: float = Field(
+        default=30.0,
+        ge=0,
+        le=200,
+        description=("Lørdagstillæg, % of hourly wage (79.01 § 13 stk. 3: 30 %, V 2020; OK24 change U)."),
+    )
+    sunday_holiday_pct: float = Field(
+        default=50.0,
+        ge=0,
+        le=200,
+        description=(
+            "Søn- og helligdagstillæg, Sunday and helligdag 00-24, % of hourly wage (pay.sunday_holiday: 50 %, "
+            "V 2020, U 2025+)."
+        ),
+    )
+    christmas_eve_from: dt.time | None = Field(
+        default=dt.time(7),
+        description=(
+            "24 December counts as a søgnehelligdag from the start of the day shift, so the night into the "
+            "24th does not (holiday.christmas_eve, V); set to the local day shift's start. null: a normal day "
+            "(Københavns/Frederiksberg Kommune)."
+        ),
+    )
+    special_days: tuple[str, ...] = Field(
+        default=("05-01", "06-05", "12-31"),
+        description=(
+            "Days (MM-DD) paid like Sunday from `special_from`: 1 May, Grundlovsdag, Nytårsaftensdag "
+            "(holiday.special_from_noon, V)."
+        ),
+    )
     special_from: dt.time = Field(default=dt.time(12), description="Special days' supplement from (V).")
-    special_pct: float = Field(default=50.0, ge=0, le=200, description=(
-        "Special afternoons, % of hourly wage: the Sunday rate (pay.special_noon, V 2020)."))
-    merarbejde_pct: float = Field(default=100.0, ge=0, le=300, description=(
-        "Pay for a part-timer's hours above the contract norm up to full time, % of hourly wage: the "
-        "normal rate, no premium (ot.merarbejde, V)."))
-    overtime_pct: float = Field(default=150.0, ge=0, le=300, description=(
-        "Pay for hours above the full-time norm, % of hourly wage: normal rate + 50 % (ot.overarbejde, P)."))
+    special_pct: float = Field(
+        default=50.0,
+        ge=0,
+        le=200,
+        description=("Special afternoons, % of hourly wage: the Sunday rate (pay.special_noon, V 2020)."),
+    )
+    merarbejde_pct: float = Field(
+        default=100.0,
+        ge=0,
+        le=300,
+        description=(
+            "Pay for a part-timer's hours above the contract norm up to full time, % of hourly wage: the "
+            "normal rate, no premium (ot.merarbejde, V)."
+        ),
+    )
+    overtime_pct: float = Field(
+        default=150.0,
+        ge=0,
+        le=300,
+        description=(
+            "Pay for hours above the full-time norm, % of hourly wage: normal rate + 50 % (ot.overarbejde, P)."
+        ),
+    )
 
     @field_validator("special_days")
     @classmethod
@@ -217,8 +310,7 @@ class Rule(Generic[P]):
 
     params: P
 
-    def __init__(self, params: P | None = None, source: str | None = None,
-                 terms: AgreementTerms | None = None):
+    def __init__(self, params: P | None = None, source: str | None = None, terms: AgreementTerms | None = None):
         # `Params` is P's class in every rule (see the class docstring).
         self.params = params if params is not None else cast(P, self.Params())
         self.source = source if source is not None else type(self).source
@@ -261,6 +353,4 @@ class Rule(Generic[P]):
         limit: float | None = None,
         unit: str = "",
     ) -> Violation:
-        return Violation(
-            self.id, staff.id, self.severity, self.source, message, start, end, measured, limit, unit
-        )
+        return Violation(self.id, staff.id, self.severity, self.source, message, start, end, measured, limit, unit)

@@ -20,21 +20,32 @@ def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
         if row.employee_id not in problem.employee_index:
             issues.append(InputIssue(where, f"column employee_id: unknown employee {row.employee_id!r}"))
         if row.shift_id not in problem.shift_types and row.shift_id != AD_HOC:
-            issues.append(InputIssue(where, f"column shift_id: unknown shift type {row.shift_id!r}; known: "
-                                            f"{', '.join(sorted(problem.shift_types))} (or {AD_HOC} for a "
-                                            f"shift outside them)"))
+            issues.append(
+                InputIssue(
+                    where,
+                    f"column shift_id: unknown shift type {row.shift_id!r}; known: "
+                    f"{', '.join(sorted(problem.shift_types))} (or {AD_HOC} for a "
+                    f"shift outside them)",
+                )
+            )
         for column in ("start", "end"):
             moment = getattr(row, column)
             if problem.timeline.local(problem.timeline.minute(moment)) != moment:
-                issues.append(InputIssue(where, f"column {column}: {moment.isoformat(timespec='minutes')} does not "
-                                                f"exist in {problem.timeline.timezone} (the clocks skip that hour)"))
+                issues.append(
+                    InputIssue(
+                        where,
+                        f"column {column}: {moment.isoformat(timespec='minutes')} does not "
+                        f"exist in {problem.timeline.timezone} (the clocks skip that hour)",
+                    )
+                )
         if not first <= row.date <= last:
             issues.append(InputIssue(where, f"column date: {row.date} is outside the horizon {first}..{last}"))
     return issues
 
 
-def check_roster(problem: Problem, roster: Roster, rules: ActiveRules | None = None,
-                 source: str = "<roster>") -> list[Violation]:
+def check_roster(
+    problem: Problem, roster: Roster, rules: ActiveRules | None = None, source: str = "<roster>"
+) -> list[Violation]:
     """All violations, ordered by employee and time. Raises InputError for unknown references."""
     issues = unknown_references(problem, roster)
     if issues:

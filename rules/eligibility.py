@@ -55,8 +55,10 @@ class Competence(Rule[RuleParams]):
             role = item.row.competence
             if role is not None and role not in staff.can_fill:
                 yield self.violation(
-                    staff, f"covers {role} but holds {', '.join(staff.competences)}",
-                    item.shift.start_local, item.shift.end_local,
+                    staff,
+                    f"covers {role} but holds {', '.join(staff.competences)}",
+                    item.shift.start_local,
+                    item.shift.end_local,
                 )
 
 

@@ -86,10 +86,13 @@ class FridoegnLength(Rule[RuleParams]):
             if rest < need:
                 days = f"{problem.days[first]}" + (f"..{problem.days[last]}" if last > first else "")
                 yield self.violation(
-                    staff, f"{off} day(s) off {days} give only {hours(rest)} h off between shifts",
+                    staff,
+                    f"{off} day(s) off {days} give only {hours(rest)} h off between shifts",
                     dt.datetime.combine(problem.days[first], dt.time()),
                     dt.datetime.combine(problem.days[last], dt.time(23, 59)),
-                    measured=round(rest / 60, 2), limit=need / 60, unit="h off",
+                    measured=round(rest / 60, 2),
+                    limit=need / 60,
+                    unit="h off",
                 )
 
     def post(self, model, staff) -> None:
@@ -122,12 +125,20 @@ class FridoegnLength(Rule[RuleParams]):
                 if earliest_start[db] - latest_end[da] >= need:
                     continue  # every pair rests long enough
                 by_chain = db - da > SHORT_GAP and off == db - da - 1
-                pairs = [(a, a_var, b, b_var) for a, a_var in before for b, b_var in by_day[db]
-                         if b.start - a.end < need and not (by_chain and (a.shift_id, b.shift_id) in chained)]
-                between = [lit for lit in works[da + 1:db] if lit is not None] if pairs else []
+                pairs = [
+                    (a, a_var, b, b_var)
+                    for a, a_var in before
+                    for b, b_var in by_day[db]
+                    if b.start - a.end < need and not (by_chain and (a.shift_id, b.shift_id) in chained)
+                ]
+                between = [lit for lit in works[da + 1 : db] if lit is not None] if pairs else []
                 for a, a_var, b, b_var in pairs:
-                    model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), b_var.Not(), *between]),
-                               f"{a.label()} .. {b.label()}: {off} day(s) off need {need / 60:g} h")
+                    model.hard(
+                        self,
+                        staff,
+                        model.cp.AddBoolOr([a_var.Not(), b_var.Not(), *between]),
+                        f"{a.label()} .. {b.label()}: {off} day(s) off need {need / 60:g} h",
+                    )
         for first_type in sorted({pair[0] for pair in chained}):
             self._post_chain(model, staff, first_type, chained, works, absent)
 
@@ -139,10 +150,14 @@ class FridoegnLength(Rule[RuleParams]):
         for first_type in types:
             starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
             for second_type in types:
-                verdicts = (b.start - a.end < self.need(db - da - 1)
-                            for da, a in starts if a is not None
-                            for db in range(da + SHORT_GAP + 1, len(problem.days))
-                            for b in [problem.instance(problem.days[db], second_type)] if b is not None)
+                verdicts = (
+                    b.start - a.end < self.need(db - da - 1)
+                    for da, a in starts
+                    if a is not None
+                    for db in range(da + SHORT_GAP + 1, len(problem.days))
+                    for b in [problem.instance(problem.days[db], second_type)]
+                    if b is not None
+                )
                 # stops at the first pair that rests long enough: most type pairs have one early
                 if next(verdicts, False) and all(verdicts):
                     out.add((first_type, second_type))
@@ -160,11 +175,11 @@ class FridoegnLength(Rule[RuleParams]):
         by_day = model.options_by_day(staff)
         for da, options in by_day.items():
             d = da + SHORT_GAP + 1
-            if d >= n or any(absent[da + 1:d]):
+            if d >= n or any(absent[da + 1 : d]):
                 continue
             for a, a_var in options:
                 if a.shift_id == first_type:
-                    gap = [lit for lit in works[da + 1:d] if lit is not None]
+                    gap = [lit for lit in works[da + 1 : d] if lit is not None]
                     model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), *gap, at(d)]), f"{a.label()} run")
         for d in range(SHORT_GAP + 1, n - 1):
             if d in pending and not absent[d]:
@@ -173,14 +188,24 @@ class FridoegnLength(Rule[RuleParams]):
         for d, flag in pending.items():
             for b, b_var in by_day.get(d, ()):
                 if (first_type, b.shift_id) in chained:
-                    model.hard(self, staff, model.cp.AddBoolOr([flag.Not(), b_var.Not()]),
-                               f"{first_type} .. {b.label()}: long run of days off")
+                    model.hard(
+                        self,
+                        staff,
+                        model.cp.AddBoolOr([flag.Not(), b_var.Not()]),
+                        f"{first_type} .. {b.label()}: long run of days off",
+                    )
 
 
 class FridoegnCountParams(RuleParams):
-    per_week: float = Field(default=2, gt=0, le=7, description=(
-        "Fridøgn per week on average over the normperiode (rules-dk fridoegn.count, P). Absent days are "
-        "neutral: the requirement is pro rata for the days not absent."))
+    per_week: float = Field(
+        default=2,
+        gt=0,
+        le=7,
+        description=(
+            "Fridøgn per week on average over the normperiode (rules-dk fridoegn.count, P). Absent days are "
+            "neutral: the requirement is pro rata for the days not absent."
+        ),
+    )
 
 
 @register
@@ -209,11 +234,13 @@ class FridoegnCount(Rule[FridoegnCountParams]):
             found = sum(1 for day in free if first <= day < end)
             if found < required:
                 yield self.violation(
-                    staff, f"{found} fridøgn from {problem.days[first]} to {problem.days[end - 1]}, "
-                    f"{required} required",
+                    staff,
+                    f"{found} fridøgn from {problem.days[first]} to {problem.days[end - 1]}, {required} required",
                     dt.datetime.combine(problem.days[first], dt.time()),
                     dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
-                    measured=found, limit=required, unit="fridøgn",
+                    measured=found,
+                    limit=required,
+                    unit="fridøgn",
                 )
 
     def post(self, model, staff) -> None:
@@ -223,15 +250,23 @@ class FridoegnCount(Rule[FridoegnCountParams]):
             working = [lit for lit in (model.works_on(staff, d) for d in present) if lit is not None]
             allowed = len(present) - required
             if len(working) > allowed:
-                model.hard(self, staff, model.cp.Add(sum(working) <= allowed),
-                           f"{required} fridøgn {problem.days[first]}..{problem.days[end - 1]}")
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.Add(sum(working) <= allowed),
+                    f"{required} fridøgn {problem.days[first]}..{problem.days[end - 1]}",
+                )
 
 
 class WeekendOffParams(RuleParams):
-    per_weekends: int = Field(default=2, ge=1, le=8, description=(
-        "Window of consecutive weekends ..."))
-    min_free: int = Field(default=1, ge=0, le=8, description="... of which at least this many are free "
-                          "(default: every other weekend; rules-dk weekend.off_frequency, U).")
+    per_weekends: int = Field(default=2, ge=1, le=8, description=("Window of consecutive weekends ..."))
+    min_free: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description="... of which at least this many are free "
+        "(default: every other weekend; rules-dk weekend.off_frequency, U).",
+    )
 
     @model_validator(mode="after")
     def _fits(self) -> WeekendOffParams:
@@ -260,7 +295,7 @@ class WeekendOff(Rule[WeekendOffParams]):
     def windows(self, problem) -> Iterator[list[tuple[dt.date, int, int]]]:
         weekends = self.weekends(problem)
         for first in range(0, len(weekends) - self.params.per_weekends + 1):
-            yield weekends[first:first + self.params.per_weekends]
+            yield weekends[first : first + self.params.per_weekends]
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         work = [(w.shift.start, w.shift.end) for w in worked]
@@ -269,9 +304,13 @@ class WeekendOff(Rule[WeekendOffParams]):
             if free < self.params.min_free:
                 first, last = window[0][0], window[-1][0] + dt.timedelta(days=1)
                 yield self.violation(
-                    staff, f"{free} of {len(window)} weekends free from {first} to {last}",
-                    dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time(23, 59)),
-                    measured=free, limit=self.params.min_free, unit="free weekends",
+                    staff,
+                    f"{free} of {len(window)} weekends free from {first} to {last}",
+                    dt.datetime.combine(first, dt.time()),
+                    dt.datetime.combine(last, dt.time(23, 59)),
+                    measured=free,
+                    limit=self.params.min_free,
+                    unit="free weekends",
                 )
 
     def post(self, model, staff) -> None:
@@ -280,5 +319,9 @@ class WeekendOff(Rule[WeekendOffParams]):
             always = sum(1 for block in blocks if block is None)
             if always < self.params.min_free:
                 chosen = [block for block in blocks if block is not None]
-                model.hard(self, staff, model.cp.Add(sum(chosen) >= self.params.min_free - always),
-                           f"weekends from {window[0][0]}")
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.Add(sum(chosen) >= self.params.min_free - always),
+                    f"weekends from {window[0][0]}",
+                )

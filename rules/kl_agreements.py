@@ -25,30 +25,37 @@ AGREEMENT_RULES: dict[str, dict[str, Any]] = {
     "plan.change_notice": {},
 }
 
-FOA = register_agreement(Agreement(
-    id="foa",
-    title="KL/FOA: social- og sundhedspersonale (SSH, SSA, hjælpere, afløsere)",
-    source="KL 79.01 Aftale om arbejdstid for de kommunale døgnområder – social- og sundhedspersonale",
-    rules=AGREEMENT_RULES,
-    citations={"fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)"},
-))
+FOA = register_agreement(
+    Agreement(
+        id="foa",
+        title="KL/FOA: social- og sundhedspersonale (SSH, SSA, hjælpere, afløsere)",
+        source="KL 79.01 Aftale om arbejdstid for de kommunale døgnområder – social- og sundhedspersonale",
+        rules=AGREEMENT_RULES,
+        citations={"fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)"},
+    )
+)
 
-DSR = register_agreement(Agreement(
-    id="dsr",
-    title="KL/DSR: sygeplejersker",
-    source="KL 79.03 Aftale om arbejdstid for de kommunale døgnområder – syge- og sundhedsplejersker m.fl.",
-    rules=AGREEMENT_RULES,
-    # The last verified aftentillæg for 79.03 is the 2020 value (rules-dk § 8: OK24 changes for
-    # 79.03 unverified, U); 79.01's 36 % from 2026 is verified. Check before go-live (§ 9 item 8).
-    terms=AgreementTerms(evening_pct=30.0),
-))
+DSR = register_agreement(
+    Agreement(
+        id="dsr",
+        title="KL/DSR: sygeplejersker",
+        source="KL 79.03 Aftale om arbejdstid for de kommunale døgnområder – syge- og sundhedsplejersker m.fl.",
+        rules=AGREEMENT_RULES,
+        # The last verified aftentillæg for 79.03 is the 2020 value (rules-dk § 8: OK24 changes for
+        # 79.03 unverified, U); 79.01's 36 % from 2026 is verified. Check before go-live (§ 9 item 8).
+        terms=AgreementTerms(evening_pct=30.0),
+    )
+)
 
-NONE = register_agreement(Agreement(
-    id="none",
-    title="No collective agreement: the law only (e.g. agency vikarer)",
-    source="",
-    rules={},
-    # No ulempetillæg or varsling supplement: those are agreement pay (an agency pays its own).
-    terms=AgreementTerms(evening_pct=0, night_pct=0, saturday_pct=0, sunday_holiday_pct=0, special_pct=0,
-                         late_change_rate=0),
-))
+NONE = register_agreement(
+    Agreement(
+        id="none",
+        title="No collective agreement: the law only (e.g. agency vikarer)",
+        source="",
+        rules={},
+        # No ulempetillæg or varsling supplement: those are agreement pay (an agency pays its own).
+        terms=AgreementTerms(
+            evening_pct=0, night_pct=0, saturday_pct=0, sunday_holiday_pct=0, special_pct=0, late_change_rate=0
+        ),
+    )
+)

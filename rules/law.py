@@ -37,6 +37,7 @@ def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- rest.daily
 
+
 def daily_rest_shortfalls(work: Iterable[tuple[int, int]], min_rest: int) -> Iterator[tuple[int, int, int]]:
     """Rolling 24-hour windows that hold less than `min_rest` minutes of continuous rest.
 
@@ -61,11 +62,21 @@ def daily_rest_shortfalls(work: Iterable[tuple[int, int]], min_rest: int) -> Ite
 
 class DailyRestParams(RuleParams):
     min_hours: float = Field(default=11, ge=8, le=24, description="Continuous rest in every 24 hours (11 by law).")
-    reduced_hours: float | None = Field(default=None, ge=8, le=24, description=(
-        "Where a local agreement under KL 79.02 (Aftale om hviletid og fridøgn) allows it: the rest may be "
-        "reduced to this, never below 8 h (rules-dk rest.daily_reduced, P). None: no reductions."))
-    max_reduced_per_week: int = Field(default=1, ge=0, le=7, description=(
-        "Reduced rests allowed in any 7 days (U for KL; the state agreement allows 1)."))
+    reduced_hours: float | None = Field(
+        default=None,
+        ge=8,
+        le=24,
+        description=(
+            "Where a local agreement under KL 79.02 (Aftale om hviletid og fridøgn) allows it: the rest may be "
+            "reduced to this, never below 8 h (rules-dk rest.daily_reduced, P). None: no reductions."
+        ),
+    )
+    max_reduced_per_week: int = Field(
+        default=1,
+        ge=0,
+        le=7,
+        description=("Reduced rests allowed in any 7 days (U for KL; the state agreement allows 1)."),
+    )
 
     @model_validator(mode="after")
     def _below_min(self) -> DailyRestParams:
@@ -104,15 +115,24 @@ class DailyRest(Rule[DailyRestParams]):
                 reduced.append(end)
                 continue
             yield self.violation(
-                staff, f"longest rest {hours(longest)} h in the 24 h up to {local(end):%Y-%m-%d %H:%M}",
-                local(start), local(end), measured=round(longest / 60, 2), limit=self.floor_rest / 60, unit="h rest",
+                staff,
+                f"longest rest {hours(longest)} h in the 24 h up to {local(end):%Y-%m-%d %H:%M}",
+                local(start),
+                local(end),
+                measured=round(longest / 60, 2),
+                limit=self.floor_rest / 60,
+                unit="h rest",
             )
         for end in reduced:
             count = sum(1 for other in reduced if end - 7 * DAY < other <= end)
             if count > self.params.max_reduced_per_week:
                 yield self.violation(
-                    staff, f"{count} reduced rests in the 7 days up to {local(end):%Y-%m-%d %H:%M}",
-                    local(end - 7 * DAY), local(end), measured=count, limit=self.params.max_reduced_per_week,
+                    staff,
+                    f"{count} reduced rests in the 7 days up to {local(end):%Y-%m-%d %H:%M}",
+                    local(end - 7 * DAY),
+                    local(end),
+                    measured=count,
+                    limit=self.params.max_reduced_per_week,
                     unit="reduced rests",
                 )
 
@@ -130,9 +150,15 @@ class DailyRest(Rule[DailyRestParams]):
         for shift, var in options:
             floor = self._rest_blocks(model, staff, shift, ends, self.floor_rest)
             if floor is not None:
-                model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *floor]),
-                           f"{shift.label()} needs {self.floor_rest / 60:g} h rest in the 24 h before its end")
-            full = self._rest_blocks(model, staff, shift, ends, self.min_rest) if self.floor_rest < self.min_rest else None
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.AddBoolOr([var.Not(), *floor]),
+                    f"{shift.label()} needs {self.floor_rest / 60:g} h rest in the 24 h before its end",
+                )
+            full = (
+                self._rest_blocks(model, staff, shift, ends, self.min_rest) if self.floor_rest < self.min_rest else None
+            )
             if full is not None:
                 reduced = model.cp.NewBoolVar(f"reduced_rest[{staff.id},{shift.label()}]")
                 model.cp.AddBoolOr([var.Not(), *full, reduced])
@@ -140,15 +166,19 @@ class DailyRest(Rule[DailyRestParams]):
         for end, _ in reductions:
             window = [lit for other, lit in reductions if end - 7 * DAY < other <= end]
             if len(window) > self.params.max_reduced_per_week:
-                model.hard(self, staff, model.cp.Add(sum(window) <= self.params.max_reduced_per_week),
-                           f"reduced rests in the 7 days up to minute {end}")
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.Add(sum(window) <= self.params.max_reduced_per_week),
+                    f"reduced rests in the 7 days up to minute {end}",
+                )
         self._post_forbidden_pairs(model, staff)
 
     @staticmethod
     def _rest_blocks(model, staff, shift, ends, rest: int):
         """Free-block literals of which one must hold for `shift`'s window; None if always rested."""
         window_start = shift.end - DAY
-        candidates = [window_start, *ends[bisect_left(ends, window_start):bisect_right(ends, shift.end - rest)]]
+        candidates = [window_start, *ends[bisect_left(ends, window_start) : bisect_right(ends, shift.end - rest)]]
         literals = [model.free_during(staff, u, u + rest) for u in candidates]
         return None if any(lit is None for lit in literals) else literals
 
@@ -170,7 +200,7 @@ class DailyRest(Rule[DailyRestParams]):
             if any(daily_rest_shortfalls([(b.start, b.end)], self.floor_rest)):
                 out.append((last,))
                 continue
-            for first in order[bisect_right(ends, b.end - DAY):n]:
+            for first in order[bisect_right(ends, b.end - DAY) : n]:
                 a = instances[first]
                 if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], self.floor_rest)):
                     out.append(tuple(sorted((first, last))))
@@ -178,6 +208,7 @@ class DailyRest(Rule[DailyRestParams]):
 
 
 # --------------------------------------------------------------------------- rest.weekly
+
 
 def weekly_rest_gaps(work: Iterable[tuple[int, int]], min_rest: int, max_gap: int) -> Iterator[tuple[int, int]]:
     """Stretches of work longer than `max_gap` minutes without a rest of `min_rest` minutes.
@@ -200,10 +231,20 @@ def weekly_rest_gaps(work: Iterable[tuple[int, int]], min_rest: int, max_gap: in
 
 
 class WeeklyRestParams(RuleParams):
-    hours: float = Field(default=35, ge=24, le=72, description="Fridøgn: 24 h joined to a daily rest = 35 h "
-                         "(32 h where daily rest is reduced to 8 h by local agreement).")
-    period_days: int = Field(default=7, ge=2, le=14, description="One such rest in every period of this many "
-                             "days, i.e. at most period_days - 1 days of work between two rests.")
+    hours: float = Field(
+        default=35,
+        ge=24,
+        le=72,
+        description="Fridøgn: 24 h joined to a daily rest = 35 h "
+        "(32 h where daily rest is reduced to 8 h by local agreement).",
+    )
+    period_days: int = Field(
+        default=7,
+        ge=2,
+        le=14,
+        description="One such rest in every period of this many "
+        "days, i.e. at most period_days - 1 days of work between two rests.",
+    )
 
 
 @register
@@ -228,9 +269,13 @@ class WeeklyRest(Rule[WeeklyRestParams]):
         spans = ((w.shift.start, w.shift.end) for w in worked)
         for start, end in weekly_rest_gaps(spans, self.min_rest, self.max_gap):
             yield self.violation(
-                staff, f"{hours(end - start, up=True)} h of work without a {self.params.hours:g} h rest",
-                problem.timeline.local(start), problem.timeline.local(end),
-                measured=round((end - start) / 60, 2), limit=self.max_gap / 60, unit="h between weekly rests",
+                staff,
+                f"{hours(end - start, up=True)} h of work without a {self.params.hours:g} h rest",
+                problem.timeline.local(start),
+                problem.timeline.local(end),
+                measured=round((end - start) / 60, 2),
+                limit=self.max_gap / 60,
+                unit="h between weekly rests",
             )
 
     def post(self, model, staff) -> None:
@@ -243,20 +288,31 @@ class WeeklyRest(Rule[WeeklyRestParams]):
             earliest = shift.end - self.max_gap
             if earliest <= 0:
                 continue
-            candidates = [model.free_during(staff, u - self.min_rest, u)
-                          for u in starts[bisect_left(starts, earliest):bisect_right(starts, shift.start)]]
+            candidates = [
+                model.free_during(staff, u - self.min_rest, u)
+                for u in starts[bisect_left(starts, earliest) : bisect_right(starts, shift.start)]
+            ]
             if any(c is None for c in candidates):
                 continue
-            model.hard(self, staff, model.cp.AddBoolOr([var.Not(), *candidates]),
-                       f"{shift.label()} needs a {self.params.hours:g} h rest in the {self.params.period_days} days before")
+            model.hard(
+                self,
+                staff,
+                model.cp.AddBoolOr([var.Not(), *candidates]),
+                f"{shift.label()} needs a {self.params.hours:g} h rest in the {self.params.period_days} days before",
+            )
 
 
 # --------------------------------------------------------------------------- hours.max_average
 
+
 class MaxAverageParams(RuleParams):
     max_hours: float = Field(default=48, gt=0, le=168, description="Average weekly working time, overtime included.")
-    reference_weeks: int = Field(default=17, ge=1, le=52, description="Reference period (4 months ~ 17 weeks). "
-                                 "A horizon shorter than this is checked as one period.")
+    reference_weeks: int = Field(
+        default=17,
+        ge=1,
+        le=52,
+        description="Reference period (4 months ~ 17 weeks). A horizon shorter than this is checked as one period.",
+    )
 
 
 @register
@@ -290,9 +346,12 @@ class MaxAverageHours(Rule[MaxAverageParams]):
             minutes = per_day[last + 1] - per_day[first]
             if minutes > allowed:
                 yield self.violation(
-                    staff, f"{hours(minutes, up=True)} h worked from {problem.days[first]} to {problem.days[last]}, "
+                    staff,
+                    f"{hours(minutes, up=True)} h worked from {problem.days[first]} to {problem.days[last]}, "
                     f"allowed {allowed / 60:.1f} h",
-                    measured=round(minutes / 60, 2), limit=round(allowed / 60, 2), unit="h in reference period",
+                    measured=round(minutes / 60, 2),
+                    limit=round(allowed / 60, 2),
+                    unit="h in reference period",
                 )
 
     def post(self, model, staff) -> None:
@@ -301,11 +360,16 @@ class MaxAverageHours(Rule[MaxAverageParams]):
         for first, last, allowed in self.windows(model.problem, staff):
             inside = [(paid, var) for day, paid, var in options if first <= day <= last]
             if sum(paid for paid, _ in inside) > allowed:
-                model.hard(self, staff, model.cp.Add(sum(paid * var for paid, var in inside) <= allowed),
-                           f"{model.problem.days[first]}..{model.problem.days[last]}")
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.Add(sum(paid * var for paid, var in inside) <= allowed),
+                    f"{model.problem.days[first]}..{model.problem.days[last]}",
+                )
 
 
 # --------------------------------------------------------------------------- consecutive days / nights
+
 
 class ConsecutiveRule(Rule[P]):
     """Runs of calendar days (by shift start date) on which a counted shift is worked."""
@@ -325,9 +389,13 @@ class ConsecutiveRule(Rule[P]):
             length = (last - first).days + 1
             if length > self.limit:
                 yield self.violation(
-                    staff, f"{length} consecutive days from {first} to {last}",
-                    dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time()),
-                    measured=length, limit=self.limit, unit="days",
+                    staff,
+                    f"{length} consecutive days from {first} to {last}",
+                    dt.datetime.combine(first, dt.time()),
+                    dt.datetime.combine(last, dt.time()),
+                    measured=length,
+                    limit=self.limit,
+                    unit="days",
                 )
 
     def post(self, model, staff) -> None:
@@ -338,7 +406,7 @@ class ConsecutiveRule(Rule[P]):
         flags = {day: model.any_of(variables) for day, variables in per_day.items()}
         days = model.problem.days
         for first in range(0, len(days) - self.limit):
-            window = [flags[day] for day in days[first:first + self.limit + 1] if day in flags]
+            window = [flags[day] for day in days[first : first + self.limit + 1] if day in flags]
             if len(window) > self.limit:
                 model.hard(self, staff, model.cp.Add(sum(window) <= self.limit), f"from {days[first]}")
 
@@ -356,8 +424,12 @@ def _runs(days: Sequence[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
 
 
 class ConsecutiveDaysParams(RuleParams):
-    max_days: int = Field(default=6, ge=1, le=13, description="Follows from at most 6 days between weekly rests "
-                          "(BEK § 4); a local agreement may set fewer. (U)")
+    max_days: int = Field(
+        default=6,
+        ge=1,
+        le=13,
+        description="Follows from at most 6 days between weekly rests (BEK § 4); a local agreement may set fewer. (U)",
+    )
 
 
 @register
@@ -376,8 +448,12 @@ class MaxConsecutiveDays(ConsecutiveRule[ConsecutiveDaysParams]):
 
 
 class ConsecutiveNightsParams(RuleParams):
-    max_nights: int = Field(default=5, ge=1, le=13, description="Night shifts in a row. No central KL value "
-                            "found (rules-dk.md); local default, unverified (U).")
+    max_nights: int = Field(
+        default=5,
+        ge=1,
+        le=13,
+        description="Night shifts in a row. No central KL value found (rules-dk.md); local default, unverified (U).",
+    )
 
 
 @register

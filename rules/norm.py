@@ -14,15 +14,25 @@ from .base import Rule, RuleParams, Severity, Violation
 
 
 class NormParams(RuleParams):
-    max_deviation_hours: float = Field(default=4, ge=0, le=200, description=(
-        "Planned hours of a normperiode may differ from its norm by this much (the payroll export settles "
-        "hours above it as merarbejde/overtime; a local agreement may carry them as saldo instead). The "
-        "agreements plan the norm; with fixed shift lengths it is rarely met to the "
-        "minute, so the default is about half a shift (rules-dk hours.contract_norm: carry-over tolerance, "
-        "U). Employees with 0 contract hours (timelønnede) have no norm to meet."))
-    planned_overtime: bool = Field(default=False, description=(
-        "Whether the plan may place hours above the full-time norm (overarbejde). The agreements plan "
-        "the norm; overtime is ordered, not planned (rules-dk ot.overarbejde, P)."))
+    max_deviation_hours: float = Field(
+        default=4,
+        ge=0,
+        le=200,
+        description=(
+            "Planned hours of a normperiode may differ from its norm by this much (the payroll export settles "
+            "hours above it as merarbejde/overtime; a local agreement may carry them as saldo instead). The "
+            "agreements plan the norm; with fixed shift lengths it is rarely met to the "
+            "minute, so the default is about half a shift (rules-dk hours.contract_norm: carry-over tolerance, "
+            "U). Employees with 0 contract hours (timelønnede) have no norm to meet."
+        ),
+    )
+    planned_overtime: bool = Field(
+        default=False,
+        description=(
+            "Whether the plan may place hours above the full-time norm (overarbejde). The agreements plan "
+            "the norm; overtime is ordered, not planned (rules-dk ot.overarbejde, P)."
+        ),
+    )
 
 
 @register
@@ -55,8 +65,10 @@ class NormHours(Rule[NormParams]):
     def notes(self, problem) -> list[str]:
         weeks = self.terms.normperiode_weeks
         if len(problem.days) % (weeks * 7):
-            return [f"the horizon ({len(problem.days) // 7} weeks) does not end on a {weeks}-week normperiode "
-                    f"boundary; norm hours of the unfinished period are compared in the summary, not checked"]
+            return [
+                f"the horizon ({len(problem.days) // 7} weeks) does not end on a {weeks}-week normperiode "
+                f"boundary; norm hours of the unfinished period are compared in the summary, not checked"
+            ]
         return []
 
     def limits(self, norm: int | None, full: int) -> tuple[int, int | None]:
@@ -103,8 +115,11 @@ class NormHours(Rule[NormParams]):
                 assert norm is not None
                 what = f"{(planned - norm) / 60:+.1f} h from the norm {norm / 60:.1f} h"
             yield self.violation(
-                staff, f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",
-                measured=round(planned / 60, 2), limit=round(limit / 60, 2), unit="h planned",
+                staff,
+                f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",
+                measured=round(planned / 60, 2),
+                limit=round(limit / 60, 2),
+                unit="h planned",
             )
 
     def post(self, model, staff) -> None:

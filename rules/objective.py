@@ -71,6 +71,7 @@ def total_points(problem: Problem, roster: Roster) -> float:
 
 # ------------------------------------------------------------------ demand
 
+
 def _cell_terms(problem: Problem, cell) -> tuple[tuple[str, int, int | None, bool], ...]:
     """The staffing terms of a demand cell, once for the model and the measured score:
     (term, weight per head, need, excess): heads below `need`, or above it when `excess`."""
@@ -91,8 +92,9 @@ def _post_demand(m: RuleModel) -> None:
         for term, weight, need, excess in _cell_terms(m.problem, cell):
             if need is None or weight == 0 or (excess and size <= need) or (not excess and need == 0):
                 continue
-            m.add_penalty(term, comp, _shortfall(m, term, (day, shift_id, comp), staffed, size, need, excess),
-                          weight * paid)
+            m.add_penalty(
+                term, comp, _shortfall(m, term, (day, shift_id, comp), staffed, size, need, excess), weight * paid
+            )
 
 
 def _shortfall(m: RuleModel, term: str, key, staffed, size: int, need: int, excess: bool):
@@ -142,8 +144,10 @@ def _score_demand(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 def _shortfalls(problem: Problem, cell, have: int) -> tuple[tuple[str, int, int], ...]:
     """(term, weight, heads missing or in excess) of a demand cell staffed with `have` heads."""
-    return tuple((term, weight, 0 if need is None else max(0, have - need if excess else need - have))
-                 for term, weight, need, excess in _cell_terms(problem, cell))
+    return tuple(
+        (term, weight, 0 if need is None else max(0, have - need if excess else need - have))
+        for term, weight, need, excess in _cell_terms(problem, cell)
+    )
 
 
 def staffing_points(problem: Problem, key: tuple[int, str, str], have: int) -> int:
@@ -160,6 +164,7 @@ def _staffing_minutes(problem: Problem, paid: int) -> int:
 
 
 # ------------------------------------------------------------------ contract hours
+
 
 def _post_contract(m: RuleModel) -> None:
     """Hours above and below the norm; only their difference is tied to the plan, and the
@@ -186,7 +191,8 @@ def contract_deviation(problem: Problem, worked) -> dict[str, int]:
     """Planned minus norm minutes per employee (positive: above contract)."""
     return {
         staff.id: sum(item.shift.paid for item in worked.get(staff.id, [])) - staff.norm_minutes
-        for staff in problem.employees if not staff.is_vikar
+        for staff in problem.employees
+        if not staff.is_vikar
     }
 
 
@@ -200,6 +206,7 @@ def _score_contract(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 
 # ------------------------------------------------------------------ wishes
+
 
 def _post_wishes(m: RuleModel) -> None:
     scale = m.problem.scenario.weights.wish * 60
@@ -227,8 +234,10 @@ def _score_wishes(problem: Problem, worked) -> Iterable[ScoreLine]:
         for wish in staff.wishes:
             kind = wish.kind.value
             broken = (
-                wish.date in days if kind == "day_off"
-                else (wish.date, wish.shift) in rows if kind == "avoid"
+                wish.date in days
+                if kind == "day_off"
+                else (wish.date, wish.shift) in rows
+                if kind == "avoid"
                 else (wish.date, wish.shift) not in rows
             )
             if broken and scale:
@@ -236,6 +245,7 @@ def _score_wishes(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 
 # ------------------------------------------------------------------ fairness
+
 
 def fairness_factor(problem: Problem, staff: Staff) -> int:
     """Tenths of a shift per counted shift, scaled to a full-time, fully available employee, so
@@ -253,13 +263,15 @@ def fairness_groups(problem: Problem, term: str) -> dict[str, list[Staff]]:
     groups: dict[str, list[Staff]] = defaultdict(list)
     night_types = {inst.shift_id for inst in problem.instances if inst.night}
     for staff in problem.employees:
-        allowed = [s for s in problem.shift_types if s not in staff.forbidden_shifts
-                   and not (staff.no_nights and s in night_types)]
+        allowed = [
+            s
+            for s in problem.shift_types
+            if s not in staff.forbidden_shifts and not (staff.no_nights and s in night_types)
+        ]
         if not fairness_factor(problem, staff) or (term == "fairness_nights" and night_types.isdisjoint(allowed)):
             continue
         restricted = term == "fairness_nights" and len(allowed) < len(problem.shift_types)
-        key = staff.competences[0] if not restricted else (
-            f"{staff.competences[0]} ({'+'.join(allowed)})")
+        key = staff.competences[0] if not restricted else (f"{staff.competences[0]} ({'+'.join(allowed)})")
         groups[key].append(staff)
     return {key: members for key, members in groups.items() if len(members) > 1}
 
@@ -316,6 +328,7 @@ def _score_fairness(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 # ------------------------------------------------------------------ re-planning: changes to the published roster
 
+
 def _published_after(problem: Problem, baseline: Baseline, frozen_until: int) -> dict[str, set[tuple]]:
     """Per employee, the published (date, shift id) pairs that start after the frozen past."""
     out: dict[str, set[tuple]] = defaultdict(set)
@@ -339,8 +352,11 @@ def _replanned(problem: Problem) -> list[tuple[Staff, set[tuple], AgreementTerms
         return []
     published = _published_after(problem, problem.baseline, problem.frozen_until)
     terms = {a: agreement_terms(problem.scenario, a) for a in {staff.agreement for staff in problem.employees}}
-    return [(staff, published.get(staff.id, set()), terms[staff.agreement])
-            for staff in problem.employees if not staff.is_vikar]
+    return [
+        (staff, published.get(staff.id, set()), terms[staff.agreement])
+        for staff in problem.employees
+        if not staff.is_vikar
+    ]
 
 
 def _post_changes(m: RuleModel) -> None:
@@ -354,11 +370,19 @@ def _post_changes(m: RuleModel) -> None:
             if shift.start < frozen:
                 continue
             if (shift.date, shift.shift_id) in mine:
-                m.add_penalty("shift_removed", staff.id, 1 - var,
-                              _change_weight(problem, terms, shift.start, frozen, w.shift_removed) * 60)
+                m.add_penalty(
+                    "shift_removed",
+                    staff.id,
+                    1 - var,
+                    _change_weight(problem, terms, shift.start, frozen, w.shift_removed) * 60,
+                )
             else:
-                m.add_penalty("shift_added", staff.id, var,
-                              _change_weight(problem, terms, shift.start, frozen, w.shift_added) * 60)
+                m.add_penalty(
+                    "shift_added",
+                    staff.id,
+                    var,
+                    _change_weight(problem, terms, shift.start, frozen, w.shift_added) * 60,
+                )
 
 
 def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
@@ -367,8 +391,11 @@ def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
         return  # not re-planning: `_replanned` is empty
     w = problem.scenario.weights
     for staff, mine, terms in _replanned(problem):
-        now = {(item.row.date, item.row.shift_id): item.shift for item in worked.get(staff.id, [])
-               if item.shift.start >= frozen}
+        now = {
+            (item.row.date, item.row.shift_id): item.shift
+            for item in worked.get(staff.id, [])
+            if item.shift.start >= frozen
+        }
         for key in sorted(mine - set(now)):
             shift = problem.instance(*key)
             assert shift is not None  # `mine` holds only published rows that are shifts of the plan
@@ -382,6 +409,7 @@ def _score_changes(problem: Problem, worked) -> Iterable[ScoreLine]:
 
 
 # ------------------------------------------------------------------ agency staff (vikar)
+
 
 def _vikar_points(problem: Problem, staff: Staff) -> int:
     """Points per hour: `vikar_hour` for the cheapest agency, more for dearer ones, in proportion."""

@@ -50,9 +50,13 @@ def _day(problem, index: int) -> dt.datetime:
 
 
 class SuccessionParams(RuleParams):
-    forbidden: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
-        "Shift type -> shift types that may not start on the next calendar day (e.g. {aften: [dag]}: "
-        "no day shift the morning after a late one, even where rest.daily would allow it)."))
+    forbidden: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description=(
+            "Shift type -> shift types that may not start on the next calendar day (e.g. {aften: [dag]}: "
+            "no day shift the morning after a late one, even where rest.daily would allow it)."
+        ),
+    )
 
 
 @register
@@ -74,8 +78,12 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
             banned = self.params.forbidden.get(item.row.shift_id, ())
             for nxt in by_date.get(item.row.date + dt.timedelta(days=1), ()):
                 if nxt.row.shift_id in banned:
-                    yield self.violation(staff, f"{nxt.shift.label()} follows {item.shift.label()}",
-                                         item.shift.start_local, nxt.shift.end_local)
+                    yield self.violation(
+                        staff,
+                        f"{nxt.shift.label()} follows {item.shift.label()}",
+                        item.shift.start_local,
+                        nxt.shift.end_local,
+                    )
 
     def post(self, model, staff) -> None:
         """One clause per shift option: it excludes 'some banned shift tomorrow' (a literal shared
@@ -88,13 +96,21 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
                 banned = self.params.forbidden.get(shift.shift_id, ())
                 after = [nxt_var for nxt, nxt_var in following if nxt.shift_id in banned]
                 if after:
-                    model.hard(self, staff, model.cp.AddImplication(var, model.any_of(after).Not()),
-                               f"{shift.label()} -> {', '.join(banned)}")
+                    model.hard(
+                        self,
+                        staff,
+                        model.cp.AddImplication(var, model.any_of(after).Not()),
+                        f"{shift.label()} -> {', '.join(banned)}",
+                    )
 
 
 class PerTypeParams(RuleParams):
-    max_shifts: dict[str, int] = Field(default_factory=dict, description=(
-        "Shift type -> most shifts of that type in the plan; 0 = never (e.g. {nat: 0} for a day-only post)."))
+    max_shifts: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Shift type -> most shifts of that type in the plan; 0 = never (e.g. {nat: 0} for a day-only post)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _non_negative(self) -> PerTypeParams:
@@ -124,9 +140,15 @@ class MaxShiftsPerType(Rule[PerTypeParams]):
         for shift_id, most in sorted(self.params.max_shifts.items()):
             mine = [item for item in worked if item.row.shift_id == shift_id]
             if len(mine) > most:
-                yield self.violation(staff, f"{len(mine)} {shift_id} shifts, at most {most}",
-                                     mine[0].shift.start_local, mine[-1].shift.end_local,
-                                     measured=len(mine), limit=most, unit=f"{shift_id} shifts")
+                yield self.violation(
+                    staff,
+                    f"{len(mine)} {shift_id} shifts, at most {most}",
+                    mine[0].shift.start_local,
+                    mine[-1].shift.end_local,
+                    measured=len(mine),
+                    limit=most,
+                    unit=f"{shift_id} shifts",
+                )
 
     def post(self, model, staff) -> None:
         super().post(model, staff)  # preassigned shifts of a forbidden type
@@ -171,9 +193,13 @@ class TotalHours(Rule[TotalHoursParams]):
         if high is not None and total > high:
             breaches.append((high, "at most"))
         for limit, word in breaches:
-            yield self.violation(staff, f"{hours(total, up=total > limit)} h in the plan, {word} "
-                                 f"{hours(limit)} h", measured=round(total / 60, 2), limit=limit / 60,
-                                 unit="h in plan")
+            yield self.violation(
+                staff,
+                f"{hours(total, up=total > limit)} h in the plan, {word} {hours(limit)} h",
+                measured=round(total / 60, 2),
+                limit=limit / 60,
+                unit="h in plan",
+            )
 
     def post(self, model, staff) -> None:
         low, high = self.limits()
@@ -187,8 +213,14 @@ class TotalHours(Rule[TotalHoursParams]):
 
 
 class RunParams(RuleParams):
-    min_days: int = Field(default=1, ge=1, le=14, description=(
-        "Shortest run; a run touching the first or last day of the plan is exempt (it continues outside)."))
+    min_days: int = Field(
+        default=1,
+        ge=1,
+        le=14,
+        description=(
+            "Shortest run; a run touching the first or last day of the plan is exempt (it continues outside)."
+        ),
+    )
 
 
 def _post_min_run(rule: Rule[RunParams], model, staff, value: bool) -> None:
@@ -209,8 +241,11 @@ def _post_min_run(rule: Rule[RunParams], model, staff, value: bool) -> None:
             end = first + length  # the closing day
             if end > last:
                 break
-            pattern = [literal(first - 1, not value), *(literal(d, value) for d in range(first, end)),
-                       literal(end, not value)]
+            pattern = [
+                literal(first - 1, not value),
+                *(literal(d, value) for d in range(first, end)),
+                literal(end, not value),
+            ]
             if any(lit is None for lit in pattern):
                 continue  # the pattern cannot occur
             clause = [lit.Not() for lit in pattern if lit is not True]  # never empty: work is never fixed
@@ -221,9 +256,15 @@ def _check_min_run(rule: Rule[RunParams], problem, staff, worked, value: bool, w
     for first, last in inner_runs(worked_days(problem, worked), value):
         length = last - first + 1
         if length < rule.params.min_days:
-            yield rule.violation(staff, f"{length} {what} from {problem.days[first]} to {problem.days[last]}, "
-                                 f"at least {rule.params.min_days}", _day(problem, first), _day(problem, last),
-                                 measured=length, limit=rule.params.min_days, unit=what)
+            yield rule.violation(
+                staff,
+                f"{length} {what} from {problem.days[first]} to {problem.days[last]}, at least {rule.params.min_days}",
+                _day(problem, first),
+                _day(problem, last),
+                measured=length,
+                limit=rule.params.min_days,
+                unit=what,
+            )
 
 
 class MinRun(Rule[RunParams]):
@@ -263,7 +304,9 @@ class MinConsecutiveDaysOff(MinRun):
 
 
 class MaxWeekendsParams(RuleParams):
-    max_weekends: int | None = Field(default=None, ge=0, description="Most weekends worked in the plan (None: no limit).")
+    max_weekends: int | None = Field(
+        default=None, ge=0, description="Most weekends worked in the plan (None: no limit)."
+    )
 
 
 @register
@@ -294,9 +337,15 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
         flags = worked_days(problem, worked)
         busy = [days for days in self.weekends(problem) if any(flags[d] for d in days)]
         if len(busy) > most:
-            yield self.violation(staff, f"{len(busy)} weekends worked, at most {most}",
-                                 _day(problem, busy[0][0]), _day(problem, busy[-1][-1]),
-                                 measured=len(busy), limit=most, unit="weekends")
+            yield self.violation(
+                staff,
+                f"{len(busy)} weekends worked, at most {most}",
+                _day(problem, busy[0][0]),
+                _day(problem, busy[-1][-1]),
+                measured=len(busy),
+                limit=most,
+                unit="weekends",
+            )
 
     def post(self, model, staff) -> None:
         most = self.params.max_weekends

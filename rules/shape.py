@@ -9,11 +9,18 @@ from .base import Rule, RuleParams, Severity
 
 
 class ShiftLengthParams(RuleParams):
-    min_hours: float = Field(default=5, ge=0, le=24, description=(
-        "Shortest shift. 5 h is the regional agreement's value; for KL unverified (rules-dk shift.min_length, "
-        "U). Home-care route shifts and part-timers may be shorter by local agreement."))
-    max_hours: float = Field(default=12, gt=0, le=24, description=(
-        "Longest planned shift (rules-dk shift.max_length, P: per DSR)."))
+    min_hours: float = Field(
+        default=5,
+        ge=0,
+        le=24,
+        description=(
+            "Shortest shift. 5 h is the regional agreement's value; for KL unverified (rules-dk shift.min_length, "
+            "U). Home-care route shifts and part-timers may be shorter by local agreement."
+        ),
+    )
+    max_hours: float = Field(
+        default=12, gt=0, le=24, description=("Longest planned shift (rules-dk shift.max_length, P: per DSR).")
+    )
 
     @model_validator(mode="after")
     def _order(self) -> ShiftLengthParams:
@@ -39,9 +46,17 @@ class ShiftLength(Rule[ShiftLengthParams]):
         """(clock hours, limit, message) when the shift is too long or too short."""
         hours = round((shift.end_local - shift.start_local).total_seconds() / 3600, 2)
         if hours > self.params.max_hours:
-            return hours, self.params.max_hours, f"{shift.label()} lasts {hours:g} h; at most {self.params.max_hours:g} h"
+            return (
+                hours,
+                self.params.max_hours,
+                f"{shift.label()} lasts {hours:g} h; at most {self.params.max_hours:g} h",
+            )
         if hours < self.params.min_hours:
-            return hours, self.params.min_hours, f"{shift.label()} lasts {hours:g} h; at least {self.params.min_hours:g} h"
+            return (
+                hours,
+                self.params.min_hours,
+                f"{shift.label()} lasts {hours:g} h; at least {self.params.min_hours:g} h",
+            )
         return None
 
     def blocks(self, problem, staff, shift):
@@ -53,5 +68,12 @@ class ShiftLength(Rule[ShiftLengthParams]):
             found = self.breach(item.shift)
             if found is not None:
                 hours, limit, message = found
-                yield self.violation(staff, message, item.shift.start_local, item.shift.end_local,
-                                     measured=hours, limit=limit, unit="h shift")
+                yield self.violation(
+                    staff,
+                    message,
+                    item.shift.start_local,
+                    item.shift.end_local,
+                    measured=hours,
+                    limit=limit,
+                    unit="h shift",
+                )

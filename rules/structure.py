@@ -23,11 +23,15 @@ class NoOverlap(Rule[RuleParams]):
     def post(self, model, staff) -> None:
         options = model.options(staff)
         for i, (first, first_var) in enumerate(options):
-            for second, second_var in options[i + 1:]:
+            for second, second_var in options[i + 1 :]:
                 if second.start >= first.end:
                     break
-                model.hard(self, staff, model.cp.AddBoolOr([first_var.Not(), second_var.Not()]),
-                           f"{first.label()} overlaps {second.label()}")
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.AddBoolOr([first_var.Not(), second_var.Not()]),
+                    f"{first.label()} overlaps {second.label()}",
+                )
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         latest = None
@@ -35,20 +39,35 @@ class NoOverlap(Rule[RuleParams]):
             if latest is not None and item.shift.start < latest.shift.end:
                 overlap_end = item.shift if item.shift.end <= latest.shift.end else latest.shift
                 yield self.violation(
-                    staff, f"{item.shift.label()} starts before {latest.shift.label()} ends",
-                    item.shift.start_local, overlap_end.end_local,
-                    measured=(overlap_end.end - item.shift.start) / 60, limit=0, unit="h overlap",
+                    staff,
+                    f"{item.shift.label()} starts before {latest.shift.label()} ends",
+                    item.shift.start_local,
+                    overlap_end.end_local,
+                    measured=(overlap_end.end - item.shift.start) / 60,
+                    limit=0,
+                    unit="h overlap",
                 )
             if latest is None or item.shift.end > latest.shift.end:
                 latest = item
 
 
 class MaxPerDayParams(RuleParams):
-    max_shifts: int = Field(default=1, ge=1, le=3, description="Shifts that may start on one calendar day. "
-                            "2 allows delt tjeneste (split shifts), still bound by rest.daily.")
-    max_span_hours: float = Field(default=12, gt=0, le=24, description=(
-        "Delt tjeneste: from the first start to the last end of one day's shifts (rules-dk shift.split: "
-        "12 h without consent in sister KL agreements, U)."))
+    max_shifts: int = Field(
+        default=1,
+        ge=1,
+        le=3,
+        description="Shifts that may start on one calendar day. "
+        "2 allows delt tjeneste (split shifts), still bound by rest.daily.",
+    )
+    max_span_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24,
+        description=(
+            "Delt tjeneste: from the first start to the last end of one day's shifts (rules-dk shift.split: "
+            "12 h without consent in sister KL agreements, U)."
+        ),
+    )
 
 
 @register
@@ -66,14 +85,22 @@ class MaxShiftsPerDay(Rule[MaxPerDayParams]):
         span = round(self.params.max_span_hours * 60)
         for options in model.options_by_day(staff).values():
             if len(options) > self.params.max_shifts:
-                model.hard(self, staff, model.cp.Add(sum(var for _, var in options) <= self.params.max_shifts),
-                           options[0][0].date.isoformat())
+                model.hard(
+                    self,
+                    staff,
+                    model.cp.Add(sum(var for _, var in options) <= self.params.max_shifts),
+                    options[0][0].date.isoformat(),
+                )
             if self.params.max_shifts > 1:
                 for i, (a, a_var) in enumerate(options):
-                    for b, b_var in options[i + 1:]:
+                    for b, b_var in options[i + 1 :]:
                         if max(a.end, b.end) - min(a.start, b.start) > span:
-                            model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), b_var.Not()]),
-                                       f"{a.label()} + {b.shift_id}: span above {self.params.max_span_hours:g} h")
+                            model.hard(
+                                self,
+                                staff,
+                                model.cp.AddBoolOr([a_var.Not(), b_var.Not()]),
+                                f"{a.label()} + {b.shift_id}: span above {self.params.max_span_hours:g} h",
+                            )
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         by_day = defaultdict(list)
@@ -82,8 +109,13 @@ class MaxShiftsPerDay(Rule[MaxPerDayParams]):
         for day, items in sorted(by_day.items()):
             if len(items) > self.params.max_shifts:
                 yield self.violation(
-                    staff, f"{len(items)} shifts start on {day.isoformat()}", items[0].shift.start_local,
-                    items[-1].shift.end_local, measured=len(items), limit=self.params.max_shifts, unit="shifts",
+                    staff,
+                    f"{len(items)} shifts start on {day.isoformat()}",
+                    items[0].shift.start_local,
+                    items[-1].shift.end_local,
+                    measured=len(items),
+                    limit=self.params.max_shifts,
+                    unit="shifts",
                 )
             elif len(items) > 1:
                 first = min(items, key=lambda w: w.shift.start)
@@ -91,7 +123,11 @@ class MaxShiftsPerDay(Rule[MaxPerDayParams]):
                 span = (last.shift.end - first.shift.start) / 60
                 if span > self.params.max_span_hours:
                     yield self.violation(
-                        staff, f"delt tjeneste on {day.isoformat()} spans {span:g} h", first.shift.start_local,
-                        last.shift.end_local, measured=round(span, 2), limit=self.params.max_span_hours,
+                        staff,
+                        f"delt tjeneste on {day.isoformat()} spans {span:g} h",
+                        first.shift.start_local,
+                        last.shift.end_local,
+                        measured=round(span, 2),
+                        limit=self.params.max_span_hours,
                         unit="h span",
                     )

@@ -37,20 +37,36 @@ class Publication(Rule[RuleParams]):
             return
         start = dt.datetime.combine(horizon.start, dt.time())
         if horizon.weeks < weeks:
-            yield Violation(self.id, "*", self.severity, self.source,
-                            f"the roster covers {horizon.weeks} weeks; at least {weeks:g} required",
-                            measured=horizon.weeks, limit=weeks, unit="weeks covered")
+            yield Violation(
+                self.id,
+                "*",
+                self.severity,
+                self.source,
+                f"the roster covers {horizon.weeks} weeks; at least {weeks:g} required",
+                measured=horizon.weeks,
+                limit=weeks,
+                unit="weeks covered",
+            )
         notice = (horizon.start - horizon.published).days / 7
         if notice < weeks:
-            yield Violation(self.id, "*", self.severity, self.source,
-                            f"published {horizon.published}, {notice:.1f} weeks before it starts",
-                            dt.datetime.combine(horizon.published, dt.time()), start,
-                            measured=round(notice, 2), limit=weeks, unit="weeks notice")
+            yield Violation(
+                self.id,
+                "*",
+                self.severity,
+                self.source,
+                f"published {horizon.published}, {notice:.1f} weeks before it starts",
+                dt.datetime.combine(horizon.published, dt.time()),
+                start,
+                measured=round(notice, 2),
+                limit=weeks,
+                unit="weeks notice",
+            )
 
     def notes(self, problem) -> list[str]:
         if problem.scenario.horizon.published is None:
-            return ["the scenario gives no horizon.published date, so publication notice and plan length "
-                    "were not checked"]
+            return [
+                "the scenario gives no horizon.published date, so publication notice and plan length were not checked"
+            ]
         return []
 
 
@@ -80,8 +96,11 @@ class ChangeNotice(Rule[RuleParams]):
         baseline = problem.baseline
         if baseline is None:
             return
-        old = _by_day((r.date, problem.work_interval(r.shift_id, r.date, r.start, r.end))
-                      for r in baseline.rows if r.employee_id == staff.id)
+        old = _by_day(
+            (r.date, problem.work_interval(r.shift_id, r.date, r.start, r.end))
+            for r in baseline.rows
+            if r.employee_id == staff.id
+        )
         new = _by_day((w.row.date, w.shift) for w in worked)
         changed = problem.timeline.minute(baseline.changed_at)
         for day in sorted(set(old) | set(new)):
@@ -98,10 +117,14 @@ class ChangeNotice(Rule[RuleParams]):
         for change in self.changes(problem, staff, worked):
             moved_hours = change.moved_minutes / 60
             yield self.violation(
-                staff, f"{change.day} changed with {hours(change.notice_minutes)} h notice: {moved_hours:g} h moved, "
+                staff,
+                f"{change.day} changed with {hours(change.notice_minutes)} h notice: {moved_hours:g} h moved, "
                 f"late-change supplement {moved_hours * rate:.2f} kr ({rate:g} kr/h)",
-                change.first_start, None, measured=round(change.notice_minutes / 60, 2),
-                limit=self.terms.change_notice_hours, unit="h notice",
+                change.first_start,
+                None,
+                measured=round(change.notice_minutes / 60, 2),
+                limit=self.terms.change_notice_hours,
+                unit="h notice",
             )
 
     def notes(self, problem) -> list[str]:

@@ -70,8 +70,11 @@ def run(problem: Problem):
 def worked(result_or_roster, employee: str | None = None) -> list[tuple[str, str]]:
     """(date, shift id) pairs worked, in time order, optionally for one employee."""
     roster_ = getattr(result_or_roster, "roster", result_or_roster)
-    return [(a.date.isoformat(), a.shift_id) for a in sorted(roster_.assignments, key=lambda a: a.start)
-            if employee is None or a.employee_id == employee]
+    return [
+        (a.date.isoformat(), a.shift_id)
+        for a in sorted(roster_.assignments, key=lambda a: a.start)
+        if employee is None or a.employee_id == employee
+    ]
 
 
 def points(problem: Problem, roster_: Roster, term: str | None = None) -> float:
@@ -80,8 +83,9 @@ def points(problem: Problem, roster_: Roster, term: str | None = None) -> float:
 
 def amount(problem: Problem, roster_: Roster, term: str, key: str | None = None) -> float:
     """Measured amount of one score term (e.g. hours understaffed below min)."""
-    return sum(line.amount for line in score(problem, roster_)
-               if line.term == term and (key is None or line.key == key))
+    return sum(
+        line.amount for line in score(problem, roster_) if line.term == term and (key is None or line.key == key)
+    )
 
 
 def longest_run(dates: Iterable[str]) -> int:

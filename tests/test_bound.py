@@ -11,18 +11,18 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
-from rostering.rules.objective import total_points
 
-from rostering.solver.strategies import bound as bound_module
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.objective import total_points
 from rostering.solver.options import with_strategy
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.strategies import bound as bound_module
 from rostering.solver.strategies.bound import employee_bound, hint_plans, own_expr, post_cuts
 
 OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
@@ -50,14 +50,17 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
     expected = []
     for staff, floor in zip(problem.employees, bound.floors):
         priced = solver.Value(own_expr(model, staff)) - sum(
-            bound.prices.get(slot, 0) * solver.Value(var) for slot, var in model.role_vars(staff))
+            bound.prices.get(slot, 0) * solver.Value(var) for slot, var in model.role_vars(staff)
+        )
         expected.append(priced - floor)
     cut = full_model(problem)  # built as `model` was: the same variables
     before = len(cut.cp.Proto().constraints)
     post_cuts(cut, bound)
     values, constraints = solver.ResponseProto().solution, cut.cp.Proto().constraints
-    posted = [sum(c * values[v] for c, v in zip(ct.linear.coeffs, ct.linear.vars)) - ct.linear.domain[0]
-              for ct in (constraints[i] for i in range(before, len(constraints)))]
+    posted = [
+        sum(c * values[v] for c, v in zip(ct.linear.coeffs, ct.linear.vars)) - ct.linear.domain[0]
+        for ct in (constraints[i] for i in range(before, len(constraints)))
+    ]
     assert posted == expected
     assert min(expected) >= 0
     assert any(bound.prices.values())  # the cover is priced, so the check above has teeth
@@ -219,11 +222,13 @@ def test_a_tight_employee_alone_is_priced_at_once(tmp_path):
     relaxation one worker found no plan in 3 s (seeds 1 and 2); with the full one (level 2, as
     the full solve uses) it is proven optimal in 0.03 s, so a pricing round is no longer cut short."""
     cover = "\n".join(f"{day},{shift},1,100,1" for day in range(84) for shift in "DL")
-    text = (f"SECTION_HORIZON\n84\n\nSECTION_SHIFTS\nE,480,\nD,480,E\nL,480,E|D\n\n"
-            f"SECTION_STAFF\nV,E=0|D=84|L=40,24300,23340,4,2,2,6\n\n"
-            f"SECTION_DAYS_OFF\nV,16,46,47,48,49,50,51,52\n\n"
-            f"SECTION_SHIFT_ON_REQUESTS\nV,19,D,3\nV,42,L,3\n\nSECTION_SHIFT_OFF_REQUESTS\nV,73,L,2\n\n"
-            f"SECTION_COVER\n{cover}\n")
+    text = (
+        f"SECTION_HORIZON\n84\n\nSECTION_SHIFTS\nE,480,\nD,480,E\nL,480,E|D\n\n"
+        f"SECTION_STAFF\nV,E=0|D=84|L=40,24300,23340,4,2,2,6\n\n"
+        f"SECTION_DAYS_OFF\nV,16,46,47,48,49,50,51,52\n\n"
+        f"SECTION_SHIFT_ON_REQUESTS\nV,19,D,3\nV,42,L,3\n\nSECTION_SHIFT_OFF_REQUESTS\nV,73,L,2\n\n"
+        f"SECTION_COVER\n{cover}\n"
+    )
     instance = tmp_path / "tight.txt"
     instance.write_text(text, encoding="ascii")
     problem = build_problem(read_curtois(instance))

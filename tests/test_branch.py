@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
-from rostering.rules.objective import total_points
 
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.objective import total_points
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import SolveOptions, solve
 from rostering.solver.strategies.bound import ColumnGeneration, NoPlan, employee_bound, hint_plans
@@ -87,11 +87,16 @@ def test_a_fixing_binds_the_master_problem_and_the_pricing(problem):
     """Employee B (index 1) free or bound to work day 0; A (index 0) has day 0 off in the file."""
     model = full_model(problem)
     generation = ColumnGeneration(model, workers=1)
-    first_day = frozenset(slot for slot in generation.slots.points if problem.instances[slot[0]].date == problem.days[0])
+    first_day = frozenset(
+        slot for slot in generation.slots.points if problem.instances[slot[0]].date == problem.days[0]
+    )
 
     def b_on_first_day() -> float:
-        return sum(share for (employee, slot), share in generation.master.relaxation().items()
-                   if employee == 1 and slot in first_day)
+        return sum(
+            share
+            for (employee, slot), share in generation.master.relaxation().items()
+            if employee == 1 and slot in first_day
+        )
 
     generation.run({}, float("inf"), 1, {(1, first_day): False})
     assert b_on_first_day() == 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 
-from builders import TINY
 from typer.testing import CliRunner
 
+from builders import TINY
 from rostering.cli import app
 from rostering.io.roster_file import COLUMNS
 
@@ -61,7 +61,8 @@ def test_infeasible_exits_1_names_conflict_and_writes_nothing(tmp_path):
     text = TINY.read_text().replace(
         "  - {id: e01, competences: [ssa], contract_hours: 37}",
         "  - {id: e01, competences: [ssa], contract_hours: 37,\n"
-        "     preassigned: [{date: 2026-03-31, shift: aften}, {date: 2026-04-01, shift: dag}]}")
+        "     preassigned: [{date: 2026-03-31, shift: aften}, {date: 2026-04-01, shift: dag}]}",
+    )
     scenario = tmp_path / "conflict.yaml"
     scenario.write_text(text, encoding="utf-8")
     out = tmp_path / "roster.csv"

@@ -16,9 +16,9 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import build, emp, need, row, scenario, shift
 from typer.testing import CliRunner
 
+from builders import build, emp, need, row, scenario, shift
 from rostering import Roster
 from rostering.analysis.coverage import CoverageCell, coverage_cells, coverage_totals
 from rostering.analysis.summary import coverage as competence_coverage
@@ -57,10 +57,15 @@ def flat(text: str) -> str:
 #                                                   Thu aften ssh: e1 (1)     -> ok
 
 STORY_ROWS = [
-    ("e1", MON, "dag", "ssh"), ("e2", MON, "dag", "ssh"),
+    ("e1", MON, "dag", "ssh"),
+    ("e2", MON, "dag", "ssh"),
     ("e1", TUE, "dag", "ssh"),
-    ("e1", THU, "dag", "ssh"), ("e2", THU, "dag", "ssh"), ("e3", THU, "dag", "ssh"),
-    ("e3", MON, "aften", "ssh"), ("e2", TUE, "aften", "ssh"), ("e3", TUE, "aften", "ssh"),
+    ("e1", THU, "dag", "ssh"),
+    ("e2", THU, "dag", "ssh"),
+    ("e3", THU, "dag", "ssh"),
+    ("e3", MON, "aften", "ssh"),
+    ("e2", TUE, "aften", "ssh"),
+    ("e3", TUE, "aften", "ssh"),
     ("e1", THU, "aften", "ssh"),
 ]
 
@@ -69,9 +74,11 @@ def story_data(**extra) -> dict:
     return scenario(
         [emp("e1"), emp("e2"), emp("e3", ["ssa"])],
         shifts=[DAG, AFTEN],
-        demand=[need("dag", MON, TUE, WED, THU, min=1, target=2, max=2),
-                need("aften", MON, TUE, WED, THU, min=1, target=1),
-                need("dag", MON, competence="ssa", min=1, target=1)],
+        demand=[
+            need("dag", MON, TUE, WED, THU, min=1, target=2, max=2),
+            need("aften", MON, TUE, WED, THU, min=1, target=1),
+            need("dag", MON, competence="ssa", min=1, target=1),
+        ],
         **extra,
     )
 
@@ -92,22 +99,30 @@ def by_key(cells: list[CoverageCell]) -> dict[tuple[str, str, str], CoverageCell
 
 # ------------------------------------------------------------------------------------ coverage_cells
 
+
 def test_cells_planned_heads_levels_and_paid_hours():
     problem, ros = story()
     cells = by_key(coverage_cells(problem, ros))
     assert len(cells) == 9  # 4 dag ssh + 4 aften ssh + 1 dag ssa; no cell on Fri-Sun (no demand)
     planned = {key: c.planned for key, c in cells.items()}
     assert planned == {
-        (MON, "dag", "ssh"): 2, (MON, "dag", "ssa"): 0, (MON, "aften", "ssh"): 1,
-        (TUE, "dag", "ssh"): 1, (TUE, "aften", "ssh"): 2,
-        (WED, "dag", "ssh"): 0, (WED, "aften", "ssh"): 0,
-        (THU, "dag", "ssh"): 3, (THU, "aften", "ssh"): 1,
+        (MON, "dag", "ssh"): 2,
+        (MON, "dag", "ssa"): 0,
+        (MON, "aften", "ssh"): 1,
+        (TUE, "dag", "ssh"): 1,
+        (TUE, "aften", "ssh"): 2,
+        (WED, "dag", "ssh"): 0,
+        (WED, "aften", "ssh"): 0,
+        (THU, "dag", "ssh"): 3,
+        (THU, "aften", "ssh"): 1,
     }
     # paid hours per head: the dag break is not paid
     assert {key: c.hours for key, c in cells.items() if key[1] == "dag"} == dict.fromkeys(
-        [k for k in cells if k[1] == "dag"], 7.5)
+        [k for k in cells if k[1] == "dag"], 7.5
+    )
     assert {key: c.hours for key, c in cells.items() if key[1] == "aften"} == dict.fromkeys(
-        [k for k in cells if k[1] == "aften"], 8.0)
+        [k for k in cells if k[1] == "aften"], 8.0
+    )
     dag = cells[(MON, "dag", "ssh")]
     assert (dag.min, dag.target, dag.max, dag.visit_hours) == (1, 2, 2, None)
     aften = cells[(MON, "aften", "ssh")]
@@ -121,7 +136,10 @@ def test_cells_come_in_time_order():
     keys = [(c.date.isoformat(), problem.shift_types[c.shift_id].start, c.shift_id, c.competence) for c in cells]
     assert keys == sorted(keys)
     assert [(c.date.isoformat(), c.shift_id, c.competence) for c in cells[:3]] == [
-        (MON, "dag", "ssa"), (MON, "dag", "ssh"), (MON, "aften", "ssh")]
+        (MON, "dag", "ssa"),
+        (MON, "dag", "ssh"),
+        (MON, "aften", "ssh"),
+    ]
 
 
 def test_cell_status():
@@ -173,9 +191,18 @@ def test_status_precedence_below_min_before_target_and_max():
 #   Wed aften = 3 -> 3/8 = 0.375
 # utilisation: demanded / planned = 99.5 / 77 = 1.29220.. -> 1.2922
 STORY_TOTALS = {
-    "cells": 9, "demanded_hours": 99.5, "planned_hours": 77.0, "under_min_hours": 23.0,
-    "under_target_hours": 38.0, "over_max_hours": 7.5, "slots": 8, "slots_understaffed": 3,
-    "share_understaffed": 0.375, "utilisation": 1.2922, "leveringsgrad": None, "wage_cost": None,
+    "cells": 9,
+    "demanded_hours": 99.5,
+    "planned_hours": 77.0,
+    "under_min_hours": 23.0,
+    "under_target_hours": 38.0,
+    "over_max_hours": 7.5,
+    "slots": 8,
+    "slots_understaffed": 3,
+    "share_understaffed": 0.375,
+    "utilisation": 1.2922,
+    "leveringsgrad": None,
+    "wage_cost": None,
     "supplement_cost": None,
 }
 
@@ -217,8 +244,11 @@ def test_row_without_competence_counts_where_the_gap_is_largest():
     """An external roster has no competence column: e3 (ssa, covers ssh) on Mon dag goes to the
     ssa cell (gap 1 - 0 = 1), not to ssh (gap 2 - 2 = 0 after e1 and e2)."""
     problem = build(story_data())
-    rows = [make_row(problem, "e1", MON, "dag", "ssh"), make_row(problem, "e2", MON, "dag", "ssh"),
-            make_row(problem, "e3", MON, "dag")]
+    rows = [
+        make_row(problem, "e1", MON, "dag", "ssh"),
+        make_row(problem, "e2", MON, "dag", "ssh"),
+        make_row(problem, "e3", MON, "dag"),
+    ]
     cells = by_key(coverage_cells(problem, Roster(tuple(rows))))
     assert cells[(MON, "dag", "ssa")].planned == 1
     assert cells[(MON, "dag", "ssh")].planned == 2
@@ -226,12 +256,18 @@ def test_row_without_competence_counts_where_the_gap_is_largest():
 
 # ------------------------------------------------------------------------------------- leveringsgrad
 
+
 def test_visit_hours_cells_and_leveringsgrad():
     """Home care: 11 visit hours on dag (7.5 paid h). Default leveringsgrad target 0.70, max 0.75:
     min = ceil(11 / (7.5 x 0.75)) = ceil(1.96) = 2; target = ceil(11 / (7.5 x 0.70)) = ceil(2.10) = 3."""
-    data = scenario([emp("e1"), emp("e2"), emp("e3"), emp("e4")], shifts=[DAG, AFTEN],
-                    demand=[{"shift": "dag", "competence": "ssh", "dates": [MON, TUE], "visit_hours": 11},
-                            need("aften", MON, min=1, target=1)])
+    data = scenario(
+        [emp("e1"), emp("e2"), emp("e3"), emp("e4")],
+        shifts=[DAG, AFTEN],
+        demand=[
+            {"shift": "dag", "competence": "ssh", "dates": [MON, TUE], "visit_hours": 11},
+            need("aften", MON, min=1, target=1),
+        ],
+    )
     problem = build(data)
     rows = [make_row(problem, e, MON, "dag") for e in ("e1", "e2")]  # Mon dag: 2 heads
     rows += [make_row(problem, e, TUE, "dag") for e in ("e1", "e2", "e3")]  # Tue dag: 3 heads
@@ -254,9 +290,12 @@ def test_visit_hours_cells_and_leveringsgrad():
 
 def test_visit_hours_respect_scenario_leveringsgrad_settings():
     """With target 0.5 / max 0.6: min = ceil(11 / 4.5) = 3, target = ceil(11 / 3.75) = 3."""
-    data = scenario([emp("e1")], shifts=[DAG],
-                    demand=[{"shift": "dag", "competence": "ssh", "dates": [MON], "visit_hours": 11}],
-                    home_care={"target_leveringsgrad": 0.5, "max_leveringsgrad": 0.6})
+    data = scenario(
+        [emp("e1")],
+        shifts=[DAG],
+        demand=[{"shift": "dag", "competence": "ssh", "dates": [MON], "visit_hours": 11}],
+        home_care={"target_leveringsgrad": 0.5, "max_leveringsgrad": 0.6},
+    )
     problem = build(data)
     (cell,) = coverage_cells(problem, Roster(()))
     assert (cell.min, cell.target) == (3, 3)
@@ -264,6 +303,7 @@ def test_visit_hours_respect_scenario_leveringsgrad_settings():
 
 
 # ------------------------------------------------------------------------------------------ pay cost
+
 
 def test_wage_and_supplement_cost_none_without_hourly_wage():
     problem, ros = story()
@@ -274,12 +314,18 @@ def test_wage_and_supplement_cost_none_without_hourly_wage():
 def wage_story():
     """One FOA employee (defaults rules.AgreementTerms: evening 17-23 36 %, Saturday from 08:00
     30 %), hourly wage 200 kr. Tue dag, Wed aften, Sat aften."""
-    data = scenario([emp("e1", agreement="foa")], shifts=[DAG, AFTEN],
-                    demand=[need("dag", TUE, min=1), need("aften", WED, SAT, min=1)],
-                    pay={"hourly_wage": {"ssh": 200}})
+    data = scenario(
+        [emp("e1", agreement="foa")],
+        shifts=[DAG, AFTEN],
+        demand=[need("dag", TUE, min=1), need("aften", WED, SAT, min=1)],
+        pay={"hourly_wage": {"ssh": 200}},
+    )
     problem = build(data)
-    rows = [make_row(problem, "e1", TUE, "dag"), make_row(problem, "e1", WED, "aften"),
-            make_row(problem, "e1", SAT, "aften")]
+    rows = [
+        make_row(problem, "e1", TUE, "dag"),
+        make_row(problem, "e1", WED, "aften"),
+        make_row(problem, "e1", SAT, "aften"),
+    ]
     return problem, Roster(tuple(rows))
 
 
@@ -295,8 +341,12 @@ def test_wage_and_supplement_cost_with_wages():
 
 def test_costs_unknown_when_one_employee_has_no_wage():
     """A sum that leaves out the nurse without a wage would understate the cost: say it is unknown."""
-    data = scenario([emp("e1", agreement="foa"), emp("e2", agreement="foa", competences=["ssa"])],
-                    shifts=[DAG, AFTEN], demand=[need("dag", TUE, min=1)], pay={"hourly_wage": {"ssh": 200}})
+    data = scenario(
+        [emp("e1", agreement="foa"), emp("e2", agreement="foa", competences=["ssa"])],
+        shifts=[DAG, AFTEN],
+        demand=[need("dag", TUE, min=1)],
+        pay={"hourly_wage": {"ssh": 200}},
+    )
     problem = build(data)
     rows = (make_row(problem, "e1", TUE, "dag"), make_row(problem, "e2", WED, "aften"))
     totals = coverage_totals(problem, Roster(rows))
@@ -306,9 +356,13 @@ def test_costs_unknown_when_one_employee_has_no_wage():
 
 def test_supplements_follow_the_agreement_terms():
     """A lokalaftale setting the evening supplement to 0 %: only the Saturday supplement is left."""
-    data = scenario([emp("e1", agreement="foa")], shifts=[DAG, AFTEN],
-                    demand=[need("dag", TUE, min=1), need("aften", WED, SAT, min=1)],
-                    pay={"hourly_wage": {"ssh": 200}}, agreements={"foa": {"terms": {"evening_pct": 0}}})
+    data = scenario(
+        [emp("e1", agreement="foa")],
+        shifts=[DAG, AFTEN],
+        demand=[need("dag", TUE, min=1), need("aften", WED, SAT, min=1)],
+        pay={"hourly_wage": {"ssh": 200}},
+        agreements={"foa": {"terms": {"evening_pct": 0}}},
+    )
     problem = build(data)
     ros = Roster((make_row(problem, "e1", WED, "aften"), make_row(problem, "e1", SAT, "aften")))
     totals = coverage_totals(problem, ros)
@@ -318,17 +372,28 @@ def test_supplements_follow_the_agreement_terms():
 
 # --------------------------------------------------------------------------- summary per competence
 
+
 def test_summary_coverage_per_competence_by_hand():
     problem, ros = story()
     got = {c.competence: c for c in competence_coverage(problem, ros)}
     assert set(got) == {"ssa", "ssh"}
     ssh, ssa = got["ssh"], got["ssa"]
     # ssh: target 60 + 32 = 92; planned 45 + 32 = 77; below min 7.5 + 8; below target 7.5 + 15 + 8; above max 7.5
-    assert (ssh.demanded_hours, ssh.planned_hours, ssh.under_min_hours, ssh.under_target_hours,
-            ssh.over_max_hours) == (92.0, 77.0, 15.5, 30.5, 7.5)
+    assert (ssh.demanded_hours, ssh.planned_hours, ssh.under_min_hours, ssh.under_target_hours, ssh.over_max_hours) == (
+        92.0,
+        77.0,
+        15.5,
+        30.5,
+        7.5,
+    )
     # ssa: one cell, Mon dag, target 1 x 7.5, nobody planned
-    assert (ssa.demanded_hours, ssa.planned_hours, ssa.under_min_hours, ssa.under_target_hours,
-            ssa.over_max_hours) == (7.5, 0.0, 7.5, 7.5, 0.0)
+    assert (ssa.demanded_hours, ssa.planned_hours, ssa.under_min_hours, ssa.under_target_hours, ssa.over_max_hours) == (
+        7.5,
+        0.0,
+        7.5,
+        7.5,
+        0.0,
+    )
 
 
 def test_summary_coverage_agrees_with_cells_and_totals():
@@ -354,6 +419,7 @@ def test_summary_coverage_agrees_with_cells_and_totals():
 
 
 # ----------------------------------------------------------------------------------------------- CLI
+
 
 def write_story(folder: Path, rows=STORY_ROWS, **extra) -> tuple[Path, Path]:
     sc = folder / "sc.json"
@@ -411,8 +477,17 @@ def test_cli_json_totals_and_cells(tmp_path):
     data = json.loads(result.output)
     assert data["totals"] == STORY_TOTALS
     assert len(data["cells"]) == 9
-    assert {"date": THU, "shift": "dag", "competence": "ssh", "min": 1, "target": 2, "max": 2, "planned": 3,
-            "hours": 7.5, "status": "above max"} in data["cells"]
+    assert {
+        "date": THU,
+        "shift": "dag",
+        "competence": "ssh",
+        "min": 1,
+        "target": 2,
+        "max": 2,
+        "planned": 3,
+        "hours": 7.5,
+        "status": "above max",
+    } in data["cells"]
 
 
 def test_cli_json_costs_with_wages(tmp_path):
@@ -434,7 +509,12 @@ def test_cli_gaps_shows_only_cells_not_ok(tmp_path):
     lines = result.output.splitlines()
     assert lines[0] == CSV_HEADER
     assert [line.split(",")[:3] for line in lines[1:]] == [
-        [MON, "dag", "ssa"], [TUE, "dag", "ssh"], [WED, "dag", "ssh"], [WED, "aften", "ssh"], [THU, "dag", "ssh"]]
+        [MON, "dag", "ssa"],
+        [TUE, "dag", "ssh"],
+        [WED, "dag", "ssh"],
+        [WED, "aften", "ssh"],
+        [THU, "dag", "ssh"],
+    ]
     assert all(not line.endswith(",ok") for line in lines[1:])
 
     table = flat(cov(sc, ros, "--gaps").output)
@@ -448,13 +528,20 @@ def test_cli_gaps_shows_only_cells_not_ok(tmp_path):
 
 def test_cli_gaps_without_gaps_says_so(tmp_path):
     """Demand on Monday only, met exactly (dag 2 of target 2, aften 1 of 1): nothing to show."""
-    data = scenario([emp("e1"), emp("e2"), emp("e3")], shifts=[DAG, AFTEN],
-                    demand=[need("dag", MON, min=1, target=2), need("aften", MON, min=1)])
+    data = scenario(
+        [emp("e1"), emp("e2"), emp("e3")],
+        shifts=[DAG, AFTEN],
+        demand=[need("dag", MON, min=1, target=2), need("aften", MON, min=1)],
+    )
     sc = tmp_path / "sc.json"
     sc.write_text(json.dumps(data), encoding="utf-8")
     ros = tmp_path / "r.csv"
-    ros.write_text("employee_id,date,shift_id,start,end\n" f"e1,{MON},dag,07:00,15:00\ne2,{MON},dag,07:00,15:00\n"
-                   f"e3,{MON},aften,15:00,23:00\n", encoding="utf-8")
+    ros.write_text(
+        "employee_id,date,shift_id,start,end\n"
+        f"e1,{MON},dag,07:00,15:00\ne2,{MON},dag,07:00,15:00\n"
+        f"e3,{MON},aften,15:00,23:00\n",
+        encoding="utf-8",
+    )
     result = cov(sc, ros, "--gaps")
     assert result.exit_code == 0, result.output
     assert "No gaps" in result.output

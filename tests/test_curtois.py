@@ -11,19 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from builders import TINY
-from rostering.rules.check import check_roster
-from rostering.rules.objective import score
 from typer.testing import CliRunner
 
 from bench import curtois_merge
 from bench.curtois_eval import evaluate
+from builders import TINY
 from rostering.cli import app
 from rostering.domain.errors import InputError
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import best_known, is_curtois, read_curtois
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.check import check_roster
+from rostering.rules.objective import score
 
 DATA = Path(__file__).resolve().parent / "data" / "curtois"
 INSTANCE = DATA / "Instance1.txt"
@@ -60,6 +60,7 @@ def variant(tmp_path: Path, old: str, new: str | None, name: str = "broken.txt")
 
 # ------------------------------------------------------------------ reader
 
+
 def test_reader_maps_instance1_to_a_scenario():
     s = read_curtois(INSTANCE)
     problem = build_problem(s)
@@ -72,14 +73,19 @@ def test_reader_maps_instance1_to_a_scenario():
     # SECTION_DAYS_OFF: one fixed day off each
     days_off = {"A": 0, "B": 5, "C": 8, "D": 2, "E": 9, "F": 5, "G": 1, "H": 7}
     assert {e.id: e.unavailable for e in s.employees} == {
-        emp: (MONDAY + dt.timedelta(days=d),) for emp, d in days_off.items()}
+        emp: (MONDAY + dt.timedelta(days=d),) for emp, d in days_off.items()
+    }
     # requests: 21 on (want), 5 off (avoid), each with the file's weight
     wishes = {(e.id, w.date, w.kind.value, w.shift, w.weight) for e in s.employees for w in e.wishes}
     assert len(wishes) == 26
     assert sum(1 for w in wishes if w[2] == "want") == 21
-    assert {w for w in wishes if w[0] == "B"} == {("B", MONDAY + dt.timedelta(days=d), "want", "D", 3) for d in range(5)}
+    assert {w for w in wishes if w[0] == "B"} == {
+        ("B", MONDAY + dt.timedelta(days=d), "want", "D", 3) for d in range(5)
+    }
     assert {w for w in wishes if w[0] == "H" and w[2] == "avoid"} == {
-        ("H", dt.date(2024, 1, 3), "avoid", "D", 3), ("H", dt.date(2024, 1, 4), "avoid", "D", 3)}
+        ("H", dt.date(2024, 1, 3), "avoid", "D", 3),
+        ("H", dt.date(2024, 1, 4), "avoid", "D", 3),
+    }
     assert ("F", dt.date(2024, 1, 9), "avoid", "D", 3) in wishes
     assert ("C", dt.date(2024, 1, 13), "avoid", "D", 1) in wishes
     # cover: target = max = requirement, no hard minimum, weights per head-shift
@@ -143,11 +149,13 @@ MALFORMED = [
     pytest.param("13,D,4,100,1", "12,D,4,100,1", "day 12 shift D is covered twice", id="duplicate-cover"),
     pytest.param("A,3,D,2", "A,2,D,2", "A day 2 D is requested twice", id="duplicate-request"),
     pytest.param("3,D,4,100,1", "3,D,4,100", "SECTION_COVER: 4 field(s), expected 5", id="cover-width"),
-    pytest.param("B,D=14,4320,3360,5,2,2,1", "B,D=14,4320,3360,5,2,2", "SECTION_STAFF: 7 field(s), expected 8",
-                 id="staff-width"),
+    pytest.param(
+        "B,D=14,4320,3360,5,2,2,1", "B,D=14,4320,3360,5,2,2", "SECTION_STAFF: 7 field(s), expected 8", id="staff-width"
+    ),
     pytest.param("14", "10", "horizon: 10 days is not a whole number of weeks", id="horizon-not-weeks"),
-    pytest.param(STAFF_A, "A,D=14,3000,3360,5,2,2,1", "MinTotalMinutes: 3360 exceeds MaxTotalMinutes 3000",
-                 id="min-above-max"),
+    pytest.param(
+        STAFF_A, "A,D=14,3000,3360,5,2,2,1", "MinTotalMinutes: 3360 exceeds MaxTotalMinutes 3000", id="min-above-max"
+    ),
     pytest.param("7,D,6,100,1", "7,D,6,50,1", "weights 50/1 differ from the first row's 100/1", id="cover-weights"),
     pytest.param("SECTION_COVER", "SECTION_COVERS", "unknown section 'SECTION_COVERS'", id="unknown-section"),
 ]
@@ -208,14 +216,14 @@ def test_a_bad_staff_row_is_named_without_follow_on_errors(tmp_path):
 # Every employee: 7..9 shifts (3360..4320 min), runs of work 2..5 and runs off >= 2 unless they
 # touch day 0 or 13, at most one weekend, no shift on the fixed day off.
 HAND = {
-    "A": [1, 2, 3, 4, 7, 8, 9, 10, 11],     # off 0 (fixed); 9 shifts; no weekend
-    "B": [0, 1, 2, 3, 4, 7, 8, 9, 10],      # off 5 (fixed); 9; no weekend
-    "C": [0, 1, 2, 3, 4, 10, 11, 12, 13],   # off 8 (fixed); 9; weekend 2
-    "D": [3, 4, 5, 6, 7, 10, 11],           # off 2 (fixed); 7; weekend 1
-    "E": [2, 3, 4, 5, 6, 10, 11],           # off 9 (fixed); 7; weekend 1
-    "F": [0, 1, 2, 3, 4, 10, 11, 12, 13],   # off 5 (fixed); 9; weekend 2
-    "G": [2, 3, 4, 5, 6, 9, 10, 11],        # off 1 (fixed); 8; weekend 1
-    "H": [0, 1, 2, 3, 9, 10, 11, 12, 13],   # off 7 (fixed); 9; weekend 2
+    "A": [1, 2, 3, 4, 7, 8, 9, 10, 11],  # off 0 (fixed); 9 shifts; no weekend
+    "B": [0, 1, 2, 3, 4, 7, 8, 9, 10],  # off 5 (fixed); 9; no weekend
+    "C": [0, 1, 2, 3, 4, 10, 11, 12, 13],  # off 8 (fixed); 9; weekend 2
+    "D": [3, 4, 5, 6, 7, 10, 11],  # off 2 (fixed); 7; weekend 1
+    "E": [2, 3, 4, 5, 6, 10, 11],  # off 9 (fixed); 7; weekend 1
+    "F": [0, 1, 2, 3, 4, 10, 11, 12, 13],  # off 5 (fixed); 9; weekend 2
+    "G": [2, 3, 4, 5, 6, 9, 10, 11],  # off 1 (fixed); 8; weekend 1
+    "H": [0, 1, 2, 3, 9, 10, 11, 12, 13],  # off 7 (fixed); 9; weekend 2
 }
 # Cover, day: staffed/required -> penalty (100 per head under, 1 per head over)
 #   0: 4/5 -> 100   1: 5/7 -> 200   2: 7/6 -> 1     3: 8/4 -> 4     4: 7/5 -> 2
@@ -261,8 +269,12 @@ def test_hand_roster_objective_matches_evaluator_and_engine(tmp_path):
 
 def test_short_blocks_touching_the_horizon_edge_are_allowed(tmp_path):
     # C ends on a 1-day block (day 13), D starts with one (day 0), H ends with 1 day off (day 13)
-    plan = {**HAND, "C": [0, 1, 2, 3, 4, 9, 10, 13], "D": [0, 3, 4, 5, 6, 7, 10, 11],
-            "H": [0, 1, 2, 3, 8, 9, 10, 11, 12]}
+    plan = {
+        **HAND,
+        "C": [0, 1, 2, 3, 4, 9, 10, 13],
+        "D": [0, 3, 4, 5, 6, 7, 10, 11],
+        "H": [0, 1, 2, 3, 8, 9, 10, 11, 12],
+    }
     roster = write_plan(tmp_path / "edges.csv", plan)
     result = evaluate(str(INSTANCE), str(roster))
     assert result.violations == [] and engine_findings(INSTANCE, roster) == set()
@@ -273,27 +285,70 @@ def test_short_blocks_touching_the_horizon_edge_are_allowed(tmp_path):
 
 BREACHES = [
     # name, employee's new days (or None), instance edit (or None), extra CSV row, evaluator text, rule id
-    ("day-off", ("A", [0, 1, 2, 3, 4, 7, 8, 9, 10]), None, None, "A day 0: works on a fixed day off",
-     "employee.availability"),
-    ("six-in-a-row", ("G", [2, 3, 4, 5, 6, 7, 10, 11]), None, None, "G: 6 consecutive shifts from day 2, max 5",
-     "shifts.max_consecutive_days"),
-    ("one-day-work-block", ("B", [0, 1, 2, 3, 4, 7, 10, 11]), None, None,
-     "B: 1 consecutive shifts from day 7, min 2", "shifts.min_consecutive_days"),
-    ("one-day-off-block", ("A", [1, 2, 3, 4, 6, 7, 8, 9]), None, None, "A: 1 days off from day 5, min 2",
-     "days_off.min_consecutive"),
-    ("two-weekends", ("E", [2, 3, 4, 5, 6, 10, 11, 12, 13]), None, None, "E: 2 weekends worked, max 1",
-     "weekend.max_worked"),
-    ("too-few-minutes", ("D", [3, 4, 5, 6, 7]), None, None, "D: 2400 minutes, allowed 3360..4320",
-     "hours.total_range"),
-    ("too-many-minutes", ("B", [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]), None, None, "B: 4800 minutes, allowed 3360..4320",
-     "hours.total_range"),
-    ("two-shifts-one-day", None, None, "D,2024-01-04,D,2024-01-04T15:00,2024-01-04T23:00",
-     "D day 3: 2 shifts (at most one)", "shifts.max_per_day"),
+    (
+        "day-off",
+        ("A", [0, 1, 2, 3, 4, 7, 8, 9, 10]),
+        None,
+        None,
+        "A day 0: works on a fixed day off",
+        "employee.availability",
+    ),
+    (
+        "six-in-a-row",
+        ("G", [2, 3, 4, 5, 6, 7, 10, 11]),
+        None,
+        None,
+        "G: 6 consecutive shifts from day 2, max 5",
+        "shifts.max_consecutive_days",
+    ),
+    (
+        "one-day-work-block",
+        ("B", [0, 1, 2, 3, 4, 7, 10, 11]),
+        None,
+        None,
+        "B: 1 consecutive shifts from day 7, min 2",
+        "shifts.min_consecutive_days",
+    ),
+    (
+        "one-day-off-block",
+        ("A", [1, 2, 3, 4, 6, 7, 8, 9]),
+        None,
+        None,
+        "A: 1 days off from day 5, min 2",
+        "days_off.min_consecutive",
+    ),
+    (
+        "two-weekends",
+        ("E", [2, 3, 4, 5, 6, 10, 11, 12, 13]),
+        None,
+        None,
+        "E: 2 weekends worked, max 1",
+        "weekend.max_worked",
+    ),
+    ("too-few-minutes", ("D", [3, 4, 5, 6, 7]), None, None, "D: 2400 minutes, allowed 3360..4320", "hours.total_range"),
+    (
+        "too-many-minutes",
+        ("B", [0, 1, 2, 3, 4, 7, 8, 9, 10, 11]),
+        None,
+        None,
+        "B: 4800 minutes, allowed 3360..4320",
+        "hours.total_range",
+    ),
+    (
+        "two-shifts-one-day",
+        None,
+        None,
+        "D,2024-01-04,D,2024-01-04T15:00,2024-01-04T23:00",
+        "D day 3: 2 shifts (at most one)",
+        "shifts.max_per_day",
+    ),
     ("max-per-type", None, (STAFF_A, "A,D=8,4320,3360,5,2,2,1"), None, "A: 9 D shifts, max 8", "shifts.max_per_type"),
 ]
 
 
-@pytest.mark.parametrize(("change", "edit", "extra", "expected", "rule_id"), [pytest.param(*b[1:], id=b[0]) for b in BREACHES])
+@pytest.mark.parametrize(
+    ("change", "edit", "extra", "expected", "rule_id"), [pytest.param(*b[1:], id=b[0]) for b in BREACHES]
+)
 def test_each_breach_is_flagged_by_evaluator_and_engine(tmp_path, change, edit, extra, expected, rule_id):
     plan = dict(HAND)
     if change is not None:
@@ -329,6 +384,7 @@ def test_minus_zero_requirement_reads_as_zero(tmp_path):
 
 # ------------------------------------------------------------------ solve to the optimum
 
+
 def test_solve_instance1_reaches_the_published_optimum(tmp_path):
     out = tmp_path / "r.csv"
     result = invoke("solve", INSTANCE, "-o", out, "--time-limit", "20", "--workers", "1", "--seed", "1")
@@ -344,8 +400,23 @@ def test_solve_instance1_reaches_the_published_optimum(tmp_path):
 
 def test_input_format_and_start_options(tmp_path):
     out = tmp_path / "r.csv"
-    result = invoke("solve", INSTANCE, "-o", out, "--input-format", "curtois", "--start", "2024-03-04",
-                    "--time-limit", "20", "--workers", "1", "--seed", "1", "-q")
+    result = invoke(
+        "solve",
+        INSTANCE,
+        "-o",
+        out,
+        "--input-format",
+        "curtois",
+        "--start",
+        "2024-03-04",
+        "--time-limit",
+        "20",
+        "--workers",
+        "1",
+        "--seed",
+        "1",
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     assert "Instance objective 607 " in flat(result.output)
     with out.open(newline="") as handle:

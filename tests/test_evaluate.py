@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import TINY, emp, need, scenario, shift
 from typer.testing import CliRunner
 
+from builders import TINY, emp, need, scenario, shift
 from rostering import Assignment, Roster, build_problem, load_scenario, read_roster
 from rostering.analysis.coverage import coverage_totals
 from rostering.batch.evaluate import RUNS_DIR, RunSpec, run_batch, run_one, run_specs
@@ -78,6 +78,7 @@ def tiny_roster(tiny_roster_path):
 
 # ================================================================================ axes and the grid
 
+
 def test_parse_axis_values():
     assert parse_axis("sickness=0.05,0.10") == Axis("sickness", (0.05, 0.1))
     assert parse_axis("staff.ssh=-2,0,+2") == Axis("staff.ssh", (-2.0, 0.0, 2.0))
@@ -108,22 +109,25 @@ def test_no_axes_is_one_base_variant():
     assert variant_label({}) == "base"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("foo=1", "unknown axis 'foo'"),
-    ("staff=1", "unknown axis 'staff'"),  # staff needs a competence
-    ("sickness", "write name=value"),
-    ("sickness=", "write name=value"),
-    ("sickness=abc", "'abc' is not a number"),
-    ("sickness=0.1,,0.2", "'' is not a number"),
-    ("sickness=1", "must be a probability in [0, 1)"),
-    ("sickness=1.5", "must be a probability in [0, 1)"),
-    ("sickness=-0.1", "must be a probability in [0, 1)"),
-    ("spell=0.5", "must be at least 1 day"),
-    ("staff.ssh=1.5", "must be a whole number of employees"),
-    ("demand=-1", "cannot be negative"),
-    ("demand=1,1", "a value is given twice"),
-    ("staff.ssh=2,+2", "a value is given twice"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("foo=1", "unknown axis 'foo'"),
+        ("staff=1", "unknown axis 'staff'"),  # staff needs a competence
+        ("sickness", "write name=value"),
+        ("sickness=", "write name=value"),
+        ("sickness=abc", "'abc' is not a number"),
+        ("sickness=0.1,,0.2", "'' is not a number"),
+        ("sickness=1", "must be a probability in [0, 1)"),
+        ("sickness=1.5", "must be a probability in [0, 1)"),
+        ("sickness=-0.1", "must be a probability in [0, 1)"),
+        ("spell=0.5", "must be at least 1 day"),
+        ("staff.ssh=1.5", "must be a whole number of employees"),
+        ("demand=-1", "cannot be negative"),
+        ("demand=1,1", "a value is given twice"),
+        ("staff.ssh=2,+2", "a value is given twice"),
+    ],
+)
 def test_bad_axis_is_input_error(text, message):
     with pytest.raises(InputError) as caught:
         parse_axis(text)
@@ -162,6 +166,7 @@ def test_cli_infinite_staff_change_exit_2(tmp_path):
 
 
 # ========================================================================================== staff
+
 
 def first_competence(sc) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
@@ -208,14 +213,18 @@ def test_change_staff_zero_and_combined(tiny):
 
 
 def test_change_staff_refuses_to_remove_more_than_exist(tiny):
-    with pytest.raises(ValueError, match=r"staff.ssh=-6: the scenario has only 5 employee\(s\) whose first "
-                                         r"competence is 'ssh'"):
+    with pytest.raises(
+        ValueError,
+        match=r"staff.ssh=-6: the scenario has only 5 employee\(s\) whose first "
+        r"competence is 'ssh'",
+    ):
         change_staff(tiny, {"staff.ssh": -6.0}, random.Random(1))
     with pytest.raises(ValueError, match="no employee has 'sygeplejerske' as first competence"):
         change_staff(tiny, {"staff.sygeplejerske": 1.0}, random.Random(1))
 
 
 # ======================================================================================= sickness
+
 
 def crowd(n: int, weeks: int, **extra):
     return scenario_from_data(scenario([emp(f"e{i:04d}", **extra) for i in range(n)], weeks=weeks))
@@ -302,38 +311,58 @@ def test_never_sick_on_days_already_absent():
 
 
 def test_with_sickness_adds_spells_and_drops_preassigned_shifts_on_sick_days():
-    sc = scenario_from_data(scenario([
-        emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}, {"date": "2026-01-07", "shift": "dag"}],
-            absences=[{"kind": "ferie", "from": "2026-01-10", "to": "2026-01-11"}]),
-        emp("e2", preassigned=[{"date": "2026-01-06", "shift": "dag"}]),
-    ]))
+    sc = scenario_from_data(
+        scenario(
+            [
+                emp(
+                    "e1",
+                    preassigned=[{"date": "2026-01-05", "shift": "nat"}, {"date": "2026-01-07", "shift": "dag"}],
+                    absences=[{"kind": "ferie", "from": "2026-01-10", "to": "2026-01-11"}],
+                ),
+                emp("e2", preassigned=[{"date": "2026-01-06", "shift": "dag"}]),
+            ]
+        )
+    )
     sick = {"e1": [day(3), day(0), day(1)]}  # Mon, Tue and Thu, in any order
     out = with_sickness(sc, sick)
     e1, e2 = out.employees
     spells = [(a.kind, a.start, a.end) for a in e1.absences]
-    assert spells == [(AbsenceKind.ferie, day(5), day(6)),  # the ferie kept
-                      (AbsenceKind.sygdom, day(0), day(1)),  # Mon-Tue as one spell
-                      (AbsenceKind.sygdom, day(3), day(3))]  # Thu alone
+    assert spells == [
+        (AbsenceKind.ferie, day(5), day(6)),  # the ferie kept
+        (AbsenceKind.sygdom, day(0), day(1)),  # Mon-Tue as one spell
+        (AbsenceKind.sygdom, day(3), day(3)),
+    ]  # Thu alone
     assert [(p.date, p.shift) for p in e1.preassigned] == [(day(2), "dag")]  # Mon nat dropped, Wed kept
     assert e2 == sc.employees[1]  # not sick: untouched, preassigned kept
     staff = build_problem(out).employees[0]
-    assert {d: k for d, k in staff.absent.items() if k == "sygdom"} == {day(0): "sygdom", day(1): "sygdom",
-                                                                         day(3): "sygdom"}
+    assert {d: k for d, k in staff.absent.items() if k == "sygdom"} == {
+        day(0): "sygdom",
+        day(1): "sygdom",
+        day(3): "sygdom",
+    }
     assert with_sickness(sc, {}) is sc
 
 
 # ========================================================================================= demand
 
+
 def demand_problem(weeks: int = 4, **demand_extra):
-    data = scenario([emp("e1"), emp("e2", ["ssa"])], weeks=weeks,
-                    demand=[need("dag", days=["all"], min=1, target=2, max=3),
-                            need("aften", days=["all"], competence="ssa", min=1, target=1)], **demand_extra)
+    data = scenario(
+        [emp("e1"), emp("e2", ["ssa"])],
+        weeks=weeks,
+        demand=[
+            need("dag", days=["all"], min=1, target=2, max=3),
+            need("aften", days=["all"], competence="ssa", min=1, target=1),
+        ],
+        **demand_extra,
+    )
     return build_problem(scenario_from_data(data))
 
 
 def series(problem, shift_id: str, comp: str) -> list:
-    return [problem.demand[(d, shift_id, comp)] for d in range(len(problem.days))
-            if (d, shift_id, comp) in problem.demand]
+    return [
+        problem.demand[(d, shift_id, comp)] for d in range(len(problem.days)) if (d, shift_id, comp) in problem.demand
+    ]
 
 
 def test_scale_demand_rounds_cumulatively():
@@ -384,8 +413,11 @@ def test_scale_demand_factor_one_is_the_same_problem():
 def test_scale_demand_visit_hours_are_scaled_and_turned_into_heads_again():
     """dag 07-15 paid 450 min (7.5 h); 11 visit hours; leveringsgrad target 0.70, max 0.75.
     x 1.5 -> 16.5 h: min ceil(16.5 / 5.625) = ceil(2.93) = 3, target ceil(16.5 / 5.25) = ceil(3.14) = 4."""
-    data = scenario([emp("e1")], shifts=[shift("dag", "07:00", "15:00", paid_minutes=450)],
-                    demand=[{"shift": "dag", "competence": "ssh", "days": ["all"], "visit_hours": 11, "max": 5}])
+    data = scenario(
+        [emp("e1")],
+        shifts=[shift("dag", "07:00", "15:00", paid_minutes=450)],
+        demand=[{"shift": "dag", "competence": "ssh", "days": ["all"], "visit_hours": 11, "max": 5}],
+    )
     problem = build_problem(scenario_from_data(data))
     before = problem.demand[(0, "dag", "ssh")]
     assert (before.min, before.target, before.visit_hours) == (2, 3, 11)  # ceil(1.96), ceil(2.10)
@@ -401,10 +433,15 @@ FIXED_ROWS = [("e1", 0), ("e1", 1), ("e1", 2), ("e2", 3), ("e2", 4)]  # dag Mon-
 
 def fixed_setup(**e1_extra):
     """e1 (ssh) and e2 (ssa, covers ssh); dag ssh Mon-Fri min 1 / target 1 (8 h); the roster fills it."""
-    sc = scenario_from_data(scenario([emp("e1", **e1_extra), emp("e2", ["ssa"])],
-                                     demand=[need("dag", days=["weekdays"], min=1, target=1)]))
-    rows = tuple(Assignment(e, day(n), "dag", dt.datetime.combine(day(n), dt.time(7)),
-                            dt.datetime.combine(day(n), dt.time(15)), "ssh") for e, n in FIXED_ROWS)
+    sc = scenario_from_data(
+        scenario([emp("e1", **e1_extra), emp("e2", ["ssa"])], demand=[need("dag", days=["weekdays"], min=1, target=1)])
+    )
+    rows = tuple(
+        Assignment(
+            e, day(n), "dag", dt.datetime.combine(day(n), dt.time(7)), dt.datetime.combine(day(n), dt.time(15)), "ssh"
+        )
+        for e, n in FIXED_ROWS
+    )
     return sc, Roster(rows)
 
 
@@ -417,14 +454,28 @@ def test_run_one_fixed_base_is_the_roster_itself():
     record = fixed_run(sc, roster, {})
     row = record["row"]
     assert (row["run_id"], row["variant"], row["mode"], row["status"], row["reason"]) == (
-        "mini|base|r1", "base", "fixed", "FIXED", "")
+        "mini|base|r1",
+        "base",
+        "fixed",
+        "FIXED",
+        "",
+    )
     assert (row["employees"], row["sick_days"], row["shifts"], row["violations"]) == (2, 0, 5, 0)
     assert (row["planned_hours"], row["under_min_hours"], row["slots"]) == (40.0, 0.0, 5)  # 5 x 8 h
     assert "objective" not in row  # nothing solved
     assert len(record["cells"]) == 5
-    assert record["cells"][0] == {"run_id": "mini|base|r1", "date": "2026-01-05", "shift": "dag",
-                                  "shift_start": "07:00", "competence": "ssh", "min": 1, "target": 1, "max": None,
-                                  "planned": 1, "hours": 8.0}
+    assert record["cells"][0] == {
+        "run_id": "mini|base|r1",
+        "date": "2026-01-05",
+        "shift": "dag",
+        "shift_start": "07:00",
+        "competence": "ssh",
+        "min": 1,
+        "target": 1,
+        "max": None,
+        "planned": 1,
+        "hours": 8.0,
+    }
 
 
 def test_run_one_fixed_removed_employee_loses_her_shifts():
@@ -478,8 +529,12 @@ def test_run_one_solve_after_sickness_on_a_preassigned_day():
     """Solve mode: e1 is preassigned Monday's dag; sickness 0.999999 makes every day sick, so
     the preassignment must go with the sick day (else the model would be infeasible). Nobody
     works: 5 x 8 h below min."""
-    sc = scenario_from_data(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "dag"}]), emp("e2")],
-                                     demand=[need("dag", days=["weekdays"], min=1, target=1)]))
+    sc = scenario_from_data(
+        scenario(
+            [emp("e1", preassigned=[{"date": "2026-01-05", "shift": "dag"}]), emp("e2")],
+            demand=[need("dag", days=["weekdays"], min=1, target=1)],
+        )
+    )
     row = run_one(RunSpec("mini", sc, {"sickness": 0.999999}, 1, 1, 5.0))["row"]
     assert (row["mode"], row["status"], row["reason"]) == ("solve", "OPTIMAL", "")
     assert (row["sick_days"], row["shifts"], row["under_min_hours"]) == (14, 0, 40.0)
@@ -487,6 +542,7 @@ def test_run_one_solve_after_sickness_on_a_preassigned_day():
 
 
 # ===================================================================================== run_batch
+
 
 def fixed_specs(tiny, tiny_roster, vary=("sickness=0,0.2",), replications=2, seed=1, name="tiny"):
     variants = variant_grid([parse_axis(v) for v in vary])
@@ -508,15 +564,21 @@ def test_batch_is_deterministic(tmp_path, tiny, tiny_roster):
     pd.testing.assert_frame_equal(one.cells, two.cells)
     assert len(one.cells) == 8 * 35  # 35 demand cells in the tiny week
     # the draws do depend on the seed (so the comparison above is not vacuous)
-    other = run_batch(fixed_specs(tiny, tiny_roster, vary=("sickness=0,0.2", "staff.ssh=-1,0"), seed=2),
-                      tmp_path / "c", SETTINGS, workers=1)
+    other = run_batch(
+        fixed_specs(tiny, tiny_roster, vary=("sickness=0,0.2", "staff.ssh=-1,0"), seed=2),
+        tmp_path / "c",
+        SETTINGS,
+        workers=1,
+    )
     sick = one.runs["sickness"] > 0
     assert list(one.runs.loc[sick, "sick_days"]) != list(other.runs.loc[sick, "sick_days"])
     # replications differ from each other
     reps = one.runs[(one.runs["variant"] == "sickness=0.2,staff.ssh=+0")]
     assert len(reps) == 2
-    assert reps["sick_days"].iloc[0] != reps["sick_days"].iloc[1] or \
-        reps["under_min_hours"].iloc[0] != reps["under_min_hours"].iloc[1]
+    assert (
+        reps["sick_days"].iloc[0] != reps["sick_days"].iloc[1]
+        or reps["under_min_hours"].iloc[0] != reps["under_min_hours"].iloc[1]
+    )
 
 
 def test_batch_resume_runs_only_what_is_missing(tmp_path, tiny, tiny_roster):
@@ -574,6 +636,7 @@ def test_failing_run_does_not_stop_the_batch(tmp_path, tiny, tiny_roster):
 
 # ==================================================================================== Dask backend
 
+
 @pytest.fixture(scope="module")
 def cluster():
     import os
@@ -581,8 +644,9 @@ def cluster():
     from dask.distributed import LocalCluster
 
     hash_seed = os.environ.get("PYTHONHASHSEED")  # the nanny sets it in this process's environment
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as local:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as local:
         yield local
     if hash_seed is None:
         os.environ.pop("PYTHONHASHSEED", None)
@@ -596,8 +660,9 @@ def test_dask_backend_equals_local(tmp_path, cluster, tiny, tiny_roster):
     cluster sets PYTHONHASHSEED in os.environ, so spawned processes would share the workers' hash
     seed and could not show draws that depend on it."""
     variants = variant_grid([parse_axis("sickness=0,0.1")])
-    specs = (run_specs({"tiny": tiny}, variants, 1, 1, 1.0)
-             + run_specs({"tiny-fixed": tiny}, variants, 2, 1, 10.0, fixed_roster=tiny_roster))
+    specs = run_specs({"tiny": tiny}, variants, 1, 1, 1.0) + run_specs(
+        {"tiny-fixed": tiny}, variants, 2, 1, 10.0, fixed_roster=tiny_roster
+    )
     on_dask = run_batch(specs, tmp_path / "dask", {"x": 1}, scheduler=cluster.scheduler_address)
     local = run_batch(specs, tmp_path / "local", {"x": 1}, workers=1)
     assert on_dask.executed == local.executed == 6
@@ -610,23 +675,65 @@ def test_dask_backend_equals_local(tmp_path, cluster, tiny, tiny_roster):
 
 def test_cli_evaluate_on_the_scheduler(tmp_path, cluster, tiny_roster_path):
     out = tmp_path / "ev"
-    result = invoke("evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", out, "--vary", "sickness=0.1",
-                    "-r", 2, "--scheduler", cluster.scheduler_address)
+    result = invoke(
+        "evaluate",
+        TINY,
+        "--fixed-roster",
+        tiny_roster_path,
+        "-o",
+        out,
+        "--vary",
+        "sickness=0.1",
+        "-r",
+        2,
+        "--scheduler",
+        cluster.scheduler_address,
+    )
     assert result.exit_code == 0, result.output
     assert cluster.scheduler_address in flat(result.output)
-    local = invoke("evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", tmp_path / "local", "--vary",
-                   "sickness=0.1", "-r", 2, "-w", 1)
+    local = invoke(
+        "evaluate",
+        TINY,
+        "--fixed-roster",
+        tiny_roster_path,
+        "-o",
+        tmp_path / "local",
+        "--vary",
+        "sickness=0.1",
+        "-r",
+        2,
+        "-w",
+        1,
+    )
     assert local.exit_code == 0, local.output
-    pd.testing.assert_frame_equal(timeless(pd.read_parquet(out / "runs.parquet")),
-                                  timeless(pd.read_parquet(tmp_path / "local" / "runs.parquet")))
+    pd.testing.assert_frame_equal(
+        timeless(pd.read_parquet(out / "runs.parquet")), timeless(pd.read_parquet(tmp_path / "local" / "runs.parquet"))
+    )
 
 
 # ============================================================================= `rostering evaluate`
 
+
 def test_cli_evaluate_fixed_roster_end_to_end(tmp_path, tiny_roster_path):
     out = tmp_path / "ev"
-    args = ("evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", out, "--vary", "sickness=0,0.15",
-            "--vary", "staff.ssh=-1,0", "-r", 2, "--seed", 3, "-w", 1)
+    args = (
+        "evaluate",
+        TINY,
+        "--fixed-roster",
+        tiny_roster_path,
+        "-o",
+        out,
+        "--vary",
+        "sickness=0,0.15",
+        "--vary",
+        "staff.ssh=-1,0",
+        "-r",
+        2,
+        "--seed",
+        3,
+        "-w",
+        1,
+    )
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     text = flat(result.output)
@@ -637,8 +744,12 @@ def test_cli_evaluate_fixed_roster_end_to_end(tmp_path, tiny_roster_path):
     assert (out / "understaffing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 8 and set(runs["status"]) == {"FIXED"}
-    assert list(runs["variant"].unique()) == ["sickness=0,staff.ssh=-1", "sickness=0,staff.ssh=+0",
-                                              "sickness=0.15,staff.ssh=-1", "sickness=0.15,staff.ssh=+0"]
+    assert list(runs["variant"].unique()) == [
+        "sickness=0,staff.ssh=-1",
+        "sickness=0,staff.ssh=+0",
+        "sickness=0.15,staff.ssh=-1",
+        "sickness=0.15,staff.ssh=+0",
+    ]
     base = runs[runs["variant"] == "sickness=0,staff.ssh=+0"]
     whole = coverage_totals(build_problem(load_scenario(TINY)), read_roster(tiny_roster_path))
     assert list(base["under_min_hours"]) == [whole.under_min_hours] * 2  # no absences: the roster as it is
@@ -663,8 +774,9 @@ def test_cli_evaluate_fixed_roster_end_to_end(tmp_path, tiny_roster_path):
 
 def test_cli_evaluate_failed_runs_are_reported(tmp_path, tiny_roster_path):
     out = tmp_path / "ev"
-    result = invoke("evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", out, "--vary", "staff.ssa=-9,0",
-                    "-w", 1)
+    result = invoke(
+        "evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", out, "--vary", "staff.ssa=-9,0", "-w", 1
+    )
     assert result.exit_code == 1, result.output  # like validate: 1 = the answer has findings, all was written
     text = flat(result.output)
     assert "tiny_plejehjem|staff.ssa=-9|r1: error: ValueError: staff.ssa=-9" in text
@@ -695,8 +807,9 @@ def test_cli_fixed_roster_with_two_scenarios_exit_2(tmp_path, tiny_roster_path):
 def test_cli_fixed_roster_with_unknown_employee_exit_2(tmp_path, tiny_roster_path):
     bad = tmp_path / "bad.csv"
     lines = tiny_roster_path.read_text(encoding="utf-8").splitlines()
-    bad.write_text("\n".join([*lines[:2], lines[2].replace(lines[2].split(",")[0], "e99", 1), *lines[3:]]) + "\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "\n".join([*lines[:2], lines[2].replace(lines[2].split(",")[0], "e99", 1), *lines[3:]]) + "\n", encoding="utf-8"
+    )
     result = invoke("evaluate", TINY, "--fixed-roster", bad, "-o", tmp_path / "ev", "-w", 1)
     assert result.exit_code == 2
     assert f"{bad}: row 3: column employee_id: unknown employee 'e99'" in result.output

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import build, emp, need, roster, row, run, scenario
-from rostering.rules.objective import score
 from typer.testing import CliRunner
 
+from builders import build, emp, need, roster, row, run, scenario
 from rostering.analysis.explain import OBJECTIVE_CHOICE, objective_breakdown, understaffed_slots
 from rostering.analysis.summary import summarize
 from rostering.cli import app
+from rostering.rules.objective import score
 
 runner = CliRunner()
 MON, TUE = "2026-01-05", "2026-01-06"
@@ -25,8 +25,10 @@ def test_infeasible_preassignments_are_explained_with_the_rest_they_leave():
     result = run(problem)
     assert result.status == "INFEASIBLE"
     assert {(g.rule_id, g.detail) for g in result.conflicts} == {
-        ("employee.preassigned", f"preassigned aften {MON}"), ("employee.preassigned", f"preassigned dag {TUE}"),
-        ("rest.daily", "")}
+        ("employee.preassigned", f"preassigned aften {MON}"),
+        ("employee.preassigned", f"preassigned dag {TUE}"),
+        ("rest.daily", ""),
+    }
     summary = summarize(problem, result, [])
     assert len(summary.conflict_explanations) == 1
     line = summary.conflict_explanations[0]
@@ -36,8 +38,9 @@ def test_infeasible_preassignments_are_explained_with_the_rest_they_leave():
 
 def test_infeasible_cli_prints_the_explanation(tmp_path):
     path = tmp_path / "sc.json"
-    path.write_text(json.dumps(scenario([emp("e1", preassigned=[{"date": MON, "shift": "aften"},
-                                                                 {"date": TUE, "shift": "dag"}])])))
+    path.write_text(
+        json.dumps(scenario([emp("e1", preassigned=[{"date": MON, "shift": "aften"}, {"date": TUE, "shift": "dag"}])]))
+    )
     result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "r.csv"), "--workers", "1", "-q"])
     assert result.exit_code == 1
     text = " ".join(result.output.split())
@@ -49,10 +52,17 @@ def slot_story():
     """Tuesday aften needs 2 ssh. e1 is sick Tuesday; e2 worked Monday's night (ends Tue 07:00,
     so aften at 15:00 leaves 8 h); e3 works the aften already; e4 is free; e5 holds only 'ssa'
     which covers ssh; e6 is a nurse nobody asked for (competence 'syg' covers nothing)."""
-    data = scenario([
-        emp("e1", absences=[{"kind": "sygdom", "from": TUE, "to": TUE}]),
-        emp("e2"), emp("e3"), emp("e4"), emp("e5", competences=["ssa"]), emp("e6", competences=["syg"]),
-    ], demand=[need("aften", TUE, min=2)])
+    data = scenario(
+        [
+            emp("e1", absences=[{"kind": "sygdom", "from": TUE, "to": TUE}]),
+            emp("e2"),
+            emp("e3"),
+            emp("e4"),
+            emp("e5", competences=["ssa"]),
+            emp("e6", competences=["syg"]),
+        ],
+        demand=[need("aften", TUE, min=2)],
+    )
     data["competences"].append({"id": "syg"})
     problem = build(data)
     rows = [row(problem, "e2", f"{MON}T23:00", f"{TUE}T07:00"), row(problem, "e3", f"{TUE}T15:00", f"{TUE}T23:00")]
@@ -101,15 +111,24 @@ def test_breakdown_adds_up_to_the_measured_objective():
 
 def test_cli_explain_table_and_json(tmp_path):
     sc = tmp_path / "sc.json"
-    data = scenario([
-        emp("e1", absences=[{"kind": "sygdom", "from": TUE, "to": TUE}]),
-        emp("e2"), emp("e3"), emp("e4"), emp("e5", competences=["ssa"]), emp("e6", competences=["syg"]),
-    ], demand=[need("aften", TUE, min=2)])
+    data = scenario(
+        [
+            emp("e1", absences=[{"kind": "sygdom", "from": TUE, "to": TUE}]),
+            emp("e2"),
+            emp("e3"),
+            emp("e4"),
+            emp("e5", competences=["ssa"]),
+            emp("e6", competences=["syg"]),
+        ],
+        demand=[need("aften", TUE, min=2)],
+    )
     data["competences"].append({"id": "syg"})
     sc.write_text(json.dumps(data))
     ros = tmp_path / "r.csv"
-    ros.write_text("employee_id,date,shift_id,start,end\n"
-                   f"e2,{MON},nat,{MON}T23:00,{TUE}T07:00\ne3,{TUE},aften,{TUE}T15:00,{TUE}T23:00\n")
+    ros.write_text(
+        "employee_id,date,shift_id,start,end\n"
+        f"e2,{MON},nat,{MON}T23:00,{TUE}T07:00\ne3,{TUE},aften,{TUE}T15:00,{TUE}T23:00\n"
+    )
     table = runner.invoke(app, ["explain", str(sc), str(ros)])
     assert table.exit_code == 0, table.output
     text = " ".join(table.output.split())

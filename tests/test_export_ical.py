@@ -8,10 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import rostering.io.files as roster_module
-from builders import TINY, build, emp, need, roster, row, scenario
 from icalendar import Calendar
 
+import rostering.io.files as roster_module
+from builders import TINY, build, emp, need, roster, row, scenario
 from rostering import InputError, build_problem, load_scenario
 from rostering.exports.ical import employee_calendars, write_calendars
 
@@ -35,27 +35,37 @@ def real_hours(event) -> float:
 @pytest.fixture
 def week():
     """Week of Monday 2026-01-05 (no holidays): e1 works three shifts, e2 none, e3 is away."""
-    problem = build(scenario(
-        employees=[
-            emp("e1", name="Birthe Sørensen"),
-            emp("e2", name="Jens Hansen"),
-            emp("e3", name="Aase Ømark", absences=[
-                {"kind": "ferie", "from": "2026-01-05", "to": "2026-01-06"},
-                {"kind": "ferie", "from": "2026-01-07", "to": "2026-01-07"},  # adjacent: one event
-                {"kind": "sygdom", "from": "2026-01-08", "to": "2026-01-08"},  # other kind: own event
-                {"kind": "ferie", "from": "2026-01-10", "to": "2026-01-11"},  # after a gap: own event
-            ]),
-        ],
-        shifts=[{"id": "dag", "name": "Dagvagt", "start": "07:00", "end": "15:00", "paid_minutes": 450},
+    problem = build(
+        scenario(
+            employees=[
+                emp("e1", name="Birthe Sørensen"),
+                emp("e2", name="Jens Hansen"),
+                emp(
+                    "e3",
+                    name="Aase Ømark",
+                    absences=[
+                        {"kind": "ferie", "from": "2026-01-05", "to": "2026-01-06"},
+                        {"kind": "ferie", "from": "2026-01-07", "to": "2026-01-07"},  # adjacent: one event
+                        {"kind": "sygdom", "from": "2026-01-08", "to": "2026-01-08"},  # other kind: own event
+                        {"kind": "ferie", "from": "2026-01-10", "to": "2026-01-11"},  # after a gap: own event
+                    ],
+                ),
+            ],
+            shifts=[
+                {"id": "dag", "name": "Dagvagt", "start": "07:00", "end": "15:00", "paid_minutes": 450},
                 {"id": "aften", "start": "15:00", "end": "23:00"},
-                {"id": "nat", "start": "23:00", "end": "07:00"}],
-        demand=[need("dag", "2026-01-05")],
-    ))
-    rows = roster([
-        row(problem, "e1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
-        row(problem, "e1", "2026-01-07T15:00", "2026-01-07T23:00"),
-        row(problem, "e1", "2026-01-09T23:00", "2026-01-10T07:00", competence="ssh"),
-    ])
+                {"id": "nat", "start": "23:00", "end": "07:00"},
+            ],
+            demand=[need("dag", "2026-01-05")],
+        )
+    )
+    rows = roster(
+        [
+            row(problem, "e1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
+            row(problem, "e1", "2026-01-07T15:00", "2026-01-07T23:00"),
+            row(problem, "e1", "2026-01-09T23:00", "2026-01-10T07:00", competence="ssh"),
+        ]
+    )
     return problem, rows
 
 
@@ -88,10 +98,13 @@ def test_default_stamp_is_now_in_utc(week):
     assert before <= event.DTSTAMP <= dt.datetime.now(dt.UTC)
 
 
-@pytest.mark.parametrize("monday, night, hours", [
-    ("2026-10-19", "2026-10-24", 9),  # CEST -> CET: the clock goes back an hour
-    ("2026-03-23", "2026-03-28", 7),  # CET -> CEST: an hour is lost
-])
+@pytest.mark.parametrize(
+    "monday, night, hours",
+    [
+        ("2026-10-19", "2026-10-24", 9),  # CEST -> CET: the clock goes back an hour
+        ("2026-03-23", "2026-03-28", 7),  # CET -> CEST: an hour is lost
+    ],
+)
 def test_night_over_dst_switch_has_its_real_length(monday, night, hours):
     problem = build(scenario(employees=[emp("e1")], start=monday))
     start = dt.datetime.fromisoformat(f"{night}T23:00")
@@ -139,7 +152,7 @@ def test_absences_are_all_day_events_merged_by_kind(week):
     problem, rows = week
     away = events(employee_calendars(problem, rows, STAMP)["e3"])
     assert [(str(e["SUMMARY"]), e.start, e.end) for e in away] == [
-        ("ferie", dt.date(2026, 1, 5), dt.date(2026, 1, 8)),   # 5-7 January, DTEND exclusive
+        ("ferie", dt.date(2026, 1, 5), dt.date(2026, 1, 8)),  # 5-7 January, DTEND exclusive
         ("sygdom", dt.date(2026, 1, 8), dt.date(2026, 1, 9)),
         ("ferie", dt.date(2026, 1, 10), dt.date(2026, 1, 12)),
     ]
@@ -199,12 +212,14 @@ def test_failed_rename_keeps_the_old_file(week, tmp_path, monkeypatch):
 def test_bundled_tiny_scenario(tmp_path):
     """Easter week 2026: e06 is on ferie Thursday to Sunday; a hand roster for a few others."""
     problem = build_problem(load_scenario(TINY))
-    rows = roster([
-        row(problem, "e07", "2026-03-30T23:00", "2026-03-31T07:00", competence="ssh"),
-        row(problem, "e01", "2026-03-30T07:00", "2026-03-30T15:00", competence="ssa"),
-        row(problem, "e01", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssa"),
-        row(problem, "e06", "2026-03-31T15:00", "2026-03-31T23:00", competence="ssh"),
-    ])
+    rows = roster(
+        [
+            row(problem, "e07", "2026-03-30T23:00", "2026-03-31T07:00", competence="ssh"),
+            row(problem, "e01", "2026-03-30T07:00", "2026-03-30T15:00", competence="ssa"),
+            row(problem, "e01", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssa"),
+            row(problem, "e06", "2026-03-31T15:00", "2026-03-31T23:00", competence="ssh"),
+        ]
+    )
     paths = write_calendars(problem, rows, tmp_path, STAMP)
     assert {p.stem for p in paths} == {staff.id for staff in problem.employees}
     for staff in problem.employees:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import TINY, build, emp, need, roster, row, run, scenario, shift
 from openpyxl import Workbook, load_workbook
-from rostering.rules.objective import staffing
 
+from builders import TINY, build, emp, need, roster, row, run, scenario, shift
 from rostering import InputError, build_problem, load_scenario, read_roster
 from rostering.exports import grid
 from rostering.exports.grid import grid_workbook, write_grid
+from rostering.rules.objective import staffing
 
 FIRST_DAY = 5  # columns A-D: employee_id, competence, team, contract h/week
 DAYS = ["ma 30.03", "ti 31.03", "on 01.04", "to 02.04", "fr 03.04", "lø 04.04", "sø 05.04"]
@@ -34,34 +34,41 @@ def rgb(fill) -> str | None:
 def easter():
     """Easter week 2026 (Skærtorsdag 2 April, Langfredag 3 April, Påskedag 5 April), four
     employees in two teams and one without, demand chosen so the coverage rows show every colour."""
-    problem = build(scenario(
-        start="2026-03-30",
-        shifts=[shift("dag", "07:00", "15:00", paid_minutes=450), shift("aften", "15:00", "23:00", paid_minutes=450),
-                shift("nat", "23:00", "07:00")],
-        employees=[
-            emp("e1", team="a"),
-            emp("e2", competences=["ssa"], contract_hours=32, team="a"),
-            emp("e3", team="b", absences=[{"kind": "ferie", "from": "2026-04-01", "to": "2026-04-02"}]),
-            emp("e4", contract_hours=30),
-        ],
-        demand=[
-            need("dag", "2026-03-30", min=2, target=3, max=4),   # 1 planned: below min
-            need("dag", "2026-03-31", min=1, target=2, max=3),   # 2 planned: at target
-            need("dag", "2026-04-01", min=1, target=2),          # 1 planned: below target
-            need("aften", "2026-04-04", min=1, target=1, max=1),  # 2 planned: above max
-        ],
-    ))
-    rows = roster([
-        row(problem, "e1", "2026-03-30T07:00", "2026-03-30T15:00", competence="ssh"),
-        row(problem, "e1", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssh"),
-        row(problem, "e2", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssh"),  # an SSA covering SSH
-        row(problem, "e2", "2026-04-01T07:00", "2026-04-01T15:00", competence="ssh"),
-        row(problem, "e1", "2026-04-04T15:00", "2026-04-04T23:00", competence="ssh"),
-        row(problem, "e4", "2026-04-04T07:00", "2026-04-04T15:00"),
-        row(problem, "e4", "2026-04-04T15:00", "2026-04-04T23:00", competence="ssh"),
-        row(problem, "e4", "2026-04-01T09:00", "2026-04-01T12:00"),                   # ad hoc, 3 h paid
-        row(problem, "e3", "2026-04-03T23:00", "2026-04-04T07:00", competence="ssh"),
-    ])
+    problem = build(
+        scenario(
+            start="2026-03-30",
+            shifts=[
+                shift("dag", "07:00", "15:00", paid_minutes=450),
+                shift("aften", "15:00", "23:00", paid_minutes=450),
+                shift("nat", "23:00", "07:00"),
+            ],
+            employees=[
+                emp("e1", team="a"),
+                emp("e2", competences=["ssa"], contract_hours=32, team="a"),
+                emp("e3", team="b", absences=[{"kind": "ferie", "from": "2026-04-01", "to": "2026-04-02"}]),
+                emp("e4", contract_hours=30),
+            ],
+            demand=[
+                need("dag", "2026-03-30", min=2, target=3, max=4),  # 1 planned: below min
+                need("dag", "2026-03-31", min=1, target=2, max=3),  # 2 planned: at target
+                need("dag", "2026-04-01", min=1, target=2),  # 1 planned: below target
+                need("aften", "2026-04-04", min=1, target=1, max=1),  # 2 planned: above max
+            ],
+        )
+    )
+    rows = roster(
+        [
+            row(problem, "e1", "2026-03-30T07:00", "2026-03-30T15:00", competence="ssh"),
+            row(problem, "e1", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssh"),
+            row(problem, "e2", "2026-03-31T07:00", "2026-03-31T15:00", competence="ssh"),  # an SSA covering SSH
+            row(problem, "e2", "2026-04-01T07:00", "2026-04-01T15:00", competence="ssh"),
+            row(problem, "e1", "2026-04-04T15:00", "2026-04-04T23:00", competence="ssh"),
+            row(problem, "e4", "2026-04-04T07:00", "2026-04-04T15:00"),
+            row(problem, "e4", "2026-04-04T15:00", "2026-04-04T23:00", competence="ssh"),
+            row(problem, "e4", "2026-04-01T09:00", "2026-04-01T12:00"),  # ad hoc, 3 h paid
+            row(problem, "e3", "2026-04-03T23:00", "2026-04-04T07:00", competence="ssh"),
+        ]
+    )
     return problem, rows
 
 
@@ -94,16 +101,18 @@ def test_grid_shape_header_and_order(saved):
 def test_cells_hold_shift_codes_and_absences(saved):
     _, _, _, book = saved
     sheet = book["Vagtplan"]
-    cell = {(r, day): sheet.cell(row=r, column=column(day)).value
-            for r in range(2, 6) for day in ("2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02",
-                                             "2026-04-03", "2026-04-04", "2026-04-05")}
+    cell = {
+        (r, day): sheet.cell(row=r, column=column(day)).value
+        for r in range(2, 6)
+        for day in ("2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-05")
+    }
     assert cell[(2, "2026-03-30")] == "dag" and cell[(2, "2026-04-04")] == "aften"
     assert cell[(2, "2026-04-01")] is None
     assert cell[(3, "2026-04-01")] == "dag"
     assert (cell[(4, "2026-04-01")], cell[(4, "2026-04-02")]) == ("ferie", "ferie")
-    assert cell[(4, "2026-04-03")] == "nat"                # a night sits on the day it starts
+    assert cell[(4, "2026-04-03")] == "nat"  # a night sits on the day it starts
     assert cell[(4, "2026-04-04")] is None
-    assert cell[(5, "2026-04-04")] == "dag+aften"          # two shifts: joined, in time order
+    assert cell[(5, "2026-04-04")] == "dag+aften"  # two shifts: joined, in time order
     assert cell[(5, "2026-04-01")] == "adhoc"
     # Shift codes coloured by type: the same type alike, different types apart.
     colour = {r_c: sheet.cell(*r_c).font.color.rgb for r_c in ((2, 5), (3, 7), (2, 10), (4, 9))}
@@ -237,15 +246,19 @@ def test_bundled_tiny_scenario_solved(tmp_path):
         codes = [sheet.cell(row=r, column=FIRST_DAY + i).value for i in range(days)]
         assert sum(len(c.split("+")) for c in codes if c and c not in ("ferie",)) == len(worked[staff.id])
         assert sheet.cell(row=r, column=FIRST_DAY + days).value == pytest.approx(
-            sum(item.shift.paid for item in worked[staff.id]) / 60)
-    assert [sheet.cell(row=rows_by_id["e06"], column=column(d)).value for d in ("2026-04-02", "2026-04-05")] \
-        == ["ferie", "ferie"]
+            sum(item.shift.paid for item in worked[staff.id]) / 60
+        )
+    assert [sheet.cell(row=rows_by_id["e06"], column=column(d)).value for d in ("2026-04-02", "2026-04-05")] == [
+        "ferie",
+        "ferie",
+    ]
     assert sheet.cell(row=rows_by_id["e07"], column=column("2026-03-30")).value == "nat"  # preassigned
     # Coverage rows: the staffing counts, cell by cell.
     counts = staffing(problem, worked)
     labels = {sheet.cell(row=r, column=1).value: r for r in range(3 + n, sheet.max_row + 1)}
     assert set(labels) == {f"{s} {c}" for _, s, c in problem.demand}
-    for (day, shift_id, comp) in problem.demand:
-        assert sheet.cell(row=labels[f"{shift_id} {comp}"], column=FIRST_DAY + day).value \
-            == counts.get((day, shift_id, comp), 0)
+    for day, shift_id, comp in problem.demand:
+        assert sheet.cell(row=labels[f"{shift_id} {comp}"], column=FIRST_DAY + day).value == counts.get(
+            (day, shift_id, comp), 0
+        )
     assert sorted(read_roster(path).assignments) == sorted(result.roster.assignments)

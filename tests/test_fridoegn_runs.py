@@ -11,16 +11,35 @@ import datetime as dt
 import random
 
 from builders import OPTIONS, build, emp, need, only, scenario
-
 from rostering import Assignment, Roster, check_roster, solve
 
 MONDAY = dt.date(2026, 1, 5)
 # Only fridoegn.length: the other rules would forbid many of the random rosters for other reasons.
-LAW_OFF = {rule: {"enabled": False} for rule in (
-    "rest.daily", "rest.weekly", "hours.max_average", "shifts.max_consecutive_days", "shifts.max_consecutive_nights")}
-FOA_ONLY_LENGTH = {"foa": {"rules": {rule: {"enabled": False} for rule in (
-    "fridoegn.count", "weekend.off_frequency", "hours.norm", "plan.publication", "plan.change_notice",
-    "shifts.length")}}}
+LAW_OFF = {
+    rule: {"enabled": False}
+    for rule in (
+        "rest.daily",
+        "rest.weekly",
+        "hours.max_average",
+        "shifts.max_consecutive_days",
+        "shifts.max_consecutive_nights",
+    )
+}
+FOA_ONLY_LENGTH = {
+    "foa": {
+        "rules": {
+            rule: {"enabled": False}
+            for rule in (
+                "fridoegn.count",
+                "weekend.off_frequency",
+                "hours.norm",
+                "plan.publication",
+                "plan.change_notice",
+                "shifts.length",
+            )
+        }
+    }
+}
 
 
 def day(i: int) -> str:
@@ -38,9 +57,19 @@ def _rows(problem, picks) -> Roster:
 
 def test_night_then_five_days_off_then_a_day_shift_is_refused():
     # Mon nat pinned; Tue-Sat unavailable (days off, not absence); a dag on Sunday is wanted.
-    sc = scenario([emp("e1", agreement="foa", preassigned=[{"date": day(0), "shift": "nat"}],
-                       unavailable=[day(i) for i in range(1, 6)])],
-                  demand=[need("dag", day(6))], rules=LAW_OFF, agreements=FOA_ONLY_LENGTH)
+    sc = scenario(
+        [
+            emp(
+                "e1",
+                agreement="foa",
+                preassigned=[{"date": day(0), "shift": "nat"}],
+                unavailable=[day(i) for i in range(1, 6)],
+            )
+        ],
+        demand=[need("dag", day(6))],
+        rules=LAW_OFF,
+        agreements=FOA_ONLY_LENGTH,
+    )
     problem = build(sc)
     with_dag = _rows(problem, ["nat", None, None, None, None, None, "dag"])
     found = only(check_roster(problem, with_dag), "fridoegn.length")
@@ -52,12 +81,24 @@ def test_night_then_five_days_off_then_a_day_shift_is_refused():
 
 def test_an_aften_start_after_the_same_run_is_allowed():
     # Tue 07:00 to Sun 15:00 is 128 h >= 127 h: the chain must not forbid the later start.
-    sc = scenario([emp("e1", agreement="foa", preassigned=[{"date": day(0), "shift": "nat"}],
-                       unavailable=[day(i) for i in range(1, 6)])],
-                  demand=[need("aften", day(6))], rules=LAW_OFF, agreements=FOA_ONLY_LENGTH)
+    sc = scenario(
+        [
+            emp(
+                "e1",
+                agreement="foa",
+                preassigned=[{"date": day(0), "shift": "nat"}],
+                unavailable=[day(i) for i in range(1, 6)],
+            )
+        ],
+        demand=[need("aften", day(6))],
+        rules=LAW_OFF,
+        agreements=FOA_ONLY_LENGTH,
+    )
     problem = build(sc)
-    assert only(check_roster(problem, _rows(problem, ["nat", None, None, None, None, None, "aften"])),
-                "fridoegn.length") == []
+    assert (
+        only(check_roster(problem, _rows(problem, ["nat", None, None, None, None, None, "aften"])), "fridoegn.length")
+        == []
+    )
     result = solve(problem, OPTIONS)
     assert (day(6), "aften") in {(a.date.isoformat(), a.shift_id) for a in result.roster.assignments}
 
@@ -74,10 +115,16 @@ def test_solver_and_checker_agree_on_random_rosters():
             first = rng.randrange(21)
             last = min(20, first + rng.randrange(3))
             extra["absences"] = [{"kind": "ferie", "from": day(first), "to": day(last)}]
-            picks[first:last + 1] = [None] * (last + 1 - first)
+            picks[first : last + 1] = [None] * (last + 1 - first)
         pins = [{"date": day(i), "shift": s} for i, s in enumerate(picks) if s]
-        problem = build(scenario([emp("e1", agreement="foa", preassigned=pins, **extra)], weeks=3,
-                                 rules=LAW_OFF, agreements=FOA_ONLY_LENGTH))
+        problem = build(
+            scenario(
+                [emp("e1", agreement="foa", preassigned=pins, **extra)],
+                weeks=3,
+                rules=LAW_OFF,
+                agreements=FOA_ONLY_LENGTH,
+            )
+        )
         flagged = bool(only(check_roster(problem, _rows(problem, picks)), "fridoegn.length"))
         assert solve(problem, OPTIONS).has_roster is not flagged, picks
         verdicts.add(flagged)

@@ -72,7 +72,8 @@ def test_subpackages_import_only_those_below_them(module):
     mine = _layer(module)
     allowed = set(LAYERS[: LAYERS.index(mine) + 1]) if mine else set(LAYERS)
     wrong = sorted(
-        name for name in _imports(module, MODULES[module])
+        name
+        for name in _imports(module, MODULES[module])
         if (name == "rules" or name.startswith("rules."))  # the folder's name, not the package's
         or (name.startswith("rostering.") and _layer(name) not in allowed)
     )
@@ -82,17 +83,20 @@ def test_subpackages_import_only_those_below_them(module):
 def test_rules_see_only_the_domain():
     for module, path in MODULES.items():
         if _layer(module) == "rules":
-            outside = {n for n in _imports(module, path) if n.startswith("rostering.")
-                       and _layer(n) not in ("domain", "rules")}
+            outside = {
+                n for n in _imports(module, path) if n.startswith("rostering.") and _layer(n) not in ("domain", "rules")
+            }
             assert not outside, f"{module} imports {sorted(outside)}"
 
 
 def test_every_module_imports_in_a_fresh_interpreter(tmp_path):
     """One interpreter per module, so no module passes because another was imported first
     (`import rules.law` once failed in a circle through the package's __init__)."""
+
     def load(module: str) -> tuple[str, int, str]:
-        run = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
-                             cwd=tmp_path, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        )
         return module, run.returncode, run.stderr.strip().splitlines()[-1:]
 
     with ThreadPoolExecutor(max_workers=4) as pool:

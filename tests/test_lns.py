@@ -12,19 +12,19 @@ from itertools import combinations
 from types import SimpleNamespace
 
 import pytest
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
 from ortools.sat.python import cp_model
-from rostering.rules.check import blocking, check_roster
-from rostering.rules.objective import total_points
 
-from rostering.solver.strategies import lns
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
 from rostering.analysis.coverage import coverage_cells
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.check import blocking, check_roster
+from rostering.rules.objective import total_points
 from rostering.solver.model import RosterModel
 from rostering.solver.options import with_strategy
 from rostering.solver.solve import SolveOptions, _solver, solve
+from rostering.solver.strategies import lns
 from rostering.solver.strategies.bound import employee_bound
 from rostering.solver.strategies.lns import Incumbent, _search, _Shifts, improve
 
@@ -204,8 +204,9 @@ def searches(monkeypatch):
 
 
 # Almost all the time for the neighbourhoods: the full search's first phase is too short to prove.
-SHORT_FIRST = with_strategy(SolveOptions(time_limit=6, workers=1, seed=3, deterministic=True), staffing_phase=0.0,
-                            lns_phase=0.95)
+SHORT_FIRST = with_strategy(
+    SolveOptions(time_limit=6, workers=1, seed=3, deterministic=True), staffing_phase=0.0, lns_phase=0.95
+)
 
 
 def test_solve_hands_back_the_improved_roster_and_reports_it(searches):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders import TINY
 
+from builders import TINY
 from rostering import InputError, build_problem, load_scenario
 from rostering.io.validation import scenario_from_data
 
@@ -29,9 +29,9 @@ def line_of(path: Path, needle: str) -> int:
     needle starting with "^", that starts with the rest of it)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     hits = [
-        n for n, line in enumerate(lines, start=1)
-        if not line.startswith("#")
-        and (line.startswith(needle[1:]) if needle.startswith("^") else needle in line)
+        n
+        for n, line in enumerate(lines, start=1)
+        if not line.startswith("#") and (line.startswith(needle[1:]) if needle.startswith("^") else needle in line)
     ]
     assert len(hits) == 1, f"fixture {path.name}: {needle!r} found on lines {hits}"
     return hits[0]
@@ -59,36 +59,87 @@ def assert_issue(err: InputError, path: Path, where: str, line: int | None, mess
 SINGLE = [
     ("unknown_key_top.yaml", "weight", "weight: {wish: 2}", "unknown key"),
     ("unknown_key_nested.yaml", "employees[1] (e02).overrides.no_night", "no_night", "unknown key"),
-    ("unknown_competence.yaml", "employees[0] (e01).competences[0]", "[sss]",
-     "unknown competence 'sss'; known: ssa, ssh"),
-    ("unknown_competence_covers.yaml", "competences[1] (ssa).covers[1]", "sygeplejerske",
-     "unknown competence 'sygeplejerske'"),
+    (
+        "unknown_competence.yaml",
+        "employees[0] (e01).competences[0]",
+        "[sss]",
+        "unknown competence 'sss'; known: ssa, ssh",
+    ),
+    (
+        "unknown_competence_covers.yaml",
+        "competences[1] (ssa).covers[1]",
+        "sygeplejerske",
+        "unknown competence 'sygeplejerske'",
+    ),
     ("unknown_shift_demand.yaml", "demand[1].shift", "shift: aften", "unknown shift type 'aften'; known: dag, nat"),
-    ("unknown_shift_preassigned.yaml", "employees[0] (e01).preassigned[0].shift", "shift: aften",
-     "unknown shift type 'aften'"),
-    ("unknown_agreement.yaml", "employees[1] (e02).agreement", "agreement: kl", "unknown agreement 'kl'; known: dsr, foa"),
+    (
+        "unknown_shift_preassigned.yaml",
+        "employees[0] (e01).preassigned[0].shift",
+        "shift: aften",
+        "unknown shift type 'aften'",
+    ),
+    (
+        "unknown_agreement.yaml",
+        "employees[1] (e02).agreement",
+        "agreement: kl",
+        "unknown agreement 'kl'; known: dsr, foa",
+    ),
     ("unknown_rule.yaml", "rules.rest.dayly", "rest.dayly", "unknown rule 'rest.dayly'; known: "),
     ("unknown_rule_param.yaml", "rules.rest.daily.min_hour", "min_hour", "unknown parameter"),
     ("unknown_rule_param_agreement.yaml", "agreements.foa.rules.rest.weekly.hourz", "hourz", "unknown parameter"),
     ("shift_zero_length.yaml", "shift_types[1] (nat)", 'end: "23:00"', "start and end are equal"),
-    ("shift_paid_too_long.yaml", "shift_types[0] (dag)", "paid_minutes: 500",
-     "paid_minutes 500 exceeds the shift length 480"),
-    ("horizon_not_monday.yaml", "horizon.start", "horizon:", "2026-03-31 is a Tuesday; the horizon must start on a Monday"),
+    (
+        "shift_paid_too_long.yaml",
+        "shift_types[0] (dag)",
+        "paid_minutes: 500",
+        "paid_minutes 500 exceeds the shift length 480",
+    ),
+    (
+        "horizon_not_monday.yaml",
+        "horizon.start",
+        "horizon:",
+        "2026-03-31 is a Tuesday; the horizon must start on a Monday",
+    ),
     ("horizon_weeks_0.yaml", "horizon.weeks", "weeks: 0", "greater than or equal to 1"),
     ("horizon_weeks_53.yaml", "horizon.weeks", "weeks: 53", "less than or equal to 52"),
-    ("absence_reversed.yaml", "employees[1] (e02).absences[0]", "kind: ferie",
-     "'to' (2026-04-01) is before 'from' (2026-04-02)"),
-    ("absence_overlap.yaml", "employees[1] (e02).absences[1]", "kind: sygdom",
-     "overlaps absences[0] (ferie 2026-04-01..2026-04-02)"),
+    (
+        "absence_reversed.yaml",
+        "employees[1] (e02).absences[0]",
+        "kind: ferie",
+        "'to' (2026-04-01) is before 'from' (2026-04-02)",
+    ),
+    (
+        "absence_overlap.yaml",
+        "employees[1] (e02).absences[1]",
+        "kind: sygdom",
+        "overlaps absences[0] (ferie 2026-04-01..2026-04-02)",
+    ),
     ("duplicate_employee.yaml", "employees[2].id", "contract_hours: 20", "duplicate id 'e01' (also employees[0])"),
-    ("preassigned_outside.yaml", "employees[0] (e01).preassigned[0].date", "2026-04-06",
-     "2026-04-06 is outside the horizon 2026-03-30..2026-04-05"),
-    ("wish_outside.yaml", "employees[0] (e01).wishes[0].date", "2026-03-29",
-     "2026-03-29 is outside the horizon 2026-03-30..2026-04-05"),
+    (
+        "preassigned_outside.yaml",
+        "employees[0] (e01).preassigned[0].date",
+        "2026-04-06",
+        "2026-04-06 is outside the horizon 2026-03-30..2026-04-05",
+    ),
+    (
+        "wish_outside.yaml",
+        "employees[0] (e01).wishes[0].date",
+        "2026-03-29",
+        "2026-03-29 is outside the horizon 2026-03-30..2026-04-05",
+    ),
     ("demand_target_below_min.yaml", "demand[0]", "min: 3, target: 2", "target 2 is below min 3"),
-    ("demand_twice.yaml", "demand[2]", "days: [weekend]", "demand for dag/ssh on 2026-04-04 is also given by demand[0]"),
-    ("demand_dates_twice.yaml", "demand[3]", "2026-04-03, 2026-04-01",
-     "demand for nat/ssh on 2026-04-01 is also given by demand[2]"),
+    (
+        "demand_twice.yaml",
+        "demand[2]",
+        "days: [weekend]",
+        "demand for dag/ssh on 2026-04-04 is also given by demand[0]",
+    ),
+    (
+        "demand_dates_twice.yaml",
+        "demand[3]",
+        "2026-04-03, 2026-04-01",
+        "demand for nat/ssh on 2026-04-01 is also given by demand[2]",
+    ),
     ("demand_holiday_mixed.yaml", "demand[2].days", "holiday, sat", "'holiday' cannot be mixed with other day keys"),
     ("visit_hours_max_too_low.yaml", "demand[2].max", "visit_hours", "max 4 is below the 5 staff the visit hours need"),
     ("yaml_syntax.yaml", "(syntax)", "[ssa, contract_hours", "not valid YAML"),
@@ -129,10 +180,13 @@ def test_typo_in_required_section_reports_both_missing_and_unknown():
     assert issue.line in (key_line, key_line + 1) and "unknown key" in issue.message
 
 
-@pytest.mark.parametrize("name, where, needle", [
-    ("unknown_key_required_typo.yaml", "shift_type", "shift_type:"),
-    ("unknown_rule_block.yaml", "rules.rest.dayly", "rest.dayly:"),
-])
+@pytest.mark.parametrize(
+    "name, where, needle",
+    [
+        ("unknown_key_required_typo.yaml", "shift_type", "shift_type:"),
+        ("unknown_rule_block.yaml", "rules.rest.dayly", "rest.dayly:"),
+    ],
+)
 def test_unknown_key_is_reported_at_the_key_line(name, where, needle):
     path = BROKEN / name
     err = load_error(path)
@@ -239,6 +293,7 @@ def test_in_memory_top_level_list():
 
 # --------------------------------------------------------------------------- silent misreads (engine bugs)
 
+
 def test_every_overlapping_absence_is_reported():
     path = BROKEN / "absence_overlap_nested.yaml"
     err = load_error(path)
@@ -254,10 +309,13 @@ def test_nested_overlap_file_is_at_least_rejected():
     assert_issue(err, path, "employees[1] (e02).absences[1]", line_of(path, "kind: kursus"), "overlaps absences[0]")
 
 
-@pytest.mark.parametrize("name, index, ident, needle, start, end", [
-    ("time_unquoted.yaml", 0, "dag", "id: dag", dt.time(7), dt.time(15)),
-    ("time_unquoted_both.yaml", 2, "mellem", "id: mellem", dt.time(13), dt.time(21)),
-])
+@pytest.mark.parametrize(
+    "name, index, ident, needle, start, end",
+    [
+        ("time_unquoted.yaml", 0, "dag", "id: dag", dt.time(7), dt.time(15)),
+        ("time_unquoted_both.yaml", 2, "mellem", "id: mellem", dt.time(13), dt.time(21)),
+    ],
+)
 def test_unquoted_clock_times_are_read_as_written_or_rejected(name, index, ident, needle, start, end):
     path = BROKEN / name
     try:
@@ -271,10 +329,13 @@ def test_unquoted_clock_times_are_read_as_written_or_rejected(name, index, ident
     build_problem(scenario)
 
 
-@pytest.mark.parametrize("name, needle", [
-    ("duplicate_key.yaml", "competence: ssa, days: [all]"),
-    ("duplicate_key.json", '"contract_hours": 3,'),
-])
+@pytest.mark.parametrize(
+    "name, needle",
+    [
+        ("duplicate_key.yaml", "competence: ssa, days: [all]"),
+        ("duplicate_key.json", '"contract_hours": 3,'),
+    ],
+)
 def test_duplicate_keys_are_rejected(name, needle):
     path = BROKEN / name
     err = load_error(path)
@@ -284,6 +345,7 @@ def test_duplicate_keys_are_rejected(name, needle):
 
 
 # --------------------------------------------------------------------------- JSON equals YAML
+
 
 def test_valid_json_scenario_loads_the_same_as_yaml(tmp_path):
     data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
@@ -303,6 +365,7 @@ def test_json_cross_reference_error_has_json_line(tmp_path):
 
 
 # --------------------------------------------------------------------------- demand resolution
+
 
 def _base_data() -> dict:
     return yaml.safe_load((DATA / "valid_base.yaml").read_text(encoding="utf-8"))
@@ -324,8 +387,13 @@ def test_demand_precedence_dates_over_holiday_over_weekday(reverse):
         {"shift": "dag", "competence": "ssa", "days": ["weekdays"], "min": 1, "target": 1},
         {"shift": "dag", "competence": "ssa", "days": ["weekend"], "min": 4, "target": 4, "max": 6},
         {"shift": "dag", "competence": "ssa", "days": ["holiday"], "min": 2, "target": 2},
-        {"shift": "dag", "competence": "ssa", "dates": [dt.date(2026, 4, 3), dt.date(2026, 3, 31)], "min": 3,
-         "target": 5},
+        {
+            "shift": "dag",
+            "competence": "ssa",
+            "dates": [dt.date(2026, 4, 3), dt.date(2026, 3, 31)],
+            "min": 3,
+            "target": 5,
+        },
     ]
     data["demand"] = list(reversed(entries)) if reverse else entries
     problem = build_problem(scenario_from_data(data))
@@ -335,10 +403,10 @@ def test_demand_precedence_dates_over_holiday_over_weekday(reverse):
         d(2026, 3, 30): (1, 1, None),  # Monday: weekday entry
         d(2026, 3, 31): (3, 5, None),  # plain Tuesday named by date: dates entry
         d(2026, 4, 1): (1, 1, None),
-        d(2026, 4, 2): (2, 2, None),   # Skærtorsdag: holiday beats 'weekdays'
-        d(2026, 4, 3): (3, 5, None),   # Langfredag named by date: dates beat holiday
-        d(2026, 4, 4): (4, 4, 6),      # Saturday: weekend entry
-        d(2026, 4, 5): (2, 2, None),   # Påskedag, a Sunday: holiday beats 'weekend'
+        d(2026, 4, 2): (2, 2, None),  # Skærtorsdag: holiday beats 'weekdays'
+        d(2026, 4, 3): (3, 5, None),  # Langfredag named by date: dates beat holiday
+        d(2026, 4, 4): (4, 4, 6),  # Saturday: weekend entry
+        d(2026, 4, 5): (2, 2, None),  # Påskedag, a Sunday: holiday beats 'weekend'
     }
 
 
@@ -371,19 +439,26 @@ def _home_care(visit_hours: float, shift: dict, home_care: dict | None = None, *
     return data
 
 
-@pytest.mark.parametrize("visit_hours, shift, home_care, expected", [
-    # 7.5 paid hours; min at 75 %: 22.5 / 5.625 = 4 exactly -> 4; target at 70 %: 22.5 / 5.25 = 4.29 -> 5
-    (22.5, {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}, None, (4, 5)),
-    # 8 h (no paid_minutes): 12 / 6 = 2 exactly -> 2; 12 / 5.6 = 2.14 -> 3
-    (12, {"id": "dag", "start": "07:00", "end": "15:00"}, None, (2, 3)),
-    # 30 / 5.625 = 5.33 -> 6; 30 / 5.25 = 5.71 -> 6
-    (30, {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}, None, (6, 6)),
-    # evening 15-23 with 30 min break, own leveringsgrad 50 % / 60 %: 18 / 4.5 = 4 -> 4; 18 / 3.75 = 4.8 -> 5
-    (18, {"id": "aften", "start": "15:00", "end": "23:00", "paid_minutes": 450},
-     {"target_leveringsgrad": 0.5, "max_leveringsgrad": 0.6}, (4, 5)),
-    # a small number of hours still needs one person: 1 / 6 -> 1
-    (1, {"id": "dag", "start": "07:00", "end": "15:00"}, None, (1, 1)),
-])
+@pytest.mark.parametrize(
+    "visit_hours, shift, home_care, expected",
+    [
+        # 7.5 paid hours; min at 75 %: 22.5 / 5.625 = 4 exactly -> 4; target at 70 %: 22.5 / 5.25 = 4.29 -> 5
+        (22.5, {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}, None, (4, 5)),
+        # 8 h (no paid_minutes): 12 / 6 = 2 exactly -> 2; 12 / 5.6 = 2.14 -> 3
+        (12, {"id": "dag", "start": "07:00", "end": "15:00"}, None, (2, 3)),
+        # 30 / 5.625 = 5.33 -> 6; 30 / 5.25 = 5.71 -> 6
+        (30, {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}, None, (6, 6)),
+        # evening 15-23 with 30 min break, own leveringsgrad 50 % / 60 %: 18 / 4.5 = 4 -> 4; 18 / 3.75 = 4.8 -> 5
+        (
+            18,
+            {"id": "aften", "start": "15:00", "end": "23:00", "paid_minutes": 450},
+            {"target_leveringsgrad": 0.5, "max_leveringsgrad": 0.6},
+            (4, 5),
+        ),
+        # a small number of hours still needs one person: 1 / 6 -> 1
+        (1, {"id": "dag", "start": "07:00", "end": "15:00"}, None, (1, 1)),
+    ],
+)
 def test_home_care_visit_hours_become_head_counts(visit_hours, shift, home_care, expected):
     problem = build_problem(scenario_from_data(_home_care(visit_hours, shift, home_care)))
     cells = _cells(problem, shift["id"], "ssh")

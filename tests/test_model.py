@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 
 from builders import build, days_from, emp, full_model, need, scenario
-
 from rostering.domain.roster import Assignment
 
 
@@ -25,8 +24,9 @@ def test_a_solution_becomes_one_row_per_worked_role_in_roster_order():
             for (i, role), var in model.role_vars(staff):
                 if values[var.Index()]:
                     shift = model.problem.instances[i]
-                    expected.append(Assignment(staff.id, shift.date, shift.shift_id, shift.start_local,
-                                               shift.end_local, role))
+                    expected.append(
+                        Assignment(staff.id, shift.date, shift.shift_id, shift.start_local, shift.end_local, role)
+                    )
         rows = model.roster_from_values(values).assignments
         assert rows == tuple(sorted(expected))
         assert [row.competence for row in rows] == [row.competence for row in sorted(expected)]

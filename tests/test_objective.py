@@ -42,34 +42,55 @@ except ImportError:  # tests/ imported as a package
         worked,
     )
 
-from rostering.rules.objective import fairness_factor, fairness_groups, score
-
 from rostering import build_problem, check_roster, load_scenario
+from rostering.rules.objective import fairness_factor, fairness_groups, score
 from rostering.solver.model import objective_floor
 
 
 def lines(problem, rows, term=None):
-    return [(l.term, l.key, round(l.amount, 4), round(l.points, 4))
-            for l in score(problem, roster(rows)) if term is None or l.term == term]
+    return [
+        (l.term, l.key, round(l.amount, 4), round(l.points, 4))
+        for l in score(problem, roster(rows))
+        if term is None or l.term == term
+    ]
 
 
 # =========================================================================== score == objective
 
+
 def _wishes_and_caps():
-    return build(scenario(
-        [emp("e1", wishes=[{"date": "2026-01-05", "kind": "want", "shift": "aften", "weight": 7},
-                           {"date": "2026-01-06", "kind": "day_off", "weight": 3}]),
-         emp("e2", contract_hours=20, wishes=[{"date": "2026-01-07", "kind": "avoid", "shift": "dag"}]),
-         emp("a1", ["ssa"], contract_hours=30, overrides={"no_nights": True})],
-        demand=[need("dag", days=["weekdays"], min=1, target=2, max=2), need("aften", days=["all"]),
-                need("nat", days=["all"]), need("dag", days=["all"], competence="ssa")]))
+    return build(
+        scenario(
+            [
+                emp(
+                    "e1",
+                    wishes=[
+                        {"date": "2026-01-05", "kind": "want", "shift": "aften", "weight": 7},
+                        {"date": "2026-01-06", "kind": "day_off", "weight": 3},
+                    ],
+                ),
+                emp("e2", contract_hours=20, wishes=[{"date": "2026-01-07", "kind": "avoid", "shift": "dag"}]),
+                emp("a1", ["ssa"], contract_hours=30, overrides={"no_nights": True}),
+            ],
+            demand=[
+                need("dag", days=["weekdays"], min=1, target=2, max=2),
+                need("aften", days=["all"]),
+                need("nat", days=["all"]),
+                need("dag", days=["all"], competence="ssa"),
+            ],
+        )
+    )
 
 
 def _two_weeks_fairness():
     kursus = [{"kind": "kursus", "from": "2026-01-12", "to": "2026-01-13"}]
-    return build(scenario(
-        [emp("e1"), emp("e2", contract_hours=18.5), emp("e3", contract_hours=30, absences=kursus)],
-        weeks=2, demand=[need("nat", days=["all"]), need("dag", days=["weekend"], min=1, target=2)]))
+    return build(
+        scenario(
+            [emp("e1"), emp("e2", contract_hours=18.5), emp("e3", contract_hours=30, absences=kursus)],
+            weeks=2,
+            demand=[need("nat", days=["all"]), need("dag", days=["weekend"], min=1, target=2)],
+        )
+    )
 
 
 def _understaffed():
@@ -94,21 +115,22 @@ def test_recomputed_score_equals_the_solver_objective(name):
     assert result.status == "OPTIMAL"
     assert check_roster(problem, result.roster) == []
     assert points(problem, result.roster) == pytest.approx(result.objective, abs=1e-6)
-    assert result.objective > 0          # every instance has something to pay for
+    assert result.objective > 0  # every instance has something to pay for
     assert result.bound == pytest.approx(result.objective, abs=1e-6)
 
 
 def test_tiny_scenario_objective_by_term():
     problem, result = solved("tiny_plejehjem")
-    assert result.objective == pytest.approx(611.5)      # the proven optimum (see SolveOptions)
+    assert result.objective == pytest.approx(611.5)  # the proven optimum (see SolveOptions)
     by_term: dict[str, float] = {}
     for line in score(problem, result.roster):
         by_term[line.term] = by_term.get(line.term, 0) + line.points
     assert sum(by_term.values()) == pytest.approx(611.5)
-    assert by_term.get("understaffed_min", 0) == 0       # the tiny home can be staffed to its minimum
+    assert by_term.get("understaffed_min", 0) == 0  # the tiny home can be staffed to its minimum
 
 
 # =========================================================================== wishes
+
 
 def two_of(**wishes_of):
     """Two interchangeable employees; with demand capped at one head only a wish can tell them apart."""
@@ -117,8 +139,12 @@ def two_of(**wishes_of):
 
 @pytest.mark.parametrize("who", ["e1", "e2"])
 def test_want_wish_decides_who_works(who):
-    p = build(scenario(two_of(**{who: [{"date": "2026-01-05", "kind": "want", "shift": "dag"}]}),
-                       demand=[need("dag", "2026-01-05", max=1)]))
+    p = build(
+        scenario(
+            two_of(**{who: [{"date": "2026-01-05", "kind": "want", "shift": "dag"}]}),
+            demand=[need("dag", "2026-01-05", max=1)],
+        )
+    )
     result = run(p)
     assert [(a.employee_id, a.shift_id) for a in result.roster.assignments] == [(who, "dag")]
     assert amount(p, result.roster, "wish_want") == 0
@@ -126,16 +152,23 @@ def test_want_wish_decides_who_works(who):
 
 @pytest.mark.parametrize("who, other", [("e1", "e2"), ("e2", "e1")])
 def test_avoid_wish_is_honoured_when_a_colleague_can_take_it(who, other):
-    p = build(scenario(two_of(**{who: [{"date": "2026-01-05", "kind": "avoid", "shift": "dag"}]}),
-                       demand=[need("dag", "2026-01-05", max=1)]))
+    p = build(
+        scenario(
+            two_of(**{who: [{"date": "2026-01-05", "kind": "avoid", "shift": "dag"}]}),
+            demand=[need("dag", "2026-01-05", max=1)],
+        )
+    )
     result = run(p)
     assert [a.employee_id for a in result.roster.assignments] == [other]
 
 
 @pytest.mark.parametrize("who, other", [("e1", "e2"), ("e2", "e1")])
 def test_day_off_wish_is_honoured_when_a_colleague_can_take_it(who, other):
-    p = build(scenario(two_of(**{who: [{"date": "2026-01-05", "kind": "day_off"}]}),
-                       demand=[need("nat", "2026-01-05", max=1)]))
+    p = build(
+        scenario(
+            two_of(**{who: [{"date": "2026-01-05", "kind": "day_off"}]}), demand=[need("nat", "2026-01-05", max=1)]
+        )
+    )
     result = run(p)
     assert check_roster(p, result.roster) == []
     assert worked(result, who) == []
@@ -143,28 +176,50 @@ def test_day_off_wish_is_honoured_when_a_colleague_can_take_it(who, other):
 
 
 def test_day_off_wish_gives_way_to_the_staffing_minimum_and_is_reported():
-    p = build(scenario([emp("e1", wishes=[{"date": "2026-01-05", "kind": "day_off", "weight": 10}])],
-                       demand=[need("dag", "2026-01-05")]))
+    p = build(
+        scenario(
+            [emp("e1", wishes=[{"date": "2026-01-05", "kind": "day_off", "weight": 10}])],
+            demand=[need("dag", "2026-01-05")],
+        )
+    )
     result = run(p)
     assert worked(result) == [("2026-01-05", "dag")]
     assert [(l.term, l.key, l.amount, l.points) for l in score(p, result.roster) if l.term.startswith("wish")] == [
-        ("wish_day_off", "e1", 1, 10)]
+        ("wish_day_off", "e1", 1, 10)
+    ]
 
 
 def test_wish_scores_by_hand():
-    p = build(scenario([emp("e1", wishes=[
-        {"date": "2026-01-05", "kind": "want", "shift": "aften", "weight": 4},   # broken: works dag
-        {"date": "2026-01-06", "kind": "avoid", "shift": "dag", "weight": 6},    # broken
-        {"date": "2026-01-07", "kind": "day_off", "weight": 9},                  # kept
-        {"date": "2026-01-08", "kind": "day_off", "weight": 2},                  # broken by the night
-    ])], weights={"wish": 3}))
-    rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"), row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),
-            row(p, "e1", "2026-01-08T23:00", "2026-01-09T07:00")]
+    p = build(
+        scenario(
+            [
+                emp(
+                    "e1",
+                    wishes=[
+                        {"date": "2026-01-05", "kind": "want", "shift": "aften", "weight": 4},  # broken: works dag
+                        {"date": "2026-01-06", "kind": "avoid", "shift": "dag", "weight": 6},  # broken
+                        {"date": "2026-01-07", "kind": "day_off", "weight": 9},  # kept
+                        {"date": "2026-01-08", "kind": "day_off", "weight": 2},  # broken by the night
+                    ],
+                )
+            ],
+            weights={"wish": 3},
+        )
+    )
+    rows = [
+        row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+        row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),
+        row(p, "e1", "2026-01-08T23:00", "2026-01-09T07:00"),
+    ]
     assert [l for l in lines(p, rows) if l[0].startswith("wish")] == [
-        ("wish_want", "e1", 1, 12), ("wish_avoid", "e1", 1, 18), ("wish_day_off", "e1", 1, 6)]
+        ("wish_want", "e1", 1, 12),
+        ("wish_avoid", "e1", 1, 18),
+        ("wish_day_off", "e1", 1, 6),
+    ]
 
 
 # =========================================================================== contract norm
+
 
 def norm(start, weeks=1, **employee):
     p = build(scenario([emp("e1", **employee)], start=start, weeks=weeks))
@@ -192,7 +247,7 @@ class TestContractNorm:
         assert norm("2026-03-30", **ferie) == 2220 - 4 * 444
 
     def test_absence_on_holidays_and_the_weekend_is_not_counted_twice(self):
-        ferie = {"absences": [{"kind": "ferie", "from": "2026-04-02", "to": "2026-04-05"}]}   # Thu..Sun
+        ferie = {"absences": [{"kind": "ferie", "from": "2026-04-02", "to": "2026-04-05"}]}  # Thu..Sun
         assert norm("2026-03-30", contract_hours=28, **ferie) == 1680 - 2 * 336
 
     def test_a_saturday_holiday_is_a_soegnehelligdag(self):
@@ -204,11 +259,16 @@ class TestContractNorm:
         norms = {s.id: s.norm_minutes for s in p.employees}
         assert norms["e01"] == 2220 - 2 * 444
         assert norms["e04"] == 1800 - 2 * 360
-        assert norms["e06"] == 1680 - 2 * 336      # ferie Thu..Sun: the holidays already reduced it
+        assert norms["e06"] == 1680 - 2 * 336  # ferie Thu..Sun: the holidays already reduced it
 
     def test_contract_deviation_is_scored_against_the_norm(self):
-        p = build(scenario([emp("e1"), emp("e2", contract_hours=10)], start="2026-03-30",
-                           shifts=[{"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}]))
+        p = build(
+            scenario(
+                [emp("e1"), emp("e2", contract_hours=10)],
+                start="2026-03-30",
+                shifts=[{"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450}],
+            )
+        )
         rows = [row(p, "e1", f"{d}T07:00", f"{d}T15:00") for d in days_from("2026-03-30", 2)]
         rows += [row(p, "e2", f"{d}T07:00", f"{d}T15:00") for d in days_from("2026-03-30", 2)]
         # e1: 900 min planned, norm 1332 -> 7.2 h under; e2: 900 planned, norm 600 - 2 x 120 = 360 -> 9 h over
@@ -217,24 +277,39 @@ class TestContractNorm:
 
 # =========================================================================== fairness
 
+
 class TestFairness:
     def problem(self, **weights):
-        return build(scenario(
-            [emp("e1"), emp("e2", contract_hours=18.5), emp("e3", overrides={"no_nights": True}), emp("a1", ["ssa"])],
-            **({"weights": weights} if weights else {})))
+        return build(
+            scenario(
+                [
+                    emp("e1"),
+                    emp("e2", contract_hours=18.5),
+                    emp("e3", overrides={"no_nights": True}),
+                    emp("a1", ["ssa"]),
+                ],
+                **({"weights": weights} if weights else {}),
+            )
+        )
 
     def test_factors_and_groups(self):
         p = self.problem()
         assert [fairness_factor(p, s) for s in p.employees] == [10, 20, 10, 10]
         ids = lambda groups: {k: [s.id for s in v] for k, v in groups.items()}  # noqa: E731
-        assert ids(fairness_groups(p, "fairness_nights")) == {"ssh": ["e1", "e2"]}          # e3 works no nights
+        assert ids(fairness_groups(p, "fairness_nights")) == {"ssh": ["e1", "e2"]}  # e3 works no nights
         assert ids(fairness_groups(p, "fairness_weekends")) == {"ssh": ["e1", "e2", "e3"]}  # a1 is alone
 
     def test_factor_for_part_time_and_absence(self):
-        p = build(scenario([emp("p30", contract_hours=30),
-                            emp("away", absences=[{"kind": "sygdom", "from": "2026-01-05", "to": "2026-01-06"}]),
-                            emp("zero", contract_hours=0)]))
-        assert [fairness_factor(p, s) for s in p.employees] == [12, 14, 0]     # 10*37/30; 10*7/5; not compared
+        p = build(
+            scenario(
+                [
+                    emp("p30", contract_hours=30),
+                    emp("away", absences=[{"kind": "sygdom", "from": "2026-01-05", "to": "2026-01-06"}]),
+                    emp("zero", contract_hours=0),
+                ]
+            )
+        )
+        assert [fairness_factor(p, s) for s in p.employees] == [12, 14, 0]  # 10*37/30; 10*7/5; not compared
 
     def test_spread_by_hand(self):
         p = self.problem()
@@ -244,7 +319,9 @@ class TestFairness:
         # nights per FTE: e1 3 x 10 = 30, e2 1 x 20 = 20 -> spread 1.0 night
         # weekend days per FTE: e1 0, e2 (Saturday night) 1 x 20 = 20, e3 2 x 10 = 20 -> spread 2.0 days
         assert [l for l in lines(p, rows) if l[0].startswith("fairness")] == [
-            ("fairness_nights", "ssh", 1.0, 10.0), ("fairness_weekends", "ssh", 2.0, 20.0)]
+            ("fairness_nights", "ssh", 1.0, 10.0),
+            ("fairness_weekends", "ssh", 2.0, 20.0),
+        ]
 
     def test_weights_scale_and_zero_switches_off(self):
         p = self.problem(fairness_nights=3, fairness_weekends=0)
@@ -253,9 +330,13 @@ class TestFairness:
 
     def test_solver_spreads_nights_by_fte(self):
         # 3 nights for a full-timer and a half-timer: 2 + 1 gives loads 20 / 20, spread 0
-        p = build(scenario([emp("e1"), emp("e2", contract_hours=18.5)],
-                           demand=[need("nat", *days_from("2026-01-05", 3))],
-                           weights={"contract_over": 0, "contract_under": 0}))
+        p = build(
+            scenario(
+                [emp("e1"), emp("e2", contract_hours=18.5)],
+                demand=[need("nat", *days_from("2026-01-05", 3))],
+                weights={"contract_over": 0, "contract_under": 0},
+            )
+        )
         result = run(p)
         assert (len(worked(result, "e1")), len(worked(result, "e2"))) == (2, 1)
         assert amount(p, result.roster, "fairness_nights") == 0
@@ -266,28 +347,45 @@ class TestFairness:
 
 # =========================================================================== demand
 
+
 class TestDemandScore:
     def test_target_and_max_by_hand(self):
-        p = build(scenario([emp("e1"), emp("e2"), emp("e3")],
-                           demand=[need("dag", "2026-01-05", min=1, target=2, max=2),
-                                   need("aften", "2026-01-05", min=1, max=1)]))
-        rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
-                row(p, "e2", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh"),
-                row(p, "e3", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh")]
+        p = build(
+            scenario(
+                [emp("e1"), emp("e2"), emp("e3")],
+                demand=[need("dag", "2026-01-05", min=1, target=2, max=2), need("aften", "2026-01-05", min=1, max=1)],
+            )
+        )
+        rows = [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
+            row(p, "e2", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh"),
+            row(p, "e3", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh"),
+        ]
         demand_lines = [l for l in lines(p, rows) if not l[0].startswith("contract")]
         assert demand_lines == [("overstaffed_max", "ssh", 8.0, 400.0), ("understaffed_target", "ssh", 8.0, 800.0)]
 
     def test_rows_without_competence_fill_the_largest_gap(self):
         # an external roster without the competence column: the SSA counts where the gap is largest
-        p = build(scenario([emp("a1", ["ssa"])], demand=[need("dag", "2026-01-05", competence="ssa", min=1),
-                                                         need("dag", "2026-01-05", competence="ssh", min=1, target=2)]))
+        p = build(
+            scenario(
+                [emp("a1", ["ssa"])],
+                demand=[
+                    need("dag", "2026-01-05", competence="ssa", min=1),
+                    need("dag", "2026-01-05", competence="ssh", min=1, target=2),
+                ],
+            )
+        )
         rows = [row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00")]
         assert [l for l in lines(p, rows) if l[0].startswith("under")] == [
-            ("understaffed_min", "ssa", 8.0, 8000.0), ("understaffed_target", "ssa", 8.0, 800.0),
-            ("understaffed_target", "ssh", 8.0, 800.0)]
+            ("understaffed_min", "ssa", 8.0, 8000.0),
+            ("understaffed_target", "ssa", 8.0, 800.0),
+            ("understaffed_target", "ssh", 8.0, 800.0),
+        ]
         explicit = [row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssa")]
         assert [l for l in lines(p, explicit) if l[0].startswith("under")] == [
-            ("understaffed_min", "ssh", 8.0, 8000.0), ("understaffed_target", "ssh", 16.0, 1600.0)]
+            ("understaffed_min", "ssh", 8.0, 8000.0),
+            ("understaffed_target", "ssh", 16.0, 1600.0),
+        ]
 
     def test_solver_does_not_overstaff_to_fill_contract_hours(self):
         p = build(scenario([emp("e1"), emp("e2")], demand=[need("dag", days=["weekdays"], max=1)]))
@@ -303,7 +401,7 @@ def test_understaffed_but_feasible_is_a_roster_with_a_score_not_infeasible():
     assert result.status in ("OPTIMAL", "FEASIBLE") and result.has_roster
     assert result.conflicts == ()
     assert check_roster(p, result.roster) == []
-    assert len(worked(result)) == 6                       # 48 h of 8 h shifts
+    assert len(worked(result)) == 6  # 48 h of 8 h shifts
     demanded = 7 * 3 * 2 * 8
     assert amount(p, result.roster, "understaffed_min") == demanded - 48
     assert amount(p, result.roster, "understaffed_target") == demanded - 48
@@ -332,6 +430,11 @@ def _contract_terms(model):
 
 
 def test_no_contract_terms_when_the_norm_weighs_nothing():
-    p = build(scenario([emp("e1", contract_hours=20)], demand=[need("dag", days=["all"])],
-                       weights={"contract_over": 0, "contract_under": 0}))
+    p = build(
+        scenario(
+            [emp("e1", contract_hours=20)],
+            demand=[need("dag", days=["all"])],
+            weights={"contract_over": 0, "contract_under": 0},
+        )
+    )
     assert _contract_terms(full_model(p)) == {}

@@ -26,8 +26,14 @@ def changed(preset: Strategy) -> dict[str, object]:
 
 
 def test_solve_options_hold_only_what_a_user_sets():
-    assert [f.name for f in fields(SolveOptions)] == ["time_limit", "seed", "workers", "relative_gap", "deterministic",
-                                                      "strategy"]
+    assert [f.name for f in fields(SolveOptions)] == [
+        "time_limit",
+        "seed",
+        "workers",
+        "relative_gap",
+        "deterministic",
+        "strategy",
+    ]
     assert SolveOptions().strategy == DANISH == Strategy()
     assert SolveOptions(workers=3).worker_count == 3
 
@@ -41,8 +47,14 @@ def test_the_curtois_preset_differs_from_danish_in_the_documented_fields():
     """Its docstring's measurements: one phase, the employee start from 20,000 variables with 40 %
     of the limit, the employee bound 30 % and branching 90 %, then 70 % of the rest for
     neighbourhoods. Its plan size limit for the bound (600) is the Danish value."""
-    assert changed(CURTOIS) == {"staffing_phase": 0.0, "employee_start_above": 20_000, "employee_start_phase": 0.4,
-                                "employee_bound_phase": 0.3, "branch_phase": 0.9, "lns_phase": 0.7}
+    assert changed(CURTOIS) == {
+        "staffing_phase": 0.0,
+        "employee_start_above": 20_000,
+        "employee_start_phase": 0.4,
+        "employee_bound_phase": 0.3,
+        "branch_phase": 0.9,
+        "lns_phase": 0.7,
+    }
     assert CURTOIS.employee_bound_plan_below == 600
 
 
@@ -85,12 +97,15 @@ def solved_with(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("path, preset, strategy", [
-    (TINY, None, DANISH),
-    (TINY, "curtois", CURTOIS),
-    (CURTOIS_INSTANCE1, None, CURTOIS),  # the automatic default for an instance, as before presets
-    (CURTOIS_INSTANCE1, "danish", DANISH),
-])
+@pytest.mark.parametrize(
+    "path, preset, strategy",
+    [
+        (TINY, None, DANISH),
+        (TINY, "curtois", CURTOIS),
+        (CURTOIS_INSTANCE1, None, CURTOIS),  # the automatic default for an instance, as before presets
+        (CURTOIS_INSTANCE1, "danish", DANISH),
+    ],
+)
 def test_the_preset_reaches_solve(solved_with, tmp_path, path, preset, strategy):
     args = ["solve", str(path), "-o", str(tmp_path / "r.csv"), "-t", "2", "--workers", "1", "--seed", "5", "-q"]
     result = CliRunner().invoke(app, args + (["--preset", preset] if preset else []))

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders import TINY, emp, scenario
 from typer.testing import CliRunner
 
+from builders import TINY, emp, scenario
 from rostering.cli import app
 from rostering.exports.payroll import BUILTIN_PROFILES, load_profile
 
@@ -69,6 +69,7 @@ WEEK_ROWS = ("e1,2026-01-07,aften,15:00,23:00", "e1,2026-01-10,nat,23:00,07:00")
 
 
 # 1. generic profile ----------------------------------------------------------------------------------
+
 
 def test_generic_header_and_exact_lines(tmp_path):
     sc = write_scenario(tmp_path)
@@ -182,6 +183,7 @@ def test_marked_count_matches_the_lines_written(tmp_path):
 
 # 3. bad input: exit 2 with file and reason -------------------------------------------------------------
 
+
 def test_unknown_employee_in_roster_names_the_row(tmp_path):
     sc = write_scenario(tmp_path)
     roster = write_roster(tmp_path, "roster.csv", "e1,2026-01-07,aften,15:00,23:00", "e099,2026-01-08,dag,07:00,15:00")
@@ -206,13 +208,19 @@ def test_unknown_profile_name(tmp_path):
 PROFILE_HEAD = "name: mine\ncolumns:\n  - {header: A, field: employee_id}\n  - {header: H, field: hours}\n"
 
 
-@pytest.mark.parametrize(("extra", "expected"), [
-    ('delimitr: ";"\n', ["{p}:5: delimitr: unknown key"]),  # line 5 of the file: the misspelt key
-    ('delimiter: ","\ndecimal: ","\n', [
-        "{p}: (top level): the decimal separator and the delimiter are the same character"]),
-    ("encoding: klingon\n", ["{p}:5: encoding: unknown encoding 'klingon'"]),
-    ("wage_types: {evnng: X}\n", ["{p}:5: wage_types.evnng", "'evening'"]),
-], ids=["unknown-key", "decimal-is-delimiter", "unknown-encoding", "unknown-wage-type"])
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ('delimitr: ";"\n', ["{p}:5: delimitr: unknown key"]),  # line 5 of the file: the misspelt key
+        (
+            'delimiter: ","\ndecimal: ","\n',
+            ["{p}: (top level): the decimal separator and the delimiter are the same character"],
+        ),
+        ("encoding: klingon\n", ["{p}:5: encoding: unknown encoding 'klingon'"]),
+        ("wage_types: {evnng: X}\n", ["{p}:5: wage_types.evnng", "'evening'"]),
+    ],
+    ids=["unknown-key", "decimal-is-delimiter", "unknown-encoding", "unknown-wage-type"],
+)
 def test_bad_profile_file_exits_2_naming_file_and_reason(tmp_path, extra, expected):
     sc = write_scenario(tmp_path)
     roster = write_roster(tmp_path, "roster.csv", *WEEK_ROWS)
@@ -340,6 +348,7 @@ def test_reversed_period_is_bad_input(tmp_path):
 
 # 4. profiles -------------------------------------------------------------------------------------------
 
+
 def test_builtin_profiles_load():
     assert BUILTIN_PROFILES == ("generic", "kmd_opus", "sd_loen")
     kmd = load_profile("kmd_opus")
@@ -407,7 +416,8 @@ def test_custom_profile_constant_column_renamed_wage_type_and_encoding(tmp_path)
         "  - {header: Timer, field: hours}\n"
         "  - {header: Enhed, field: rate_unit}\n"
         "wage_types: {normal: null, evening: AFT-99, sunday_holiday: SH-77}\n",  # night, saturday: neutral names
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     out = tmp_path / "pay.txt"
     result = export(sc, roster, out, "--profile", profile)
     assert result.exit_code == 0, result.output
@@ -425,6 +435,7 @@ def test_custom_profile_constant_column_renamed_wage_type_and_encoding(tmp_path)
 
 # 5. payroll period --------------------------------------------------------------------------------------
 
+
 def test_period_keeps_only_lines_inside_it(tmp_path):
     sc = write_scenario(tmp_path)
     roster = write_roster(tmp_path, "roster.csv", *WEEK_ROWS)
@@ -434,7 +445,10 @@ def test_period_keeps_only_lines_inside_it(tmp_path):
     rows = generic_rows(out)
     # Wednesday's lines are before the period, the night's Sunday part after it; Saturday's 23-24 stays
     assert [(r["date"], r["wage_type"], r["hours"]) for r in rows] == [
-        ("2026-01-10", "normal", "1.00"), ("2026-01-10", "night", "1.00"), ("2026-01-10", "saturday", "1.00")]
+        ("2026-01-10", "normal", "1.00"),
+        ("2026-01-10", "night", "1.00"),
+        ("2026-01-10", "saturday", "1.00"),
+    ]
     output = flat(result.output)
     assert "Sum check:" in output and "(1.00 h exported)" in output
     assert "Wrote 3 pay lines" in output
@@ -447,11 +461,14 @@ def test_period_keeps_only_lines_inside_it(tmp_path):
     result = export(sc, roster, out, "--to", "2026-01-07")  # open start: Wednesday only
     assert result.exit_code == 0, result.output
     assert [(r["date"], r["wage_type"]) for r in generic_rows(out)] == [
-        ("2026-01-07", "normal"), ("2026-01-07", "evening")]
+        ("2026-01-07", "normal"),
+        ("2026-01-07", "evening"),
+    ]
     assert "(8.00 h exported)" in flat(result.output)
 
 
 # 6. late changes (varsling) ----------------------------------------------------------------------------
+
 
 def late_change_files(tmp_path):
     sc = write_scenario(tmp_path)
@@ -481,20 +498,36 @@ def test_late_change_is_paid_not_refused(tmp_path):
     assert "000;e1;OPUS-VARSLING;06.01.2026;5,00;44,07;220,35;" in kmd.read_bytes().decode("cp1252").split("\r\n")
 
 
-@pytest.mark.parametrize(("changed_at", "late"), [
-    ("2026-01-02T07:00", False),  # exactly 96 h before Tue 07:00: enough notice
-    ("2026-01-02T07:30", True),  # 95.5 h: too late
-    ("2025-12-20T09:00", False),  # weeks ahead
-])
+@pytest.mark.parametrize(
+    ("changed_at", "late"),
+    [
+        ("2026-01-02T07:00", False),  # exactly 96 h before Tue 07:00: enough notice
+        ("2026-01-02T07:30", True),  # 95.5 h: too late
+        ("2025-12-20T09:00", False),  # weeks ahead
+    ],
+)
 def test_late_change_notice_boundary(tmp_path, changed_at, late):
     sc, old, new = late_change_files(tmp_path)
     out = tmp_path / "pay.csv"
     result = export(sc, new, out, "--published", old, "--changed-at", changed_at)
     assert result.exit_code == 0, result.output
     late_lines = [r for r in generic_rows(out) if r["wage_type"] == "late_change"]
-    assert late_lines == ([{"employee_id": "e1", "date": "2026-01-06", "wage_type": "late_change", "hours": "5.00",
-                            "rate": "44.07", "amount": "220.35", "agreement": "foa",
-                            "source": "plan.change_notice"}] if late else [])
+    assert late_lines == (
+        [
+            {
+                "employee_id": "e1",
+                "date": "2026-01-06",
+                "wage_type": "late_change",
+                "hours": "5.00",
+                "rate": "44.07",
+                "amount": "220.35",
+                "agreement": "foa",
+                "source": "plan.change_notice",
+            }
+        ]
+        if late
+        else []
+    )
 
 
 def test_unchanged_published_roster_earns_nothing(tmp_path):
@@ -507,12 +540,14 @@ def test_unchanged_published_roster_earns_nothing(tmp_path):
 
 # 7. atomic writes --------------------------------------------------------------------------------------
 
+
 def failing_write(calls: list):
     def write_text(self, data, encoding=None, errors=None, newline=None):
         calls.append(self)
         with open(self, "w", encoding=encoding, errors=errors, newline=newline) as handle:
             handle.write(data[: len(data) // 2])
         raise OSError(28, "No space left on device")
+
     return write_text
 
 
@@ -544,6 +579,7 @@ def test_failed_write_is_reported_without_traceback(tmp_path, monkeypatch):
 
 
 # 8. the bundled tiny scenario --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny_roster(tiny_roster_csv) -> Path:
@@ -642,8 +678,18 @@ def test_tiny_scenario_kmd_supplements_match_generic(tmp_path, tiny_roster):
     assert export(TINY, tiny_roster, kmd, "-p", "kmd_opus").exit_code == 0
     codes = load_profile("kmd_opus").wage_types
     expected = sorted(
-        ("000", r["employee_id"], codes[r["wage_type"]], "{2}.{1}.{0}".format(*r["date"].split("-")),
-         r["hours"].replace(".", ","), r["rate"].replace(".", ","), "", "")
-        for r in generic_rows(generic) if r["wage_type"] != "normal")
+        (
+            "000",
+            r["employee_id"],
+            codes[r["wage_type"]],
+            "{2}.{1}.{0}".format(*r["date"].split("-")),
+            r["hours"].replace(".", ","),
+            r["rate"].replace(".", ","),
+            "",
+            "",
+        )
+        for r in generic_rows(generic)
+        if r["wage_type"] != "normal"
+    )
     got = sorted(tuple(line.split(";")) for line in kmd.read_bytes().decode("cp1252").split("\r\n")[1:-1])
     assert got == expected and got

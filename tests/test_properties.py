@@ -15,23 +15,32 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from rostering import SolveOptions, build_problem, check_roster, solve
+from rostering.io.validation import scenario_from_data
 from rostering.rules.active import ActiveRules
 from rostering.rules.law import daily_rest_shortfalls, weekly_rest_gaps
 from rostering.rules.objective import score
 
-from rostering import SolveOptions, build_problem, check_roster, solve
-from rostering.io.validation import scenario_from_data
-
 DAY = 24 * 60
 
-SOLVE_SETTINGS = settings(max_examples=15, deadline=None, derandomize=True,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SOLVE_SETTINGS = settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 CHECKER_SETTINGS = settings(max_examples=200, deadline=None, derandomize=True)
 
 # Mondays chosen for what the week holds: an ordinary week, the spring DST switch (Sun 29 Mar),
 # Easter (Thu 2, Fri 3, Sun 5 Apr), the autumn DST switch (Sun 25 Oct), Christmas (25, 26 Dec).
-MONDAYS = [dt.date(2026, 1, 5), dt.date(2026, 3, 23), dt.date(2026, 3, 30), dt.date(2026, 10, 19),
-           dt.date(2026, 12, 21)]
+MONDAYS = [
+    dt.date(2026, 1, 5),
+    dt.date(2026, 3, 23),
+    dt.date(2026, 3, 30),
+    dt.date(2026, 10, 19),
+    dt.date(2026, 12, 21),
+]
 
 # Realistic Danish care shifts: (id, start, end, paid_minutes or None).
 DAY_SHIFTS = [
@@ -92,8 +101,13 @@ def scenarios(draw) -> dict:
         if draw(st.booleans()):
             first = monday + dt.timedelta(days=draw(st.integers(-3, 6)))
             last = first + dt.timedelta(days=draw(st.integers(0, 5)))
-            emp["absences"] = [{"kind": draw(st.sampled_from(["ferie", "sygdom", "kursus", "barsel", "andet"])),
-                                "from": first, "to": last}]
+            emp["absences"] = [
+                {
+                    "kind": draw(st.sampled_from(["ferie", "sygdom", "kursus", "barsel", "andet"])),
+                    "from": first,
+                    "to": last,
+                }
+            ]
         unavailable = draw(st.lists(st.sampled_from(days), max_size=3, unique=True))
         if unavailable:
             emp["unavailable"] = unavailable
@@ -130,8 +144,14 @@ def scenarios(draw) -> dict:
             if pattern == "none":
                 continue
             if pattern == "visits":  # home care: visit hours become min/target through leveringsgrad
-                demand.append({"shift": shift_id, "competence": comp, "days": ["all"],
-                               "visit_hours": draw(st.sampled_from([2.5, 6, 11.25, 15]))})
+                demand.append(
+                    {
+                        "shift": shift_id,
+                        "competence": comp,
+                        "days": ["all"],
+                        "visit_hours": draw(st.sampled_from([2.5, 6, 11.25, 15])),
+                    }
+                )
                 continue
             if pattern == "split":
                 demand.append({"shift": shift_id, "competence": comp, "days": ["weekdays"], **counts()})
@@ -141,8 +161,9 @@ def scenarios(draw) -> dict:
             if pattern == "holiday":
                 demand.append({"shift": shift_id, "competence": comp, "days": ["holiday"], **counts()})
             if pattern == "date":
-                demand.append({"shift": shift_id, "competence": comp, "dates": [draw(st.sampled_from(days))],
-                               **counts()})
+                demand.append(
+                    {"shift": shift_id, "competence": comp, "dates": [draw(st.sampled_from(days))], **counts()}
+                )
 
     rules = {}
     if draw(st.integers(0, 3)) == 0:  # delt tjeneste (split shifts) allowed: rest.daily must still hold
@@ -153,8 +174,12 @@ def scenarios(draw) -> dict:
         rules["shifts.max_consecutive_nights"] = {"max_nights": draw(st.integers(1, 4))}
     agreements = {}
     if draw(st.booleans()):  # a lokalaftale for the dsr employees
-        agreements["dsr"] = {"rules": {"rest.daily": {"min_hours": draw(st.sampled_from([8, 11, 12]))},
-                                       "rest.weekly": {"hours": draw(st.sampled_from([32, 35, 48]))}}}
+        agreements["dsr"] = {
+            "rules": {
+                "rest.daily": {"min_hours": draw(st.sampled_from([8, 11, 12]))},
+                "rest.weekly": {"hours": draw(st.sampled_from([32, 35, 48]))},
+            }
+        }
 
     data = {
         "name": "property",
@@ -203,8 +228,10 @@ def test_random_scenarios_solve_to_compliant_rosters_whose_score_matches(data):
 # promises "shifts in time order", but it lists them day by day in the order the scenario declares
 # shift types. shifts.no_overlap stops scanning at the first later-listed shift that starts after
 # the current one ends, and rest.weekly bisects the (unsorted) start times, so both miss conflicts.
-ORDER_BUG = ("BUG: RosterModel.options() is in declared shift-type order, not time order; "
-             "shifts.no_overlap and rest.weekly assume time order and miss conflicts")
+ORDER_BUG = (
+    "BUG: RosterModel.options() is in declared shift-type order, not time order; "
+    "shifts.no_overlap and rest.weekly assume time order and miss conflicts"
+)
 
 SHIFT_SPECS = {
     "dag": {"id": "dag", "start": "07:00", "end": "15:00"},
@@ -222,10 +249,18 @@ def _one_employee(order, preassigned=(), demand_min=None) -> dict:
         "horizon": {"start": dt.date(2026, 1, 5), "weeks": 1},
         "competences": [{"id": "ssh"}],
         "shift_types": [SHIFT_SPECS[ident] for ident in order],
-        "employees": [{"id": "e01", "competences": ["ssh"], "contract_hours": 37,
-                       "preassigned": [{"date": dt.date(2026, 1, day), "shift": s} for day, s in preassigned]}],
-        "demand": [{"shift": ident, "competence": "ssh", "days": ["all"], "min": demand_min.get(ident, 0),
-                    "target": 1} for ident in order],
+        "employees": [
+            {
+                "id": "e01",
+                "competences": ["ssh"],
+                "contract_hours": 37,
+                "preassigned": [{"date": dt.date(2026, 1, day), "shift": s} for day, s in preassigned],
+            }
+        ],
+        "demand": [
+            {"shift": ident, "competence": "ssh", "days": ["all"], "min": demand_min.get(ident, 0), "target": 1}
+            for ident in order
+        ],
     }
 
 
@@ -252,10 +287,13 @@ def test_overlapping_preassignments_are_infeasible_whatever_the_declared_order(o
     assert {"shifts.no_overlap", "rest.daily"} & {guard.rule_id for guard in result.conflicts}
 
 
-@pytest.mark.parametrize("order", [
-    pytest.param(("natkort", "mellem", "nat"), id="time-order"),
-    pytest.param(("natkort", "nat", "mellem"), id="nat-before-mellem"),
-])
+@pytest.mark.parametrize(
+    "order",
+    [
+        pytest.param(("natkort", "mellem", "nat"), id="time-order"),
+        pytest.param(("natkort", "nat", "mellem"), id="nat-before-mellem"),
+    ],
+)
 def test_weekly_rest_model_whatever_the_declared_order(order):
     """Mon 00:00 to Sun 07:00 without a 35 h rest (151 h > 144 h): only rest.weekly forbids it."""
     plan = [(5, "natkort"), (6, "natkort"), (7, "natkort"), (8, "mellem"), (9, "mellem"), (10, "nat")]
@@ -268,6 +306,7 @@ def test_weekly_rest_model_whatever_the_declared_order(order):
 
 
 # --------------------------------------------------------------------------- rest rules, brute force
+
 
 def _worked_minutes(intervals, lo: int, hi: int) -> list[bool]:
     worked = [False] * (hi - lo)
@@ -324,7 +363,8 @@ def _intervals(max_start: int, max_length: int, step: int, max_size: int = 7):
     """Work intervals (start, end), end > start, on a grid of `step` minutes; they may overlap or touch."""
     return st.lists(
         st.tuples(st.integers(0, max_start // step), st.integers(1, max_length // step)).map(
-            lambda pair: (pair[0] * step, (pair[0] + pair[1]) * step)),
+            lambda pair: (pair[0] * step, (pair[0] + pair[1]) * step)
+        ),
         max_size=max_size,
     )
 
@@ -342,8 +382,11 @@ def test_daily_rest_matches_brute_force_on_arbitrary_minutes(work, min_rest):
 
 
 @CHECKER_SETTINGS
-@given(work=_intervals(8 * DAY, 14 * 60, 30, max_size=14), hours=st.sampled_from([24, 32, 35, 48]),
-       period_days=st.integers(2, 7))
+@given(
+    work=_intervals(8 * DAY, 14 * 60, 30, max_size=14),
+    hours=st.sampled_from([24, 32, 35, 48]),
+    period_days=st.integers(2, 7),
+)
 def test_weekly_rest_matches_brute_force_on_shift_like_intervals(work, hours, period_days):
     min_rest, max_gap = hours * 60, (period_days - 1) * DAY
     assert list(weekly_rest_gaps(work, min_rest, max_gap)) == reference_weekly_rest(work, min_rest, max_gap)

@@ -45,8 +45,10 @@ def test_docs_spreadsheet_example_reads_clock_times_and_adhoc_rows(tmp_path):
     path = tmp_path / "from_excel.csv"
     path.write_text(_block("docs/validation.md", "csv", "e007,2026-04-21,adhoc"), encoding="utf-8")
     rows = {a.employee_id: a for a in read_roster(path).assignments}
-    assert (rows["e018"].start.isoformat(), rows["e018"].end.isoformat()) == ("2026-04-20T23:00:00",
-                                                                              "2026-04-21T07:00:00")
+    assert (rows["e018"].start.isoformat(), rows["e018"].end.isoformat()) == (
+        "2026-04-20T23:00:00",
+        "2026-04-21T07:00:00",
+    )
     assert rows["e007"].shift_id == "adhoc" and rows["e007"].end.hour == 14
 
 
@@ -59,11 +61,20 @@ def test_docs_payroll_example_is_what_the_export_gives():
     problem = build_problem(load_scenario(ROOT / "scenarios" / "plejehjem_solbakken.yaml"))
     lines = [line.split(",") for line in _block("docs/exports.md", "csv", "wage_type").strip().splitlines()[1:]]
     employee = lines[0][0]
-    nights = [Assignment(employee, day, "nat", dt.datetime.combine(day, dt.time(23)),
-                         dt.datetime.combine(day + dt.timedelta(days=1), dt.time(7)))
-              for day in (dt.date(2026, 4, 25), dt.date(2026, 4, 26))]
-    got = {(line.date.isoformat(), line.wage_type): (f"{line.hours:.2f}", f"{line.rate:.2f}", f"{line.amount:.2f}")
-           for line in pay_lines(problem, Roster(tuple(nights)))}
+    nights = [
+        Assignment(
+            employee,
+            day,
+            "nat",
+            dt.datetime.combine(day, dt.time(23)),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(7)),
+        )
+        for day in (dt.date(2026, 4, 25), dt.date(2026, 4, 26))
+    ]
+    got = {
+        (line.date.isoformat(), line.wage_type): (f"{line.hours:.2f}", f"{line.rate:.2f}", f"{line.amount:.2f}")
+        for line in pay_lines(problem, Roster(tuple(nights)))
+    }
     for _, day, wage_type, hours, rate, amount, agreement, _ in lines:
         assert got[(day, wage_type)] == (hours, rate, amount)
 
@@ -95,8 +106,10 @@ def _pages() -> list[Path]:
 
 def test_links_are_found():
     """The link finder sees inline links, images and references, and skips code."""
-    text = ('See [a](docs/a.md#x), ![b](img/b.png "title") and `[c](nowhere.md)`.\n\n'
-            "```bash\n[d](nowhere.md)\n```\n\n[e]: <docs/e.md>\n")
+    text = (
+        'See [a](docs/a.md#x), ![b](img/b.png "title") and `[c](nowhere.md)`.\n\n'
+        "```bash\n[d](nowhere.md)\n```\n\n[e]: <docs/e.md>\n"
+    )
     assert _links(text) == ["docs/a.md#x", "img/b.png", "docs/e.md"]
 
 

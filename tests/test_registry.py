@@ -11,17 +11,17 @@ import textwrap
 from importlib.metadata import EntryPoint
 
 import pytest
-import rostering.rules as rules
-from rostering.rules import PluginError
-from rostering.rules.active import ActiveRules, used_plugins
 from typer.testing import CliRunner
 
+import rostering.rules as rules
 from rostering import InputError, build_problem, check_roster
 from rostering.cli import app
 from rostering.domain.roster import Assignment, Roster
 from rostering.domain.scenario import Scenario
 from rostering.io.roster_file import write_roster
 from rostering.io.validation import scenario_from_data
+from rostering.rules import PluginError
+from rostering.rules.active import ActiveRules, used_plugins
 
 PLUGIN = textwrap.dedent('''
     from pydantic import Field
@@ -49,7 +49,7 @@ PLUGIN = textwrap.dedent('''
 
 BROKEN = "import no_such_module_for_rostering_tests\n"
 
-HALF = textwrap.dedent('''
+HALF = textwrap.dedent("""
     from rostering.rules import Rule, Severity, register
 
     @register
@@ -60,13 +60,13 @@ HALF = textwrap.dedent('''
         source = "-"
 
     raise RuntimeError("half-way")
-''')
+""")
 
-BAD_AGREEMENT = textwrap.dedent('''
+BAD_AGREEMENT = textwrap.dedent("""
     from rostering.rules import Agreement, register_agreement
 
     register_agreement(Agreement(id="bad_aftale", title="Bad", source="-", rules={"no.such.rule": {}}))
-''')
+""")
 
 NOT_NAMED = ("local.no_monday_night", "Lokalaftale Testkommune 2026 § 1")
 
@@ -104,9 +104,18 @@ def plugin(install):
 
 
 def test_builtin_rules_are_registered():
-    assert {"rest.daily", "rest.weekly", "hours.max_average", "shifts.max_consecutive_days",
-            "shifts.max_consecutive_nights", "shifts.no_overlap", "shifts.max_per_day",
-            "employee.availability", "employee.competence", "employee.preassigned"} <= set(rules.registry())
+    assert {
+        "rest.daily",
+        "rest.weekly",
+        "hours.max_average",
+        "shifts.max_consecutive_days",
+        "shifts.max_consecutive_nights",
+        "shifts.no_overlap",
+        "shifts.max_per_day",
+        "employee.availability",
+        "employee.competence",
+        "employee.preassigned",
+    } <= set(rules.registry())
 
 
 def test_duplicate_rule_id_is_refused():
@@ -118,7 +127,8 @@ def test_duplicate_rule_id_is_refused():
 
 def _data(**extra):
     return {
-        "name": "plugin", "horizon": {"start": "2026-01-05", "weeks": 1},
+        "name": "plugin",
+        "horizon": {"start": "2026-01-05", "weeks": 1},
         "competences": [{"id": "ssh"}],
         "shift_types": [{"id": "nat", "start": "23:00", "end": "07:00"}],
         "employees": [{"id": "e1", "competences": ["ssh"], "contract_hours": 37}],
@@ -148,6 +158,7 @@ def test_plugin_rule_is_found_checked_and_solved(plugin):
     assert [(v.rule_id, v.source) for v in found] == [NOT_NAMED]
 
     from rostering import SolveOptions, solve
+
     result = solve(problem, SolveOptions(time_limit=5, seed=1, workers=1))
     assert check_roster(problem, result.roster) == []
     assert all(a.date != problem.days[0] for a in result.roster.assignments)
@@ -165,14 +176,20 @@ def test_plugin_parameters_are_validated_and_overridable(plugin):
 def test_plugin_is_recorded_with_what_it_registered(plugin):
     (found,) = rules.plugins()
     assert (found.name, found.value, found.rules, found.agreements, found.error) == (
-        "testkommune", "testkommune_rules", ("local.no_monday_night",), ("testkommune_aftale",), None)
+        "testkommune",
+        "testkommune_rules",
+        ("local.no_monday_night",),
+        ("testkommune_aftale",),
+        None,
+    )
     assert rules.plugin_of("local.no_monday_night") == rules.plugin_of("testkommune_aftale") == "testkommune"
     assert rules.plugin_of("rest.daily") is None and rules.plugin_of("foa") is None
 
 
 def test_a_plugin_leaves_scenarios_that_do_not_use_it_unchanged(install):
-    unavailable = {"employees": [{"id": "e1", "competences": ["ssh"], "contract_hours": 37,
-                                  "unavailable": ["2026-01-05"]}]}
+    unavailable = {
+        "employees": [{"id": "e1", "competences": ["ssh"], "contract_hours": 37, "unavailable": ["2026-01-05"]}]
+    }
     before = _findings(_scenario(**unavailable))
     assert [rule_id for rule_id, _, _ in before] == ["employee.availability"]
     install(testkommune=PLUGIN)
@@ -181,17 +198,32 @@ def test_a_plugin_leaves_scenarios_that_do_not_use_it_unchanged(install):
     assert sorted(named) == sorted([*before, (*NOT_NAMED, "no nights starting on a Monday (lokalaftale)")])
 
 
-@pytest.mark.parametrize("extra, used", [
-    ({}, set()),
-    ({"plugins": ["testkommune"]}, {"testkommune"}),
-    ({"rules": {"local.no_monday_night": {}}}, {"testkommune"}),
-    ({"agreements": {"foa": {"rules": {"local.no_monday_night": {}}}}}, {"testkommune"}),
-    ({"agreements": {"testkommune_aftale": {}}}, {"testkommune"}),
-    ({"employees": [{"id": "e1", "competences": ["ssh"], "contract_hours": 37, "agreement": "testkommune_aftale"}]},
-     {"testkommune"}),
-    ({"vikar_pool": [{"id": "v", "competences": ["ssh"], "hourly_cost": 400, "agreement": "testkommune_aftale"}]},
-     {"testkommune"}),
-])
+@pytest.mark.parametrize(
+    "extra, used",
+    [
+        ({}, set()),
+        ({"plugins": ["testkommune"]}, {"testkommune"}),
+        ({"rules": {"local.no_monday_night": {}}}, {"testkommune"}),
+        ({"agreements": {"foa": {"rules": {"local.no_monday_night": {}}}}}, {"testkommune"}),
+        ({"agreements": {"testkommune_aftale": {}}}, {"testkommune"}),
+        (
+            {
+                "employees": [
+                    {"id": "e1", "competences": ["ssh"], "contract_hours": 37, "agreement": "testkommune_aftale"}
+                ]
+            },
+            {"testkommune"},
+        ),
+        (
+            {
+                "vikar_pool": [
+                    {"id": "v", "competences": ["ssh"], "hourly_cost": 400, "agreement": "testkommune_aftale"}
+                ]
+            },
+            {"testkommune"},
+        ),
+    ],
+)
 def test_a_scenario_uses_a_plugin_it_names(plugin, extra, used):
     assert used_plugins(_scenario(**extra)) == used
 
@@ -206,8 +238,10 @@ def test_a_plugin_that_fails_to_import_breaks_only_the_scenarios_using_it(instal
     assert _findings(_scenario()) == before
     assert _findings(_scenario(plugins=["testkommune"]))[-1][:2] == NOT_NAMED
 
-    message = ("rule plugin 'broken' (entry point broken_rules) failed to import: ModuleNotFoundError: "
-               "No module named 'no_such_module_for_rostering_tests'")
+    message = (
+        "rule plugin 'broken' (entry point broken_rules) failed to import: ModuleNotFoundError: "
+        "No module named 'no_such_module_for_rostering_tests'"
+    )
     with pytest.raises(PluginError) as raised:
         _scenario(plugins=["broken"])  # at load: no command starts work without rules the scenario asked for
     assert str(raised.value) == message
@@ -229,14 +263,19 @@ def test_a_plugin_failing_half_way_leaves_nothing_registered(install):
 def test_unknown_ids_point_at_failed_plugins(install):
     install(testkommune=PLUGIN, broken=BROKEN)
     with pytest.raises(InputError) as raised:
-        _scenario(rules={"broken.rule": {}}, plugins=["kommune"],
-                  employees=[{"id": "e1", "competences": ["ssh"], "contract_hours": 37, "agreement": "brokenaftale"}])
+        _scenario(
+            rules={"broken.rule": {}},
+            plugins=["kommune"],
+            employees=[{"id": "e1", "competences": ["ssh"], "contract_hours": 37, "agreement": "brokenaftale"}],
+        )
     issues = {issue.where: issue.message for issue in raised.value.issues}
     assert issues["plugins[0]"] == "unknown rule plugin 'kommune'; installed: broken, testkommune"
     assert issues["rules.broken.rule"].startswith(
-        "unknown rule 'broken.rule'; plugin 'broken' failed to import and may define it; known: ")
+        "unknown rule 'broken.rule'; plugin 'broken' failed to import and may define it; known: "
+    )
     assert issues["employees[0] (e1).agreement"].startswith(
-        "unknown agreement 'brokenaftale'; plugin 'broken' failed to import and may define it; known: ")
+        "unknown agreement 'brokenaftale'; plugin 'broken' failed to import and may define it; known: "
+    )
 
 
 def test_a_scenario_naming_a_plugin_not_installed_is_refused(plugin):
@@ -264,8 +303,11 @@ def test_cli_exits_2_on_a_failed_plugin_the_scenario_uses(install, tmp_path):
     plain, roster = _files(tmp_path)
     assert _invoke("validate", plain, roster).exit_code == 0  # a scenario not using it: as before
     uses, _ = _files(tmp_path, plugins=["broken"])
-    for args in (("validate", uses, roster), ("solve", uses, "-o", str(tmp_path / "out.csv"), "-t", "1"),
-                 ("rules", uses)):
+    for args in (
+        ("validate", uses, roster),
+        ("solve", uses, "-o", str(tmp_path / "out.csv"), "-t", "1"),
+        ("rules", uses),
+    ):
         result = _invoke(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "rule plugin 'broken' (entry point broken_rules) failed to import" in result.output

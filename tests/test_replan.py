@@ -19,13 +19,9 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import OPTIONS, TINY, build, emp, need, row, run, scenario, worked
-from rostering.replan.changes import Change, change_list, write_changes
-from rostering.replan.problem import NewAbsence, parse_absence, replan_problem, with_absences, with_locks
-from rostering.rules import registry
-from rostering.rules.objective import score, total_points, vikar_use
 from typer.testing import CliRunner
 
+from builders import OPTIONS, TINY, build, emp, need, row, run, scenario, worked
 from rostering import Assignment, Roster, SolveOptions, build_problem, check_roster, load_scenario, read_roster, solve
 from rostering.analysis.summary import summarize
 from rostering.cli import app
@@ -34,6 +30,10 @@ from rostering.domain.scenario import Absence, AbsenceKind
 from rostering.io.crosscheck import crosscheck
 from rostering.io.roster_file import write_roster
 from rostering.io.validation import scenario_from_data
+from rostering.replan.changes import Change, change_list, write_changes
+from rostering.replan.problem import NewAbsence, parse_absence, replan_problem, with_absences, with_locks
+from rostering.rules import registry
+from rostering.rules.objective import score, total_points, vikar_use
 
 DATA = Path(__file__).resolve().parent / "data"
 TINY_OPTIONS = SolveOptions(time_limit=10, seed=1, workers=1)
@@ -80,8 +80,7 @@ def term_amount(problem, roster: Roster, term: str) -> float:
 
 
 def write_csv_roster(path: Path, *lines: str) -> Path:
-    path.write_text("employee_id,date,shift_id,start,end\n" + "".join(f"{line}\n" for line in lines),
-                    encoding="utf-8")
+    path.write_text("employee_id,date,shift_id,start,end\n" + "".join(f"{line}\n" for line in lines), encoding="utf-8")
     return path
 
 
@@ -103,29 +102,39 @@ def published(tiny_roster_csv):
 
 # 1. parse_absence ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("e017:2026-01-13..2026-01-15:sygdom", NewAbsence("e017", D("2026-01-13"), D("2026-01-15"), AbsenceKind.sygdom)),
-    ("e017:2026-01-13..2026-01-15", NewAbsence("e017", D("2026-01-13"), D("2026-01-15"), AbsenceKind.sygdom)),
-    ("e1:2026-01-13", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.sygdom)),  # one day
-    ("e1:2026-01-13:kursus", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.kursus)),
-    ("e1:2026-01-13..2026-01-13:ferie", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.ferie)),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "e017:2026-01-13..2026-01-15:sygdom",
+            NewAbsence("e017", D("2026-01-13"), D("2026-01-15"), AbsenceKind.sygdom),
+        ),
+        ("e017:2026-01-13..2026-01-15", NewAbsence("e017", D("2026-01-13"), D("2026-01-15"), AbsenceKind.sygdom)),
+        ("e1:2026-01-13", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.sygdom)),  # one day
+        ("e1:2026-01-13:kursus", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.kursus)),
+        ("e1:2026-01-13..2026-01-13:ferie", NewAbsence("e1", D("2026-01-13"), D("2026-01-13"), AbsenceKind.ferie)),
+    ],
+)
 def test_parse_absence_valid_forms(text, expected):
     assert parse_absence(text) == expected
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("e1", "EMPLOYEE:FROM..TO"),                          # no date part
-    (":2026-01-13", "EMPLOYEE:FROM..TO"),                 # no employee
-    ("e1:2026-01-13:sygdom:x", "EMPLOYEE:FROM..TO"),      # four parts
-    ("e1:2026-13-01", "is not a date"),                   # month 13
-    ("e1:..2026-01-13", "is not a date"),                 # missing FROM
-    ("e1:2026-01-13..tomorrow", "is not a date"),
-    ("e1:2026-01-13..", "is not a date"),                # a range without its end is not one day
-    ("e1:2026-01-15..2026-01-13", "ends (2026-01-13) before it starts (2026-01-15)"),
-    ("e1:2026-01-13:flu", "unknown kind 'flu'"),
-    ("e1:2026-01-13:", "unknown kind ''"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("e1", "EMPLOYEE:FROM..TO"),  # no date part
+        (":2026-01-13", "EMPLOYEE:FROM..TO"),  # no employee
+        ("e1:2026-01-13:sygdom:x", "EMPLOYEE:FROM..TO"),  # four parts
+        ("e1:2026-13-01", "is not a date"),  # month 13
+        ("e1:..2026-01-13", "is not a date"),  # missing FROM
+        ("e1:2026-01-13..tomorrow", "is not a date"),
+        ("e1:2026-01-13..", "is not a date"),  # a range without its end is not one day
+        ("e1:2026-01-15..2026-01-13", "ends (2026-01-13) before it starts (2026-01-15)"),
+        ("e1:2026-01-13:flu", "unknown kind 'flu'"),
+        ("e1:2026-01-13:", "unknown kind ''"),
+    ],
+)
 def test_parse_absence_bad_input_names_the_option(text, fragment):
     with pytest.raises(InputError) as caught:
         parse_absence(text)
@@ -142,12 +151,21 @@ def test_parse_absence_unknown_kind_lists_the_known_ones():
 
 # 2. with_absences ---------------------------------------------------------------------------------------
 
+
 def _absence_scenario():
     """e1: ferie on Wed, preassigned dag Tue and Thu; e2 untouched."""
-    return scenario_from_data(scenario(
-        [emp("e1", absences=[{"kind": "ferie", "from": "2026-01-07", "to": "2026-01-07"}],
-             preassigned=[{"date": "2026-01-06", "shift": "dag"}, {"date": "2026-01-08", "shift": "dag"}]),
-         emp("e2")]))
+    return scenario_from_data(
+        scenario(
+            [
+                emp(
+                    "e1",
+                    absences=[{"kind": "ferie", "from": "2026-01-07", "to": "2026-01-07"}],
+                    preassigned=[{"date": "2026-01-06", "shift": "dag"}, {"date": "2026-01-08", "shift": "dag"}],
+                ),
+                emp("e2"),
+            ]
+        )
+    )
 
 
 def test_with_absences_skips_absent_days_merges_spells_and_drops_preassigned_shifts():
@@ -155,25 +173,39 @@ def test_with_absences_skips_absent_days_merges_spells_and_drops_preassigned_shi
     # Mon..Fri sick; Wed is already ferie and stays so: two spells Mon-Tue and Thu-Fri.
     new = with_absences(sc, [parse_absence("e1:2026-01-05..2026-01-09")])
     e1, e2 = new.employees
-    assert e1.absences == (Absence(kind="ferie", start=D("2026-01-07"), end=D("2026-01-07")),
-                           Absence(kind="sygdom", start=D("2026-01-05"), end=D("2026-01-06")),
-                           Absence(kind="sygdom", start=D("2026-01-08"), end=D("2026-01-09")))
+    assert e1.absences == (
+        Absence(kind="ferie", start=D("2026-01-07"), end=D("2026-01-07")),
+        Absence(kind="sygdom", start=D("2026-01-05"), end=D("2026-01-06")),
+        Absence(kind="sygdom", start=D("2026-01-08"), end=D("2026-01-09")),
+    )
     assert e1.preassigned == ()  # Tue and Thu are now sick days: she does not work them either
     assert e2 == sc.employees[1]
     assert crosscheck(new) == []  # no overlapping absences were made
     problem = build_problem(new)
-    assert problem.employees[0].absent == {D("2026-01-05"): "sygdom", D("2026-01-06"): "sygdom",
-                                           D("2026-01-07"): "ferie", D("2026-01-08"): "sygdom",
-                                           D("2026-01-09"): "sygdom"}
+    assert problem.employees[0].absent == {
+        D("2026-01-05"): "sygdom",
+        D("2026-01-06"): "sygdom",
+        D("2026-01-07"): "ferie",
+        D("2026-01-08"): "sygdom",
+        D("2026-01-09"): "sygdom",
+    }
 
 
 def test_with_absences_merges_consecutive_days_of_separate_entries_of_one_kind():
     sc = _absence_scenario()
-    new = with_absences(sc, [parse_absence("e2:2026-01-05..2026-01-06"), parse_absence("e2:2026-01-07"),
-                             parse_absence("e2:2026-01-08:kursus")])
+    new = with_absences(
+        sc,
+        [
+            parse_absence("e2:2026-01-05..2026-01-06"),
+            parse_absence("e2:2026-01-07"),
+            parse_absence("e2:2026-01-08:kursus"),
+        ],
+    )
     # Mon-Tue and Wed are one sygdom spell; Thu is another kind, its own absence.
-    assert new.employees[1].absences == (Absence(kind="sygdom", start=D("2026-01-05"), end=D("2026-01-07")),
-                                         Absence(kind="kursus", start=D("2026-01-08"), end=D("2026-01-08")))
+    assert new.employees[1].absences == (
+        Absence(kind="sygdom", start=D("2026-01-05"), end=D("2026-01-07")),
+        Absence(kind="kursus", start=D("2026-01-08"), end=D("2026-01-08")),
+    )
 
 
 def test_with_absences_drops_days_before_from_day_and_outside_the_horizon():
@@ -199,6 +231,7 @@ def test_with_absences_unknown_employee_is_bad_input():
 
 
 # 3. nothing changed: nothing changes ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("today", ["2026-03-30T00:00", "2026-04-01T12:00"])
 def test_replan_without_news_keeps_the_published_roster(tiny, published, today):
@@ -260,7 +293,8 @@ def test_sick_replan_only_calls_colleagues_in(published, sick_replan):
     changed = changed_days(published, result.roster)
     old = by_day(published)
     assert {(e, d) for e, d in changed if e == sick} == {
-        (e, d) for (e, d) in old if e == sick and SICK_FIRST <= d <= SICK_LAST}
+        (e, d) for (e, d) in old if e == sick and SICK_FIRST <= d <= SICK_LAST
+    }
     assert all(key not in old for key in changed if key[0] != sick)
     changes = change_list(problem, published, result.roster)
     assert {(c.employee_id, c.date) for c in changes} == changed
@@ -297,10 +331,13 @@ def test_sick_replan_changes_less_than_a_full_resolve(tiny, published, sick_repl
     assert len(replanned) <= 2 * len(lost)  # her sick days plus at most one call-in per shift she lost
 
 
-@pytest.mark.parametrize("monday, called_in", [
-    ("aften", False),  # Mon 15-23 then Tue 07-15: 8 h rest < 11 h; the locked late shift forbids it
-    ("dag", True),     # Mon 07-15 then Tue 07-15: 16 h rest; e1 is called in
-])
+@pytest.mark.parametrize(
+    "monday, called_in",
+    [
+        ("aften", False),  # Mon 15-23 then Tue 07-15: 8 h rest < 11 h; the locked late shift forbids it
+        ("dag", True),  # Mon 07-15 then Tue 07-15: 16 h rest; e1 is called in
+    ],
+)
 def test_rest_rules_hold_across_the_frozen_boundary(monday, called_in):
     """e2 is sick on Tuesday; at 05:00 only e1 could cover the dag. Covering (200 x 3 = 600 points)
     is much cheaper than 8 h below min (8000), so only the rest after e1's worked Monday shift,
@@ -308,8 +345,9 @@ def test_rest_rules_hold_across_the_frozen_boundary(monday, called_in):
     sc = scenario_from_data(scenario([emp("e1"), emp("e2")], demand=[need("dag", "2026-01-06")]))
     problem0 = build_problem(sc)
     monday_times = {"aften": ("2026-01-05T15:00", "2026-01-05T23:00"), "dag": ("2026-01-05T07:00", "2026-01-05T15:00")}
-    published = Roster((row(problem0, "e1", *monday_times[monday]),
-                        row(problem0, "e2", "2026-01-06T07:00", "2026-01-06T15:00")))
+    published = Roster(
+        (row(problem0, "e1", *monday_times[monday]), row(problem0, "e2", "2026-01-06T07:00", "2026-01-06T15:00"))
+    )
     problem = replan_problem(sc, published, T("2026-01-06T05:00"), [parse_absence("e2:2026-01-06")])
     result = solve(problem, OPTIONS, hint=published)
     assert result.has_roster
@@ -321,8 +359,10 @@ def test_rest_rules_hold_across_the_frozen_boundary(monday, called_in):
 
 
 def test_sick_during_a_worked_shift_still_replans(tiny, published):
-    first = min((a for a in published.assignments if a.date == D("2026-03-31") and a.shift_id == "aften"),
-                key=lambda a: a.employee_id)
+    first = min(
+        (a for a in published.assignments if a.date == D("2026-03-31") and a.shift_id == "aften"),
+        key=lambda a: a.employee_id,
+    )
     who = first.employee_id
     today = first.start + dt.timedelta(hours=1)  # 16:00, one hour into her shift
     problem = replan_problem(tiny, published, today, [parse_absence(f"{who}:2026-03-31..2026-04-01")])
@@ -355,8 +395,7 @@ def pool_published(tiny):
     roster = read_roster(DATA / "tiny_pool_published.csv")
     problem = build_problem(tiny)
     assert hard_violations(problem, roster) == []
-    pins = Roster(tuple(row(problem, "e03", f"{day}T15:00", f"{day}T23:00")
-                        for day in ("2026-03-31", "2026-04-01")))
+    pins = Roster(tuple(row(problem, "e03", f"{day}T15:00", f"{day}T23:00") for day in ("2026-03-31", "2026-04-01")))
     pinned = with_locks(problem, pins, "pins")
     result = solve(pinned, TINY_OPTIONS)
     assert result.status == "OPTIMAL" and total_points(pinned, roster) == pytest.approx(result.objective)
@@ -365,8 +404,7 @@ def pool_published(tiny):
 
 def _e03_gap(published: Roster) -> list[Assignment]:
     """e03's published shifts on the sick days; the test's hand values assume two aften (7.5 h each)."""
-    rows = [a for a in published.assignments
-            if a.employee_id == "e03" and D("2026-03-31") <= a.date <= D("2026-04-01")]
+    rows = [a for a in published.assignments if a.employee_id == "e03" and D("2026-03-31") <= a.date <= D("2026-04-01")]
     assert [a.shift_id for a in rows] == ["aften", "aften"], "precondition from the published fixture"
     return rows
 
@@ -404,18 +442,27 @@ def test_pool_books_the_cheaper_agency_and_reports_hours_and_kr(tmp_path, pool_p
     summary = summarize(problem, result, [])
     assert (summary.vikar_hours, summary.vikar_cost) == (15.0, 6150.0)
     # Each agency's hours at its own rate: one aften each -> 7.5 x 410 + 7.5 x 620 = 3075 + 4650 kr.
-    mixed = Roster((row(problem, "billig-2", "2026-03-31T15:00", "2026-03-31T23:00"),
-                    row(problem, "dyr-1", "2026-04-01T15:00", "2026-04-01T23:00")))
+    mixed = Roster(
+        (
+            row(problem, "billig-2", "2026-03-31T15:00", "2026-03-31T23:00"),
+            row(problem, "dyr-1", "2026-04-01T15:00", "2026-04-01T23:00"),
+        )
+    )
     assert vikar_use(problem, mixed.worked(problem)) == (15.0, 7725.0)
     assert {line.key: line.points for line in score(problem, mixed) if line.term == "vikar"} == {
-        "billig-2": 7.5 * 300, "dyr-1": 7.5 * 454}
+        "billig-2": 7.5 * 300,
+        "dyr-1": 7.5 * 454,
+    }
     assert hard_violations(problem, result.roster) == []
     # Change list: the bookings are listed, never as late changes (a booking is not a varsling),
     # while e03's cancelled shifts are inside the 96 h notice.
     changes = change_list(problem, pool_published, result.roster)
     assert {(c.employee_id.split("-")[0], c.date, c.old, c.new, c.inside_notice) for c in changes} == {
-        ("billig", D("2026-03-31"), "", "aften", False), ("billig", D("2026-04-01"), "", "aften", False),
-        ("e03", D("2026-03-31"), "aften", "", True), ("e03", D("2026-04-01"), "aften", "", True)}
+        ("billig", D("2026-03-31"), "", "aften", False),
+        ("billig", D("2026-04-01"), "", "aften", False),
+        ("e03", D("2026-03-31"), "aften", "", True),
+        ("e03", D("2026-04-01"), "aften", "", True),
+    }
 
 
 def test_replan_cli_summary_shows_the_agency_staff(tmp_path, pool_published):
@@ -424,8 +471,22 @@ def test_replan_cli_summary_shows_the_agency_staff(tmp_path, pool_published):
     roster = tmp_path / "pool_published.csv"
     write_roster(roster, pool_published)
     out = tmp_path / "new.csv"
-    result = invoke("replan", sc, roster, "-o", out, "--absence", POOL_ABSENCE, "--today", "2026-03-31T06:30",
-                    "-t", 10, "--workers", 1, "-q")
+    result = invoke(
+        "replan",
+        sc,
+        roster,
+        "-o",
+        out,
+        "--absence",
+        POOL_ABSENCE,
+        "--today",
+        "2026-03-31T06:30",
+        "-t",
+        10,
+        "--workers",
+        1,
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     assert "agency staff (vikar) │ 15.0 h, 6,150 kr" in flat(result.output)
 
@@ -434,19 +495,44 @@ def _pool_data(pool, employees=None):
     return scenario(employees or [emp("e1")], vikar_pool=pool)
 
 
-@pytest.mark.parametrize("pool, employees, where, message", [
-    ([{"id": "v", "competences": ["ssh", "sygeplejerske"], "hourly_cost": 400}], None,
-     "vikar_pool[0] (v).competences[1]", "unknown competence 'sygeplejerske'; known: ssa, ssh"),
-    ([{"id": "v", "competences": ["ssh"], "hourly_cost": 400, "agreement": "bureau"}], None,
-     "vikar_pool[0] (v).agreement", "unknown agreement 'bureau'"),
-    ([{"id": "v", "competences": ["ssh"], "hourly_cost": 400},
-      {"id": "v", "competences": ["ssa"], "hourly_cost": 500}], None,
-     "vikar_pool[1].id", "duplicate id 'v' (also vikar_pool[0])"),
-    ([{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400}], [emp("e1"), emp("vikar-1")],
-     "vikar_pool[0].id", "the pool's people are named vikar-1.., which clashes with employee 'vikar-1'"),
-    ([{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 3}], [emp("e1"), emp("vikar-3")],
-     "vikar_pool[0].id", "clashes with employee 'vikar-3'"),
-])
+@pytest.mark.parametrize(
+    "pool, employees, where, message",
+    [
+        (
+            [{"id": "v", "competences": ["ssh", "sygeplejerske"], "hourly_cost": 400}],
+            None,
+            "vikar_pool[0] (v).competences[1]",
+            "unknown competence 'sygeplejerske'; known: ssa, ssh",
+        ),
+        (
+            [{"id": "v", "competences": ["ssh"], "hourly_cost": 400, "agreement": "bureau"}],
+            None,
+            "vikar_pool[0] (v).agreement",
+            "unknown agreement 'bureau'",
+        ),
+        (
+            [
+                {"id": "v", "competences": ["ssh"], "hourly_cost": 400},
+                {"id": "v", "competences": ["ssa"], "hourly_cost": 500},
+            ],
+            None,
+            "vikar_pool[1].id",
+            "duplicate id 'v' (also vikar_pool[0])",
+        ),
+        (
+            [{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400}],
+            [emp("e1"), emp("vikar-1")],
+            "vikar_pool[0].id",
+            "the pool's people are named vikar-1.., which clashes with employee 'vikar-1'",
+        ),
+        (
+            [{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 3}],
+            [emp("e1"), emp("vikar-3")],
+            "vikar_pool[0].id",
+            "clashes with employee 'vikar-3'",
+        ),
+    ],
+)
 def test_vikar_pool_crosscheck(pool, employees, where, message):
     with pytest.raises(InputError) as caught:
         scenario_from_data(_pool_data(pool, employees))
@@ -455,17 +541,26 @@ def test_vikar_pool_crosscheck(pool, employees, where, message):
 
 def test_vikar_pool_without_a_clash_loads_and_adds_numbered_people():
     # vikar-3 is not one of a 2-person pool's names (vikar-1, vikar-2).
-    sc = scenario_from_data(_pool_data([{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 2}],
-                                       [emp("e1"), emp("vikar-3")]))
+    sc = scenario_from_data(
+        _pool_data(
+            [{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 2}], [emp("e1"), emp("vikar-3")]
+        )
+    )
     staff = build_problem(sc).employees
     assert [(s.id, s.is_vikar, s.vikar_cost) for s in staff] == [
-        ("e1", False, None), ("vikar-3", False, None), ("vikar-1", True, 400), ("vikar-2", True, 400)]
+        ("e1", False, None),
+        ("vikar-3", False, None),
+        ("vikar-1", True, 400),
+        ("vikar-2", True, 400),
+    ]
 
 
 def test_vikar_pool_error_in_a_file_names_the_file_and_line(tmp_path):
     path = tmp_path / "pool.yaml"
-    path.write_text(TINY.read_text(encoding="utf-8")
-                    + "vikar_pool:\n  - {id: v, competences: [nurse], hourly_cost: 400}\n", encoding="utf-8")
+    path.write_text(
+        TINY.read_text(encoding="utf-8") + "vikar_pool:\n  - {id: v, competences: [nurse], hourly_cost: 400}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         load_scenario(path)
     line = len(TINY.read_text(encoding="utf-8").splitlines()) + 2
@@ -475,10 +570,11 @@ def test_vikar_pool_error_in_a_file_names_the_file_and_line(tmp_path):
 def _vikar_scenario(agreement: str):
     """e1 is sick all week; the agency's one person (agreement none, the default) is asked for
     Mon aften (15-23) and Tue dag (07-15): 8 h apart, so the law (rest.daily, 11 h) allows one."""
-    return scenario([emp("e1", agreement=agreement, absences=[{"kind": "sygdom", "from": "2026-01-05",
-                                                                "to": "2026-01-11"}])],
-                    demand=[need("aften", "2026-01-05"), need("dag", "2026-01-06")],
-                    vikar_pool=[{"id": "v", "competences": ["ssh"], "hourly_cost": 400}])
+    return scenario(
+        [emp("e1", agreement=agreement, absences=[{"kind": "sygdom", "from": "2026-01-05", "to": "2026-01-11"}])],
+        demand=[need("aften", "2026-01-05"), need("dag", "2026-01-06")],
+        vikar_pool=[{"id": "v", "competences": ["ssh"], "hourly_cost": 400}],
+    )
 
 
 def test_vikar_is_bound_by_the_law_when_staff_share_the_agreement():
@@ -495,26 +591,42 @@ def test_vikar_is_bound_by_the_law_when_staff_are_on_an_agreement():
 
 def test_checker_applies_the_law_to_a_vikar_when_staff_are_on_an_agreement():
     problem = build(_vikar_scenario("foa"))
-    rows = Roster((row(problem, "v-1", "2026-01-05T15:00", "2026-01-05T23:00"),
-                   row(problem, "v-1", "2026-01-06T07:00", "2026-01-06T15:00")))
+    rows = Roster(
+        (
+            row(problem, "v-1", "2026-01-05T15:00", "2026-01-05T23:00"),
+            row(problem, "v-1", "2026-01-06T07:00", "2026-01-06T15:00"),
+        )
+    )
     assert [v.rule_id for v in check_roster(problem, rows)] == ["rest.daily"]
 
 
 # 6. weights of changes -------------------------------------------------------------------------------------
 
+
 def test_changes_inside_the_notice_cost_late_change_factor_times_more():
     """Re-planned from Mon 07:00; the notice is 96 h (until Fri 07:00, exclusive)."""
     sc = scenario_from_data(scenario([emp("e1"), emp("e2")], weights={"late_change_factor": 4}))
     p0 = build_problem(sc)
-    published = Roster((row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),    # Tue, 24 h ahead
-                        row(p0, "e1", "2026-01-08T07:00", "2026-01-08T15:00"),    # Thu: e1 falls sick
-                        row(p0, "e1", "2026-01-10T07:00", "2026-01-10T15:00")))   # Sat, 120 h ahead
+    published = Roster(
+        (
+            row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),  # Tue, 24 h ahead
+            row(p0, "e1", "2026-01-08T07:00", "2026-01-08T15:00"),  # Thu: e1 falls sick
+            row(p0, "e1", "2026-01-10T07:00", "2026-01-10T15:00"),
+        )
+    )  # Sat, 120 h ahead
     problem = replan_problem(sc, published, T("2026-01-05T07:00"), [parse_absence("e1:2026-01-08")])
-    new = Roster((row(problem, "e2", "2026-01-07T07:00", "2026-01-07T15:00"),     # Wed, 48 h: inside
-                  row(problem, "e2", "2026-01-09T07:00", "2026-01-09T15:00"),     # Fri, exactly 96 h: outside
-                  row(problem, "e2", "2026-01-11T07:00", "2026-01-11T15:00")))    # Sun, 144 h: outside
-    lines = {(line.term, line.key): line.points for line in score(problem, new)
-             if line.term in ("shift_removed", "shift_added")}
+    new = Roster(
+        (
+            row(problem, "e2", "2026-01-07T07:00", "2026-01-07T15:00"),  # Wed, 48 h: inside
+            row(problem, "e2", "2026-01-09T07:00", "2026-01-09T15:00"),  # Fri, exactly 96 h: outside
+            row(problem, "e2", "2026-01-11T07:00", "2026-01-11T15:00"),
+        )
+    )  # Sun, 144 h: outside
+    lines = {
+        (line.term, line.key): line.points
+        for line in score(problem, new)
+        if line.term in ("shift_removed", "shift_added")
+    }
     assert lines == {
         ("shift_removed", "e1 dag 2026-01-06"): 10000 * 4,
         ("shift_removed", "e1 dag 2026-01-10"): 10000,
@@ -524,8 +636,14 @@ def test_changes_inside_the_notice_cost_late_change_factor_times_more():
         ("shift_added", "e2 dag 2026-01-11"): 200,
     }
     notice = {(c.employee_id, c.date.isoformat()): c.inside_notice for c in change_list(problem, published, new)}
-    assert notice == {("e1", "2026-01-06"): True, ("e1", "2026-01-08"): True, ("e1", "2026-01-10"): False,
-                      ("e2", "2026-01-07"): True, ("e2", "2026-01-09"): False, ("e2", "2026-01-11"): False}
+    assert notice == {
+        ("e1", "2026-01-06"): True,
+        ("e1", "2026-01-08"): True,
+        ("e1", "2026-01-10"): False,
+        ("e2", "2026-01-07"): True,
+        ("e2", "2026-01-09"): False,
+        ("e2", "2026-01-11"): False,
+    }
 
 
 def test_the_frozen_past_is_neither_priced_nor_listed():
@@ -533,8 +651,9 @@ def test_the_frozen_past_is_neither_priced_nor_listed():
     change and no removal (in a real re-plan the lock keeps it anyway)."""
     sc = scenario_from_data(scenario([emp("e1")]))
     p0 = build_problem(sc)
-    published = Roster((row(p0, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
-                        row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00")))
+    published = Roster(
+        (row(p0, "e1", "2026-01-05T07:00", "2026-01-05T15:00"), row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00"))
+    )
     problem = replan_problem(sc, published, T("2026-01-05T12:00"), [])
     new = Roster((row(problem, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),))
     assert change_list(problem, published, new) == []
@@ -546,8 +665,12 @@ def test_the_notice_is_the_employees_agreement_term():
     """With a 24 h notice for agreement none, Tue 07:00 (24 h ahead) is no longer inside it."""
     sc = scenario_from_data(scenario([emp("e1")], agreements={"none": {"terms": {"change_notice_hours": 24}}}))
     p0 = build_problem(sc)
-    published = Roster((row(p0, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),    # Mon, 8 h ahead
-                        row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00")))   # Tue, 24 h ahead
+    published = Roster(
+        (
+            row(p0, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),  # Mon, 8 h ahead
+            row(p0, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),
+        )
+    )  # Tue, 24 h ahead
     problem = replan_problem(sc, published, T("2026-01-05T07:00"), [])
     lines = {line.key: line.points for line in score(problem, Roster(())) if line.term == "shift_removed"}
     assert lines == {"e1 aften 2026-01-05": 30000, "e1 dag 2026-01-06": 10000}
@@ -556,20 +679,25 @@ def test_the_notice_is_the_employees_agreement_term():
 def test_the_solver_prefers_calling_in_to_moving_a_colleague():
     """e2 sick Wed; e1 has Wed off and e3 works Wed aften. Moving e3 to the dag would cost a removal
     (10000 x 3) plus an addition; calling e1 in costs 200 x 3. Both aften and dag stay covered."""
-    sc = scenario_from_data(scenario([emp("e1"), emp("e2"), emp("e3")],
-                                     demand=[need("dag", "2026-01-07"), need("aften", "2026-01-07")]))
+    sc = scenario_from_data(
+        scenario([emp("e1"), emp("e2"), emp("e3")], demand=[need("dag", "2026-01-07"), need("aften", "2026-01-07")])
+    )
     p0 = build_problem(sc)
-    published = Roster((row(p0, "e2", "2026-01-07T07:00", "2026-01-07T15:00"),
-                        row(p0, "e3", "2026-01-07T15:00", "2026-01-07T23:00")))
+    published = Roster(
+        (row(p0, "e2", "2026-01-07T07:00", "2026-01-07T15:00"), row(p0, "e3", "2026-01-07T15:00", "2026-01-07T23:00"))
+    )
     problem = replan_problem(sc, published, T("2026-01-06T12:00"), [parse_absence("e2:2026-01-07")])
     result = solve(problem, OPTIONS, hint=published)
     assert worked(result) == [("2026-01-07", "dag"), ("2026-01-07", "aften")]
     assert worked(result, "e1") == [("2026-01-07", "dag")]
-    assert [(c.employee_id, c.old, c.new, c.inside_notice) for c in change_list(problem, published, result.roster)] \
-        == [("e1", "", "dag", True), ("e2", "dag", "", True)]
+    assert [(c.employee_id, c.old, c.new, c.inside_notice) for c in change_list(problem, published, result.roster)] == [
+        ("e1", "", "dag", True),
+        ("e2", "dag", "", True),
+    ]
 
 
 # 7. solve --lock / --hint ----------------------------------------------------------------------------------
+
 
 def _lock_scenario(folder: Path) -> Path:
     """Two employees, a dag each weekday; no demand for nights."""
@@ -590,13 +718,21 @@ def test_solve_lock_keeps_the_locked_rows(tmp_path):
     assert {(d, s) for _, d, s in rows if s == "dag"} == {(f"2026-01-0{n}", "dag") for n in range(5, 10)}
 
 
-@pytest.mark.parametrize("line, fragment", [
-    ("e1,2026-01-07,dag,08:00,16:00", ("column shift_id: dag 2026-01-07 is not one of the scenario's shifts at "
-                                       "these times; only those can be locked")),
-    ("e1,2026-01-07,sen,17:00,21:00", "column shift_id: sen 2026-01-07 is not one of the scenario's shifts"),
-    ("e1,2026-02-07,dag,07:00,15:00", "column shift_id: dag 2026-02-07 is not one of the scenario's shifts"),
-    ("e9,2026-01-07,dag,07:00,15:00", "column employee_id: unknown employee 'e9'"),
-])
+@pytest.mark.parametrize(
+    "line, fragment",
+    [
+        (
+            "e1,2026-01-07,dag,08:00,16:00",
+            (
+                "column shift_id: dag 2026-01-07 is not one of the scenario's shifts at "
+                "these times; only those can be locked"
+            ),
+        ),
+        ("e1,2026-01-07,sen,17:00,21:00", "column shift_id: sen 2026-01-07 is not one of the scenario's shifts"),
+        ("e1,2026-02-07,dag,07:00,15:00", "column shift_id: dag 2026-02-07 is not one of the scenario's shifts"),
+        ("e9,2026-01-07,dag,07:00,15:00", "column employee_id: unknown employee 'e9'"),
+    ],
+)
 def test_solve_lock_that_is_no_scenario_shift_is_bad_input(tmp_path, line, fragment):
     sc = _lock_scenario(tmp_path)
     lock = write_csv_roster(tmp_path / "locked.csv", "e2,2026-01-05,dag,07:00,15:00", line)
@@ -620,14 +756,17 @@ def test_solve_hint_runs_and_gives_a_valid_roster(tmp_path):
     assert check_roster(problem, roster) == []
     # Every weekday's dag is covered (contract hours pull both employees towards 37 h: no min gap).
     assert {a.date.isoformat() for a in roster.assignments if a.shift_id == "dag"} == {
-        f"2026-01-0{n}" for n in range(5, 10)}
+        f"2026-01-0{n}" for n in range(5, 10)
+    }
 
 
 def _nord():
     """hjemmepleje_nord and the compliant roster the web view's tests start from."""
     root = Path(__file__).resolve().parent.parent
-    return (build_problem(load_scenario(root / "scenarios" / "hjemmepleje_nord.yaml")),
-            read_roster(root / "tests" / "data" / "web" / "hjemmepleje_nord.csv"))
+    return (
+        build_problem(load_scenario(root / "scenarios" / "hjemmepleje_nord.yaml")),
+        read_roster(root / "tests" / "data" / "web" / "hjemmepleje_nord.csv"),
+    )
 
 
 def test_a_hint_is_where_a_short_solve_starts_on_a_real_plan():
@@ -653,8 +792,11 @@ def test_a_hint_that_breaks_a_lock_is_repaired_by_the_search():
     problem = with_locks(problem, Roster((lock,)), "locks")
     result = solve(problem, SolveOptions(time_limit=8, seed=1, workers=2), hint=hint)
     assert result.has_roster and check_roster(problem, result.roster) == []
-    assert {(r.date, r.shift_id) for r in result.roster.assignments if r.employee_id == first.employee_id
-            and r.date == first.date} == {(first.date, other.shift_id)}
+    assert {
+        (r.date, r.shift_id)
+        for r in result.roster.assignments
+        if r.employee_id == first.employee_id and r.date == first.date
+    } == {(first.date, other.shift_id)}
 
 
 def test_solve_hint_with_an_unknown_employee_is_bad_input(tmp_path):
@@ -668,6 +810,7 @@ def test_solve_hint_with_an_unknown_employee_is_bad_input(tmp_path):
 
 
 # 8. rostering replan ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def published_csv(tmp_path, published) -> Path:
@@ -683,8 +826,14 @@ def _replan(published_csv: Path, out: Path, *extra: object):
 def test_replan_cli_writes_roster_and_change_list(tmp_path, published, published_csv):
     sick = _sick_one(published)
     out = tmp_path / "new.csv"
-    result = _replan(published_csv, out, "--absence", f"{sick}:{SICK_FIRST}..{SICK_LAST}",
-                     "--today", TODAY.isoformat(timespec="minutes"))
+    result = _replan(
+        published_csv,
+        out,
+        "--absence",
+        f"{sick}:{SICK_FIRST}..{SICK_LAST}",
+        "--today",
+        TODAY.isoformat(timespec="minutes"),
+    )
     assert result.exit_code == 0, result.output
     changes_path = tmp_path / "new_changes.csv"
     text = changes_path.read_text(encoding="utf-8")
@@ -694,12 +843,14 @@ def test_replan_cli_writes_roster_and_change_list(tmp_path, published, published
     assert records and all(r["inside_notice"] in ("yes", "no") for r in records)
     # The sick days start 27 h or more after Wed 12:00; Thu 15:00 is inside 96 h, so at least one "yes".
     sick_rows = [r for r in records if r["employee_id"] == sick]
-    assert {r["date"] for r in sick_rows} == {a.date.isoformat() for a in published.assignments
-                                             if a.employee_id == sick and SICK_FIRST <= a.date <= SICK_LAST}
+    assert {r["date"] for r in sick_rows} == {
+        a.date.isoformat() for a in published.assignments if a.employee_id == sick and SICK_FIRST <= a.date <= SICK_LAST
+    }
     assert all(r["new"] == "" for r in sick_rows) and any(r["inside_notice"] == "yes" for r in sick_rows)
     new = read_roster(out)
     assert {(r["employee_id"], r["date"]) for r in records} == {
-        (e, d.isoformat()) for e, d in changed_days(published, new)}
+        (e, d.isoformat()) for e, d in changed_days(published, new)
+    }
     output = flat(result.output)
     assert f"{len(records)} change(s)" in output and f"change list written to {changes_path}" in output
     assert sorted(os.listdir(tmp_path)) == ["new.csv", "new_changes.csv", "published.csv"]  # no temp files
@@ -709,8 +860,16 @@ def test_replan_cli_changes_as_json(tmp_path, published, published_csv):
     sick = _sick_one(published)
     out = tmp_path / "new.json"
     target = tmp_path / "x.json"
-    result = _replan(published_csv, out, "--absence", f"{sick}:{SICK_FIRST}..{SICK_LAST}:kursus",
-                     "--today", "2026-04-01T12:00", "--changes", target)
+    result = _replan(
+        published_csv,
+        out,
+        "--absence",
+        f"{sick}:{SICK_FIRST}..{SICK_LAST}:kursus",
+        "--today",
+        "2026-04-01T12:00",
+        "--changes",
+        target,
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data and set(data[0]) == {"employee_id", "date", "old", "new", "inside_notice"}
@@ -729,13 +888,19 @@ def test_replan_cli_without_news_has_no_changes(tmp_path, published_csv):
     assert "0 change(s), 0 inside the notice period" in flat(result.output)
 
 
-@pytest.mark.parametrize("extra, fragments", [
-    (("--today", "tomorrow"), ["--today", "'tomorrow' is not a local ISO date-time"]),
-    (("--today", "2026-04-01T12:00+02:00"), ["--today", "has a UTC offset"]),
-    (("--today", "2026-04-01T12:00", "--absence", "e99:2026-04-02"), ["--absence", "'e99': unknown employee"]),
-    (("--today", "2026-04-01T12:00", "--absence", "e01:2026-04-03..2026-04-02"), ["--absence", "ends (2026-04-02)"]),
-    (("--today", "2026-04-01T12:00", "--absence", "e01:2026-04-02:flu"), ["--absence", "unknown kind 'flu'"]),
-])
+@pytest.mark.parametrize(
+    "extra, fragments",
+    [
+        (("--today", "tomorrow"), ["--today", "'tomorrow' is not a local ISO date-time"]),
+        (("--today", "2026-04-01T12:00+02:00"), ["--today", "has a UTC offset"]),
+        (("--today", "2026-04-01T12:00", "--absence", "e99:2026-04-02"), ["--absence", "'e99': unknown employee"]),
+        (
+            ("--today", "2026-04-01T12:00", "--absence", "e01:2026-04-03..2026-04-02"),
+            ["--absence", "ends (2026-04-02)"],
+        ),
+        (("--today", "2026-04-01T12:00", "--absence", "e01:2026-04-02:flu"), ["--absence", "unknown kind 'flu'"]),
+    ],
+)
 def test_replan_cli_bad_input_exits_2(tmp_path, published_csv, extra, fragments):
     out = tmp_path / "new.csv"
     result = _replan(published_csv, out, *extra)
@@ -752,8 +917,9 @@ def test_replan_cli_published_row_that_cannot_be_locked_is_bad_input(tmp_path):
     out = tmp_path / "new.csv"
     result = _replan(published, out, "--today", "2026-04-01T12:00")
     assert result.exit_code == 2
-    assert f"{published}: row 2: column shift_id: dag 2026-03-30 is not one of the scenario's shifts" \
-        in flat(result.output)
+    assert f"{published}: row 2: column shift_id: dag 2026-03-30 is not one of the scenario's shifts" in flat(
+        result.output
+    )
     assert not out.exists()
 
 
@@ -761,9 +927,11 @@ def test_write_changes_csv_and_json(tmp_path):
     changes = [Change("e1", D("2026-01-06"), "dag", "", True), Change("e2", D("2026-01-07"), "", "aften+nat", False)]
     write_changes(tmp_path / "c.csv", changes)
     assert (tmp_path / "c.csv").read_text(encoding="utf-8") == (
-        "employee_id,date,old,new,inside_notice\ne1,2026-01-06,dag,,yes\ne2,2026-01-07,,aften+nat,no\n")
+        "employee_id,date,old,new,inside_notice\ne1,2026-01-06,dag,,yes\ne2,2026-01-07,,aften+nat,no\n"
+    )
     write_changes(tmp_path / "c.JSON", changes)
     assert json.loads((tmp_path / "c.JSON").read_text(encoding="utf-8")) == [
         {"employee_id": "e1", "date": "2026-01-06", "old": "dag", "new": "", "inside_notice": True},
-        {"employee_id": "e2", "date": "2026-01-07", "old": "", "new": "aften+nat", "inside_notice": False}]
+        {"employee_id": "e2", "date": "2026-01-07", "old": "", "new": "aften+nat", "inside_notice": False},
+    ]
     assert sorted(os.listdir(tmp_path)) == ["c.JSON", "c.csv"]

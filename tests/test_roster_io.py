@@ -10,10 +10,10 @@ import stat
 from pathlib import Path
 
 import pytest
-import rostering.io.files as roster_module
 import yaml
-from builders import TINY
 
+import rostering.io.files as roster_module
+from builders import TINY
 from rostering import (
     Assignment,
     InputError,
@@ -42,14 +42,16 @@ def row(emp, date, shift, start, end, comp=None) -> Assignment:
 
 
 # Tiny week 2026-03-30 .. 2026-04-05, given in the order write_roster sorts (date, start, employee).
-HAND = Roster((
-    row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
-    row("e03", at(30, 0), "dag", at(30, 7), at(30, 15), "ssh"),
-    row("e02", at(30, 0), "aften", at(30, 15), at(30, 23), "ssa"),
-    row("e07", at(30, 0), "nat", at(30, 23), at(31, 7), "ssh"),
-    row("e05", dt.date(2026, 4, 1), "dag", at(1, 7, month=4), at(1, 15, month=4), None),
-    row("e08", dt.date(2026, 4, 5), "nat", at(5, 23, month=4), at(6, 7, month=4), "ssa"),
-))
+HAND = Roster(
+    (
+        row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
+        row("e03", at(30, 0), "dag", at(30, 7), at(30, 15), "ssh"),
+        row("e02", at(30, 0), "aften", at(30, 15), at(30, 23), "ssa"),
+        row("e07", at(30, 0), "nat", at(30, 23), at(31, 7), "ssh"),
+        row("e05", dt.date(2026, 4, 1), "dag", at(1, 7, month=4), at(1, 15, month=4), None),
+        row("e08", dt.date(2026, 4, 5), "nat", at(5, 23, month=4), at(6, 7, month=4), "ssa"),
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +68,7 @@ def solved(tiny_problem):
 
 # --------------------------------------------------------------------------- writing
 
+
 def test_csv_header_and_rows(tmp_path):
     path = tmp_path / "roster.csv"
     write_roster(path, HAND)
@@ -76,7 +79,7 @@ def test_csv_header_and_rows(tmp_path):
         "e03,2026-03-30,dag,2026-03-30T07:00,2026-03-30T15:00,ssh",
         "e02,2026-03-30,aften,2026-03-30T15:00,2026-03-30T23:00,ssa",
         "e07,2026-03-30,nat,2026-03-30T23:00,2026-03-31T07:00,ssh",  # night: ends the next day
-        "e05,2026-04-01,dag,2026-04-01T07:00,2026-04-01T15:00,",     # no competence: empty last column
+        "e05,2026-04-01,dag,2026-04-01T07:00,2026-04-01T15:00,",  # no competence: empty last column
         "e08,2026-04-05,nat,2026-04-05T23:00,2026-04-06T07:00,ssa",  # ends after the horizon
     ]
     assert b"\r\n" not in path.read_bytes()
@@ -116,8 +119,12 @@ def test_json_has_summary_and_roster(tmp_path):
     assert data["summary"] == {"status": "OPTIMAL", "objective": 12.5, "when": "2026-03-30"}
     assert len(data["roster"]) == len(HAND.assignments)
     assert data["roster"][3] == {
-        "employee_id": "e07", "date": "2026-03-30", "shift_id": "nat",
-        "start": "2026-03-30T23:00", "end": "2026-03-31T07:00", "competence": "ssh",
+        "employee_id": "e07",
+        "date": "2026-03-30",
+        "shift_id": "nat",
+        "start": "2026-03-30T23:00",
+        "end": "2026-03-31T07:00",
+        "competence": "ssh",
     }
     assert data["roster"][4]["competence"] is None
 
@@ -129,6 +136,7 @@ def test_json_without_summary_has_empty_summary(tmp_path):
 
 
 # --------------------------------------------------------------------------- round trips
+
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_round_trip_hand_roster(tmp_path, suffix):
@@ -177,13 +185,16 @@ def test_round_trip_dst_night_keeps_local_times_and_real_length(tmp_path):
 def test_read_accepts_bom_crlf_extra_columns_and_missing_competence(tmp_path):
     """As a spreadsheet saves it: BOM, CRLF, an extra column, no competence column."""
     path = tmp_path / "excel.csv"
-    text = ("employee_id,date,shift_id,start,end,note\r\n"
-            "e01,2026-03-30,dag,2026-03-30T07:00,2026-03-30T15:00,bytter med e02\r\n")
+    text = (
+        "employee_id,date,shift_id,start,end,note\r\n"
+        "e01,2026-03-30,dag,2026-03-30T07:00,2026-03-30T15:00,bytter med e02\r\n"
+    )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert read_roster(path) == Roster((row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), None),))
 
 
 # --------------------------------------------------------------------------- atomic writes
+
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
 def test_write_is_atomic_when_rename_fails(tmp_path, monkeypatch, suffix):
@@ -226,6 +237,7 @@ def test_successful_write_leaves_no_temp_file_and_creates_folders(tmp_path):
 
 
 # --------------------------------------------------------------------------- reading errors
+
 
 def line_of(path: Path, needle: str) -> int:
     hits = [n for n, line in enumerate(path.read_text().splitlines(), start=1) if needle in line]
@@ -306,16 +318,16 @@ def test_missing_roster_file(tmp_path):
 
 def test_mixed_offset_and_local_times_are_reported(tmp_path):
     path = tmp_path / "tz.csv"
-    path.write_text("employee_id,date,shift_id,start,end\n"
-                    "e01,2026-03-30,dag,2026-03-30T07:00+02:00,2026-03-30T15:00\n")
+    path.write_text("employee_id,date,shift_id,start,end\ne01,2026-03-30,dag,2026-03-30T07:00+02:00,2026-03-30T15:00\n")
     err = read_error(path)
     assert err.issues[0].where == "row 2"
 
 
 def test_utc_offset_is_not_silently_reinterpreted(tmp_path, tiny_problem):
     path = tmp_path / "tz.csv"
-    path.write_text("employee_id,date,shift_id,start,end\n"
-                    "e01,2026-03-30,dag,2026-03-30T05:00+00:00,2026-03-30T13:00+00:00\n")
+    path.write_text(
+        "employee_id,date,shift_id,start,end\ne01,2026-03-30,dag,2026-03-30T05:00+00:00,2026-03-30T13:00+00:00\n"
+    )
     try:
         roster = read_roster(path)
     except InputError as err:  # acceptable: reject offsets, the format is local time
@@ -328,13 +340,16 @@ def test_utc_offset_is_not_silently_reinterpreted(tmp_path, tiny_problem):
 
 # --------------------------------------------------------------------------- unknown references
 
+
 def test_check_roster_names_rows_with_unknown_employee_or_date(tiny_problem):
-    roster = Roster((
-        row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
-        row("e99", at(31, 0), "dag", at(31, 7), at(31, 15), "ssa"),
-        row("e02", dt.date(2026, 4, 6), "dag", at(6, 7, month=4), at(6, 15, month=4), "ssa"),
-        row("e02", dt.date(2026, 3, 29), "nat", at(29, 23), at(30, 7), "ssa"),
-    ))
+    roster = Roster(
+        (
+            row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
+            row("e99", at(31, 0), "dag", at(31, 7), at(31, 15), "ssa"),
+            row("e02", dt.date(2026, 4, 6), "dag", at(6, 7, month=4), at(6, 15, month=4), "ssa"),
+            row("e02", dt.date(2026, 3, 29), "nat", at(29, 23), at(30, 7), "ssa"),
+        )
+    )
     with pytest.raises(InputError) as info:
         check_roster(tiny_problem, roster, source="week14.csv")
     err = info.value
@@ -364,10 +379,12 @@ def test_check_roster_and_read_roster_agree_on_row_numbers(tmp_path, tiny_proble
 
 
 def test_check_roster_accepts_a_valid_hand_roster(tiny_problem):
-    roster = Roster((
-        row("e07", at(30, 0), "nat", at(30, 23), at(31, 7), "ssh"),  # the preassigned night
-        row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
-    ))
+    roster = Roster(
+        (
+            row("e07", at(30, 0), "nat", at(30, 23), at(31, 7), "ssh"),  # the preassigned night
+            row("e01", at(30, 0), "dag", at(30, 7), at(30, 15), "ssa"),
+        )
+    )
     assert check_roster(tiny_problem, roster) == []
 
 

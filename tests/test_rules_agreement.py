@@ -49,9 +49,9 @@ AGREEMENT_RULES = ("fridoegn.length", "fridoegn.count", "weekend.off_frequency",
 
 TIDLIG = shift("tidlig", "06:00", "14:00")
 TI = shift("ti", "10:00", "18:00")
-SEN = shift("sen", "16:00", "00:00")                  # ends exactly at midnight
-LANG = shift("lang", "07:00", "20:00")                # 13 h
-DAG74 = shift("dag", "07:00", "15:00", paid_minutes=444)   # 7.4 h paid: five make 37 h
+SEN = shift("sen", "16:00", "00:00")  # ends exactly at midnight
+LANG = shift("lang", "07:00", "20:00")  # 13 h
+DAG74 = shift("dag", "07:00", "15:00", paid_minutes=444)  # 7.4 h paid: five make 37 h
 NAT74 = shift("nat", "23:00", "07:00", paid_minutes=444)
 
 
@@ -99,6 +99,7 @@ def test_every_agreement_rule_is_registered_with_agreement_scope():
 
 # =========================================================================== fridoegn.length
 
+
 class TestFridoegnLengthChecker:
     def test_aften_day_off_dag_is_32h_of_35h(self):
         p = build(scenario([foa()]))
@@ -125,10 +126,13 @@ class TestFridoegnLengthChecker:
         assert facts(v) == [("fridoegn.length", "e1", 24.0, 35.0)]
         assert v[0].start == T("2026-01-06T00:00")
 
-    @pytest.mark.parametrize("monday, expected", [
-        (("07:00", "15:00"), [("fridoegn.length", "e1", 48.0, 55.0)]),   # Sat 07:00 .. Mon 07:00
-        (("15:00", "23:00"), []),                                         # Sat 07:00 .. Mon 15:00 = 56 h
-    ])
+    @pytest.mark.parametrize(
+        "monday, expected",
+        [
+            (("07:00", "15:00"), [("fridoegn.length", "e1", 48.0, 55.0)]),  # Sat 07:00 .. Mon 07:00
+            (("15:00", "23:00"), []),  # Sat 07:00 .. Mon 15:00 = 56 h
+        ],
+    )
     def test_friday_night_then_a_weekend_off_needs_55h(self, monday, expected):
         p = build(scenario([foa()], weeks=2))
         rows = [*on(p, "e1", ["2026-01-09"], "23:00", "07:00"), *on(p, "e1", ["2026-01-12"], *monday)]
@@ -137,29 +141,36 @@ class TestFridoegnLengthChecker:
         if v:
             assert (v[0].start, v[0].end) == (T("2026-01-10T00:00"), T("2026-01-11T23:59"))
 
-    @pytest.mark.parametrize("friday, expected", [
-        (("07:00", "15:00"), [("fridoegn.length", "e1", 72.0, 79.0)]),   # three days off need 55 + 24 h
-        (("15:00", "23:00"), []),                                         # 80 h
-    ])
+    @pytest.mark.parametrize(
+        "friday, expected",
+        [
+            (("07:00", "15:00"), [("fridoegn.length", "e1", 72.0, 79.0)]),  # three days off need 55 + 24 h
+            (("15:00", "23:00"), []),  # 80 h
+        ],
+    )
     def test_three_days_off_need_79h(self, friday, expected):
         p = build(scenario([foa()]))
         rows = [*on(p, "e1", ["2026-01-05"], "23:00", "07:00"), *on(p, "e1", ["2026-01-09"], *friday)]
         assert facts(found(p, rows)) == expected
 
-    @pytest.mark.parametrize("before, expected", [
-        (("07:00", "15:00"), []),                                          # 184 h
-        (("15:00", "23:00"), []),                                          # 176 h
-        (("23:00", "07:00"), [("fridoegn.length", "e1", 168.0, 175.0)]),   # 168 h
-    ])
+    @pytest.mark.parametrize(
+        "before, expected",
+        [
+            (("07:00", "15:00"), []),  # 184 h
+            (("15:00", "23:00"), []),  # 176 h
+            (("23:00", "07:00"), [("fridoegn.length", "e1", 168.0, 175.0)]),  # 168 h
+        ],
+    )
     def test_seven_days_off_need_175h(self, before, expected):
         p = build(scenario([foa()], weeks=2))
-        rows = [*on(p, "e1", ["2026-01-05"], *before), *on(p, "e1", ["2026-01-13"])]   # Tue..Mon off, dag Tue
+        rows = [*on(p, "e1", ["2026-01-05"], *before), *on(p, "e1", ["2026-01-13"])]  # Tue..Mon off, dag Tue
         assert facts(found(p, rows)) == expected
 
     def test_absence_inside_the_run_is_time_off_but_not_a_fridoegn(self):
         # nat Mon, Tue off, Wed ferie, Thu dag: 48 h for ONE day off (35 h) -- not two (55 h)
         def rows_of(p):
             return [*on(p, "e1", ["2026-01-05"], "23:00", "07:00"), *on(p, "e1", ["2026-01-08"])]
+
         p = build(scenario([foa(**ferie("2026-01-07"))]))
         assert found(p, rows_of(p), "fridoegn.length") == []
         p_present = build(scenario([foa()]))
@@ -167,7 +178,7 @@ class TestFridoegnLengthChecker:
 
     def test_a_run_of_absence_alone_is_no_fridoegn(self):
         p = build(scenario([foa(**ferie("2026-01-06"))]))
-        rows = [*on(p, "e1", ["2026-01-05"], "15:00", "23:00"), *on(p, "e1", ["2026-01-07"])]   # 32 h, all ferie
+        rows = [*on(p, "e1", ["2026-01-05"], "15:00", "23:00"), *on(p, "e1", ["2026-01-07"])]  # 32 h, all ferie
         assert found(p, rows, "fridoegn.length") == []
 
     def test_time_before_and_after_the_horizon_counts_as_free(self):
@@ -190,24 +201,30 @@ class TestFridoegnLengthChecker:
         rows = [*on(p, "e1", ["2026-01-09"], "23:00", "07:00"), *on(p, "e1", ["2026-01-11"])]
         assert facts(found(p, rows)) == [("fridoegn.length", "e1", 24.0, 35.0)]
 
-    @pytest.mark.parametrize("start, friday, monday, expected", [
-        ("2026-01-05", "2026-01-09", "2026-01-12", 55.0),     # no switch: 55 clock hours, legal
-        ("2026-03-23", "2026-03-27", "2026-03-30", 54.0),     # spring forward: one hour short
-        ("2026-10-19", "2026-10-23", "2026-10-26", 56.0),     # fall back: one hour more
-    ])
+    @pytest.mark.parametrize(
+        "start, friday, monday, expected",
+        [
+            ("2026-01-05", "2026-01-09", "2026-01-12", 55.0),  # no switch: 55 clock hours, legal
+            ("2026-03-23", "2026-03-27", "2026-03-30", 54.0),  # spring forward: one hour short
+            ("2026-10-19", "2026-10-23", "2026-10-26", 56.0),  # fall back: one hour more
+        ],
+    )
     def test_weekend_off_across_a_dst_switch_is_measured_in_real_hours(self, start, friday, monday, expected):
         p = build(scenario([foa()], shifts=[DAG, AFTEN, NAT, TIDLIG], start=start, weeks=2))
         rows = [*on(p, "e1", [friday], "15:00", "23:00"), *on(p, "e1", [monday], "06:00", "14:00")]
         gap = (rows[1].start - rows[0].end) / dt.timedelta(hours=1)
-        assert gap == 55.0                                   # always 55 on the clock
+        assert gap == 55.0  # always 55 on the clock
         v = found(p, rows)
         assert facts(v) == ([("fridoegn.length", "e1", expected, 55.0)] if expected < 55 else [])
 
-    @pytest.mark.parametrize("start, friday, monday, measured", [
-        ("2026-01-05", "2026-01-09", "2026-01-12", 47.0),
-        ("2026-03-23", "2026-03-27", "2026-03-30", 46.0),
-        ("2026-10-19", "2026-10-23", "2026-10-26", 48.0),
-    ])
+    @pytest.mark.parametrize(
+        "start, friday, monday, measured",
+        [
+            ("2026-01-05", "2026-01-09", "2026-01-12", 47.0),
+            ("2026-03-23", "2026-03-27", "2026-03-30", 46.0),
+            ("2026-10-19", "2026-10-23", "2026-10-26", 48.0),
+        ],
+    )
     def test_friday_night_before_a_dst_weekend(self, start, friday, monday, measured):
         p = build(scenario([foa()], shifts=[DAG, AFTEN, NAT, TIDLIG], start=start, weeks=2))
         rows = [*on(p, "e1", [friday], "23:00", "07:00"), *on(p, "e1", [monday], "06:00", "14:00")]
@@ -250,8 +267,9 @@ class TestFridoegnLengthTerms:
 class TestFridoegnLengthSolver:
     @pytest.mark.parametrize("agreement, expected", [("foa", 1), ("dsr", 1), ("none", 2)])
     def test_aften_day_off_dag_is_never_planned(self, agreement, expected):
-        p = build(scenario([emp("e1", agreement=agreement)],
-                           demand=[need("aften", "2026-01-05"), need("dag", "2026-01-07")]))
+        p = build(
+            scenario([emp("e1", agreement=agreement)], demand=[need("aften", "2026-01-05"), need("dag", "2026-01-07")])
+        )
         result = run(p)
         assert result.status == "OPTIMAL" and clean(p, result) == []
         assert len(worked(result)) == expected
@@ -268,35 +286,63 @@ class TestFridoegnLengthSolver:
     def test_working_the_day_in_between_ends_the_run(self):
         # aften Mon, mellem Tue 10-18 (11 h rest), dag Wed: no day off between them, all legal
         mellem = shift("mellem", "10:00", "18:00")
-        p = build(scenario([foa()], shifts=[DAG, mellem, AFTEN],
-                           demand=[need("aften", "2026-01-05"), need("mellem", "2026-01-06", min=0, target=1),
-                                   need("dag", "2026-01-07")]))
+        p = build(
+            scenario(
+                [foa()],
+                shifts=[DAG, mellem, AFTEN],
+                demand=[
+                    need("aften", "2026-01-05"),
+                    need("mellem", "2026-01-06", min=0, target=1),
+                    need("dag", "2026-01-07"),
+                ],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert worked(result) == [("2026-01-05", "aften"), ("2026-01-06", "mellem"), ("2026-01-07", "dag")]
 
     def test_lokalaftale_32h_lets_the_solver_plan_aften_off_dag(self):
-        p = build(scenario([foa()], agreements={"foa": {"terms": {"fridoegn_hours": 32}}},
-                           demand=[need("aften", "2026-01-05"), need("dag", "2026-01-07")]))
+        p = build(
+            scenario(
+                [foa()],
+                agreements={"foa": {"terms": {"fridoegn_hours": 32}}},
+                demand=[need("aften", "2026-01-05"), need("dag", "2026-01-07")],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert worked(result) == [("2026-01-05", "aften"), ("2026-01-07", "dag")]
 
     def test_solver_measures_real_hours_over_the_spring_switch(self):
         # Fri aften .. Mon tidlig 06:00 is 55 clock hours but 54 real ones
-        p = build(scenario([foa()], shifts=[AFTEN, TIDLIG], start="2026-03-23", weeks=2,
-                           demand=[need("aften", "2026-03-27"), need("tidlig", "2026-03-30")]))
+        p = build(
+            scenario(
+                [foa()],
+                shifts=[AFTEN, TIDLIG],
+                start="2026-03-23",
+                weeks=2,
+                demand=[need("aften", "2026-03-27"), need("tidlig", "2026-03-30")],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert len(worked(result)) == 1
-        autumn = build(scenario([foa()], shifts=[AFTEN, TIDLIG], start="2026-10-19", weeks=2,
-                                demand=[need("aften", "2026-10-23"), need("tidlig", "2026-10-26")]))
+        autumn = build(
+            scenario(
+                [foa()],
+                shifts=[AFTEN, TIDLIG],
+                start="2026-10-19",
+                weeks=2,
+                demand=[need("aften", "2026-10-23"), need("tidlig", "2026-10-26")],
+            )
+        )
         result = run(autumn)
         assert clean(autumn, result) == []
         assert worked(result) == [("2026-10-23", "aften"), ("2026-10-26", "tidlig")]
 
 
 # =========================================================================== fridoegn.count
+
 
 class TestFridoegnCountChecker:
     def test_six_days_worked_leave_one_fridoegn_of_two(self):
@@ -314,12 +360,14 @@ class TestFridoegnCountChecker:
         p = build(scenario([foa(**ferie("2026-01-05"))]))
         assert found(p, on(p, "e1", days_from("2026-01-06", 5)), "fridoegn.count") == []
         assert facts(found(p, on(p, "e1", days_from("2026-01-06", 6)), "fridoegn.count")) == [
-            ("fridoegn.count", "e1", 0, 1)]
+            ("fridoegn.count", "e1", 0, 1)
+        ]
 
     def test_absent_days_are_not_fridoegn(self):
         p = build(scenario([foa(**ferie("2026-01-10", "2026-01-11"))]))
         assert facts(found(p, on(p, "e1", days_from("2026-01-05", 5)), "fridoegn.count")) == [
-            ("fridoegn.count", "e1", 0, 1)]
+            ("fridoegn.count", "e1", 0, 1)
+        ]
 
     def test_a_night_counts_on_its_start_day_only(self):
         # six nights Mon..Sat touch Sunday morning, yet Sunday is a fridøgn by count
@@ -330,8 +378,9 @@ class TestFridoegnCountChecker:
     def test_the_normperiode_term_splits_the_horizon(self):
         def rows_of(p):
             return [*on(p, "e1", days_from("2026-01-05", 6)), *on(p, "e1", days_from("2026-01-12", 4))]
+
         p16 = build(scenario([foa()], weeks=2))
-        assert found(p16, rows_of(p16), "fridoegn.count") == []     # 4 of 4 over the two weeks
+        assert found(p16, rows_of(p16), "fridoegn.count") == []  # 4 of 4 over the two weeks
         p1 = build(scenario([foa()], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 1}}}))
         v = found(p1, rows_of(p1), "fridoegn.count")
         assert facts(v) == [("fridoegn.count", "e1", 1, 2)]
@@ -342,7 +391,8 @@ class TestFridoegnCountChecker:
         assert found(p, on(p, "e1", days_from("2026-01-05", 6)), "fridoegn.count") == []
         p3 = build(scenario([foa()], agreements={"foa": {"rules": {"fridoegn.count": {"per_week": 3}}}}))
         assert facts(found(p3, on(p3, "e1", days_from("2026-01-05", 5)), "fridoegn.count")) == [
-            ("fridoegn.count", "e1", 2, 3)]
+            ("fridoegn.count", "e1", 2, 3)
+        ]
 
 
 class TestFridoegnCountSolver:
@@ -363,6 +413,7 @@ class TestFridoegnCountSolver:
 
 # =========================================================================== weekend.off_frequency
 
+
 class TestWeekendChecker:
     def test_saturday_of_one_and_sunday_of_the_next_leave_no_weekend_free(self):
         p = build(scenario([foa()], weeks=2))
@@ -374,12 +425,15 @@ class TestWeekendChecker:
         p = build(scenario([foa()], weeks=2))
         assert found(p, on(p, "e1", ["2026-01-10", "2026-01-11"])) == []
 
-    @pytest.mark.parametrize("date, start, end, takes", [
-        ("2026-01-09", "23:00", "07:00", True),     # Friday night ends Saturday 07:00
-        ("2026-01-08", "23:00", "07:00", False),    # Thursday night ends Friday 07:00
-        ("2026-01-09", "16:00", "00:00", False),    # ends exactly at Saturday 00:00
-        ("2026-01-11", "23:00", "07:00", True),     # Sunday night starts inside the weekend
-    ])
+    @pytest.mark.parametrize(
+        "date, start, end, takes",
+        [
+            ("2026-01-09", "23:00", "07:00", True),  # Friday night ends Saturday 07:00
+            ("2026-01-08", "23:00", "07:00", False),  # Thursday night ends Friday 07:00
+            ("2026-01-09", "16:00", "00:00", False),  # ends exactly at Saturday 00:00
+            ("2026-01-11", "23:00", "07:00", True),  # Sunday night starts inside the weekend
+        ],
+    )
     def test_which_shifts_take_the_weekend(self, date, start, end, takes):
         p = build(scenario([foa()], shifts=[DAG, AFTEN, NAT, SEN], weeks=2))
         v = found(p, [*on(p, "e1", [date], start, end), *on(p, "e1", ["2026-01-17"])], "weekend.off_frequency")
@@ -393,11 +447,14 @@ class TestWeekendChecker:
         p = build(scenario([foa(**ferie("2026-01-10", "2026-01-11"))], weeks=2))
         assert found(p, on(p, "e1", ["2026-01-17"]), "weekend.off_frequency") == []
 
-    @pytest.mark.parametrize("start, first, second", [
-        ("2026-03-23", ("2026-03-28", "23:00", "07:00"), "2026-04-04"),   # the 7 h night of the spring switch
-        ("2026-10-19", ("2026-10-24", "23:00", "07:00"), "2026-10-31"),   # the 9 h night of the autumn switch
-        ("2026-10-19", ("2026-10-23", "23:00", "07:00"), "2026-10-31"),   # Friday night into the 49 h weekend
-    ])
+    @pytest.mark.parametrize(
+        "start, first, second",
+        [
+            ("2026-03-23", ("2026-03-28", "23:00", "07:00"), "2026-04-04"),  # the 7 h night of the spring switch
+            ("2026-10-19", ("2026-10-24", "23:00", "07:00"), "2026-10-31"),  # the 9 h night of the autumn switch
+            ("2026-10-19", ("2026-10-23", "23:00", "07:00"), "2026-10-31"),  # Friday night into the 49 h weekend
+        ],
+    )
     def test_weekends_over_a_dst_switch(self, start, first, second):
         p = build(scenario([foa()], start=start, weeks=2))
         rows = [*on(p, "e1", [first[0]], first[1], first[2]), *on(p, "e1", [second])]
@@ -406,28 +463,32 @@ class TestWeekendChecker:
     def test_lokalaftale_per_weekends_3(self):
         def rows_of(p):  # weekends 1 and 2, 3 free
             return on(p, "e1", ["2026-01-10", "2026-01-17"])
+
         p = build(scenario([foa()], weeks=3))
         v = found(p, rows_of(p), "weekend.off_frequency")
         assert facts(v) == [("weekend.off_frequency", "e1", 0, 1)]
         assert (v[0].start, v[0].end) == (T("2026-01-10T00:00"), T("2026-01-18T23:59"))
-        local = build(scenario([foa()], weeks=3,
-                               agreements={"foa": {"rules": {"weekend.off_frequency": {"per_weekends": 3}}}}))
+        local = build(
+            scenario([foa()], weeks=3, agreements={"foa": {"rules": {"weekend.off_frequency": {"per_weekends": 3}}}})
+        )
         assert found(local, rows_of(local), "weekend.off_frequency") == []
 
     def test_lokalaftale_min_free_2_and_enabled_false(self):
         def rows_of(p):
             return on(p, "e1", ["2026-01-10"])
-        strict = build(scenario([foa()], weeks=2,
-                                agreements={"foa": {"rules": {"weekend.off_frequency": {"min_free": 2}}}}))
+
+        strict = build(
+            scenario([foa()], weeks=2, agreements={"foa": {"rules": {"weekend.off_frequency": {"min_free": 2}}}})
+        )
         assert facts(found(strict, rows_of(strict))) == [("weekend.off_frequency", "e1", 1, 2)]
-        off = build(scenario([foa()], weeks=2,
-                             agreements={"foa": {"rules": {"weekend.off_frequency": {"enabled": False}}}}))
+        off = build(
+            scenario([foa()], weeks=2, agreements={"foa": {"rules": {"weekend.off_frequency": {"enabled": False}}}})
+        )
         assert found(off, on(off, "e1", ["2026-01-10", "2026-01-17"])) == []
 
     def test_min_free_above_per_weekends_is_rejected(self):
         with pytest.raises(Exception, match="min_free"):
-            build(scenario([foa()], weeks=2,
-                           agreements={"foa": {"rules": {"weekend.off_frequency": {"min_free": 3}}}}))
+            build(scenario([foa()], weeks=2, agreements={"foa": {"rules": {"weekend.off_frequency": {"min_free": 3}}}}))
 
 
 class TestWeekendSolver:
@@ -438,15 +499,21 @@ class TestWeekendSolver:
         assert clean(p, result) == []
         dates = [d for d, _ in worked(result)]
         assert len(dates) == expected
-        if agreement == "foa":        # one whole weekend worked, the other free
+        if agreement == "foa":  # one whole weekend worked, the other free
             assert dates in (["2026-01-10", "2026-01-11"], ["2026-01-17", "2026-01-18"])
 
     @pytest.mark.parametrize("rules, expected", [({}, 1), ({"weekend.off_frequency": {"enabled": False}}, 2)])
     def test_friday_night_takes_the_weekend(self, rules, expected):
         # (aften, not dag, on the second Saturday: Sat 07:00 .. Sat 15:00 is the 176 h that seven
         # days off in a row need under fridoegn.length; a dag would leave only 168 h)
-        p = build(scenario([foa()], weeks=2, agreements={"foa": {"rules": rules}},
-                           demand=[need("nat", "2026-01-09"), need("aften", "2026-01-17")]))
+        p = build(
+            scenario(
+                [foa()],
+                weeks=2,
+                agreements={"foa": {"rules": rules}},
+                demand=[need("nat", "2026-01-09"), need("aften", "2026-01-17")],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert len(worked(result)) == expected
@@ -454,14 +521,18 @@ class TestWeekendSolver:
 
 # =========================================================================== shifts.length
 
+
 class TestShiftLengthChecker:
-    @pytest.mark.parametrize("start, end, expected", [
-        ("07:00", "20:00", [("shifts.length", "e1", 13.0, 12)]),
-        ("07:00", "19:00", []),
-        ("07:00", "12:00", []),
-        ("07:00", "11:30", [("shifts.length", "e1", 4.5, 5)]),
-        ("19:00", "08:00", [("shifts.length", "e1", 13.0, 12)]),     # across midnight
-    ])
+    @pytest.mark.parametrize(
+        "start, end, expected",
+        [
+            ("07:00", "20:00", [("shifts.length", "e1", 13.0, 12)]),
+            ("07:00", "19:00", []),
+            ("07:00", "12:00", []),
+            ("07:00", "11:30", [("shifts.length", "e1", 4.5, 5)]),
+            ("19:00", "08:00", [("shifts.length", "e1", 13.0, 12)]),  # across midnight
+        ],
+    )
     def test_between_5_and_12_clock_hours(self, start, end, expected):
         p = build(scenario([foa()], shifts=[shift("x", start, end)]))
         v = found(p, on(p, "e1", ["2026-01-05"], start, end), "shifts.length")
@@ -474,11 +545,14 @@ class TestShiftLengthChecker:
         assert rows[0].shift_id == "adhoc"
         assert facts(found(p, rows, "shifts.length")) == [("shifts.length", "e1", 12.5, 12)]
 
-    @pytest.mark.parametrize("date, start, end, real, expected", [
-        ("2026-10-24", "19:00", "07:00", 13, []),                                   # 12 on the clock
-        ("2026-03-28", "18:00", "07:00", 12, [("shifts.length", "e1", 13.0, 12)]),  # 13 on the clock
-        ("2026-03-29", "01:00", "06:00", 4, []),                                    # 5 on the clock
-    ])
+    @pytest.mark.parametrize(
+        "date, start, end, real, expected",
+        [
+            ("2026-10-24", "19:00", "07:00", 13, []),  # 12 on the clock
+            ("2026-03-28", "18:00", "07:00", 12, [("shifts.length", "e1", 13.0, 12)]),  # 13 on the clock
+            ("2026-03-29", "01:00", "06:00", 4, []),  # 5 on the clock
+        ],
+    )
     def test_dst_nights_are_measured_on_the_wall_clock(self, date, start, end, real, expected):
         monday = "2026-10-19" if date.startswith("2026-10") else "2026-03-23"
         p = build(scenario([foa()], shifts=[shift("x", start, end)], start=monday))
@@ -488,22 +562,38 @@ class TestShiftLengthChecker:
     def test_parameters_from_the_scenario_and_the_lokalaftale(self):
         def rows_of(p):
             return on(p, "e1", ["2026-01-05"], "07:00", "20:00")
+
         p = build(scenario([foa()], shifts=[LANG], rules={"shifts.length": {"max_hours": 13}}))
         assert found(p, rows_of(p)) == []
-        p = build(scenario([foa()], shifts=[LANG], rules={"shifts.length": {"max_hours": 13}},
-                           agreements={"foa": {"rules": {"shifts.length": {"max_hours": 10}}}}))
+        p = build(
+            scenario(
+                [foa()],
+                shifts=[LANG],
+                rules={"shifts.length": {"max_hours": 13}},
+                agreements={"foa": {"rules": {"shifts.length": {"max_hours": 10}}}},
+            )
+        )
         assert facts(found(p, rows_of(p))) == [("shifts.length", "e1", 13.0, 10)]
 
 
 class TestShiftLengthSolver:
-    @pytest.mark.parametrize("agreement, agreements, expected", [
-        ("foa", {}, []),
-        ("none", {}, [("2026-01-05", "lang")]),
-        ("foa", {"foa": {"rules": {"shifts.length": {"max_hours": 13}}}}, [("2026-01-05", "lang")]),
-    ])
+    @pytest.mark.parametrize(
+        "agreement, agreements, expected",
+        [
+            ("foa", {}, []),
+            ("none", {}, [("2026-01-05", "lang")]),
+            ("foa", {"foa": {"rules": {"shifts.length": {"max_hours": 13}}}}, [("2026-01-05", "lang")]),
+        ],
+    )
     def test_a_13h_shift_is_planned_only_where_allowed(self, agreement, agreements, expected):
-        p = build(scenario([emp("e1", agreement=agreement)], shifts=[LANG], agreements=agreements,
-                           demand=[need("lang", "2026-01-05")]))
+        p = build(
+            scenario(
+                [emp("e1", agreement=agreement)],
+                shifts=[LANG],
+                agreements=agreements,
+                demand=[need("lang", "2026-01-05")],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert worked(result) == expected
@@ -522,11 +612,14 @@ def norm1(rules: dict | None = None, **terms) -> dict:
 
 
 class TestNormChecker:
-    @pytest.mark.parametrize("days, expected", [
-        (5, []),
-        (4, [("hours.norm", "e1", 29.6, 37.0)]),
-        (6, [("hours.norm", "e1", 44.4, 37.0)]),
-    ])
+    @pytest.mark.parametrize(
+        "days, expected",
+        [
+            (5, []),
+            (4, [("hours.norm", "e1", 29.6, 37.0)]),
+            (6, [("hours.norm", "e1", 44.4, 37.0)]),
+        ],
+    )
     def test_a_full_timer_plans_exactly_37h(self, days, expected):
         p = build(scenario([foa()], shifts=[DAG74], agreements=norm1()))
         v = found(p, on(p, "e1", days_from("2026-01-05", days)), "hours.norm")
@@ -542,36 +635,48 @@ class TestNormChecker:
         assert set(p.holidays) == {dt.date(2026, 4, 2), dt.date(2026, 4, 3), dt.date(2026, 4, 5)}
         assert found(p, on(p, "e1", days_from("2026-03-30", 3)), "hours.norm") == []
         assert facts(found(p, on(p, "e1", days_from("2026-03-30", 5)), "hours.norm")) == [
-            ("hours.norm", "e1", 37.0, 22.2)]
+            ("hours.norm", "e1", 37.0, 22.2)
+        ]
 
     def test_kristi_himmelfartsdag_reduces_the_norm(self):
         p = build(scenario([foa()], shifts=[DAG74], start="2026-05-11", agreements=norm1()))
         assert found(p, on(p, "e1", ["2026-05-11", "2026-05-12", "2026-05-13", "2026-05-15"]), "hours.norm") == []
         assert facts(found(p, on(p, "e1", days_from("2026-05-11", 5)), "hours.norm")) == [
-            ("hours.norm", "e1", 37.0, 29.6)]
+            ("hours.norm", "e1", 37.0, 29.6)
+        ]
 
     def test_absent_weekdays_reduce_the_norm_and_weekend_days_do_not(self):
         p = build(scenario([foa(**ferie("2026-01-05", "2026-01-06"))], shifts=[DAG74], agreements=norm1()))
-        assert found(p, on(p, "e1", days_from("2026-01-07", 3)), "hours.norm") == []     # 22.2 h
+        assert found(p, on(p, "e1", days_from("2026-01-07", 3)), "hours.norm") == []  # 22.2 h
         weekend = build(scenario([foa(**ferie("2026-01-10", "2026-01-11"))], shifts=[DAG74], agreements=norm1()))
         assert facts(found(weekend, on(weekend, "e1", days_from("2026-01-05", 3)), "hours.norm")) == [
-            ("hours.norm", "e1", 22.2, 37.0)]
+            ("hours.norm", "e1", 22.2, 37.0)
+        ]
 
     def test_part_timer_merarbejde_up_to_full_time_only_with_tolerance(self):
         def rows_of(p, n):
             return on(p, "e1", days_from("2026-01-05", n))
+
         p = build(scenario([foa(contract_hours=30)], shifts=[DAG74], agreements=norm1()))
         assert facts(found(p, rows_of(p, 5), "hours.norm")) == [("hours.norm", "e1", 37.0, 30.0)]
-        loose = build(scenario([foa(contract_hours=30)], shifts=[DAG74],
-                               agreements=norm1({"hours.norm": {"max_deviation_hours": 10}})))
-        assert found(loose, rows_of(loose, 5), "hours.norm") == []                      # merarbejde
+        loose = build(
+            scenario(
+                [foa(contract_hours=30)], shifts=[DAG74], agreements=norm1({"hours.norm": {"max_deviation_hours": 10}})
+            )
+        )
+        assert found(loose, rows_of(loose, 5), "hours.norm") == []  # merarbejde
         v = found(loose, rows_of(loose, 6), "hours.norm")
-        assert facts(v) == [("hours.norm", "e1", 44.4, 40.0)]                            # norm + tolerance
+        assert facts(v) == [("hours.norm", "e1", 44.4, 40.0)]  # norm + tolerance
         assert "above the full-time norm" in v[0].message
 
     def test_planned_overtime_lifts_the_full_time_cap(self):
-        p = build(scenario([foa()], shifts=[DAG74],
-                           agreements=norm1({"hours.norm": {"max_deviation_hours": 8, "planned_overtime": True}})))
+        p = build(
+            scenario(
+                [foa()],
+                shifts=[DAG74],
+                agreements=norm1({"hours.norm": {"max_deviation_hours": 8, "planned_overtime": True}}),
+            )
+        )
         assert found(p, on(p, "e1", days_from("2026-01-05", 6)), "hours.norm") == []
 
     def test_contract_hours_zero_has_no_norm_but_the_full_time_cap(self):
@@ -579,35 +684,59 @@ class TestNormChecker:
         assert found(p, [], "hours.norm") == []
         assert found(p, on(p, "e1", days_from("2026-01-05", 2)), "hours.norm") == []
         assert facts(found(p, on(p, "e1", days_from("2026-01-05", 6)), "hours.norm")) == [
-            ("hours.norm", "e1", 44.4, 37.0)]
+            ("hours.norm", "e1", 44.4, 37.0)
+        ]
 
     def test_contract_hours_zero_with_planned_overtime_has_no_cap(self):
-        p = build(scenario([foa(contract_hours=0)], shifts=[DAG74],
-                           agreements=norm1({"hours.norm": {"planned_overtime": True}})))
-        assert found(p, on(p, "e1", days_from("2026-01-05", 6)), "hours.norm") == []   # 44.4 h
+        p = build(
+            scenario(
+                [foa(contract_hours=0)], shifts=[DAG74], agreements=norm1({"hours.norm": {"planned_overtime": True}})
+            )
+        )
+        assert found(p, on(p, "e1", days_from("2026-01-05", 6)), "hours.norm") == []  # 44.4 h
 
     def test_only_complete_normperiodes_are_checked(self):
-        p = build(scenario([foa()], shifts=[DAG74]))            # default 16 weeks: none complete
+        p = build(scenario([foa()], shifts=[DAG74]))  # default 16 weeks: none complete
         assert found(p, [], "hours.norm") == []
         rule = next(r for r in ActiveRules.from_scenario(p.scenario).by_agreement["foa"] if r.id == "hours.norm")
         assert rule.notes(p) and "normperiode" in rule.notes(p)[0]
-        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}}))
+        two = build(
+            scenario(
+                [foa()],
+                shifts=[DAG74],
+                weeks=2,
+                agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}},
+            )
+        )
         assert facts(found(two, [], "hours.norm")) == [("hours.norm", "e1", 0.0, 74.0)]
 
     def test_the_normperiode_averages_over_its_weeks(self):
         def rows_of(p):
             return [*on(p, "e1", days_from("2026-01-05", 6)), *on(p, "e1", days_from("2026-01-12", 4))]
-        two = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}}))
-        assert found(two, rows_of(two), "hours.norm") == []     # 74 h in 2 weeks
-        one = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements=norm1()))
-        assert facts(found(one, rows_of(one), "hours.norm")) == [("hours.norm", "e1", 44.4, 37.0),
-                                                                 ("hours.norm", "e1", 29.6, 37.0)]
 
-    @pytest.mark.parametrize("monday, saturday, measured", [
-        ("2026-10-19", "2026-10-24", None),      # the 9 h night's extra hour is overtime, not norm
-        ("2026-03-23", "2026-03-28", 36.0),      # the 7 h night's lost hour is owed
-        ("2026-01-05", "2026-01-10", None),      # an ordinary week: exactly 37 h
-    ])
+        two = build(
+            scenario(
+                [foa()],
+                shifts=[DAG74],
+                weeks=2,
+                agreements={"foa": {"terms": {"normperiode_weeks": 2}, "rules": EXACT}},
+            )
+        )
+        assert found(two, rows_of(two), "hours.norm") == []  # 74 h in 2 weeks
+        one = build(scenario([foa()], shifts=[DAG74], weeks=2, agreements=norm1()))
+        assert facts(found(one, rows_of(one), "hours.norm")) == [
+            ("hours.norm", "e1", 44.4, 37.0),
+            ("hours.norm", "e1", 29.6, 37.0),
+        ]
+
+    @pytest.mark.parametrize(
+        "monday, saturday, measured",
+        [
+            ("2026-10-19", "2026-10-24", None),  # the 9 h night's extra hour is overtime, not norm
+            ("2026-03-23", "2026-03-28", 36.0),  # the 7 h night's lost hour is owed
+            ("2026-01-05", "2026-01-10", None),  # an ordinary week: exactly 37 h
+        ],
+    )
     def test_dst_nights_and_the_norm(self, monday, saturday, measured):
         p = build(scenario([foa()], shifts=[NAT74], start=monday, agreements=norm1()))
         rows = on(p, "e1", [*days_from(monday, 4), saturday], "23:00", "07:00")
@@ -619,79 +748,124 @@ class TestNormSolver:
     @pytest.mark.parametrize("minimum", [1, 0])
     def test_the_solver_plans_exactly_the_norm(self, minimum):
         # 29.6 h = four 7.4 h shifts, whether the demand asks for more (min 1 every day) or for none
-        p = build(scenario([foa(contract_hours=29.6)], shifts=[DAG74], agreements=norm1(),
-                           demand=[need("dag", days=["all"], min=minimum)]))
+        p = build(
+            scenario(
+                [foa(contract_hours=29.6)],
+                shifts=[DAG74],
+                agreements=norm1(),
+                demand=[need("dag", days=["all"], min=minimum)],
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
         assert len(worked(result)) == 4
 
     def test_holiday_week_norm(self):
-        p = build(scenario([foa()], shifts=[DAG74], start="2026-03-30", agreements=norm1(),
-                           demand=[need("dag", days=["all"])]))
+        p = build(
+            scenario(
+                [foa()], shifts=[DAG74], start="2026-03-30", agreements=norm1(), demand=[need("dag", days=["all"])]
+            )
+        )
         result = run(p)
         assert clean(p, result) == []
-        assert len(worked(result)) == 3                          # 22.2 h
+        assert len(worked(result)) == 3  # 22.2 h
 
     def test_none_employee_is_not_held_to_a_norm(self):
         p = build(scenario([emp("e1")], shifts=[DAG74], agreements=norm1(), demand=[need("dag", days=["all"])]))
         result = run(p)
         assert clean(p, result) == []
-        assert len(worked(result)) == 6                          # law only: six days in a row
+        assert len(worked(result)) == 6  # law only: six days in a row
 
 
 # =========================================================================== agreement scoping
 
+
 def breaking_all_five(p, who):
     """Week 1: aften Mon, (Tue off, 32 h), lang 13 h Wed, dag Thu..Sun (6 days, 53 h); week 2: dag Sat."""
-    return [*on(p, who, ["2026-01-05"], "15:00", "23:00"), *on(p, who, ["2026-01-07"], "07:00", "20:00"),
-            *on(p, who, days_from("2026-01-08", 4)), *on(p, who, ["2026-01-17"])]
+    return [
+        *on(p, who, ["2026-01-05"], "15:00", "23:00"),
+        *on(p, who, ["2026-01-07"], "07:00", "20:00"),
+        *on(p, who, days_from("2026-01-08", 4)),
+        *on(p, who, ["2026-01-17"]),
+    ]
 
 
 class TestAgreementScoping:
     def scenario(self):
         terms = {"terms": {"normperiode_weeks": 1}}
-        return build(scenario([foa("f1"), dsr("d1"), emp("n1")], shifts=[DAG, AFTEN, NAT, LANG], weeks=2,
-                              agreements={"foa": terms, "dsr": terms}))
+        return build(
+            scenario(
+                [foa("f1"), dsr("d1"), emp("n1")],
+                shifts=[DAG, AFTEN, NAT, LANG],
+                weeks=2,
+                agreements={"foa": terms, "dsr": terms},
+            )
+        )
 
     def test_foa_and_dsr_get_all_five_rules_none_gets_none_of_them(self):
         p = self.scenario()
         v = found(p, [*breaking_all_five(p, "f1"), *breaking_all_five(p, "d1"), *breaking_all_five(p, "n1")])
-        by_emp = {who: {x.rule_id for x in v if x.employee_id == who and x.rule_id in AGREEMENT_RULES}
-                  for who in ("f1", "d1", "n1")}
+        by_emp = {
+            who: {x.rule_id for x in v if x.employee_id == who and x.rule_id in AGREEMENT_RULES}
+            for who in ("f1", "d1", "n1")
+        }
         assert by_emp == {"f1": set(AGREEMENT_RULES), "d1": set(AGREEMENT_RULES), "n1": set()}
 
     def test_violations_cite_their_agreement(self):
         p = self.scenario()
-        v = [x for x in found(p, [*breaking_all_five(p, "f1"), *breaking_all_five(p, "d1")])
-             if x.rule_id in AGREEMENT_RULES]
+        v = [
+            x
+            for x in found(p, [*breaking_all_five(p, "f1"), *breaking_all_five(p, "d1")])
+            if x.rule_id in AGREEMENT_RULES
+        ]
         assert v and all(("KL 79.01" in x.source) == (x.employee_id == "f1") for x in v)
         assert all(("KL 79.03" in x.source) == (x.employee_id == "d1") for x in v)
         length = {x.employee_id: x.source for x in v if x.rule_id == "fridoegn.length"}
         assert length["f1"].startswith("KL 79.01") and "§ 4 stk. 3" in length["f1"]
-        assert length["d1"].startswith("KL 79.03") and length["d1"].endswith("rules-dk fridoegn.length (P); "
-                                                                            "Arbejdsretten FV2015.0184")
+        assert length["d1"].startswith("KL 79.03") and length["d1"].endswith(
+            "rules-dk fridoegn.length (P); Arbejdsretten FV2015.0184"
+        )
 
     def test_the_scenario_rules_section_sets_parameters_but_adds_no_rule(self):
-        p = build(scenario([foa("f1"), emp("n1")], shifts=[shift("x", "07:00", "21:00")],
-                           rules={"shifts.length": {"max_hours": 13}}))
+        p = build(
+            scenario(
+                [foa("f1"), emp("n1")],
+                shifts=[shift("x", "07:00", "21:00")],
+                rules={"shifts.length": {"max_hours": 13}},
+            )
+        )
         rows = [*on(p, "f1", ["2026-01-05"], "07:00", "21:00"), *on(p, "n1", ["2026-01-05"], "07:00", "21:00")]
         assert facts(found(p, rows, "shifts.length")) == [("shifts.length", "f1", 14.0, 13)]
 
     def test_a_local_section_can_add_a_rule_to_a_law_only_agreement(self):
-        p = build(scenario([emp("n1"), emp("v1", agreement="vikar")], shifts=[LANG],
-                           agreements={"none": {"rules": {"shifts.length": {}}},
-                                       "vikar": {"rules": {"shifts.length": {"max_hours": 11}}}}))
+        p = build(
+            scenario(
+                [emp("n1"), emp("v1", agreement="vikar")],
+                shifts=[LANG],
+                agreements={
+                    "none": {"rules": {"shifts.length": {}}},
+                    "vikar": {"rules": {"shifts.length": {"max_hours": 11}}},
+                },
+            )
+        )
         rows = [*on(p, "n1", ["2026-01-05"], "07:00", "20:00"), *on(p, "v1", ["2026-01-05"], "07:00", "20:00")]
         v = found(p, rows)
         assert facts(v) == [("shifts.length", "n1", 13.0, 12), ("shifts.length", "v1", 13.0, 11)]
         assert v[1].source.startswith("Local agreement 'vikar'")
 
     def test_enabled_false_for_one_agreement_in_checker_and_solver(self):
-        data = scenario([foa("f1"), dsr("d1")], agreements={"foa": {"rules": {"fridoegn.length": {"enabled": False}}}},
-                        demand=[need("aften", "2026-01-05", min=2), need("dag", "2026-01-07", min=2)])
+        data = scenario(
+            [foa("f1"), dsr("d1")],
+            agreements={"foa": {"rules": {"fridoegn.length": {"enabled": False}}}},
+            demand=[need("aften", "2026-01-05", min=2), need("dag", "2026-01-07", min=2)],
+        )
         p = build(data)
-        rows = [*on(p, "f1", ["2026-01-05"], "15:00", "23:00"), *on(p, "f1", ["2026-01-07"]),
-                *on(p, "d1", ["2026-01-05"], "15:00", "23:00"), *on(p, "d1", ["2026-01-07"])]
+        rows = [
+            *on(p, "f1", ["2026-01-05"], "15:00", "23:00"),
+            *on(p, "f1", ["2026-01-07"]),
+            *on(p, "d1", ["2026-01-05"], "15:00", "23:00"),
+            *on(p, "d1", ["2026-01-07"]),
+        ]
         assert facts(found(p, rows)) == [("fridoegn.length", "d1", 32.0, 35.0)]
         result = run(p)
         assert clean(p, result) == []

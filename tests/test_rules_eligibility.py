@@ -29,6 +29,7 @@ FERIE_TUE = {"absences": [{"kind": "ferie", "from": "2026-01-06", "to": "2026-01
 
 # =========================================================================== employee.availability
 
+
 class TestAvailabilityChecker:
     def test_shift_on_an_absence_day(self):
         p = build(scenario([emp("e1", **FERIE_TUE)]))
@@ -39,8 +40,16 @@ class TestAvailabilityChecker:
     def test_neighbouring_days_and_the_night_into_the_absence_are_fine(self):
         # the night Mon 23:00 -> Tue 07:00 belongs to Monday, the day it starts
         p = build(scenario([emp("e1", **FERIE_TUE)]))
-        assert_finds(Availability, p, [row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
-                                       row(p, "e1", "2026-01-07T15:00", "2026-01-07T23:00")], [], alone=True)
+        assert_finds(
+            Availability,
+            p,
+            [
+                row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
+                row(p, "e1", "2026-01-07T15:00", "2026-01-07T23:00"),
+            ],
+            [],
+            alone=True,
+        )
 
     def test_every_absence_kind_is_named(self):
         kinds = ["sygdom", "kursus", "barsel", "andet"]
@@ -51,25 +60,38 @@ class TestAvailabilityChecker:
 
     def test_unavailable_date(self):
         p = build(scenario([emp("e1", unavailable=["2026-01-07"])]))
-        [v] = assert_finds(Availability, p, [row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00")],
-                           [("e1", "2026-01-07T07:00")], alone=True)
+        [v] = assert_finds(
+            Availability,
+            p,
+            [row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00")],
+            [("e1", "2026-01-07T07:00")],
+            alone=True,
+        )
         assert v.message == "unavailable that day"
         assert_finds(Availability, p, [row(p, "e1", "2026-01-08T07:00", "2026-01-08T15:00")], [], alone=True)
 
     def test_forbidden_shift_type(self):
         p = build(scenario([emp("e1", overrides={"forbidden_shifts": ["aften"]})]))
-        [v] = assert_finds(Availability, p, [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00")],
-                           [("e1", "2026-01-05T15:00")], alone=True)
+        [v] = assert_finds(
+            Availability,
+            p,
+            [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00")],
+            [("e1", "2026-01-05T15:00")],
+            alone=True,
+        )
         assert v.message == "shift type aften is excluded for this employee"
         assert_finds(Availability, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], [], alone=True)
 
     def test_no_nights_uses_the_night_definition_not_the_name(self):
-        sen = shift("sen", "19:00", "01:00")             # 3 h in 22-05: a night shift
+        sen = shift("sen", "19:00", "01:00")  # 3 h in 22-05: a night shift
         p = build(scenario([emp("e1", overrides={"no_nights": True})], shifts=[DAG, AFTEN, sen, NAT]))
-        rows = [row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
-                row(p, "e1", "2026-01-07T19:00", "2026-01-08T01:00")]
-        found = assert_finds(Availability, p, rows, [("e1", "2026-01-05T23:00"), ("e1", "2026-01-07T19:00")],
-                             alone=True)
+        rows = [
+            row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
+            row(p, "e1", "2026-01-07T19:00", "2026-01-08T01:00"),
+        ]
+        found = assert_finds(
+            Availability, p, rows, [("e1", "2026-01-05T23:00"), ("e1", "2026-01-07T19:00")], alone=True
+        )
         assert {v.message for v in found} == {"night shift, but the employee works no nights"}
         # aften 15-23 has only 1 h in 22-05
         assert_finds(Availability, p, [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00")], [], alone=True)
@@ -85,16 +107,21 @@ class TestAvailabilitySolver:
         assert amount(p, result.roster, "understaffed_min") == 16.0
 
     def test_no_nights_employee_is_not_planned_on_nights(self):
-        p = build(scenario([emp("e1", overrides={"no_nights": True}), emp("e2")],
-                           demand=[need("nat", "2026-01-05", min=2)]))
+        p = build(
+            scenario([emp("e1", overrides={"no_nights": True}), emp("e2")], demand=[need("nat", "2026-01-05", min=2)])
+        )
         result = assert_solver_avoids(Availability, p)
         assert worked(result) == [("2026-01-05", "nat")]
         assert worked(result, "e2") == [("2026-01-05", "nat")]
         assert amount(p, result.roster, "understaffed_min") == 8.0
 
     def test_unavailable_and_forbidden(self):
-        p = build(scenario([emp("e1", unavailable=["2026-01-05"], overrides={"forbidden_shifts": ["aften"]})],
-                           demand=[need("dag", "2026-01-05"), need("aften", "2026-01-06"), need("dag", "2026-01-07")]))
+        p = build(
+            scenario(
+                [emp("e1", unavailable=["2026-01-05"], overrides={"forbidden_shifts": ["aften"]})],
+                demand=[need("dag", "2026-01-05"), need("aften", "2026-01-06"), need("dag", "2026-01-07")],
+            )
+        )
         result = assert_solver_avoids(Availability, p)
         assert worked(result) == [("2026-01-07", "dag")]
         assert amount(p, result.roster, "understaffed_min") == 16.0
@@ -104,11 +131,16 @@ class TestAvailabilitySolver:
         result = run(p)
         assert result.status == "INFEASIBLE"
         assert {(g.rule_id, g.employee_id, g.detail) for g in result.conflicts} == {
-            ("employee.availability", "e1", ""), ("employee.preassigned", "e1", "preassigned dag 2026-01-06")}
+            ("employee.availability", "e1", ""),
+            ("employee.preassigned", "e1", "preassigned dag 2026-01-06"),
+        }
 
     def test_switched_off(self):
-        data = scenario([emp("e1", **FERIE_TUE)], rules={"employee.availability": {"enabled": False}},
-                        demand=[need("dag", "2026-01-06")])
+        data = scenario(
+            [emp("e1", **FERIE_TUE)],
+            rules={"employee.availability": {"enabled": False}},
+            demand=[need("dag", "2026-01-06")],
+        )
         p = build(data)
         assert check(p, [row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00")]) == []
         assert worked(run(p)) == [("2026-01-06", "dag")]
@@ -116,31 +148,42 @@ class TestAvailabilitySolver:
 
 # =========================================================================== employee.competence
 
-MEDICIN = shift("medicin", "08:00", "12:00", competences=["ssa"])   # only an SSA (or who covers it)
+MEDICIN = shift("medicin", "08:00", "12:00", competences=["ssa"])  # only an SSA (or who covers it)
 
 
 class TestCompetenceChecker:
     def test_shift_type_needs_a_competence_the_employee_lacks(self):
         p = build(scenario([emp("h1", ["ssh"]), emp("a1", ["ssa"])], shifts=[MEDICIN]))
-        rows = [row(p, "h1", "2026-01-05T08:00", "2026-01-05T12:00"),
-                row(p, "a1", "2026-01-06T08:00", "2026-01-06T12:00")]
+        rows = [
+            row(p, "h1", "2026-01-05T08:00", "2026-01-05T12:00"),
+            row(p, "a1", "2026-01-06T08:00", "2026-01-06T12:00"),
+        ]
         [v] = assert_finds(Competence, p, rows, [("h1", "2026-01-05T08:00")], alone=True)
         assert v.message == "needs one of ssa; employee has ssh"
 
     def test_row_covering_a_competence_the_employee_does_not_hold(self):
         p = build(scenario([emp("h1", ["ssh"]), emp("a1", ["ssa"])]))
-        rows = [row(p, "h1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssa"),
-                row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh")]  # ssa covers ssh
+        rows = [
+            row(p, "h1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssa"),
+            row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
+        ]  # ssa covers ssh
         [v] = assert_finds(Competence, p, rows, [("h1", "2026-01-05T07:00")], alone=True)
         assert v.message == "covers ssa but holds ssh"
 
     def test_cover_is_transitive(self):
         data = scenario([emp("s1", ["spl"])], shifts=[MEDICIN])
-        data["competences"].append({"id": "spl", "covers": ["ssa"]})     # sygeplejerske covers ssa covers ssh
+        data["competences"].append({"id": "spl", "covers": ["ssa"]})  # sygeplejerske covers ssa covers ssh
         p = build(data)
-        assert_finds(Competence, p, [row(p, "s1", "2026-01-05T08:00", "2026-01-05T12:00", competence="ssh"),
-                                     row(p, "s1", "2026-01-06T08:00", "2026-01-06T12:00", competence="ssa")],
-                     [], alone=True)
+        assert_finds(
+            Competence,
+            p,
+            [
+                row(p, "s1", "2026-01-05T08:00", "2026-01-05T12:00", competence="ssh"),
+                row(p, "s1", "2026-01-06T08:00", "2026-01-06T12:00", competence="ssa"),
+            ],
+            [],
+            alone=True,
+        )
 
 
 class TestCompetenceSolver:
@@ -157,8 +200,13 @@ class TestCompetenceSolver:
 
     def test_restricted_shift_type_goes_to_the_qualified_employee(self):
         # demand asks for an ssh head, but the shift type itself needs ssa: only a1 may take it
-        p = build(scenario([emp("h1", ["ssh"]), emp("a1", ["ssa"])], shifts=[MEDICIN],
-                           demand=[need("medicin", "2026-01-05", min=2)]))
+        p = build(
+            scenario(
+                [emp("h1", ["ssh"]), emp("a1", ["ssa"])],
+                shifts=[MEDICIN],
+                demand=[need("medicin", "2026-01-05", min=2)],
+            )
+        )
         result = assert_solver_avoids(Competence, p)
         assert [(a.employee_id, a.shift_id) for a in result.roster.assignments] == [("a1", "medicin")]
         assert amount(p, result.roster, "understaffed_min") == 4.0
@@ -166,11 +214,13 @@ class TestCompetenceSolver:
 
 # =========================================================================== employee.preassigned
 
+
 class TestPreassignedChecker:
     def test_missing_preassigned_shift(self):
         p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}])]))
-        [v] = assert_finds(Preassigned, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], [("e1", None)],
-                           alone=True)
+        [v] = assert_finds(
+            Preassigned, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], [("e1", None)], alone=True
+        )
         assert v.message == "preassigned nat on 2026-01-05 is missing"
 
     def test_kept_preassigned_shift(self):
@@ -179,34 +229,51 @@ class TestPreassignedChecker:
 
     def test_another_employee_working_it_does_not_count(self):
         p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}]), emp("e2")]))
-        assert_finds(Preassigned, p, [row(p, "e2", "2026-01-05T23:00", "2026-01-06T07:00")], [("e1", None)],
-                     alone=True)
+        assert_finds(Preassigned, p, [row(p, "e2", "2026-01-05T23:00", "2026-01-06T07:00")], [("e1", None)], alone=True)
 
 
 class TestPreassignedSolver:
     def test_kept_even_without_demand(self):
-        p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-07", "shift": "aften"}])],
-                           demand=[need("dag", "2026-01-05")]))
+        p = build(
+            scenario(
+                [emp("e1", preassigned=[{"date": "2026-01-07", "shift": "aften"}])], demand=[need("dag", "2026-01-05")]
+            )
+        )
         result = assert_solver_avoids(Preassigned, p)
         assert worked(result) == [("2026-01-05", "dag"), ("2026-01-07", "aften")]
 
     def test_kept_against_the_objective(self):
         # the preassigned aften blocks the next morning's dag, which only e1 could cover
-        p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "aften"}])],
-                           demand=[need("dag", "2026-01-06")]))
+        p = build(
+            scenario(
+                [emp("e1", preassigned=[{"date": "2026-01-05", "shift": "aften"}])], demand=[need("dag", "2026-01-06")]
+            )
+        )
         result = assert_solver_avoids(Preassigned, p)
         assert worked(result) == [("2026-01-05", "aften")]
         assert amount(p, result.roster, "understaffed_min") == 8.0
 
     def test_preassignment_beats_an_avoid_wish(self):
-        p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "dag"}],
-                                wishes=[{"date": "2026-01-05", "kind": "avoid", "shift": "dag", "weight": 1000}])]))
+        p = build(
+            scenario(
+                [
+                    emp(
+                        "e1",
+                        preassigned=[{"date": "2026-01-05", "shift": "dag"}],
+                        wishes=[{"date": "2026-01-05", "kind": "avoid", "shift": "dag", "weight": 1000}],
+                    )
+                ]
+            )
+        )
         result = assert_solver_avoids(Preassigned, p)
         assert worked(result) == [("2026-01-05", "dag")]
 
     def test_switched_off_it_is_only_an_option(self):
-        data = scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "aften"}])],
-                        rules={"employee.preassigned": {"enabled": False}}, demand=[need("dag", "2026-01-06")])
+        data = scenario(
+            [emp("e1", preassigned=[{"date": "2026-01-05", "shift": "aften"}])],
+            rules={"employee.preassigned": {"enabled": False}},
+            demand=[need("dag", "2026-01-06")],
+        )
         p = build(data)
         assert check(p, []) == []
         assert worked(run(p)) == [("2026-01-06", "dag")]
@@ -216,8 +283,10 @@ class TestPreassignedSolver:
 def test_enabled_false_removes_exactly_that_rule_from_the_checker(rule_id):
     base = dict(competences=["ssh"], preassigned=[{"date": "2026-01-05", "shift": "nat"}], **FERIE_TUE)
     shifts = [DAG, MEDICIN, AFTEN, NAT]
-    rows_of = lambda p: [row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),  # noqa: E731  absent
-                         row(p, "e1", "2026-01-07T08:00", "2026-01-07T12:00")]   # needs ssa
+    rows_of = lambda p: [
+        row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),  # noqa: E731  absent
+        row(p, "e1", "2026-01-07T08:00", "2026-01-07T12:00"),
+    ]  # needs ssa
     on = build(scenario([emp("e1", **base)], shifts=shifts))
     everything = check(on, rows_of(on))
     assert {v.rule_id for v in everything} == {"employee.availability", "employee.competence", "employee.preassigned"}

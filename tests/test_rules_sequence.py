@@ -51,14 +51,13 @@ except ImportError:  # tests/ imported as a package
         worked,
     )
 
-from rostering.rules.active import ActiveRules
-
 from rostering import check_roster
+from rostering.rules.active import ActiveRules
 from rostering.solver.model import RosterModel
 
 T = dt.datetime.fromisoformat
-MELLEM = shift("mellem", "10:00", "18:00")   # exactly 11 h after an aftenvagt: legal by law
-WEEK = days_from("2026-01-05", 7)            # Mon .. Sun
+MELLEM = shift("mellem", "10:00", "18:00")  # exactly 11 h after an aftenvagt: legal by law
+WEEK = days_from("2026-01-05", 7)  # Mon .. Sun
 MON, TUE, WED, THU, FRI, SAT, SUN = WEEK
 
 
@@ -77,8 +76,9 @@ def on(p, employee, date, shift_id):
 
 
 def facts(violations, rule_id=None):
-    return [(v.rule_id, v.employee_id, v.measured, v.limit) for v in violations
-            if rule_id is None or v.rule_id == rule_id]
+    return [
+        (v.rule_id, v.employee_id, v.measured, v.limit) for v in violations if rule_id is None or v.rule_id == rule_id
+    ]
 
 
 # =========================================================================== shifts.forbidden_succession
@@ -94,18 +94,19 @@ class TestForbiddenSuccession:
         p = plan(NO_MELLEM_AFTER_AFTEN, shifts=self.shifts())
         found = check(p, [on(p, "e1", MON, "aften"), on(p, "e1", TUE, "mellem")])
         assert [(v.rule_id, v.employee_id, v.start, v.end) for v in found] == [
-            ("shifts.forbidden_succession", "e1", T("2026-01-05T15:00"), T("2026-01-06T18:00"))]
+            ("shifts.forbidden_succession", "e1", T("2026-01-05T15:00"), T("2026-01-06T18:00"))
+        ]
 
     def test_other_orders_and_gaps_are_fine(self):
         p = plan(NO_MELLEM_AFTER_AFTEN, shifts=self.shifts())
-        assert check(p, [on(p, "e1", MON, "mellem"), on(p, "e1", TUE, "aften")]) == []   # reverse order
-        assert check(p, [on(p, "e1", MON, "aften"), on(p, "e1", WED, "mellem")]) == []   # a day between
-        assert check(p, [on(p, "e1", MON, "aften"), on(p, "e1", TUE, "aften")]) == []    # not listed
+        assert check(p, [on(p, "e1", MON, "mellem"), on(p, "e1", TUE, "aften")]) == []  # reverse order
+        assert check(p, [on(p, "e1", MON, "aften"), on(p, "e1", WED, "mellem")]) == []  # a day between
+        assert check(p, [on(p, "e1", MON, "aften"), on(p, "e1", TUE, "aften")]) == []  # not listed
 
     def test_solver_drops_one_of_the_pair(self):
         demand = [need("aften", MON), need("mellem", TUE)]
         free = run(plan(shifts=self.shifts(), demand=demand))
-        assert worked(free) == [(MON, "aften"), (TUE, "mellem")]      # legal by law: the rule binds
+        assert worked(free) == [(MON, "aften"), (TUE, "mellem")]  # legal by law: the rule binds
         p = plan(NO_MELLEM_AFTER_AFTEN, shifts=self.shifts(), demand=demand)
         result = run(p)
         assert len(worked(result)) == 1
@@ -115,12 +116,14 @@ class TestForbiddenSuccession:
 
 # =========================================================================== shifts.max_per_type
 
+
 class TestMaxPerType:
     def test_one_night_too_many(self):
         p = plan({"shifts.max_per_type": {"max_shifts": {"nat": 1}}})
         found = check(p, [on(p, "e1", MON, "nat"), on(p, "e1", WED, "dag"), on(p, "e1", THU, "nat")])
         assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
-            ("shifts.max_per_type", "e1", 2, 1, "nat shifts", T("2026-01-05T23:00"), T("2026-01-09T07:00"))]
+            ("shifts.max_per_type", "e1", 2, 1, "nat shifts", T("2026-01-05T23:00"), T("2026-01-09T07:00"))
+        ]
         assert check(p, [on(p, "e1", MON, "nat"), on(p, "e1", WED, "dag"), on(p, "e1", THU, "dag")]) == []
 
     def test_zero_means_never(self):
@@ -130,9 +133,13 @@ class TestMaxPerType:
 
     def test_zero_gives_no_variable_for_that_type(self):
         # e1 on the local agreement, e2 on the law only
-        p = build(scenario([emp("e1", agreement="local1"), emp("e2")],
-                           demand=[need("nat", *WEEK), need("dag", *WEEK)],
-                           agreements={"local1": {"rules": {"shifts.max_per_type": {"max_shifts": {"nat": 0}}}}}))
+        p = build(
+            scenario(
+                [emp("e1", agreement="local1"), emp("e2")],
+                demand=[need("nat", *WEEK), need("dag", *WEEK)],
+                agreements={"local1": {"rules": {"shifts.max_per_type": {"max_shifts": {"nat": 0}}}}},
+            )
+        )
         model = RosterModel(p, ActiveRules.from_scenario(p.scenario))
         e1, e2 = p.employees
         assert {s.shift_id for s, _ in model.options(e1)} == {"dag"}
@@ -143,7 +150,7 @@ class TestMaxPerType:
 
     def test_solver_takes_at_most_n_nights(self):
         demand = [need("nat", MON, TUE, WED)]
-        assert len(worked(run(plan(demand=demand)))) == 3          # without the rule: every night
+        assert len(worked(run(plan(demand=demand)))) == 3  # without the rule: every night
         p = plan({"shifts.max_per_type": {"max_shifts": {"nat": 1}}}, demand=demand)
         result = run(p)
         assert [s for _, s in worked(result)] == ["nat"]
@@ -153,8 +160,8 @@ class TestMaxPerType:
 
 # =========================================================================== hours.total_range
 
-LANG = shift("lang", "07:00", "15:01")                          # 8 h 1 min
-BRUD = shift("brud", "07:00", "15:30", paid_minutes=480)        # 8.5 h long, 8 h paid
+LANG = shift("lang", "07:00", "15:01")  # 8 h 1 min
+BRUD = shift("brud", "07:00", "15:30", paid_minutes=480)  # 8.5 h long, 8 h paid
 AT_MOST_16 = {"hours.total_range": {"max_hours": 16}}
 
 
@@ -168,15 +175,16 @@ class TestTotalHours:
 
     def test_paid_hours_count_not_the_length(self):
         p = plan(AT_MOST_16, shifts=(BRUD, AFTEN, NAT))
-        assert check(p, [on(p, "e1", MON, "brud"), on(p, "e1", TUE, "brud")]) == []   # 17 h long, 16 h paid
+        assert check(p, [on(p, "e1", MON, "brud"), on(p, "e1", TUE, "brud")]) == []  # 17 h long, 16 h paid
 
     def test_too_few_hours(self):
         p = plan({"hours.total_range": {"min_hours": 16, "max_hours": 24}})
         assert facts(check(p, [on(p, "e1", MON, "dag")])) == [("hours.total_range", "e1", 8.0, 16.0)]
         assert check(p, [on(p, "e1", MON, "dag"), on(p, "e1", WED, "dag")]) == []
-        assert check(p, [on(p, "e1", d, "dag") for d in (MON, WED, FRI)]) == []       # exactly the max
+        assert check(p, [on(p, "e1", d, "dag") for d in (MON, WED, FRI)]) == []  # exactly the max
         assert facts(check(p, [on(p, "e1", d, "dag") for d in (MON, TUE, WED, FRI)])) == [
-            ("hours.total_range", "e1", 32.0, 24.0)]
+            ("hours.total_range", "e1", 32.0, 24.0)
+        ]
 
     def test_solver_stops_at_max_hours(self):
         demand = [need("dag", *WEEK[:5])]
@@ -187,7 +195,7 @@ class TestTotalHours:
         assert check_roster(p, result.roster) == []
 
     def test_solver_reaches_min_hours_even_when_work_costs(self):
-        demand = [need("dag", *WEEK[:5], min=0, max=0)]               # every head is overstaffing
+        demand = [need("dag", *WEEK[:5], min=0, max=0)]  # every head is overstaffing
         assert worked(run(plan(demand=demand))) == []
         p = plan({"hours.total_range": {"min_hours": 16}}, demand=demand)
         result = run(p)
@@ -205,7 +213,8 @@ class TestMinConsecutiveWork:
         p = plan(MIN_TWO_WORKING)
         found = check(p, [on(p, "e1", WED, "dag")])
         assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
-            ("shifts.min_consecutive_days", "e1", 1, 2, "working days", T("2026-01-07T00:00"), T("2026-01-07T00:00"))]
+            ("shifts.min_consecutive_days", "e1", 1, 2, "working days", T("2026-01-07T00:00"), T("2026-01-07T00:00"))
+        ]
         assert check(p, [on(p, "e1", WED, "dag"), on(p, "e1", THU, "dag")]) == []
 
     def test_runs_touching_the_plan_edges_are_exempt(self):
@@ -214,7 +223,8 @@ class TestMinConsecutiveWork:
         assert check(p, [on(p, "e1", SUN, "dag")]) == []
         found = check(p, [on(p, "e1", d, "dag") for d in (MON, WED, SUN)])
         assert [(*f, v.start) for f, v in zip(facts(found), found)] == [
-            ("shifts.min_consecutive_days", "e1", 1, 2, T("2026-01-07T00:00"))]
+            ("shifts.min_consecutive_days", "e1", 1, 2, T("2026-01-07T00:00"))
+        ]
 
     def test_days_are_counted_by_shift_start(self):
         # the night Tue 23:00 - Wed 07:00 is a working Tuesday only: Wed is off, Thu a lone day
@@ -224,7 +234,7 @@ class TestMinConsecutiveWork:
         assert found[0].start == T("2026-01-08T00:00")
 
     def test_solver_bridges_two_lone_days(self):
-        demand = [need("dag", TUE, THU), need("dag", WED, min=0, max=0)]   # working Wed only costs
+        demand = [need("dag", TUE, THU), need("dag", WED, min=0, max=0)]  # working Wed only costs
         assert worked(run(plan(demand=demand))) == [(TUE, "dag"), (THU, "dag")]
         p = plan(MIN_TWO_WORKING, demand=demand)
         result = run(p)
@@ -244,7 +254,7 @@ class TestMinConsecutiveWork:
 
 MIN_TWO_OFF = {"days_off.min_consecutive": {"min_days": 2}}
 AWAY_WED = [{"unavailable": [WED]}, {"absences": [{"kind": "ferie", "from": WED, "to": WED}]}]
-NO_AVERAGE = {"hours.max_average": {"enabled": False}}   # ferie lowers the 48 h cap pro rata to 41 h
+NO_AVERAGE = {"hours.max_average": {"enabled": False}}  # ferie lowers the 48 h cap pro rata to 41 h
 
 
 class TestMinConsecutiveDaysOff:
@@ -252,14 +262,15 @@ class TestMinConsecutiveDaysOff:
         p = plan(MIN_TWO_OFF)
         found = check(p, [on(p, "e1", d, "dag") for d in (MON, TUE, THU, FRI, SAT, SUN)])
         assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
-            ("days_off.min_consecutive", "e1", 1, 2, "days off", T("2026-01-07T00:00"), T("2026-01-07T00:00"))]
+            ("days_off.min_consecutive", "e1", 1, 2, "days off", T("2026-01-07T00:00"), T("2026-01-07T00:00"))
+        ]
         assert check(p, [on(p, "e1", d, "dag") for d in (MON, TUE, FRI, SAT, SUN)]) == []
 
     def test_days_off_touching_the_plan_edges_are_exempt(self):
         p = plan(MIN_TWO_OFF)
         assert only(check(p, [on(p, "e1", d, "dag") for d in WEEK[1:]]), "days_off.min_consecutive") == []
         assert only(check(p, [on(p, "e1", d, "dag") for d in WEEK[:6]]), "days_off.min_consecutive") == []
-        assert check(p, []) == []                                   # all off: one run over the whole plan
+        assert check(p, []) == []  # all off: one run over the whole plan
 
     @pytest.mark.parametrize("away", AWAY_WED, ids=["unavailable", "ferie"])
     def test_an_unavailable_or_absent_day_is_a_day_off(self, away):
@@ -305,13 +316,14 @@ class TestMaxWorkedWeekends:
         p = plan(ONE_WEEKEND, weeks=2)
         found = check(p, [on(p, "e1", SAT1, "dag"), on(p, "e1", SUN2, "dag")])
         assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
-            ("weekend.max_worked", "e1", 2, 1, "weekends", T("2026-01-10T00:00"), T("2026-01-18T00:00"))]
+            ("weekend.max_worked", "e1", 2, 1, "weekends", T("2026-01-10T00:00"), T("2026-01-18T00:00"))
+        ]
 
     def test_saturday_and_sunday_are_one_weekend(self):
         p = plan(ONE_WEEKEND, weeks=2)
         assert check(p, [on(p, "e1", SAT1, "dag"), on(p, "e1", SUN1, "dag")]) == []
         found = check(p, [on(p, "e1", d, "dag") for d in (SAT1, SUN1, SAT2)])
-        assert facts(found) == [("weekend.max_worked", "e1", 2, 1)]      # two weekends, not three days
+        assert facts(found) == [("weekend.max_worked", "e1", 2, 1)]  # two weekends, not three days
 
     def test_a_night_from_friday_is_not_a_weekend(self):
         p = plan({"weekend.max_worked": {"max_weekends": 0}}, weeks=2)
@@ -323,19 +335,39 @@ class TestMaxWorkedWeekends:
         assert len(worked(run(plan(weeks=2, demand=demand)))) == 4
         p = plan(ONE_WEEKEND, weeks=2, demand=demand)
         result = run(p)
-        assert [d for d, _ in worked(result)] in ([SAT1, SUN1], [SAT2, SUN2])   # the weekend counts once
+        assert [d for d, _ in worked(result)] in ([SAT1, SUN1], [SAT2, SUN2])  # the weekend counts once
         assert check_roster(p, result.roster) == []
 
 
 # =========================================================================== switched off by default
 
-ALL_SIX = ("shifts.forbidden_succession", "shifts.max_per_type", "hours.total_range",
-           "shifts.min_consecutive_days", "days_off.min_consecutive", "weekend.max_worked")
-BAD_ROWS = [(MON, "aften"), (TUE, "dag"), (WED, "nat"), (FRI, "dag"), (SAT, "nat"), (SUN, "nat"),
-            ("2026-01-14", "dag"), (SAT2, "dag"), (SUN2, "dag")]
-STRICT = {"shifts.forbidden_succession": {"forbidden": {"aften": ["dag"]}},
-          "shifts.max_per_type": {"max_shifts": {"nat": 1}}, "hours.total_range": {"max_hours": 40},
-          **MIN_TWO_WORKING, **MIN_TWO_OFF, **ONE_WEEKEND}
+ALL_SIX = (
+    "shifts.forbidden_succession",
+    "shifts.max_per_type",
+    "hours.total_range",
+    "shifts.min_consecutive_days",
+    "days_off.min_consecutive",
+    "weekend.max_worked",
+)
+BAD_ROWS = [
+    (MON, "aften"),
+    (TUE, "dag"),
+    (WED, "nat"),
+    (FRI, "dag"),
+    (SAT, "nat"),
+    (SUN, "nat"),
+    ("2026-01-14", "dag"),
+    (SAT2, "dag"),
+    (SUN2, "dag"),
+]
+STRICT = {
+    "shifts.forbidden_succession": {"forbidden": {"aften": ["dag"]}},
+    "shifts.max_per_type": {"max_shifts": {"nat": 1}},
+    "hours.total_range": {"max_hours": 40},
+    **MIN_TWO_WORKING,
+    **MIN_TWO_OFF,
+    **ONE_WEEKEND,
+}
 
 
 def test_without_a_section_the_rules_ask_nothing():
@@ -343,8 +375,9 @@ def test_without_a_section_the_rules_ask_nothing():
     working Wed 14, a lone day off Thu 8, two weekends. With a section that names none of them, or
     names them without parameters, none is found; the law still is (aften -> dag: 8 h rest)."""
     strict = plan(STRICT, weeks=2)
-    assert sorted({v.rule_id for v in check(strict, [on(strict, "e1", d, s) for d, s in BAD_ROWS])}
-                  & set(ALL_SIX)) == sorted(ALL_SIX)
+    assert sorted(
+        {v.rule_id for v in check(strict, [on(strict, "e1", d, s) for d, s in BAD_ROWS])} & set(ALL_SIX)
+    ) == sorted(ALL_SIX)
     for p in (plan(weeks=2), plan({rule: {} for rule in ALL_SIX}, weeks=2)):
         found = check(p, [on(p, "e1", d, s) for d, s in BAD_ROWS])
         assert [v for v in found if v.rule_id in ALL_SIX] == []
@@ -352,8 +385,9 @@ def test_without_a_section_the_rules_ask_nothing():
 
 
 def test_the_section_binds_only_its_own_employees():
-    p = build(scenario([emp("e1", agreement="local1"), emp("e2")], weeks=2,
-                       agreements={"local1": {"rules": ONE_WEEKEND}}))
+    p = build(
+        scenario([emp("e1", agreement="local1"), emp("e2")], weeks=2, agreements={"local1": {"rules": ONE_WEEKEND}})
+    )
     rows = [on(p, e, d, "dag") for e in ("e1", "e2") for d in (SAT1, SAT2)]
     assert facts(check(p, rows)) == [("weekend.max_worked", "e1", 2, 1)]
 
@@ -362,4 +396,4 @@ def test_default_params_leave_the_solver_alone():
     demand = [need("aften", MON), need("dag", TUE, WED, SAT, SUN), need("nat", THU)]
     base = worked(run(plan(demand=demand)))
     assert worked(run(plan({rule: {} for rule in ALL_SIX}, demand=demand))) == base
-    assert len(base) == 5                  # everything the law allows (aften -> dag breaks daily rest)
+    assert len(base) == 5  # everything the law allows (aften -> dag breaks daily rest)

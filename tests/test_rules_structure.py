@@ -63,19 +63,24 @@ EFTERMIDDAG = shift("eftermiddag", "15:00", "20:00")
 
 # =========================================================================== shifts.no_overlap
 
+
 class TestNoOverlapChecker:
     def test_two_shifts_at_once(self):
         p = build(scenario([emp("e1")], shifts=[DAG, MELLEM], rules=TWO_A_DAY))
-        rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
-                row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00")]
+        rows = [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+            row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),
+        ]
         # one 12 h work period with 12 h rest before it: only the overlap is wrong
         [v] = assert_finds(NoOverlap, p, rows, [("e1", "2026-01-05T11:00", 4, 0)], alone=True)
         assert v.end == T("2026-01-05T15:00")
 
     def test_overlap_across_midnight(self):
         p = build(scenario([emp("e1")], shifts=[TIDLIG, NAT]))
-        rows = [row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
-                row(p, "e1", "2026-01-06T06:00", "2026-01-06T14:00")]
+        rows = [
+            row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
+            row(p, "e1", "2026-01-06T06:00", "2026-01-06T14:00"),
+        ]
         [v] = assert_finds(NoOverlap, p, rows, [("e1", "2026-01-06T06:00", 1, 0)])
         assert v.end == T("2026-01-06T07:00")
         # 23:00-14:00 is one 15 h work period, so daily rest fails too
@@ -83,23 +88,35 @@ class TestNoOverlapChecker:
 
     def test_touching_shifts_do_not_overlap_but_merge_for_rest(self):
         p = build(scenario([emp("e1")], rules=TWO_A_DAY))
-        found = check(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
-                          row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00")])
+        found = check(
+            p,
+            [
+                row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+                row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),
+            ],
+        )
         assert only(found, "shifts.no_overlap") == []
         assert [(v.rule_id, v.measured) for v in found] == [("rest.daily", 8.0)]
 
     def test_overlap_is_measured_against_the_shift_that_ends_last(self):
         p = build(scenario([emp("e1")], shifts=[shift("lang", "07:00", "19:00"), EFTERMIDDAG], rules=TWO_A_DAY))
-        rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T19:00"),
-                row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:00")]
+        rows = [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T19:00"),
+            row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:00"),
+        ]
         [v] = assert_finds(NoOverlap, p, rows, [("e1", "2026-01-05T15:00", 4, 0)], alone=True)
         assert v.end == T("2026-01-05T19:00")
 
     def test_a_shift_inside_a_longer_one_reports_its_real_overlap(self):
-        p = build(scenario([emp("e1")], shifts=[shift("lang", "07:00", "19:00"), shift("kort", "08:00", "11:00")],
-                           rules=TWO_A_DAY))
-        rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T19:00"),
-                row(p, "e1", "2026-01-05T08:00", "2026-01-05T11:00")]
+        p = build(
+            scenario(
+                [emp("e1")], shifts=[shift("lang", "07:00", "19:00"), shift("kort", "08:00", "11:00")], rules=TWO_A_DAY
+            )
+        )
+        rows = [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T19:00"),
+            row(p, "e1", "2026-01-05T08:00", "2026-01-05T11:00"),
+        ]
         [v] = assert_finds(NoOverlap, p, rows, [("e1", "2026-01-05T08:00", 3, 0)], alone=True)
         assert v.end == T("2026-01-05T11:00")
 
@@ -115,24 +132,40 @@ class TestNoOverlapSolver:
         assert amount(p, result.roster, "understaffed_min") == 8.0
 
     def test_switched_off_the_solver_takes_both(self):
-        p = build(scenario([emp("e1")], shifts=[DAG, MELLEM], demand=self.demand(),
-                           rules={**TWO_A_DAY, "shifts.no_overlap": {"enabled": False}}))
+        p = build(
+            scenario(
+                [emp("e1")],
+                shifts=[DAG, MELLEM],
+                demand=self.demand(),
+                rules={**TWO_A_DAY, "shifts.no_overlap": {"enabled": False}},
+            )
+        )
         result = run(p)
         assert worked(result) == [("2026-01-05", "dag"), ("2026-01-05", "mellem")]
-        assert check_roster(p, result.roster) == []      # the checker follows the same settings
+        assert check_roster(p, result.roster) == []  # the checker follows the same settings
 
     def test_night_and_early_shift_next_morning(self):
-        p = build(scenario([emp("e1")], shifts=[TIDLIG, NAT], rules={"rest.daily": {"enabled": False}},
-                           demand=[need("nat", "2026-01-05"), need("tidlig", "2026-01-06")]))
+        p = build(
+            scenario(
+                [emp("e1")],
+                shifts=[TIDLIG, NAT],
+                rules={"rest.daily": {"enabled": False}},
+                demand=[need("nat", "2026-01-05"), need("tidlig", "2026-01-06")],
+            )
+        )
         result = assert_solver_avoids(NoOverlap, p)
         assert len(worked(result)) == 1
 
 
 # =========================================================================== shifts.max_per_day
 
+
 class TestMaxPerDayChecker:
     def split_rows(self, p):
-        return [row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"), row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:00")]
+        return [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"),
+            row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:00"),
+        ]
 
     def test_split_shift_without_agreement(self):
         p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG]))
@@ -145,44 +178,82 @@ class TestMaxPerDayChecker:
 
     def test_delt_tjeneste_spanning_more_than_12h_is_flagged(self):
         # 07-11 + 15-20 spans 13 h: two shifts are agreed, the 12 h span (default) is not
-        p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG],
-                           rules={"shifts.max_per_day": {"max_shifts": 2}}))
+        p = build(
+            scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}})
+        )
         [v] = assert_finds(MaxShiftsPerDay, p, self.split_rows(p), [("e1", "2026-01-05T07:00", 13, 12)], alone=True)
         assert v.unit == "h span"
-        assert_finds(MaxShiftsPerDay, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"),
-                                          row(p, "e1", "2026-01-05T15:00", "2026-01-05T19:00", shift="adhoc")],
-                     [], alone=True)
+        assert_finds(
+            MaxShiftsPerDay,
+            p,
+            [
+                row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"),
+                row(p, "e1", "2026-01-05T15:00", "2026-01-05T19:00", shift="adhoc"),
+            ],
+            [],
+            alone=True,
+        )
 
     def test_agreement_setting_applies_to_its_employees_only(self):
-        p = build(scenario([emp("e1"), emp("e2", agreement="nurses")], shifts=[FORMIDDAG, EFTERMIDDAG],
-                           agreements={"nurses": {"rules": TWO_A_DAY}}))
-        rows = [*self.split_rows(p), row(p, "e2", "2026-01-05T07:00", "2026-01-05T11:00"),
-                row(p, "e2", "2026-01-05T15:00", "2026-01-05T20:00")]
+        p = build(
+            scenario(
+                [emp("e1"), emp("e2", agreement="nurses")],
+                shifts=[FORMIDDAG, EFTERMIDDAG],
+                agreements={"nurses": {"rules": TWO_A_DAY}},
+            )
+        )
+        rows = [
+            *self.split_rows(p),
+            row(p, "e2", "2026-01-05T07:00", "2026-01-05T11:00"),
+            row(p, "e2", "2026-01-05T15:00", "2026-01-05T20:00"),
+        ]
         assert_finds(MaxShiftsPerDay, p, rows, [("e1", "2026-01-05T07:00")], alone=True)
 
     def test_days_are_counted_by_shift_start(self):
         # a night ending Tuesday morning and Tuesday's night: one start on each day
         p = build(scenario([emp("e1")]))
-        assert_finds(MaxShiftsPerDay, p, [row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
-                                          row(p, "e1", "2026-01-06T23:00", "2026-01-07T07:00")], [], alone=True)
+        assert_finds(
+            MaxShiftsPerDay,
+            p,
+            [
+                row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
+                row(p, "e1", "2026-01-06T23:00", "2026-01-07T07:00"),
+            ],
+            [],
+            alone=True,
+        )
         # dag and nat both starting Monday: two starts, and only 8 h rest in between
-        found = check(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
-                          row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00")])
+        found = check(
+            p,
+            [
+                row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+                row(p, "e1", "2026-01-05T23:00", "2026-01-06T07:00"),
+            ],
+        )
         assert sorted((v.rule_id, v.measured) for v in found) == [("rest.daily", 8.0), ("shifts.max_per_day", 2)]
 
 
 def test_solver_keeps_a_split_day_within_its_span():
-    p = build(scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules={"shifts.max_per_day": {"max_shifts": 2}},
-                       demand=[need("formiddag", "2026-01-05"), need("eftermiddag", "2026-01-05")]))
+    p = build(
+        scenario(
+            [emp("e1")],
+            shifts=[FORMIDDAG, EFTERMIDDAG],
+            rules={"shifts.max_per_day": {"max_shifts": 2}},
+            demand=[need("formiddag", "2026-01-05"), need("eftermiddag", "2026-01-05")],
+        )
+    )
     result = assert_solver_avoids(MaxShiftsPerDay, p)
     assert len(worked(result)) == 1  # both halves would span 13 h
 
 
 class TestMaxPerDaySolver:
     def data(self, rules=None):
-        return scenario([emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG], rules=rules,
-                        demand=[need("formiddag", *days_from("2026-01-05", 2)),
-                                need("eftermiddag", *days_from("2026-01-05", 2))])
+        return scenario(
+            [emp("e1")],
+            shifts=[FORMIDDAG, EFTERMIDDAG],
+            rules=rules,
+            demand=[need("formiddag", *days_from("2026-01-05", 2)), need("eftermiddag", *days_from("2026-01-05", 2))],
+        )
 
     def test_one_shift_a_day_by_default(self):
         p = build(self.data())
@@ -204,11 +275,17 @@ class TestMaxPerDaySolver:
 # bisected an unsorted list; the solver then returned illegal rosters. Fixed in build_problem, which
 # now sorts the instances by time.
 
+
 @pytest.mark.parametrize("order", [[AFTEN, TIDLIG, NAT], [TIDLIG, AFTEN, NAT]], ids=["listed_out_of_order", "in_order"])
 def test_no_overlap_holds_whatever_order_shift_types_are_listed_in(order):
-    p = build(scenario([emp("e1")], shifts=order, rules={"rest.daily": {"enabled": False}},
-                       demand=[need("nat", "2026-01-05"), need("tidlig", "2026-01-06"),
-                               need("aften", "2026-01-06", min=0)]))
+    p = build(
+        scenario(
+            [emp("e1")],
+            shifts=order,
+            rules={"rest.daily": {"enabled": False}},
+            demand=[need("nat", "2026-01-05"), need("tidlig", "2026-01-06"), need("aften", "2026-01-06", min=0)],
+        )
+    )
     assert [inst.start for inst in p.instances] == sorted(inst.start for inst in p.instances)
     result = assert_solver_avoids(NoOverlap, p)
     # the night and Tuesday's early shift overlap by an hour: the solver keeps the night and the aften
@@ -217,8 +294,19 @@ def test_no_overlap_holds_whatever_order_shift_types_are_listed_in(order):
 
 WEEKLY_REPRO_DEMAND = [
     need("aften", "2026-01-08", "2026-01-10", "2026-01-12", "2026-01-17"),
-    need("dag", "2026-01-05", "2026-01-07", "2026-01-08", "2026-01-09", "2026-01-10", "2026-01-11",
-         "2026-01-14", "2026-01-15", "2026-01-16", "2026-01-18"),
+    need(
+        "dag",
+        "2026-01-05",
+        "2026-01-07",
+        "2026-01-08",
+        "2026-01-09",
+        "2026-01-10",
+        "2026-01-11",
+        "2026-01-14",
+        "2026-01-15",
+        "2026-01-16",
+        "2026-01-18",
+    ),
 ]
 
 
@@ -231,18 +319,27 @@ def test_weekly_rest_holds_whatever_order_shift_types_are_listed_in(order):
 
 
 def test_daily_rest_model_covers_overlapping_shifts():
-    p = build(scenario([emp("e1")], shifts=[DAG, shift("sen", "13:00", "22:00")],
-                       rules={**TWO_A_DAY, "shifts.no_overlap": {"enabled": False}},
-                       demand=[need("dag", "2026-01-05"), need("sen", "2026-01-05")]))
+    p = build(
+        scenario(
+            [emp("e1")],
+            shifts=[DAG, shift("sen", "13:00", "22:00")],
+            rules={**TWO_A_DAY, "shifts.no_overlap": {"enabled": False}},
+            demand=[need("dag", "2026-01-05"), need("sen", "2026-01-05")],
+        )
+    )
     # the solver plans 07:00-22:00 as one work period; the checker rightly finds 9 h rest
     assert_solver_avoids(DailyRest, p)
 
 
 @pytest.mark.parametrize("rule_id", ["shifts.no_overlap", "shifts.max_per_day"])
 def test_enabled_false_removes_exactly_that_rule_from_the_checker(rule_id):
-    rows_of = lambda p: [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),  # noqa: E731
-                         row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00")]
+    rows_of = lambda p: [
+        row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),  # noqa: E731
+        row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),
+    ]
     on = build(scenario([emp("e1")], shifts=[DAG, MELLEM]))
     assert sorted(v.rule_id for v in check(on, rows_of(on))) == ["shifts.max_per_day", "shifts.no_overlap"]
     off = build(scenario([emp("e1")], shifts=[DAG, MELLEM], rules={rule_id: {"enabled": False}}))
-    assert [v.rule_id for v in check(off, rows_of(off))] == sorted({"shifts.max_per_day", "shifts.no_overlap"} - {rule_id})
+    assert [v.rule_id for v in check(off, rows_of(off))] == sorted(
+        {"shifts.max_per_day", "shifts.no_overlap"} - {rule_id}
+    )

@@ -15,8 +15,9 @@ FOA = {"agreement": "foa"}
 
 
 def published_plan(p):
-    return roster([row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00"),
-                   row(p, "e1", "2026-01-09T07:00", "2026-01-09T15:00")])
+    return roster(
+        [row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00"), row(p, "e1", "2026-01-09T07:00", "2026-01-09T15:00")]
+    )
 
 
 def findings(report, rule_id):
@@ -27,8 +28,12 @@ class TestChangeNotice:
     def test_moving_a_shift_with_two_days_notice_earns_the_supplement(self):
         p = build(scenario([emp("e1", **FOA)], weeks=4))
         old = published_plan(p)
-        new = roster([row(p, "e1", "2026-01-07T12:00", "2026-01-07T20:00", shift="adhoc"),
-                      row(p, "e1", "2026-01-09T07:00", "2026-01-09T15:00")])
+        new = roster(
+            [
+                row(p, "e1", "2026-01-07T12:00", "2026-01-07T20:00", shift="adhoc"),
+                row(p, "e1", "2026-01-09T07:00", "2026-01-09T15:00"),
+            ]
+        )
         report = validate(p, new, published=old, changed_at=dt.datetime(2026, 1, 5, 7, 0))
         [v] = findings(report, "plan.change_notice")
         # 07-15 moved to 12-20: the agreement's example, 5 moved hours; 48 h notice < 96 h
@@ -38,8 +43,12 @@ class TestChangeNotice:
 
     def test_the_same_change_with_five_days_notice_is_free(self):
         p = build(scenario([emp("e1", **FOA)], weeks=4))
-        new = roster([row(p, "e1", "2026-01-09T12:00", "2026-01-09T20:00", shift="adhoc"),
-                      row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00")])
+        new = roster(
+            [
+                row(p, "e1", "2026-01-09T12:00", "2026-01-09T20:00", shift="adhoc"),
+                row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00"),
+            ]
+        )
         report = validate(p, new, published=published_plan(p), changed_at=dt.datetime(2026, 1, 4, 6, 0))
         assert findings(report, "plan.change_notice") == []
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
-from builders import TINY, solve_module
 from ortools.sat.python import cp_model
 
+from builders import TINY, solve_module
 from rostering.domain.problem import build_problem
 from rostering.io.scenario_file import load_scenario
 from rostering.solver.model import RosterModel
@@ -79,7 +79,7 @@ def test_the_neighbourhood_search_gets_the_time_left_after_the_answers_roster(mo
     problem = build_problem(load_scenario(TINY))
     started = time.perf_counter()
     result = solve(problem, with_strategy(SolveOptions(time_limit=3, workers=1, seed=1), lns_phase=0.5))
-    (called, wall_time, budget), = given
+    ((called, wall_time, budget),) = given
     spent = called - started - result.build_time
     assert abs(wall_time - spent) < 0.2
     assert abs(spent + budget - 3) < 0.2  # 3 + ROWS when the rows are not counted

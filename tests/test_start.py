@@ -12,18 +12,18 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
 from ortools.sat.python import cp_model
-from rostering.rules.active import ActiveRules
-from rostering.rules.check import blocking, check_roster
-from rostering.rules.objective import STAFFING_TERMS, score, total_points
 
 from bench.curtois_eval import evaluate
+from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
 from rostering.domain.problem import DemandCell, build_problem
 from rostering.domain.roster import Roster
 from rostering.io.curtois import read_curtois
 from rostering.io.roster_file import write_roster
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.active import ActiveRules
+from rostering.rules.check import blocking, check_roster
+from rostering.rules.objective import STAFFING_TERMS, score, total_points
 from rostering.solver.options import with_strategy
 from rostering.solver.presets import benchmark_options
 from rostering.solver.solve import SolveOptions, _solver, solve
@@ -44,15 +44,24 @@ start_module = importlib.import_module("rostering.solver.strategies.start")
 
 def started_by_employee(time_limit: float, **changes) -> SolveOptions:
     """The benchmark's options, but every model starts employee by employee (no employee bound)."""
-    return replace(with_strategy(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0),
-                   time_limit=time_limit, **changes)
+    return replace(
+        with_strategy(benchmark_options(OPTIONS), employee_start_above=0, employee_bound_phase=0),
+        time_limit=time_limit,
+        **changes,
+    )
 
 
 def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
     rules = ActiveRules.from_scenario(problem.scenario)
     sweeps = []
-    start = employee_start(problem, rules, budget, lambda limit: _solver(OPTIONS, limit),
-                           lambda elapsed, objective: sweeps.append(objective), first_budget)
+    start = employee_start(
+        problem,
+        rules,
+        budget,
+        lambda limit: _solver(OPTIONS, limit),
+        lambda elapsed, objective: sweeps.append(objective),
+        first_budget,
+    )
     return start, sweeps
 
 
@@ -88,8 +97,10 @@ def test_left_open_subtracts_planned_heads_and_floors_at_zero():
     capped, open_ended = list(problem.demand)[:2]
     cells = replace(problem, demand={capped: DemandCell(2, 3, 4), open_ended: DemandCell(1, 1, None)})
     assert left_open(cells, Counter({capped: 1})) == {capped: DemandCell(1, 2, 3), open_ended: DemandCell(1, 1, None)}
-    assert left_open(cells, Counter({capped: 6, open_ended: 2})) == {capped: DemandCell(0, 0, 0),
-                                                                     open_ended: DemandCell(0, 0, None)}
+    assert left_open(cells, Counter({capped: 6, open_ended: 2})) == {
+        capped: DemandCell(0, 0, 0),
+        open_ended: DemandCell(0, 0, None),
+    }
 
 
 def test_start_on_a_danish_scenario_keeps_every_hard_rule(tiny):
@@ -171,8 +182,12 @@ def test_the_employee_bounds_plans_are_the_start_where_it_runs(plan_below, phase
     10 the bound is left out and the start built employee by employee runs instead."""
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     phases = []
-    options = replace(with_strategy(benchmark_options(OPTIONS), employee_start_above=0,
-                                    employee_bound_plan_below=plan_below, branch_phase=0), time_limit=4)
+    options = replace(
+        with_strategy(
+            benchmark_options(OPTIONS), employee_start_above=0, employee_bound_plan_below=plan_below, branch_phase=0
+        ),
+        time_limit=4,
+    )
     result = solve(problem, options, on_progress=lambda p: phases.append(p.phase))
     assert hard_findings(problem, result.roster) == []
     assert phases[0] == phase and ("start" in phases) == (phase == "start")
@@ -199,10 +214,14 @@ def test_a_re_plan_that_comes_back_worse_keeps_the_current_plan(monkeypatch):
     start, _ = start_of(problem)
     staff = problem.employees[0]
     mine = tuple(r for r in start.roster.assignments if r.employee_id == staff.id)
-    heads = Counter((problem.day_index[r.date], r.shift_id, r.competence)
-                    for r in start.roster.assignments if r.employee_id != staff.id)
-    replan = lambda: _plan_alone(problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine,
-                                 _solver(OPTIONS, 5))  # noqa: E731
+    heads = Counter(
+        (problem.day_index[r.date], r.shift_id, r.competence)
+        for r in start.roster.assignments
+        if r.employee_id != staff.id
+    )
+    replan = lambda: _plan_alone(
+        problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine, _solver(OPTIONS, 5)
+    )  # noqa: E731
     alone = problem_alone(problem, staff, heads)
     assert staffing_points(alone, Roster(mine)) < staffing_points(alone, Roster(()))
     monkeypatch.setattr("rostering.solver.strategies.start.RosterModel.roster_from", lambda self, solver: Roster(()))
@@ -278,8 +297,11 @@ def test_a_danish_solve_from_the_start_goes_straight_to_the_full_objective():
     """The sweeps already settle staffing: no staffing-only phase after them."""
     problem = build_problem(load_scenario(TINY))
     phases = []
-    result = solve(problem, replace(with_strategy(OPTIONS, employee_start_above=0), time_limit=8),
-                   on_progress=lambda p: phases.append(p.phase))
+    result = solve(
+        problem,
+        replace(with_strategy(OPTIONS, employee_start_above=0), time_limit=8),
+        on_progress=lambda p: phases.append(p.phase),
+    )
     assert result.has_roster and hard_findings(problem, result.roster) == []
     assert phases[0] == "start" and "staffing" not in phases
 
@@ -354,11 +376,16 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
         return plan_alone(problem, rules, staff, heads, current, *rest)
 
     monkeypatch.setattr(start_module, "_plan_alone", recorded)
-    problem = build(scenario([emp("e1", contract_hours=30), emp("e2", contract_hours=30)], shifts=[DAG],
-                             demand=[need("dag", max=1, days=["all"])]))
+    problem = build(
+        scenario(
+            [emp("e1", contract_hours=30), emp("e2", contract_hours=30)],
+            shifts=[DAG],
+            demand=[need("dag", max=1, days=["all"])],
+        )
+    )
     rules = ActiveRules.from_scenario(problem.scenario)
     start = employee_start(problem, rules, 4.0, lambda limit: _solver(OPTIONS, limit), lanes=2)
-    replans = [calls[i:i + 2] for i in range(2, len(calls) - 1, 2)]  # both employees of one sweep
+    replans = [calls[i : i + 2] for i in range(2, len(calls) - 1, 2)]  # both employees of one sweep
     assert start.sweeps >= 2 and replans
     for pair in replans:
         for (_, heads, _), (_, _, others_plan) in (pair, pair[::-1]):

@@ -66,8 +66,7 @@ class BlocksNights(Rule):
 
 def late_early_rows(p):
     """aften Monday then dag Tuesday: 8 h of rest where the law wants 11."""
-    return [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),
-            row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00")]
+    return [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"), row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00")]
 
 
 def late_then_early():
@@ -82,6 +81,7 @@ def night(p, employee, day):
 
 # =========================================================================== scenario builder
 
+
 def test_builder_makes_the_documented_defaults():
     p = build(scenario([emp("e1")]))
     assert p.days[0].isoformat() == "2026-01-05" and len(p.days) == 7
@@ -94,12 +94,25 @@ def test_tests_builders_re_exports_the_kit():
     import builders
     import rostering.testing as kit
 
-    for name in ("DAG", "AFTEN", "NAT", "MONDAY", "shift", "emp", "need", "scenario", "build", "row", "roster",
-                 "days_from"):
+    for name in (
+        "DAG",
+        "AFTEN",
+        "NAT",
+        "MONDAY",
+        "shift",
+        "emp",
+        "need",
+        "scenario",
+        "build",
+        "row",
+        "roster",
+        "days_from",
+    ):
         assert getattr(builders, name) is getattr(kit, name), name
 
 
 # =========================================================================== assert_finds
+
 
 class TestAssertFinds:
     def test_the_right_expectation_passes_and_returns_the_violations(self):
@@ -139,8 +152,10 @@ class TestAssertFinds:
 
     def test_alone_fails_when_another_rule_objects(self):
         p = build(scenario([emp("e1")], shifts=[DAG, shift("mellem", "11:00", "19:00")]))
-        rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
-                row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00")]
+        rows = [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+            row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),
+        ]
         assert_finds(NoOverlap, p, rows, [("e1", "2026-01-05T11:00", 4, 0)])
         with pytest.raises(AssertionError, match="shifts.max_per_day e1"):
             assert_finds(NoOverlap, p, rows, [("e1", "2026-01-05T11:00", 4, 0)], alone=True)
@@ -178,6 +193,7 @@ class TestAssertFinds:
 
 
 # =========================================================================== assert_solver_avoids
+
 
 class TestAssertSolverAvoids:
     def test_passes_for_a_builtin_rule_and_returns_the_result(self):
@@ -221,6 +237,7 @@ class TestAssertSolverAvoids:
 
 # =========================================================================== docs/plugins.md
 
+
 def python_blocks(markdown: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", markdown, flags=re.S)
 
@@ -261,6 +278,7 @@ def test_the_plugin_guide_example_runs_and_its_tests_pass(plugin_module):
 
 def test_the_guide_example_rule_is_caught_when_its_post_is_dropped(plugin_module):
     """The guide's solver test proves something: without the rule's `post`, it fails."""
+
     class Unposted(plugin_module.MaxNightsPerWeek):
         def post(self, model, staff):
             pass

@@ -14,14 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from builders import build, emp, scenario
 from openpyxl import Workbook, load_workbook
-from rostering.rules import registry
 from typer.testing import CliRunner
 
+from builders import build, emp, scenario
 from rostering import Assignment, Roster, build_problem, load_scenario, read_roster, write_roster
 from rostering.analysis.report import CSV_COLUMNS, validate
 from rostering.cli import app
+from rostering.rules import registry
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 BUNDLED = ["plejehjem_solbakken", "hjemmepleje_nord"]
@@ -169,9 +169,15 @@ def broken(solbakken_roster, tmp_path_factory):
             break
     assert moved is not None, "no aften followed by a free day in the solved roster"
     rows.remove(move)
-    rows.append(replace(move, date=evening.date + dt.timedelta(days=1), shift_id="dag",
-                        start=_at(evening.date + dt.timedelta(days=1), 7),
-                        end=_at(evening.date + dt.timedelta(days=1), 15)))
+    rows.append(
+        replace(
+            move,
+            date=evening.date + dt.timedelta(days=1),
+            shift_id="dag",
+            start=_at(evening.date + dt.timedelta(days=1), 7),
+            end=_at(evening.date + dt.timedelta(days=1), 15),
+        )
+    )
 
     long = long_day = None
     for s in problem.employees:
@@ -194,8 +200,14 @@ def broken(solbakken_roster, tmp_path_factory):
     path = tmp_path_factory.mktemp("broken") / "broken.csv"
     write_roster(path, Roster(tuple(rows)))
     return {
-        "path": path, "rows": len(rows), "moved": moved, "moved_end": _at(evening.date + dt.timedelta(days=1), 15),
-        "long": long, "long_day": long_day, "absent": absent.id, "absent_day": absent_day,
+        "path": path,
+        "rows": len(rows),
+        "moved": moved,
+        "moved_end": _at(evening.date + dt.timedelta(days=1), 15),
+        "long": long,
+        "long_day": long_day,
+        "absent": absent.id,
+        "absent_day": absent_day,
     }
 
 
@@ -219,13 +231,15 @@ def test_broken_roster_json_names_rule_employee_measure_limit(broken, broken_jso
 
     rest = _find(report, "rest.daily", broken["moved"])
     assert [(v["end"], v["measured"], v["limit"], v["unit"]) for v in rest] == [
-        (broken["moved_end"].isoformat(timespec="minutes"), 8.0, 11.0, "h rest")]
+        (broken["moved_end"].isoformat(timespec="minutes"), 8.0, 11.0, "h rest")
+    ]
     assert rest[0]["start"] == (broken["moved_end"] - dt.timedelta(hours=24)).isoformat(timespec="minutes")
 
     day = broken["long_day"]
     length = _find(report, "shifts.length", broken["long"])
     assert [(v["start"], v["end"], v["measured"], v["limit"]) for v in length] == [
-        (f"{day}T07:00", f"{day}T20:30", 13.5, 12)]
+        (f"{day}T07:00", f"{day}T20:30", 13.5, 12)
+    ]
     long_rest = _find(report, "rest.daily", broken["long"])
     assert [(v["end"], v["measured"]) for v in long_rest] == [(f"{day}T20:30", 10.5)]
 
@@ -258,8 +272,12 @@ def test_broken_roster_csv_has_header_and_a_line_per_violation(broken, broken_js
     records = list(csv.DictReader(io.StringIO(text)))
     assert len(records) == len(broken_json["violations"]) > 0
     for record, v in zip(records, broken_json["violations"]):
-        assert (record["rule_id"], record["employee_id"], record["severity"], record["source"]) == \
-            (v["rule_id"], v["employee_id"], v["severity"], v["source"])
+        assert (record["rule_id"], record["employee_id"], record["severity"], record["source"]) == (
+            v["rule_id"],
+            v["employee_id"],
+            v["severity"],
+            v["source"],
+        )
         assert float(record["measured"]) == v["measured"] if v["measured"] is not None else record["measured"] == ""
 
     screen = invoke("validate", SOLBAKKEN, broken["path"], "--format", "csv")  # to stdout
@@ -276,8 +294,11 @@ def test_broken_roster_table_names_rule_and_employee(broken, broken_json, tmp_pa
     for text in (screen.output, out.read_text(encoding="utf-8")):
         assert f"{len(broken_json['violations'])} violation(s)" in text
         lines = text.splitlines()
-        for rule_id, employee in (("rest.daily", broken["moved"]), ("shifts.length", broken["long"]),
-                                  ("employee.availability", broken["absent"])):
+        for rule_id, employee in (
+            ("rest.daily", broken["moved"]),
+            ("shifts.length", broken["long"]),
+            ("employee.availability", broken["absent"]),
+        ):
             assert any(rule_id in line for line in lines), rule_id
             assert any(line.split()[:1] == [employee] and rule_id in text for line in lines), employee
         assert "13.5 / 12 h shift" in text and "8 / 11 h rest" in text
@@ -295,8 +316,10 @@ def test_broken_roster_table_names_employee_on_an_80_column_console(broken):
 
 TINY = scenario(employees=[emp("e1"), emp("e2")], weeks=1)  # horizon Mon 2026-01-05 .. Sun 2026-01-11
 HEADER = "employee_id,date,shift_id,start,end,competence"
-GOOD = ["e1,2026-01-05,dag,2026-01-05T07:00,2026-01-05T15:00,ssh",
-        "e2,2026-01-05,aften,2026-01-05T15:00,2026-01-05T23:00,ssh"]
+GOOD = [
+    "e1,2026-01-05,dag,2026-01-05T07:00,2026-01-05T15:00,ssh",
+    "e2,2026-01-05,aften,2026-01-05T15:00,2026-01-05T23:00,ssh",
+]
 
 
 @pytest.fixture
@@ -312,20 +335,55 @@ def _lines(*rows: str) -> str:
 
 # (case, file text, row, column, message fragment). Row 1 is the header; data starts on row 2.
 CSV_ERRORS = [
-    ("unknown employee", _lines(HEADER, *GOOD, "e9,2026-01-06,dag,2026-01-06T07:00,2026-01-06T15:00,ssh"),
-     "row 4", "column employee_id", "unknown employee 'e9'"),
-    ("unknown shift type", _lines(HEADER, *GOOD, "e1,2026-01-06,morgen,2026-01-06T06:00,2026-01-06T14:00,ssh"),
-     "row 4", "column shift_id", "unknown shift type 'morgen'"),
-    ("malformed time", _lines(HEADER, "e1,2026-01-05,dag,2026-01-05T7.00,2026-01-05T15:00,ssh", *GOOD[1:]),
-     "row 2", "column start", "'2026-01-05T7.00' is not a time"),
-    ("end before start", _lines(HEADER, *GOOD, "e1,2026-01-07,adhoc,2026-01-07T15:00,2026-01-07T09:00,"),
-     "row 4", "column end", "2026-01-07T09:00 is not after start 2026-01-07T15:00"),
-    ("duplicate row", _lines(HEADER, *GOOD, "e1,2026-01-05,adhoc,2026-01-05T07:00,2026-01-05T12:00,"),
-     "row 4", "same employee and start", "duplicate of row 2"),
-    ("date outside the horizon", _lines(HEADER, *GOOD, "e1,2026-01-12,dag,2026-01-12T07:00,2026-01-12T15:00,ssh"),
-     "row 4", "column date", "outside the horizon 2026-01-05..2026-01-11"),
-    ("missing column", _lines("employee_id,date,shift_id,start,competence", "e1,2026-01-05,dag,2026-01-05T07:00,ssh"),
-     ":1: header", "missing column(s) end", "expected employee_id,date,shift_id,start,end"),
+    (
+        "unknown employee",
+        _lines(HEADER, *GOOD, "e9,2026-01-06,dag,2026-01-06T07:00,2026-01-06T15:00,ssh"),
+        "row 4",
+        "column employee_id",
+        "unknown employee 'e9'",
+    ),
+    (
+        "unknown shift type",
+        _lines(HEADER, *GOOD, "e1,2026-01-06,morgen,2026-01-06T06:00,2026-01-06T14:00,ssh"),
+        "row 4",
+        "column shift_id",
+        "unknown shift type 'morgen'",
+    ),
+    (
+        "malformed time",
+        _lines(HEADER, "e1,2026-01-05,dag,2026-01-05T7.00,2026-01-05T15:00,ssh", *GOOD[1:]),
+        "row 2",
+        "column start",
+        "'2026-01-05T7.00' is not a time",
+    ),
+    (
+        "end before start",
+        _lines(HEADER, *GOOD, "e1,2026-01-07,adhoc,2026-01-07T15:00,2026-01-07T09:00,"),
+        "row 4",
+        "column end",
+        "2026-01-07T09:00 is not after start 2026-01-07T15:00",
+    ),
+    (
+        "duplicate row",
+        _lines(HEADER, *GOOD, "e1,2026-01-05,adhoc,2026-01-05T07:00,2026-01-05T12:00,"),
+        "row 4",
+        "same employee and start",
+        "duplicate of row 2",
+    ),
+    (
+        "date outside the horizon",
+        _lines(HEADER, *GOOD, "e1,2026-01-12,dag,2026-01-12T07:00,2026-01-12T15:00,ssh"),
+        "row 4",
+        "column date",
+        "outside the horizon 2026-01-05..2026-01-11",
+    ),
+    (
+        "missing column",
+        _lines("employee_id,date,shift_id,start,competence", "e1,2026-01-05,dag,2026-01-05T07:00,ssh"),
+        ":1: header",
+        "missing column(s) end",
+        "expected employee_id,date,shift_id,start,end",
+    ),
 ]
 
 
@@ -348,8 +406,10 @@ def test_unreadable_csv_exits_2_naming_file_row_column(tiny, tmp_path, case, tex
 
 def test_every_unreadable_row_is_named(tiny, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(_lines(HEADER, "e1,2026-01-05,dag,07:00,xx:00,", GOOD[1],
-                             "e1,2026-01-06,dag,2026-01-06T07:00,,"), encoding="utf-8")
+    roster.write_text(
+        _lines(HEADER, "e1,2026-01-05,dag,07:00,xx:00,", GOOD[1], "e1,2026-01-06,dag,2026-01-06T07:00,,"),
+        encoding="utf-8",
+    )
     result = invoke("validate", tiny, roster)
     assert result.exit_code == 2
     said = flat(result.output)
@@ -380,8 +440,11 @@ def _xlsx(path: Path, header: list[str], rows: list[list]) -> Path:
 
 
 def test_xlsx_missing_column_exits_2_naming_sheet_and_row(tiny, tmp_path):
-    roster = _xlsx(tmp_path / "roster.xlsx", ["employee_id", "date", "shift_id", "start", "competence"],
-                   [["e1", dt.date(2026, 1, 5), "dag", dt.time(7), "ssh"]])
+    roster = _xlsx(
+        tmp_path / "roster.xlsx",
+        ["employee_id", "date", "shift_id", "start", "competence"],
+        [["e1", dt.date(2026, 1, 5), "dag", dt.time(7), "ssh"]],
+    )
     out = tmp_path / "report.csv"
     result = invoke("validate", tiny, roster, "-f", "csv", "-o", out)
     assert result.exit_code == 2, result.output
@@ -392,19 +455,27 @@ def test_xlsx_missing_column_exits_2_naming_sheet_and_row(tiny, tmp_path):
 
 def test_xlsx_bad_cell_exits_2_naming_sheet_row_and_column(tiny, tmp_path):
     header = ["employee_id", "date", "shift_id", "start", "end", "competence"]
-    roster = _xlsx(tmp_path / "roster.xlsx", header, [
-        ["e1", dt.date(2026, 1, 5), "dag", dt.time(7), dt.time(15), "ssh"],
-        ["e2", dt.date(2026, 1, 5), "aften", "kl. 15", dt.time(23), "ssh"],   # row 3: text, not a time
-        ["e7", dt.date(2026, 1, 6), "dag", dt.time(7), dt.time(15), "ssh"],
-    ])
+    roster = _xlsx(
+        tmp_path / "roster.xlsx",
+        header,
+        [
+            ["e1", dt.date(2026, 1, 5), "dag", dt.time(7), dt.time(15), "ssh"],
+            ["e2", dt.date(2026, 1, 5), "aften", "kl. 15", dt.time(23), "ssh"],  # row 3: text, not a time
+            ["e7", dt.date(2026, 1, 6), "dag", dt.time(7), dt.time(15), "ssh"],
+        ],
+    )
     result = invoke("validate", tiny, roster)
     assert result.exit_code == 2
     said = flat(result.output)
     assert f"{roster}: sheet 'Sheet' row 3: column start: 'kl. 15' is not a time" in said
-    fixed = _xlsx(tmp_path / "fixed.xlsx", header, [
-        ["e1", dt.date(2026, 1, 5), "dag", dt.time(7), dt.time(15), "ssh"],
-        ["e7", dt.date(2026, 1, 6), "dag", dt.time(7), dt.time(15), "ssh"],   # row 3: unknown employee
-    ])
+    fixed = _xlsx(
+        tmp_path / "fixed.xlsx",
+        header,
+        [
+            ["e1", dt.date(2026, 1, 5), "dag", dt.time(7), dt.time(15), "ssh"],
+            ["e7", dt.date(2026, 1, 6), "dag", dt.time(7), dt.time(15), "ssh"],  # row 3: unknown employee
+        ],
+    )
     result = invoke("validate", tiny, fixed)
     assert result.exit_code == 2
     assert f"{fixed}: sheet 'Sheet' row 3: column employee_id: unknown employee 'e7'" in flat(result.output)
@@ -424,12 +495,18 @@ def test_input_error_is_one_line_per_problem_on_an_80_column_console(tmp_path):
 
 # --------------------------------------------------------------------------- clock times, notes
 
+
 def test_clock_time_rows_end_the_next_day(tiny, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(_lines("employee_id,date,shift_id,start,end",
-                             "e1,2026-01-05,nat,23:00,07:00",       # Mon night into Tuesday
-                             "e1,2026-01-07,dag,07:00,15:00",
-                             "e2,2026-01-08,adhoc,22:30,06:15"), encoding="utf-8")
+    roster.write_text(
+        _lines(
+            "employee_id,date,shift_id,start,end",
+            "e1,2026-01-05,nat,23:00,07:00",  # Mon night into Tuesday
+            "e1,2026-01-07,dag,07:00,15:00",
+            "e2,2026-01-08,adhoc,22:30,06:15",
+        ),
+        encoding="utf-8",
+    )
     rows = sorted(read_roster(roster).assignments)
     assert [(r.start, r.end) for r in rows] == [
         (dt.datetime(2026, 1, 5, 23), dt.datetime(2026, 1, 6, 7)),
@@ -442,8 +519,10 @@ def test_clock_time_rows_end_the_next_day(tiny, tmp_path):
     assert report_json(out)["compliant"] is True
 
     # Tuesday's dag right after the night: 16 h of work in a row, 8 h rest in the 24 h up to 15:00.
-    roster.write_text(_lines("employee_id,date,shift_id,start,end", "e1,2026-01-05,nat,23:00,07:00",
-                             "e1,2026-01-06,dag,07:00,15:00"), encoding="utf-8")
+    roster.write_text(
+        _lines("employee_id,date,shift_id,start,end", "e1,2026-01-05,nat,23:00,07:00", "e1,2026-01-06,dag,07:00,15:00"),
+        encoding="utf-8",
+    )
     result = invoke("validate", tiny, roster, "-f", "json", "-o", out)
     assert result.exit_code == 1, result.output
     rest = [v for v in report_json(out)["violations"] if v["rule_id"] == "rest.daily"]
@@ -468,15 +547,22 @@ def test_report_notes_the_limited_boundary_checks(tiny, tmp_path):
 
 # --------------------------------------------------------------------------- found while testing
 
+
 def test_message_never_rounds_a_shortfall_up_to_the_limit():
     problem = build(scenario(employees=[emp("e1", agreement="foa")], weeks=1))
     at = dt.datetime
-    rows = Roster((
-        Assignment("e1", dt.date(2026, 1, 5), "aften", at(2026, 1, 5, 15), at(2026, 1, 5, 23)),
-        Assignment("e1", dt.date(2026, 1, 6), "adhoc", at(2026, 1, 6, 9, 59), at(2026, 1, 6, 15)),   # 10 h 59 min rest
-        Assignment("e1", dt.date(2026, 1, 7), "aften", at(2026, 1, 7, 15), at(2026, 1, 7, 23)),
-        Assignment("e1", dt.date(2026, 1, 9), "adhoc", at(2026, 1, 9, 9, 57), at(2026, 1, 9, 15)),   # 34 h 57 min off
-    ))
+    rows = Roster(
+        (
+            Assignment("e1", dt.date(2026, 1, 5), "aften", at(2026, 1, 5, 15), at(2026, 1, 5, 23)),
+            Assignment(
+                "e1", dt.date(2026, 1, 6), "adhoc", at(2026, 1, 6, 9, 59), at(2026, 1, 6, 15)
+            ),  # 10 h 59 min rest
+            Assignment("e1", dt.date(2026, 1, 7), "aften", at(2026, 1, 7, 15), at(2026, 1, 7, 23)),
+            Assignment(
+                "e1", dt.date(2026, 1, 9), "adhoc", at(2026, 1, 9, 9, 57), at(2026, 1, 9, 15)
+            ),  # 34 h 57 min off
+        )
+    )
     found = {v.rule_id: v for v in validate(problem, rows).violations}
     assert found["rest.daily"].measured == 10.98 and found["fridoegn.length"].measured == 34.95
     for rule_id in ("rest.daily", "fridoegn.length"):

@@ -15,15 +15,15 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from builders import build, emp, scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builders import build, emp, scenario
 from rostering import Assignment, InputError, Roster
 from rostering.analysis.report import validate
 
 ZONE = ZoneInfo("Europe/Copenhagen")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 HOUR = dt.timedelta(hours=1)
 DAILY_REST = 11 * HOUR
 WEEKLY_REST = 35 * HOUR
@@ -35,8 +35,13 @@ MONDAYS = [dt.date(2026, 1, 5), dt.date(2026, 3, 23), dt.date(2026, 10, 19)]
 SHIFTS = {"dag": (dt.time(7), dt.time(15)), "aften": (dt.time(15), dt.time(23)), "nat": (dt.time(23), dt.time(7))}
 DAY_KINDS = [None, None, "dag", "aften", "nat", "adhoc"]  # shrinks towards a day off
 
-PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def exists(local: dt.datetime) -> bool:
@@ -78,7 +83,9 @@ def cases(draw):
             else:
                 start, end = SHIFTS[kind]
                 end_day = day + dt.timedelta(days=1) if end <= start else day
-                row = Assignment(employee, day, kind, dt.datetime.combine(day, start), dt.datetime.combine(end_day, end))
+                row = Assignment(
+                    employee, day, kind, dt.datetime.combine(day, start), dt.datetime.combine(end_day, end)
+                )
             rows.setdefault((employee, row.start), row)
         for _ in range(draw(st.integers(0, 3))):
             row = adhoc(employee, draw(st.sampled_from(days)))
@@ -184,9 +191,14 @@ def test_reported_rest_and_overlap_violations_are_real_and_complete(case):
             later_id, later_day, earlier_id, earlier_day = named.groups()
             later = [r for r in own if (r.shift_id, r.date.isoformat(), r.start) == (later_id, later_day, v.start)]
             assert len(later) == 1, (v, own)
-            partners = [r for r in own if (r.shift_id, r.date.isoformat()) == (earlier_id, earlier_day)
-                        and r is not later[0] and utc(r.start) <= utc(later[0].start) < utc(r.end)]
+            partners = [
+                r
+                for r in own
+                if (r.shift_id, r.date.isoformat()) == (earlier_id, earlier_day)
+                and r is not later[0]
+                and utc(r.start) <= utc(later[0].start) < utc(r.end)
+            ]
             assert partners, (v, own)
             assert any(abs(v.measured - overlap(later[0], r) / HOUR) < 1e-6 for r in partners), (v, partners)
-        really = any(overlap(a, b) > dt.timedelta(0) for i, a in enumerate(own) for b in own[i + 1:])
+        really = any(overlap(a, b) > dt.timedelta(0) for i, a in enumerate(own) for b in own[i + 1 :])
         assert bool(overlaps) == really, (overlaps, own)

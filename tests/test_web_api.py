@@ -26,14 +26,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import TINY
 from fastapi.testclient import TestClient
-from rostering.rules.check import blocking, check_roster
 from typer.testing import CliRunner
 
+from builders import TINY
 from rostering.cli import app as cli_app
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
+from rostering.rules.check import blocking, check_roster
 from rostering.web import jobs as jobs_module
 from rostering.web.app import create_app
 from rostering.web.workspace import Workspace
@@ -45,12 +45,26 @@ EMPLOYEES = sorted(SSA + SSH)
 SOLVE_LIMIT = 2
 JOB_DEADLINE = 60.0
 TOKEN = "s3cret"
-API_PATHS = ["/api/roster", "/api/findings", "/api/coverage", "/api/edits", "/api/locks", "/api/undo", "/api/save",
-             "/api/solve", "/api/replan", "/api/jobs/{job_id}", "/api/export/roster.csv",
-             "/api/export/roster.xlsx", "/api/export/payroll.csv", "/api/export/ical.zip"]
+API_PATHS = [
+    "/api/roster",
+    "/api/findings",
+    "/api/coverage",
+    "/api/edits",
+    "/api/locks",
+    "/api/undo",
+    "/api/save",
+    "/api/solve",
+    "/api/replan",
+    "/api/jobs/{job_id}",
+    "/api/export/roster.csv",
+    "/api/export/roster.xlsx",
+    "/api/export/payroll.csv",
+    "/api/export/ical.zip",
+]
 
 
 # ------------------------------------------------------------------ fixtures and helpers
+
 
 @pytest.fixture(scope="session")
 def tiny():
@@ -115,8 +129,10 @@ def detail(response) -> str:
 
 
 def edit(client: TestClient, version: int, *cells: tuple[str, str, str | None]):
-    return client.post("/api/edits", json={"version": version, "edits": [
-        {"employee_id": e, "date": d, "shift_id": s} for e, d, s in cells]})
+    return client.post(
+        "/api/edits",
+        json={"version": version, "edits": [{"employee_id": e, "date": d, "shift_id": s} for e, d, s in cells]},
+    )
 
 
 def lock(client: TestClient, version: int, *cells: tuple[str, str], locked: bool = True):
@@ -161,8 +177,9 @@ def start_solve(client: TestClient, version: int, time_limit: float = SOLVE_LIMI
 
 
 def start_replan(client: TestClient, version: int, *absences: dict, **extra):
-    return client.post("/api/replan", json={"version": version, "time_limit": SOLVE_LIMIT,
-                                            "absences": list(absences), **extra})
+    return client.post(
+        "/api/replan", json={"version": version, "time_limit": SOLVE_LIMIT, "absences": list(absences), **extra}
+    )
 
 
 def no_blocking(ws: Workspace) -> list:
@@ -180,13 +197,18 @@ def worker_on_two_days(tiny, ws: Workspace, first_shift: str | None = None) -> t
     plain = {e.id for e in tiny.employees if not e.absences and not e.preassigned}
     now = shifts(ws)
     for (employee_id, day), shift_id in sorted(now.items()):
-        if employee_id in plain and day != DAYS[-1] and (employee_id, next_day(day)) in now \
-                and (first_shift is None or shift_id == first_shift):
+        if (
+            employee_id in plain
+            and day != DAYS[-1]
+            and (employee_id, next_day(day)) in now
+            and (first_shift is None or shift_id == first_shift)
+        ):
             return employee_id, day
     pytest.skip("the solved roster has no employee working two days in a row")  # pragma: no cover
 
 
 # ------------------------------------------------------------------ GET /api/roster
+
 
 def test_roster_grid_days_shift_types_and_groups(client):
     grid = client.get("/api/roster").json()
@@ -245,6 +267,7 @@ def test_roster_wrong_method_is_405(client):
 
 # ------------------------------------------------------------------ GET /api/findings
 
+
 def test_findings_follow_the_roster(client):
     found = client.get("/api/findings").json()
     assert found["version"] == 1 and found["count"] == len(found["findings"]) >= 1
@@ -271,6 +294,7 @@ def test_findings_wrong_method_is_405(client):
 
 # ------------------------------------------------------------------ GET /api/coverage
 
+
 def test_coverage_empty_roster_is_below_min_everywhere(client):
     view = client.get("/api/coverage").json()
     assert view["competences"] == ["ssa", "ssh"] and view["competence"] is None
@@ -286,8 +310,10 @@ def test_coverage_per_competence_adds_up(solved):
     parts = {c: solved.get("/api/coverage", params={"competence": c}).json() for c in ("ssa", "ssh")}
     assert parts["ssh"]["competence"] == "ssh"
     by_key = {c: {(x["date"], x["shift"]): x for x in parts[c]["cells"]} for c in parts}
-    assert sum(x["planned"] for x in everything["cells"]) == len(solved.get("/api/export/roster.csv").text
-                                                                 .strip().splitlines()) - 1
+    assert (
+        sum(x["planned"] for x in everything["cells"])
+        == len(solved.get("/api/export/roster.csv").text.strip().splitlines()) - 1
+    )
     for cell in everything["cells"]:
         key = (cell["date"], cell["shift"])
         for level in ("min", "target", "planned"):
@@ -310,6 +336,7 @@ def test_coverage_unknown_competence_is_422(client):
 
 
 # ------------------------------------------------------------------ page, static files, docs
+
 
 def test_index_page_and_static_files(client):
     page = client.get("/")
@@ -337,6 +364,7 @@ def test_openapi_lists_the_api_and_docs_are_served(client):
 
 
 # ------------------------------------------------------------------ POST /api/edits
+
 
 def test_edit_sets_a_shift(client, ws):
     response = edit(client, 1, ("e03", "2026-03-31", "dag"))
@@ -368,14 +396,17 @@ def test_edit_replaces_and_clears_a_cell(solved, solved_ws):
     assert (employee_id, day) not in shifts(solved_ws)
 
 
-@pytest.mark.parametrize("cell, field, words", [
-    (("e99", "2026-03-31", "dag"), "employee_id", ["unknown employee", "e99"]),
-    (("e03", "2026-03-31", "morgen"), "shift_id", ["unknown shift type", "morgen", "dag, aften, nat"]),
-    (("e03", "2026-04-30", "dag"), "date", ["outside the horizon", "2026-03-30..2026-04-05"]),
-    (("e03", "2026-03-29", "dag"), "date", ["outside the horizon"]),
-    (("e03", "31-03-2026", "dag"), "date", ["date"]),
-    (("e03", "2026-02-30", "dag"), "date", ["date"]),
-])
+@pytest.mark.parametrize(
+    "cell, field, words",
+    [
+        (("e99", "2026-03-31", "dag"), "employee_id", ["unknown employee", "e99"]),
+        (("e03", "2026-03-31", "morgen"), "shift_id", ["unknown shift type", "morgen", "dag, aften, nat"]),
+        (("e03", "2026-04-30", "dag"), "date", ["outside the horizon", "2026-03-30..2026-04-05"]),
+        (("e03", "2026-03-29", "dag"), "date", ["outside the horizon"]),
+        (("e03", "31-03-2026", "dag"), "date", ["date"]),
+        (("e03", "2026-02-30", "dag"), "date", ["date"]),
+    ],
+)
 def test_edit_bad_cell_is_422_and_changes_nothing(client, ws, cell, field, words):
     response = edit(client, 1, cell)
     assert response.status_code == 422
@@ -441,6 +472,7 @@ def test_edit_of_a_locked_cell_is_409(client, ws):
 
 # ------------------------------------------------------------------ live rule checking
 
+
 def test_rest_violation_is_found_live_and_undo_removes_it(client):
     state = edit(client, 1, ("e03", "2026-03-30", "aften"), ("e03", "2026-03-31", "dag")).json()
     rest = [f for f in state["findings"]["findings"] if f["rule_id"] == "rest.daily" and f["employee_id"] == "e03"]
@@ -456,6 +488,7 @@ def test_rest_violation_is_found_live_and_undo_removes_it(client):
 
 
 # ------------------------------------------------------------------ POST /api/locks
+
 
 def test_lock_and_unlock_cells(solved, solved_ws):
     (employee_id, day), _ = sorted(shifts(solved_ws).items())[0]
@@ -475,10 +508,13 @@ def test_lock_and_unlock_cells(solved, solved_ws):
     assert solved.get("/api/roster").json()["version"] == 3
 
 
-@pytest.mark.parametrize("cell, words", [
-    (["e99", "2026-03-31"], ["e99 2026-03-31", "no such cell"]),
-    (["e03", "2026-05-01"], ["e03 2026-05-01", "no such cell"]),
-])
+@pytest.mark.parametrize(
+    "cell, words",
+    [
+        (["e99", "2026-03-31"], ["e99 2026-03-31", "no such cell"]),
+        (["e03", "2026-05-01"], ["e03 2026-05-01", "no such cell"]),
+    ],
+)
 def test_lock_unknown_cell_is_422(client, ws, cell, words):
     response = client.post("/api/locks", json={"version": 1, "cells": [cell]})
     assert response.status_code == 422 and all(w in detail(response) for w in words)
@@ -500,6 +536,7 @@ def test_lock_with_stale_version_is_409(client, ws):
 
 
 # ------------------------------------------------------------------ POST /api/undo
+
 
 def test_undo_with_nothing_to_undo_is_409(client, ws):
     response = client.post("/api/undo", json={"version": 1})
@@ -535,6 +572,7 @@ def test_undo_with_stale_version_is_409(client, ws):
 
 # ------------------------------------------------------------------ POST /api/save
 
+
 def test_save_writes_the_file_and_keeps_the_previous_one(tiny, tmp_path):
     path = tmp_path / "roster.csv"
     ws = Workspace.open(tiny, path)  # the file does not exist yet: created on save
@@ -558,7 +596,9 @@ def test_save_writes_the_file_and_keeps_the_previous_one(tiny, tmp_path):
     assert previous.read_bytes() == first_text
     assert rows(read_roster(path)) == rows(ws.current.roster)
     assert {(r.employee_id, r.date.isoformat(), r.shift_id) for r in read_roster(path).assignments} == {
-        ("e07", "2026-03-30", "nat"), ("e04", "2026-04-02", "aften")}
+        ("e07", "2026-03-30", "nat"),
+        ("e04", "2026-04-02", "aften"),
+    }
 
 
 def test_save_of_an_opened_file_keeps_it_as_prev(solved, solved_ws, roster_file):
@@ -589,6 +629,7 @@ def test_save_with_stale_version_is_409_and_leaves_the_file(solved, solved_ws, r
 
 
 # ------------------------------------------------------------------ POST /api/solve, GET /api/jobs/{id}
+
 
 def test_solve_job_runs_to_done_and_passes_the_validator(client, ws):
     started = start_solve(client, 1)
@@ -624,8 +665,11 @@ def test_solve_keeps_locked_cells(client, ws):
     now = shifts(ws)
     assert now[("e03", "2026-03-31")] == "nat"
     assert ("e05", "2026-03-30") not in now and ("e05", "2026-03-31") not in now
-    assert ws.current.locks == {("e03", dt.date(2026, 3, 31)), ("e05", dt.date(2026, 3, 30)),
-                                ("e05", dt.date(2026, 3, 31))}
+    assert ws.current.locks == {
+        ("e03", dt.date(2026, 3, 31)),
+        ("e05", dt.date(2026, 3, 30)),
+        ("e05", dt.date(2026, 3, 31)),
+    }
     grid = client.get("/api/roster").json()
     assert employee(grid, "e03")["cells"]["2026-03-31"] == {"shift": "nat", "locked": True}
     assert employee(grid, "e05")["cells"]["2026-03-30"] == {"locked": True}
@@ -674,8 +718,10 @@ def test_unknown_job_is_404(client):
     assert response.status_code == 422 and "job_id" in detail(response) and "integer" in detail(response)
 
 
-@pytest.mark.parametrize("time_limit, words", [(0, "greater than 0"), (-5, "greater than 0"),
-                                               (601, "less than or equal to 600"), ("soon", "number")])
+@pytest.mark.parametrize(
+    "time_limit, words",
+    [(0, "greater than 0"), (-5, "greater than 0"), (601, "less than or equal to 600"), ("soon", "number")],
+)
 def test_solve_bad_time_limit_is_422(client, ws, time_limit, words):
     response = client.post("/api/solve", json={"version": 1, "time_limit": time_limit})
     assert response.status_code == 422 and "time_limit" in detail(response) and words in detail(response)
@@ -690,6 +736,7 @@ def test_solve_with_stale_version_is_409(client, ws):
 
 
 # ------------------------------------------------------------------ POST /api/replan
+
 
 def test_replan_covers_an_absence_with_a_change_list(solved, solved_ws, tiny):
     sick, first = worker_on_two_days(tiny, solved_ws)
@@ -730,10 +777,13 @@ def test_replan_unknown_employee_is_422(solved, solved_ws):
     assert solved.get("/api/jobs/1").status_code == 404 and solved_ws.version == 1
 
 
-@pytest.mark.parametrize("change, field, words", [
-    ({"kind": "ferietur"}, "kind", "sygdom"),
-    ({"first": "2026-04-31"}, "first", "date"),
-])
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        ({"kind": "ferietur"}, "kind", "sygdom"),
+        ({"first": "2026-04-31"}, "first", "date"),
+    ],
+)
 def test_replan_bad_absence_is_422(solved, change, field, words):
     absence = {"employee_id": "e03", "first": "2026-03-31", "last": "2026-04-01", **change}
     response = start_replan(solved, 1, absence)
@@ -743,8 +793,14 @@ def test_replan_bad_absence_is_422(solved, change, field, words):
 def test_replan_bad_request_is_422_or_409(solved):
     empty = start_replan(solved, 1)
     assert empty.status_code == 422 and "absences" in detail(empty) and "at least 1" in detail(empty)
-    slow = solved.post("/api/replan", json={"version": 1, "time_limit": 0, "absences": [
-        {"employee_id": "e03", "first": "2026-03-31", "last": "2026-03-31"}]})
+    slow = solved.post(
+        "/api/replan",
+        json={
+            "version": 1,
+            "time_limit": 0,
+            "absences": [{"employee_id": "e03", "first": "2026-03-31", "last": "2026-03-31"}],
+        },
+    )
     assert slow.status_code == 422 and "time_limit" in detail(slow)
     stale = start_replan(solved, 7, {"employee_id": "e03", "first": "2026-03-31", "last": "2026-03-31"})
     assert stale.status_code == 409 and stale.json()["version"] == 1 and "reload" in detail(stale)
@@ -752,8 +808,9 @@ def test_replan_bad_request_is_422_or_409(solved):
 
 def test_replan_during_a_begun_shift_leaves_no_blocking_finding(solved, solved_ws, tiny):
     sick, day = worker_on_two_days(tiny, solved_ws, first_shift="dag")
-    started = start_replan(solved, 1, {"employee_id": sick, "first": day, "last": next_day(day)},
-                           today=f"{day}T10:00")  # she went home sick mid-shift
+    started = start_replan(
+        solved, 1, {"employee_id": sick, "first": day, "last": next_day(day)}, today=f"{day}T10:00"
+    )  # she went home sick mid-shift
     job = wait_job(solved, started.json()["id"])
     assert job["status"] == "done", job
     assert job["summary"]["violations"] == 0
@@ -764,6 +821,7 @@ def test_replan_during_a_begun_shift_leaves_no_blocking_finding(solved, solved_w
 
 
 # ------------------------------------------------------------------ exports
+
 
 def test_export_roster_csv(solved, solved_ws, tmp_path):
     response = solved.get("/api/export/roster.csv")
@@ -781,7 +839,8 @@ def test_export_roster_csv_follows_edits(client, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes(client.get("/api/export/roster.csv").content)
     assert [(r.employee_id, r.date.isoformat(), r.shift_id) for r in read_roster(path).assignments] == [
-        ("e03", "2026-03-31", "dag")]
+        ("e03", "2026-03-31", "dag")
+    ]
 
 
 def test_export_roster_xlsx(solved, solved_ws, tmp_path):
@@ -860,6 +919,7 @@ def test_unknown_export_is_404(solved):
 
 # ------------------------------------------------------------------ token
 
+
 @pytest.fixture
 def guarded(ws) -> TestClient:
     return TestClient(create_app(ws, token=TOKEN))
@@ -873,11 +933,16 @@ def test_token_missing_is_401(guarded, path):
 
 
 def test_token_wrong_is_401(guarded, ws):
-    for response in (guarded.get("/api/roster", headers={"Authorization": "Bearer s3cre"}),
-                     guarded.get("/api/roster", params={"token": "S3CRET"}),
-                     guarded.get("/api/roster", headers={"Authorization": TOKEN}),
-                     guarded.post("/api/edits", headers={"Authorization": "Bearer nope"}, json={
-                         "version": 1, "edits": [{"employee_id": "e03", "date": "2026-03-31", "shift_id": "dag"}]})):
+    for response in (
+        guarded.get("/api/roster", headers={"Authorization": "Bearer s3cre"}),
+        guarded.get("/api/roster", params={"token": "S3CRET"}),
+        guarded.get("/api/roster", headers={"Authorization": TOKEN}),
+        guarded.post(
+            "/api/edits",
+            headers={"Authorization": "Bearer nope"},
+            json={"version": 1, "edits": [{"employee_id": "e03", "date": "2026-03-31", "shift_id": "dag"}]},
+        ),
+    ):
         assert response.status_code == 401 and "wrong token" in detail(response)
     assert ws.version == 1 and ws.current.roster.assignments == ()
 
@@ -922,6 +987,7 @@ def test_token_wrong_sets_no_cookie(guarded):
 
 
 # ------------------------------------------------------------------ CLI `rostering serve`
+
 
 @pytest.fixture
 def no_server(monkeypatch):
@@ -974,8 +1040,10 @@ def test_serve_bad_roster_exits_2(no_server, tmp_path):
 def test_serve_starts_the_app_with_its_token(no_server, roster_file):
     # 192.0.2.1 (TEST-NET-1) is beyond loopback, so it needs the token; and were the stub ever
     # bypassed, binding it fails at once instead of serving for ever.
-    result = CliRunner().invoke(cli_app, ["serve", str(TINY), "--roster", str(roster_file), "--host", "192.0.2.1",
-                                          "--port", "8765", "--token", TOKEN])
+    result = CliRunner().invoke(
+        cli_app,
+        ["serve", str(TINY), "--roster", str(roster_file), "--host", "192.0.2.1", "--port", "8765", "--token", TOKEN],
+    )
     assert result.exit_code == 0, result.output
     assert "Tiny plejehjem (9 employees" in flat(result.output) and f"?token={TOKEN}" in flat(result.output)
     ((app, options),) = no_server

@@ -11,8 +11,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from builders import TINY
 
+from builders import TINY
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
 from rostering.web.app import create_app
@@ -24,8 +24,15 @@ NORD = ROOT / "scenarios" / "hjemmepleje_nord.yaml"
 NORD_ROSTER = ROOT / "tests" / "data" / "web" / "hjemmepleje_nord.csv"  # a 20 s solve, compliant
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium as root in a sandbox with no network: no sandbox, no calls home.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -133,7 +140,11 @@ def test_short_solve_shows_progress_and_the_new_grid(page, tmp_path):
         page.click("#solve")
         page.wait_for_function("document.querySelector('#status').textContent.startsWith('solve done')", timeout=90_000)
         lines = page.evaluate("window.statusLines")
-        live = [line for line in lines if re.search(r"solve · [\d.]+ s of 4(\.0)? s · objective -?[\d.]+ · bound -?[\d.]+ · gap", line)]
+        live = [
+            line
+            for line in lines
+            if re.search(r"solve · [\d.]+ s of 4(\.0)? s · objective -?[\d.]+ · bound -?[\d.]+ · gap", line)
+        ]
         assert live, lines[-8:]
         assert re.search(r"solve done: \d+ shifts, objective -?[\d.]+", _status(page))
         assert page.text_content("#version") != before
@@ -144,11 +155,16 @@ def test_lock_then_sick_leave_and_replan_lists_the_changes(page, tiny_roster_csv
     with _serve(TINY, tiny_roster_csv, tmp_path) as url:
         _open(page, url)
         # The employee with the most shifts falls ill for the last three days.
-        days = page.eval_on_selector("#grid tbody tr[data-emp]", "tr => [...tr.querySelectorAll('td.cell')].map(td => td.dataset.date)")
+        days = page.eval_on_selector(
+            "#grid tbody tr[data-emp]", "tr => [...tr.querySelectorAll('td.cell')].map(td => td.dataset.date)"
+        )
         sick = page.evaluate("""() => [...document.querySelectorAll('#grid tbody tr[data-emp]')]
             .map(tr => [tr.dataset.emp, tr.querySelectorAll('.shift').length]).sort((a, b) => b[1] - a[1])[0][0]""")
-        other = next(e for e in page.eval_on_selector_all("#grid tbody tr[data-emp]", "trs => trs.map(tr => tr.dataset.emp)")
-                     if e != sick)  # whose last day, shift or day off, is locked: the re-plan keeps it
+        other = next(
+            e
+            for e in page.eval_on_selector_all("#grid tbody tr[data-emp]", "trs => trs.map(tr => tr.dataset.emp)")
+            if e != sick
+        )  # whose last day, shift or day off, is locked: the re-plan keeps it
         page.click(f'td[data-emp="{other}"][data-date="{days[6]}"]')
         page.click("#lock")
         page.wait_for_selector(f'td.locked[data-emp="{other}"][data-date="{days[6]}"]')
@@ -158,8 +174,11 @@ def test_lock_then_sick_leave_and_replan_lists_the_changes(page, tiny_roster_csv
         page.fill("#sick-from", days[4])
         page.fill("#sick-to", days[6])
         page.click("#replan")
-        page.wait_for_function("!document.querySelector('#status').className.includes('busy') && document.querySelector('#status').textContent.startsWith('replan')", timeout=60_000)
-        assert _status(page).startswith('replan done'), _status(page)
+        page.wait_for_function(
+            "!document.querySelector('#status').className.includes('busy') && document.querySelector('#status').textContent.startsWith('replan')",
+            timeout=60_000,
+        )
+        assert _status(page).startswith("replan done"), _status(page)
         assert page.locator("#changes tbody tr").filter(has_text=sick).count() >= 1
         for day in days[4:]:
             cell = page.locator(f'td[data-emp="{sick}"][data-date="{day}"]')
@@ -197,7 +216,9 @@ def test_api_docs_render_offline(page, tmp_path):
         page.goto(f"{url}/docs")
         page.wait_for_selector(".swagger-ui .opblock")
         paths = page.eval_on_selector_all(".opblock-summary-path", "spans => spans.map(s => s.textContent)")
-        assert {"/api/edits", "/api/solve", "/api/replan", "/api/export/payroll.csv"} <= {p.replace("\u200b", "") for p in paths}
+        assert {"/api/edits", "/api/solve", "/api/replan", "/api/export/payroll.csv"} <= {
+            p.replace("\u200b", "") for p in paths
+        }
 
 
 def test_screenshots_of_grid_and_heatmap(page, tmp_path):
@@ -208,7 +229,7 @@ def test_screenshots_of_grid_and_heatmap(page, tmp_path):
         _open(page, url)
         assert page.locator("#grid tbody tr[data-emp]").count() == 60
         assert page.locator("#coverage td.heat").count() > 0
-        page.click('#findings')  # nothing selected: the grid as a planner first sees it
+        page.click("#findings")  # nothing selected: the grid as a planner first sees it
         page.screenshot(path=str(folder / "grid.png"))
         page.locator("#coverage-pane").screenshot(path=str(folder / "heatmap.png"))
     assert (folder / "grid.png").stat().st_size > 10_000

@@ -69,7 +69,9 @@ class CoverageTotals:
         return asdict(self)
 
 
-def coverage_cells(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | None = None) -> list[CoverageCell]:
+def coverage_cells(
+    problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | None = None
+) -> list[CoverageCell]:
     """One cell per demand entry in force, in time order (then shift id and competence)."""
     worked = worked if worked is not None else roster.worked(problem)
     counts = staffing(problem, worked)
@@ -77,8 +79,22 @@ def coverage_cells(problem: Problem, roster: Roster, worked: dict[str, list[Work
     for (day, shift_id, comp), demand in problem.demand.items():
         date = problem.days[day]
         shift = problem.instances[problem.instance_index[(date, shift_id)]]
-        cells.append((shift.start, CoverageCell(date, shift_id, comp, shift.paid / 60, demand.min, demand.target,
-                                                demand.max, counts.get((day, shift_id, comp), 0), demand.visit_hours)))
+        cells.append(
+            (
+                shift.start,
+                CoverageCell(
+                    date,
+                    shift_id,
+                    comp,
+                    shift.paid / 60,
+                    demand.min,
+                    demand.target,
+                    demand.max,
+                    counts.get((day, shift_id, comp), 0),
+                    demand.visit_hours,
+                ),
+            )
+        )
     return [cell for _, cell in sorted(cells, key=lambda pair: (pair[0], pair[1].shift_id, pair[1].competence))]
 
 

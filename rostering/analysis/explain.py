@@ -42,9 +42,12 @@ def objective_breakdown(problem: Problem, roster: Roster) -> Breakdown:
         employee = line.key.split(" ")[0]
         if employee in problem.employee_index:
             by_employee[employee][line.term] += line.points
-    return Breakdown(round(sum(by_term.values()), 2), {k: round(v, 2) for k, v in sorted(by_term.items())},
-                     {e: {k: round(v, 2) for k, v in terms.items()} for e, terms in sorted(by_employee.items())},
-                     lines)
+    return Breakdown(
+        round(sum(by_term.values()), 2),
+        {k: round(v, 2) for k, v in sorted(by_term.items())},
+        {e: {k: round(v, 2) for k, v in terms.items()} for e, terms in sorted(by_employee.items())},
+        lines,
+    )
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,14 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
     return out
 
 
-def _why_not(problem: Problem, rules: ActiveRules, staff: Staff, worked: Sequence[Worked], shift: ShiftInstance,
-             already: dict[str, int]) -> str:
+def _why_not(
+    problem: Problem,
+    rules: ActiveRules,
+    staff: Staff,
+    worked: Sequence[Worked],
+    shift: ShiftInstance,
+    already: dict[str, int],
+) -> str:
     if shift.date in staff.absent:
         return f"absent ({staff.absent[shift.date]})"
     if shift.date in staff.unavailable:
@@ -127,24 +136,32 @@ def explain_conflicts(problem: Problem, rules: ActiveRules, guards: Sequence[Gua
         if messages:
             lines.extend(f"{employee_id}: preassigned {said}: {message}" for message in messages)
         elif pins:
-            lines.append(f"{employee_id}: preassigned {said} cannot be kept together with {', '.join(others) or 'the rules'}")
+            lines.append(
+                f"{employee_id}: preassigned {said} cannot be kept together with {', '.join(others) or 'the rules'}"
+            )
         else:
             lines.append(f"{employee_id}: {', '.join(others)} cannot hold (with the demand and rules around it)")
     return lines
 
 
-def _messages_on(problem: Problem, rules: ActiveRules, employee_id: str, pins: list[list[str]],
-                 rule_ids: list[str]) -> list[str]:
+def _messages_on(
+    problem: Problem, rules: ActiveRules, employee_id: str, pins: list[list[str]], rule_ids: list[str]
+) -> list[str]:
     staff = problem.employees[problem.employee_index[employee_id]]
     worked = []
     for shift_id, day in pins:
         shift = problem.instance(dt.date.fromisoformat(day), shift_id)
         if shift is not None:
-            worked.append(Worked(Assignment(employee_id, shift.date, shift_id, shift.start_local, shift.end_local),
-                                 shift))
+            worked.append(
+                Worked(Assignment(employee_id, shift.date, shift_id, shift.start_local, shift.end_local), shift)
+            )
     worked.sort(key=lambda w: (w.shift.start, w.shift.end))
-    return [f"{v.message} ({rule.id}{_needs(v)})" for rule in rules.for_staff(staff) if rule.id in rule_ids
-            for v in rule.check(problem, staff, worked)]
+    return [
+        f"{v.message} ({rule.id}{_needs(v)})"
+        for rule in rules.for_staff(staff)
+        if rule.id in rule_ids
+        for v in rule.check(problem, staff, worked)
+    ]
 
 
 def _needs(violation) -> str:

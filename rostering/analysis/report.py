@@ -70,9 +70,16 @@ class ValidationReport:
 
 def violation_record(v: Violation) -> dict[str, Any]:
     return {
-        "rule_id": v.rule_id, "employee_id": v.employee_id, "severity": v.severity.value,
-        "start": _iso(v.start), "end": _iso(v.end), "measured": v.measured, "limit": v.limit, "unit": v.unit,
-        "message": v.message, "source": v.source,
+        "rule_id": v.rule_id,
+        "employee_id": v.employee_id,
+        "severity": v.severity.value,
+        "start": _iso(v.start),
+        "end": _iso(v.end),
+        "measured": v.measured,
+        "limit": v.limit,
+        "unit": v.unit,
+        "message": v.message,
+        "source": v.source,
     }
 
 
@@ -80,8 +87,14 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="minutes")
 
 
-def validate(problem: Problem, roster: Roster, source: str = "<roster>", published: Roster | None = None,
-             changed_at: dt.datetime | None = None, published_source: str = "published roster") -> ValidationReport:
+def validate(
+    problem: Problem,
+    roster: Roster,
+    source: str = "<roster>",
+    published: Roster | None = None,
+    changed_at: dt.datetime | None = None,
+    published_source: str = "published roster",
+) -> ValidationReport:
     """Check a roster from any source against every active rule. Raises InputError when a row
     names an employee, shift type or date the scenario does not know. With the roster as
     `published` and the moment it was `changed_at`, late changes (varsling) are reported too."""
@@ -89,12 +102,19 @@ def validate(problem: Problem, roster: Roster, source: str = "<roster>", publish
     rules = active_rules(problem)
     found = check_roster(problem, roster, rules, source)
     ordered = sorted(found, key=lambda v: (v.rule_id, v.employee_id, v.start or dt.datetime.min))
-    return ValidationReport(problem.scenario.name, source, len(problem.employees), len(roster.assignments),
-                            tuple(ordered), tuple(boundary_notes(problem, rules)))
+    return ValidationReport(
+        problem.scenario.name,
+        source,
+        len(problem.employees),
+        len(roster.assignments),
+        tuple(ordered),
+        tuple(boundary_notes(problem, rules)),
+    )
 
 
-def with_baseline(problem: Problem, published: Roster | None, changed_at: dt.datetime | None = None,
-                  source: str = "published roster") -> Problem:
+def with_baseline(
+    problem: Problem, published: Roster | None, changed_at: dt.datetime | None = None, source: str = "published roster"
+) -> Problem:
     """The problem with the published roster to measure late changes against (varsling)."""
     if published is None:
         return problem
@@ -107,8 +127,10 @@ def with_baseline(problem: Problem, published: Roster | None, changed_at: dt.dat
 def boundary_notes(problem: Problem, rules: ActiveRules) -> list[str]:
     """What the checks could not see: the time outside the horizon, and rules' own limits."""
     first, last = problem.days[0], problem.days[-1]
-    notes = [f"Boundary checks are limited: the scenario has no history before {first}, so rest, fridøgn "
-             f"and consecutive-day rules treat the time before {first} and after {last} as free."]
+    notes = [
+        f"Boundary checks are limited: the scenario has no history before {first}, so rest, fridøgn "
+        f"and consecutive-day rules treat the time before {first} and after {last} as free."
+    ]
     seen = set(notes)
     for agreement_rules in rules.by_agreement.values():
         for rule in agreement_rules:
@@ -124,8 +146,10 @@ def print_report(report: ValidationReport, console: Console) -> None:
     """The report for people: verdict, a table per rule, then one line per violation and the notes."""
     counts = ", ".join(f"{n} {severity}" for severity, n in report.by_severity().items())
     verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
-    console.print(f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
-                  + (f" ({counts})" if not report.compliant else ""))
+    console.print(
+        f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
+        + (f" ({counts})" if not report.compliant else "")
+    )
     if not report.compliant:
         rules = Table(title="Violations per rule")
         rules.add_column("rule", no_wrap=True)
@@ -144,8 +168,9 @@ def print_report(report: ValidationReport, console: Console) -> None:
                 previous = v.rule_id
             when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
             measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
-            console.print(f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False,
-                          soft_wrap=True)
+            console.print(
+                f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False, soft_wrap=True
+            )
     for note in report.notes:
         console.print(f"Note: {note}", highlight=False, markup=False)
 

@@ -89,8 +89,9 @@ def summarize(problem: Problem, result: SolveResult, violations: list[Violation]
         penalties={k: round(v, 2) for k, v in sorted(penalties.items())},
         violations=len(violations),
         conflicts=[{"rule": c.rule_id, "employee": c.employee_id, "detail": c.detail} for c in result.conflicts],
-        conflict_explanations=explain_conflicts(problem, active_rules(problem),
-                                                result.conflicts) if result.conflicts else [],
+        conflict_explanations=explain_conflicts(problem, active_rules(problem), result.conflicts)
+        if result.conflicts
+        else [],
         vikar_hours=vikar[0],
         vikar_cost=vikar[1],
     )

@@ -29,8 +29,13 @@ class Verified:
     summary: Summary  # its `violations` counts the blocking ones
 
 
-def solve_and_verify(problem: Problem, options: SolveOptions, *, hint: Roster | None = None,
-                     on_progress: Callable[[Progress], None] | None = None) -> Verified:
+def solve_and_verify(
+    problem: Problem,
+    options: SolveOptions,
+    *,
+    hint: Roster | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Verified:
     """Solve `problem`, check the roster under the same rules the model was built from (built
     once for the problem), and summarise it with every figure recomputed from the roster."""
     rules = active_rules(problem)

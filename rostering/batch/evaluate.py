@@ -65,13 +65,25 @@ class RunSpec:
         return f"{self.scenario_name[:40]}-r{self.replication}-{digest}"
 
 
-def run_specs(scenarios: dict[str, Scenario], variants: list[dict[str, float]], replications: int, seed: int,
-              time_limit: float, threads: int = 1, fixed_roster: Roster | None = None) -> list[RunSpec]:
-    return [RunSpec(name, scenario, variant, rep, seed, time_limit, threads, fixed_roster)
-            for name, scenario in scenarios.items() for variant in variants for rep in range(1, replications + 1)]
+def run_specs(
+    scenarios: dict[str, Scenario],
+    variants: list[dict[str, float]],
+    replications: int,
+    seed: int,
+    time_limit: float,
+    threads: int = 1,
+    fixed_roster: Roster | None = None,
+) -> list[RunSpec]:
+    return [
+        RunSpec(name, scenario, variant, rep, seed, time_limit, threads, fixed_roster)
+        for name, scenario in scenarios.items()
+        for variant in variants
+        for rep in range(1, replications + 1)
+    ]
 
 
 # ------------------------------------------------------------------ one run
+
 
 def run_one(spec: RunSpec) -> dict[str, Any]:
     """Execute one run; never raises: a failure is a row with status 'error' and its reason."""
@@ -88,9 +100,15 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
 
 
 def _row_head(spec: RunSpec) -> dict[str, Any]:
-    return {"run_id": spec.run_id, "scenario": spec.scenario_name, "variant": variant_label(spec.variant),
-            **spec.variant, "replication": spec.replication, "seed": spec.seed,
-            "mode": "fixed" if spec.fixed_roster is not None else "solve"}
+    return {
+        "run_id": spec.run_id,
+        "scenario": spec.scenario_name,
+        "variant": variant_label(spec.variant),
+        **spec.variant,
+        "replication": spec.replication,
+        "seed": spec.seed,
+        "mode": "fixed" if spec.fixed_roster is not None else "solve",
+    }
 
 
 def _measure(spec: RunSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -108,8 +126,13 @@ def _measure(spec: RunSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         options = SolveOptions(spec.time_limit, spec.seed + spec.replication - 1, spec.threads, deterministic=True)
         verified = solve_and_verify(problem, options)
         result = verified.result
-        out.update(status=result.status, reason=_solve_reason(result, options), objective=result.objective,
-                   bound=result.bound, gap=result.gap)
+        out.update(
+            status=result.status,
+            reason=_solve_reason(result, options),
+            objective=result.objective,
+            bound=result.bound,
+            gap=result.gap,
+        )
         if not result.has_roster:
             return out, []
         roster = result.roster
@@ -118,16 +141,28 @@ def _measure(spec: RunSpec) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     # Every violation, those settled by pay included; a solved roster's were found in the solve's check.
     violations = verified.violations if verified is not None else check_roster(problem, roster)
     out.update(shifts=len(roster.assignments), violations=len(violations), **totals.to_dict())
-    return out, [{"run_id": spec.run_id, "date": c.date.isoformat(), "shift": c.shift_id,
-                  "shift_start": f"{problem.shift_types[c.shift_id].start:%H:%M}", "competence": c.competence,
-                  "min": c.min, "target": c.target, "max": c.max, "planned": c.planned, "hours": c.hours}
-                 for c in cells]
+    return out, [
+        {
+            "run_id": spec.run_id,
+            "date": c.date.isoformat(),
+            "shift": c.shift_id,
+            "shift_start": f"{problem.shift_types[c.shift_id].start:%H:%M}",
+            "competence": c.competence,
+            "min": c.min,
+            "target": c.target,
+            "max": c.max,
+            "planned": c.planned,
+            "hours": c.hours,
+        }
+        for c in cells
+    ]
 
 
 def _solve_reason(result, options: SolveOptions) -> str:
     if result.status == "INFEASIBLE":
-        found = "; ".join(f"{c.employee_id}: {c.rule_id}" + (f" ({c.detail})" if c.detail else "")
-                          for c in result.conflicts[:5])
+        found = "; ".join(
+            f"{c.employee_id}: {c.rule_id}" + (f" ({c.detail})" if c.detail else "") for c in result.conflicts[:5]
+        )
         return f"infeasible: {found}" if found else "infeasible"
     if not result.has_roster:
         return f"timeout: no roster within {options.time_limit:g} deterministic time units"
@@ -146,6 +181,7 @@ def _reason(exc: Exception) -> str:
 
 # ------------------------------------------------------------------ backends
 
+
 @contextlib.contextmanager
 def executor(workers: int = 0, scheduler: str | None = None) -> Iterator[cf.Executor]:
     """Local processes (workers; 0 = all cores, 1 = in this process), or a Dask cluster's workers."""
@@ -155,7 +191,9 @@ def executor(workers: int = 0, scheduler: str | None = None) -> Iterator[cf.Exec
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as exc:
-            raise InputError("--scheduler", [InputIssue(scheduler, f"cannot reach the Dask scheduler: {exc}")]) from None
+            raise InputError(
+                "--scheduler", [InputIssue(scheduler, f"cannot reach the Dask scheduler: {exc}")]
+            ) from None
         try:
             yield client.get_executor(pure=False)
         finally:
@@ -171,6 +209,7 @@ def executor(workers: int = 0, scheduler: str | None = None) -> Iterator[cf.Exec
 
 # ------------------------------------------------------------------ the batch
 
+
 @dataclass(frozen=True)
 class BatchResult:
     runs: pd.DataFrame
@@ -178,19 +217,27 @@ class BatchResult:
     executed: int  # runs executed now (the rest were resumed)
 
 
-def run_batch(specs: list[RunSpec], folder: str | Path, settings: dict[str, Any], *, resume: bool = False,
-              workers: int = 0, scheduler: str | None = None,
-              on_done: Callable[[dict[str, Any]], None] | None = None) -> BatchResult:
+def run_batch(
+    specs: list[RunSpec],
+    folder: str | Path,
+    settings: dict[str, Any],
+    *,
+    resume: bool = False,
+    workers: int = 0,
+    scheduler: str | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> BatchResult:
     """Run what is not done yet, recording each run in `folder/runs/` as it finishes; then
     assemble the tables in spec order. `settings` identify the batch: resuming under other
     settings is refused rather than mixing two batches in one table."""
     folder = Path(folder)
     runs_dir = folder / RUNS_DIR
     _prepare(folder, runs_dir, settings, resume)
-    done = {spec.run_id: _read_run(runs_dir / f"{spec.file_stem}.json") for spec in specs} if resume else {}
-    todo = [spec for spec in specs if _needs_run(done.get(spec.run_id))]
-    for record in done.values():
-        if not _needs_run(record) and on_done:
+    recorded = {spec.run_id: _read_run(runs_dir / f"{spec.file_stem}.json") for spec in specs} if resume else {}
+    done = {run_id: record for run_id, record in recorded.items() if record is not None and not _needs_run(record)}
+    todo = [spec for spec in specs if spec.run_id not in done]
+    if on_done:
+        for record in done.values():
             on_done(record["row"])
     if todo:
         with executor(workers, scheduler) as pool:
@@ -198,8 +245,7 @@ def run_batch(specs: list[RunSpec], folder: str | Path, settings: dict[str, Any]
             for future in cf.as_completed(futures):
                 spec = futures[future]
                 record = _result(future, spec)
-                save_atomic(runs_dir / f"{spec.file_stem}.json",
-                            lambda tmp, r=record: tmp.write_text(json.dumps(r, default=str), encoding="utf-8"))
+                write_atomic(runs_dir / f"{spec.file_stem}.json", json.dumps(record, default=str))
                 done[spec.run_id] = record
                 if on_done:
                     on_done(record["row"])
@@ -231,9 +277,17 @@ def _prepare(folder: Path, runs_dir: Path, settings: dict[str, Any], resume: boo
         now = json.loads(text)
         if before != now:
             changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
-            raise InputError(str(batch_file), [InputIssue("settings", f"the batch there was run with other "
-                                                          f"{', '.join(changed)}; run without --resume to start over, "
-                                                          f"or with another -o folder")])
+            raise InputError(
+                str(batch_file),
+                [
+                    InputIssue(
+                        "settings",
+                        f"the batch there was run with other "
+                        f"{', '.join(changed)}; run without --resume to start over, "
+                        f"or with another -o folder",
+                    )
+                ],
+            )
     elif runs_dir.exists():
         shutil.rmtree(runs_dir)  # a fresh batch: earlier records must not leak into it
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -256,4 +310,3 @@ def write_tables(result: BatchResult, folder: str | Path) -> list[Path]:
     save_atomic(paths[1], lambda tmp: result.runs.to_csv(tmp, index=False))
     save_atomic(paths[2], lambda tmp: result.cells.to_parquet(tmp, index=False))
     return paths
-

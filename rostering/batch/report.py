@@ -55,8 +55,10 @@ def understaffing_figure(runs: pd.DataFrame):
     labels = list(dict.fromkeys(zip(runs["scenario"], runs["variant"], strict=True)))
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(labels) + 2), 4.2))
     width = 0.38
-    for offset, column, colour, name in ((-width / 2, "under_min_hours", "#c0392b", "below min"),
-                                         (width / 2, "under_target_hours", "#e67e22", "below target")):
+    for offset, column, colour, name in (
+        (-width / 2, "under_min_hours", "#c0392b", "below min"),
+        (width / 2, "under_target_hours", "#e67e22", "below target"),
+    ):
         means, lows, highs = [], [], []
         for i, key in enumerate(labels):
             values = ok[(ok["scenario"] == key[0]) & (ok["variant"] == key[1])].get(column, pd.Series(dtype=float))
@@ -66,11 +68,19 @@ def understaffing_figure(runs: pd.DataFrame):
             lows.append(mean - (values.min() if len(values) else 0.0))
             highs.append((values.max() if len(values) else 0.0) - mean)
             ax.scatter([i + offset] * len(values), values, s=10, color="black", zorder=3)
-        ax.bar([i + offset for i in range(len(labels))], means, width, color=colour, label=name,
-               yerr=[lows, highs], capsize=3)
+        ax.bar(
+            [i + offset for i in range(len(labels))],
+            means,
+            width,
+            color=colour,
+            label=name,
+            yerr=[lows, highs],
+            capsize=3,
+        )
     multi = len({s for s, _ in labels}) > 1
-    ax.set_xticks(range(len(labels)), [f"{s}\n{v}" if multi else v for s, v in labels], rotation=30, ha="right",
-                  fontsize=8)
+    ax.set_xticks(
+        range(len(labels)), [f"{s}\n{v}" if multi else v for s, v in labels], rotation=30, ha="right", fontsize=8
+    )
     ax.set_ylabel("head-hours per run")
     ax.set_title("Understaffed head-hours per variant", fontsize=10)
     ax.legend()
@@ -84,8 +94,7 @@ def heatmap_figure(cells: pd.DataFrame, run_ids: list[str], title: str):
     plt = _pyplot()
     part = cells[cells["run_id"].isin(run_ids)].copy()
     part["surplus"] = part["planned"] - part["target"]
-    table = (part.groupby(["run_id", "shift", "date"])["surplus"].sum()
-             .groupby(["shift", "date"]).mean().unstack("date"))
+    table = part.groupby(["run_id", "shift", "date"])["surplus"].sum().groupby(["shift", "date"]).mean().unstack("date")
     starts = part.groupby("shift")["shift_start"].first()
     table = table.loc[sorted(table.index, key=lambda shift: (starts[shift], shift))]  # in the day's order
     fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * table.shape[1] + 2), 0.5 * table.shape[0] + 1.8))
@@ -93,8 +102,11 @@ def heatmap_figure(cells: pd.DataFrame, run_ids: list[str], title: str):
     image = ax.imshow(table.values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
     ax.set_yticks(range(len(table.index)), table.index)
     dates = [pd.Timestamp(d) for d in table.columns]
-    ax.set_xticks(range(len(dates)), [f"{d:%a}\n{d:%d/%m}" if d.weekday() == 0 or i == 0 else f"{d:%a}"[:2]
-                                      for i, d in enumerate(dates)], fontsize=6)
+    ax.set_xticks(
+        range(len(dates)),
+        [f"{d:%a}\n{d:%d/%m}" if d.weekday() == 0 or i == 0 else f"{d:%a}"[:2] for i, d in enumerate(dates)],
+        fontsize=6,
+    )
     ax.set_title(title, fontsize=10)
     fig.colorbar(image, ax=ax, label="planned − target heads")
     fig.tight_layout()
@@ -104,25 +116,41 @@ def heatmap_figure(cells: pd.DataFrame, run_ids: list[str], title: str):
 def write_report(runs: pd.DataFrame, cells: pd.DataFrame, folder: str | Path, title: str) -> Path:
     """report.html plus the plots as PNG files beside it (for slides and the README)."""
     folder = Path(folder)
-    images = [("understaffing.png", "Understaffed head-hours per variant. Bars: mean; whiskers: min–max; dots: "
-               "one per replication.", understaffing_figure(runs))]
+    images = [
+        (
+            "understaffing.png",
+            "Understaffed head-hours per variant. Bars: mean; whiskers: min–max; dots: one per replication.",
+            understaffing_figure(runs),
+        )
+    ]
     if not cells.empty:
         for scenario, group in runs[runs["status"].isin(OK_STATUSES)].groupby("scenario", sort=False):
             worst = group.groupby("variant", sort=False)["under_min_hours"].mean().idxmax()
             ids = list(group[group["variant"] == worst]["run_id"])
             name = f"heatmap-{_slug(scenario)}.png"
-            images.append((name, f"{scenario}: coverage, worst variant ({worst})",
-                           heatmap_figure(cells, ids, f"{scenario}, {worst}\nplanned − target heads, "
-                                                      f"mean of {len(ids)} run(s)")))
+            images.append(
+                (
+                    name,
+                    f"{scenario}: coverage, worst variant ({worst})",
+                    heatmap_figure(
+                        cells, ids, f"{scenario}, {worst}\nplanned − target heads, mean of {len(ids)} run(s)"
+                    ),
+                )
+            )
     blocks = []
     for name, caption, fig in images:
         data = _png(fig)
         write_bytes_atomic(folder / name, data)
-        blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,'
-                      f'{base64.b64encode(data).decode()}"><figcaption>{html.escape(caption)}</figcaption></figure>')
+        blocks.append(
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,'
+            f'{base64.b64encode(data).decode()}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+        )
     failed = runs[~runs["status"].isin(OK_STATUSES)]
-    failed_html = (failed[["run_id", "status", "reason"]].to_html(index=False, border=0)
-                   if len(failed) else "<p>None: every run gave a roster.</p>")
+    failed_html = (
+        failed[["run_id", "status", "reason"]].to_html(index=False, border=0)
+        if len(failed)
+        else "<p>None: every run gave a roster.</p>"
+    )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse;font-size:90%}}
@@ -147,8 +175,10 @@ demand; figures are recomputed from each roster. Mean over replications, (min–
 def _pyplot():
     """matplotlib's pyplot on the file-only backend (imported late: only reports need it)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 

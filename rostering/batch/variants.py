@@ -44,8 +44,9 @@ def parse_axis(text: str) -> Axis:
     if not sep or not raw.strip():
         raise _bad(text, "write name=value[,value...], e.g. sickness=0.05,0.10")
     if not AXIS_PATTERN.match(name):
-        raise _bad(text, f"unknown axis {name!r}; known: sickness, spell, demand, demand.<competence>, "
-                         f"staff.<competence>")
+        raise _bad(
+            text, f"unknown axis {name!r}; known: sickness, spell, demand, demand.<competence>, staff.<competence>"
+        )
     values = []
     for item in raw.split(","):
         try:
@@ -83,14 +84,24 @@ def variant_grid(axes: list[Axis]) -> list[dict[str, float]]:
     """The cartesian product of the axes, in the order given (no axes: one empty variant)."""
     names = [axis.name for axis in axes]
     if len(set(names)) != len(names):
-        raise InputError("--vary", [InputIssue(name, "axis given twice") for name in names if names.count(name) > 1][:1])
+        raise InputError(
+            "--vary", [InputIssue(name, "axis given twice") for name in names if names.count(name) > 1][:1]
+        )
     grid = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(axis.values for axis in axes))]
     for variant in grid:
         share, spell = variant.get("sickness", 0.0), variant.get("spell", 1.0)
         if spell > 1 and share > spell / (spell + 1):
-            raise InputError("--vary", [InputIssue(variant_label(variant), f"sickness {share:g} cannot be reached with "
-                                                   f"spells of {spell:g} days (at most {spell / (spell + 1):.2f}: "
-                                                   f"a spell needs a well day before the next)")])
+            raise InputError(
+                "--vary",
+                [
+                    InputIssue(
+                        variant_label(variant),
+                        f"sickness {share:g} cannot be reached with "
+                        f"spells of {spell:g} days (at most {spell / (spell + 1):.2f}: "
+                        f"a spell needs a well day before the next)",
+                    )
+                ],
+            )
     return grid
 
 
@@ -112,6 +123,7 @@ def rng_for(seed: int, scenario: str, variant: dict[str, float], replication: in
 
 # ------------------------------------------------------------------ applying a variant
 
+
 def change_staff(scenario: Scenario, variant: dict[str, float], rng: random.Random) -> Scenario:
     employees = list(scenario.employees)
     for name, value in variant.items():
@@ -121,8 +133,10 @@ def change_staff(scenario: Scenario, variant: dict[str, float], rng: random.Rand
         holders = [e for e in employees if e.competences[0] == comp]
         if value < 0:
             if -value > len(holders):
-                raise ValueError(f"{name}={int(value)}: the scenario has only {len(holders)} employee(s) "
-                                 f"whose first competence is {comp!r}")
+                raise ValueError(
+                    f"{name}={int(value)}: the scenario has only {len(holders)} employee(s) "
+                    f"whose first competence is {comp!r}"
+                )
             gone = {e.id for e in rng.sample(holders, int(-value))}
             employees = [e for e in employees if e.id not in gone]
         else:
@@ -135,8 +149,13 @@ def change_staff(scenario: Scenario, variant: dict[str, float], rng: random.Rand
 def _extra(comp: str, holders: list[Employee], n: int) -> Employee:
     """A new colleague like the median one: same competences, hours and agreement; no plans yet."""
     model = sorted(holders, key=lambda e: (e.contract_hours, e.id))[len(holders) // 2]
-    return Employee(id=f"extra-{comp}-{n}", competences=model.competences, contract_hours=model.contract_hours,
-                    agreement=model.agreement, team=model.team)
+    return Employee(
+        id=f"extra-{comp}-{n}",
+        competences=model.competences,
+        contract_hours=model.contract_hours,
+        agreement=model.agreement,
+        team=model.team,
+    )
 
 
 def sample_sickness(scenario: Scenario, variant: dict[str, float], rng: random.Random) -> dict[str, list[dt.date]]:
@@ -170,16 +189,21 @@ def without_absent(roster: Roster, scenario: Scenario, sick: dict[str, list[dt.d
     """The fixed roster after the variant: rows of removed employees and of sick days are gone."""
     present = {e.id for e in scenario.employees}
     off = {(emp_id, day) for emp_id, days in sick.items() for day in days}
-    return Roster(tuple(row for row in roster.assignments
-                        if row.employee_id in present and (row.employee_id, row.date) not in off))
+    return Roster(
+        tuple(
+            row for row in roster.assignments if row.employee_id in present and (row.employee_id, row.date) not in off
+        )
+    )
 
 
 def scale_demand(problem: Problem, variant: dict[str, float]) -> Problem:
     """Demand × factor. Head counts are whole people, so each (shift, competence) series is rounded
     cumulatively over the days: +5 % on a daily 2 gives one extra head about every tenth day, and
     the horizon's total grows by 5 % (rounded). Visit hours are scaled and turned into heads again."""
-    factors = {comp: variant.get(f"demand.{comp}", 1.0) * variant.get("demand", 1.0)
-               for comp in {key[2] for key in problem.demand}}
+    factors = {
+        comp: variant.get(f"demand.{comp}", 1.0) * variant.get("demand", 1.0)
+        for comp in {key[2] for key in problem.demand}
+    }
     if all(f == 1.0 for f in factors.values()):
         return problem
     series: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -192,14 +216,19 @@ def scale_demand(problem: Problem, variant: dict[str, float]) -> Problem:
         for day in days:
             cell = problem.demand[(day, shift_id, comp)]
             if cell.visit_hours is not None:
-                demand[(day, shift_id, comp)] = visit_cell(cell.visit_hours * factor, shift, problem.scenario.home_care,
-                                                           cell.max)
+                demand[(day, shift_id, comp)] = visit_cell(
+                    cell.visit_hours * factor, shift, problem.scenario.home_care, cell.max
+                )
                 continue
-            new = {level: _cumulative(sums[level], getattr(cell, level), factor)
-                   for level in ("min", "target", "max") if getattr(cell, level) is not None}
+            new = {
+                level: _cumulative(sums[level], getattr(cell, level), factor)
+                for level in ("min", "target", "max")
+                if getattr(cell, level) is not None
+            }
             target = max(new["target"], new["min"])
-            demand[(day, shift_id, comp)] = DemandCell(new["min"], target,
-                                                       None if cell.max is None else max(new["max"], target))
+            demand[(day, shift_id, comp)] = DemandCell(
+                new["min"], target, None if cell.max is None else max(new["max"], target)
+            )
     return replace(problem, demand=demand)
 
 

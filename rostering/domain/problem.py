@@ -118,9 +118,7 @@ class Problem:
         template = self.instance(date, shift_id)
         if template is not None and (template.start, template.end) == (start, end):
             return template
-        return ShiftInstance(
-            shift_id, date, start, end, end - start, self.is_night(start, end), start_local, end_local
-        )
+        return ShiftInstance(shift_id, date, start, end, end - start, self.is_night(start, end), start_local, end_local)
 
     def holiday(self, day: dt.date) -> str | None:
         """The helligdag on `day`, also just past the horizon (where a last night shift ends)."""
@@ -190,13 +188,13 @@ def fill_closure(scenario: Scenario) -> dict[str, frozenset[str]]:
     return closure
 
 
-def norm_minutes(weekly_hours: float, days: tuple[dt.date, ...], holidays: Mapping[dt.date, str],
-                 absent: Mapping[dt.date, str]) -> int:
+def norm_minutes(
+    weekly_hours: float, days: tuple[dt.date, ...], holidays: Mapping[dt.date, str], absent: Mapping[dt.date, str]
+) -> int:
     """Norm hours for `days` (KL døgnarbejdstidsaftaler): weekly hours pro rata, less a day's
     average (weekly / 5) for each søgnehelligdag (a holiday not on a Sunday, holiday.norm_reduction)
     and for each absent weekday that is not such a holiday (absence valued at the day's average)."""
-    reduced = sum(1 for day in days if (day in holidays and day.weekday() < 6)
-                  or (day in absent and day.weekday() < 5))
+    reduced = sum(1 for day in days if (day in holidays and day.weekday() < 6) or (day in absent and day.weekday() < 5))
     per_minute_week = weekly_hours * 60
     return max(0, round(per_minute_week * len(days) / 7 - per_minute_week / 5 * reduced))
 
@@ -228,11 +226,25 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...
         )
     for supply in scenario.vikar_pool:
         for n in range(1, supply.people + 1):
-            out.append(Staff(
-                index=len(out), id=f"{supply.id}-{n}", agreement=supply.agreement, contract_hours=0,
-                competences=supply.competences, can_fill=frozenset().union(*(closure[c] for c in supply.competences)),
-                team=None, absent={}, unavailable=frozenset(), forbidden_shifts=frozenset(), no_nights=False,
-                preassigned=(), wishes=(), norm_minutes=0, vikar_cost=supply.hourly_cost))
+            out.append(
+                Staff(
+                    index=len(out),
+                    id=f"{supply.id}-{n}",
+                    agreement=supply.agreement,
+                    contract_hours=0,
+                    competences=supply.competences,
+                    can_fill=frozenset().union(*(closure[c] for c in supply.competences)),
+                    team=None,
+                    absent={},
+                    unavailable=frozenset(),
+                    forbidden_shifts=frozenset(),
+                    no_nights=False,
+                    preassigned=(),
+                    wishes=(),
+                    norm_minutes=0,
+                    vikar_cost=supply.hourly_cost,
+                )
+            )
     return tuple(out)
 
 

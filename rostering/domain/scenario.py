@@ -45,8 +45,10 @@ ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
 class Horizon(Strict):
     start: dt.date = Field(description="First day of the roster; must be a Monday.")
     weeks: int = Field(ge=1, le=52, description="Number of weeks planned.")
-    published: dt.date | None = Field(default=None, description=(
-        "Day the roster was (or will be) made known to staff; checked against the agreements' notice."))
+    published: dt.date | None = Field(
+        default=None,
+        description=("Day the roster was (or will be) made known to staff; checked against the agreements' notice."),
+    )
 
     @field_validator("start")
     @classmethod
@@ -230,7 +232,9 @@ class Demand(Strict):
             return is_holiday
         name = WEEKDAY_NAMES[day.weekday()]
         return any(
-            key == name or key == "all" or (key == "weekdays" and day.weekday() < 5)
+            key == name
+            or key == "all"
+            or (key == "weekdays" and day.weekday() < 5)
             or (key == "weekend" and day.weekday() >= 5)
             for key in self.days
         )
@@ -266,9 +270,13 @@ class NightPeriod(Strict):
 class Weights(Strict):
     """Objective weights, in penalty points per hour (or per occurrence for wishes/fairness)."""
 
-    staffing_per: Literal["hour", "shift"] = Field(default="hour", description=(
-        "Unit of the three staffing weights: per head-hour (a missing 12 h shift costs more than a 7 h "
-        "one) or per head-shift (every missing head costs the same, as in the Curtois & Qu benchmark)."))
+    staffing_per: Literal["hour", "shift"] = Field(
+        default="hour",
+        description=(
+            "Unit of the three staffing weights: per head-hour (a missing 12 h shift costs more than a 7 h "
+            "one) or per head-shift (every missing head costs the same, as in the Curtois & Qu benchmark)."
+        ),
+    )
     understaffed_min: int = Field(default=1000, ge=0, description="Per hour below `min` (the must).")
     understaffed_target: int = Field(default=100, ge=0, description="Per hour below `target`.")
     overstaffed_max: int = Field(default=50, ge=0, description="Per hour above `max`.")
@@ -277,16 +285,32 @@ class Weights(Strict):
     wish: int = Field(default=1, ge=0, description="Multiplier on each wish's own weight.")
     fairness_nights: int = Field(default=10, ge=0, description="Per night shift of spread (max - min, per FTE).")
     fairness_weekends: int = Field(default=10, ge=0, description="Per weekend day of spread (max - min, per FTE).")
-    shift_removed: int = Field(default=10000, ge=0, description=(
-        "Re-planning: per published shift taken from an employee who could still work it. Above a shift's "
-        "understaffing at `min`, so moving colleagues around comes last."))
-    shift_added: int = Field(default=200, ge=0, description=(
-        "Re-planning: per shift added to an employee's published roster (called in)."))
-    vikar_hour: int = Field(default=300, ge=0, description=(
-        "Per hour of the cheapest agency staff (vikar_pool; dearer ones in proportion to their cost): above "
-        "calling in own staff, below an hour under `min`."))
-    late_change_factor: int = Field(default=3, ge=1, description=(
-        "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."))
+    shift_removed: int = Field(
+        default=10000,
+        ge=0,
+        description=(
+            "Re-planning: per published shift taken from an employee who could still work it. Above a shift's "
+            "understaffing at `min`, so moving colleagues around comes last."
+        ),
+    )
+    shift_added: int = Field(
+        default=200, ge=0, description=("Re-planning: per shift added to an employee's published roster (called in).")
+    )
+    vikar_hour: int = Field(
+        default=300,
+        ge=0,
+        description=(
+            "Per hour of the cheapest agency staff (vikar_pool; dearer ones in proportion to their cost): above "
+            "calling in own staff, below an hour under `min`."
+        ),
+    )
+    late_change_factor: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."
+        ),
+    )
 
 
 class AgreementSettings(Strict):
@@ -296,18 +320,23 @@ class AgreementSettings(Strict):
         default_factory=dict, description="Agreement terms, e.g. {'normperiode_weeks': 12} (see `rostering rules`)."
     )
     rules: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Rule parameters for this agreement's employees; naming an agreement "
-        "rule the module lacks adds it."
+        default_factory=dict,
+        description="Rule parameters for this agreement's employees; naming an agreement "
+        "rule the module lacks adds it.",
     )
 
 
 class PaySettings(Strict):
     """What the payroll export needs beyond the roster and the agreements."""
 
-    hourly_wage: dict[Id, float] = Field(default_factory=dict, description=(
-        "Hourly wage (timeløn, kr) per competence, for an employee's first competence. Only used to show "
-        "amounts; payroll prices the hours with each employee's own rate. Without it, amounts are left "
-        "empty except for supplements fixed in kr."))
+    hourly_wage: dict[Id, float] = Field(
+        default_factory=dict,
+        description=(
+            "Hourly wage (timeløn, kr) per competence, for an employee's first competence. Only used to show "
+            "amounts; payroll prices the hours with each employee's own rate. Without it, amounts are left "
+            "empty except for supplements fixed in kr."
+        ),
+    )
 
     @field_validator("hourly_wage")
     @classmethod
@@ -343,18 +372,24 @@ class Scenario(Strict):
         default_factory=dict, description="Agreement ids in use, each with optional rule parameter overrides."
     )
     rules: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Rule parameter overrides for everyone, e.g. {'rest.daily': {'min_hours': 11}}."
+        default_factory=dict,
+        description="Rule parameter overrides for everyone, e.g. {'rest.daily': {'min_hours': 11}}.",
     )
-    plugins: list[str] = Field(default_factory=list, description=(
-        "Rule plugins (entry point names in the group `rostering.rules`, see `rostering rules`) whose rules "
-        "hold here. A plugin also counts as used when the scenario names one of its rules or agreements; "
-        "an installed plugin the scenario does not use changes nothing."))
+    plugins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Rule plugins (entry point names in the group `rostering.rules`, see `rostering rules`) whose rules "
+            "hold here. A plugin also counts as used when the scenario names one of its rules or agreements; "
+            "an installed plugin the scenario does not use changes nothing."
+        ),
+    )
     weights: Weights = Weights()
     night: NightPeriod = NightPeriod()
     home_care: HomeCare = HomeCare()
     pay: PaySettings = PaySettings()
-    vikar_pool: tuple[VikarSupply, ...] = Field(default=(), description=(
-        "Agency staff (vikarer) the solver may book at a cost, when own staff cannot cover."))
+    vikar_pool: tuple[VikarSupply, ...] = Field(
+        default=(), description=("Agency staff (vikarer) the solver may book at a cost, when own staff cannot cover.")
+    )
 
     @property
     def days(self) -> tuple[dt.date, ...]:

@@ -39,9 +39,9 @@ def _fill(rgb: str) -> PatternFill:
 
 WEEKEND_FILL = _fill("D9D9D9")
 HOLIDAY_FILL = _fill("F8CBAD")
-BELOW_MIN_FILL = _fill("FF9999")     # red
+BELOW_MIN_FILL = _fill("FF9999")  # red
 BELOW_TARGET_FILL = _fill("FFEB9C")  # yellow
-ABOVE_MAX_FILL = _fill("9BC2E6")     # blue
+ABOVE_MAX_FILL = _fill("9BC2E6")  # blue
 BOLD = Font(bold=True)
 ABSENCE_FONT = Font(italic=True, color="7F7F7F")
 
@@ -98,8 +98,15 @@ def _employee_rows(sheet, problem: Problem, worked) -> int:
     scenario's order), then id; returns the last row written."""
     colours = {shift_id: PALETTE[i % len(PALETTE)] for i, shift_id in enumerate(problem.shift_types)}
     competence_order = {comp.id: i for i, comp in enumerate(problem.scenario.competences)}
-    staff_order = sorted(problem.employees, key=lambda s: (
-        s.team is None, s.team or "", competence_order.get(s.competences[0], len(competence_order)), s.id))
+    staff_order = sorted(
+        problem.employees,
+        key=lambda s: (
+            s.team is None,
+            s.team or "",
+            competence_order.get(s.competences[0], len(competence_order)),
+            s.id,
+        ),
+    )
     totals_column = FIRST_DAY_COLUMN + len(problem.days)
     row = 1
     for row, staff in enumerate(staff_order, start=2):
@@ -107,8 +114,9 @@ def _employee_rows(sheet, problem: Problem, worked) -> int:
         starts = defaultdict(list)
         for item in items:
             starts[item.row.date].append(item.row.shift_id)
-        for column, value in enumerate((staff.id, ", ".join(staff.competences), staff.team, staff.contract_hours),
-                                       start=1):
+        for column, value in enumerate(
+            (staff.id, ", ".join(staff.competences), staff.team, staff.contract_hours), start=1
+        ):
             sheet.cell(row=row, column=column, value=value)
         for offset, day in enumerate(problem.days):
             cell = sheet.cell(row=row, column=FIRST_DAY_COLUMN + offset)
@@ -131,8 +139,10 @@ def _coverage_rows(sheet, problem: Problem, counts, first_row: int) -> None:
     """Heads planned per demand cell, one row per (shift type, competence) that has demand."""
     order = {comp.id: i for i, comp in enumerate(problem.scenario.competences)}
     shift_order = {shift_id: i for i, shift_id in enumerate(problem.shift_types)}
-    keys = sorted({(shift_id, comp) for _, shift_id, comp in problem.demand},
-                  key=lambda k: (shift_order.get(k[0], len(shift_order)), order.get(k[1], len(order)), k))
+    keys = sorted(
+        {(shift_id, comp) for _, shift_id, comp in problem.demand},
+        key=lambda k: (shift_order.get(k[0], len(shift_order)), order.get(k[1], len(order)), k),
+    )
     for row, (shift_id, comp) in enumerate(keys, start=first_row):
         sheet.cell(row=row, column=1, value=f"{shift_id} {comp}").font = BOLD
         for offset in range(len(problem.days)):

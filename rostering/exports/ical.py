@@ -56,8 +56,9 @@ def employee_calendars(problem: Problem, roster: Roster, stamp: dt.datetime | No
     return out
 
 
-def write_calendars(problem: Problem, roster: Roster, folder: str | Path,
-                    stamp: dt.datetime | None = None) -> list[Path]:
+def write_calendars(
+    problem: Problem, roster: Roster, folder: str | Path, stamp: dt.datetime | None = None
+) -> list[Path]:
     """Write `<folder>/<employee_id>.ics` for every employee, each file atomically."""
     folder = Path(folder)
     paths = []
@@ -76,7 +77,7 @@ def shift_uid(row: Assignment) -> str:
 
 def _shift_event(problem: Problem, row: Assignment, zone: ZoneInfo, stamp: dt.datetime) -> Event:
     shift_type = problem.shift_types.get(row.shift_id)
-    title = (shift_type.name if shift_type is not None and shift_type.name else row.shift_id)
+    title = shift_type.name if shift_type is not None and shift_type.name else row.shift_id
     description = None
     if row.competence:
         names = {c.id: c.name for c in problem.scenario.competences}

@@ -29,8 +29,9 @@ from rostering.rules import AgreementTerms, Violation
 from rostering.rules.active import ActiveRules, active_rules, agreement_terms
 from rostering.rules.check import blocking, check_roster
 
-WageType = Literal["normal", "evening", "night", "saturday", "sunday_holiday", "holiday_noon", "merarbejde",
-                   "overtime", "late_change"]
+WageType = Literal[
+    "normal", "evening", "night", "saturday", "sunday_holiday", "holiday_noon", "merarbejde", "overtime", "late_change"
+]
 WAGE_TYPES: tuple[str, ...] = get_args(WageType)
 #: Supplements counted in clock hours inside a window (rounded per started half hour when a profile asks).
 WINDOW_SUPPLEMENTS: tuple[WageType, ...] = ("evening", "night", "saturday", "sunday_holiday", "holiday_noon")
@@ -68,8 +69,9 @@ class PayLine:
         return None if self.wage is None else round(self.hours * self.rate / 100 * self.wage, 2)
 
 
-def pay_lines(problem: Problem, roster: Roster, source: str = "roster",
-              rules: ActiveRules | None = None) -> list[PayLine]:
+def pay_lines(
+    problem: Problem, roster: Roster, source: str = "roster", rules: ActiveRules | None = None
+) -> list[PayLine]:
     """Every pay line of the roster, ordered by employee, date and wage type. Late changes are
     priced when the problem carries the published roster (`problem.baseline`)."""
     rules = rules if rules is not None else active_rules(problem)
@@ -82,8 +84,9 @@ def pay_lines(problem: Problem, roster: Roster, source: str = "roster",
     return sorted(lines, key=lambda line: (line.employee_id, line.date, order[line.wage_type]))
 
 
-def _employee_lines(problem: Problem, staff: Staff, terms: AgreementTerms, rules, worked: Sequence[Worked],
-                    source: str) -> list[PayLine]:
+def _employee_lines(
+    problem: Problem, staff: Staff, terms: AgreementTerms, rules, worked: Sequence[Worked], source: str
+) -> list[PayLine]:
     minutes: dict[tuple[dt.date, WageType], int] = defaultdict(int)
     sources: dict[tuple[dt.date, WageType], list[str]] = defaultdict(list)
 
@@ -107,20 +110,38 @@ def _employee_lines(problem: Problem, staff: Staff, terms: AgreementTerms, rules
         for change in notice.changes(problem, staff, worked):
             add(change.day, "late_change", change.moved_minutes, "plan.change_notice")
     wage = problem.scenario.pay.hourly_wage.get(staff.competences[0])
-    return [PayLine(staff.id, day, wage_type, amount, _rate(terms, wage_type), staff.agreement,
-                    "; ".join(sources[(day, wage_type)]), wage)
-            for (day, wage_type), amount in minutes.items()]
+    return [
+        PayLine(
+            staff.id,
+            day,
+            wage_type,
+            amount,
+            _rate(terms, wage_type),
+            staff.agreement,
+            "; ".join(sources[(day, wage_type)]),
+            wage,
+        )
+        for (day, wage_type), amount in minutes.items()
+    ]
 
 
 def _rate(terms: AgreementTerms, wage_type: WageType) -> float:
-    return {"normal": 100.0, "evening": terms.evening_pct, "night": terms.night_pct,
-            "saturday": terms.saturday_pct, "sunday_holiday": terms.sunday_holiday_pct,
-            "holiday_noon": terms.special_pct, "merarbejde": terms.merarbejde_pct,
-            "overtime": terms.overtime_pct, "late_change": terms.late_change_rate}[wage_type]
+    return {
+        "normal": 100.0,
+        "evening": terms.evening_pct,
+        "night": terms.night_pct,
+        "saturday": terms.saturday_pct,
+        "sunday_holiday": terms.sunday_holiday_pct,
+        "holiday_noon": terms.special_pct,
+        "merarbejde": terms.merarbejde_pct,
+        "overtime": terms.overtime_pct,
+        "late_change": terms.late_change_rate,
+    }[wage_type]
 
 
-def shift_minutes(problem: Problem, terms: AgreementTerms,
-                  shift: ShiftInstance) -> Iterator[tuple[dt.date, WageType, int]]:
+def shift_minutes(
+    problem: Problem, terms: AgreementTerms, shift: ShiftInstance
+) -> Iterator[tuple[dt.date, WageType, int]]:
     """(calendar day, wage type, minutes) for one worked shift: paid minutes as `normal` and the
     clock minutes inside each supplement window."""
     pieces = day_pieces(problem, shift)
@@ -153,7 +174,7 @@ def split_paid(paid: int, clock: Sequence[int]) -> list[int]:
         return list(clock)
     shares = [paid * c // total for c in clock]
     rest = sorted(range(len(clock)), key=lambda i: (-(paid * clock[i] % total), i))
-    for i in rest[:paid - sum(shares)]:
+    for i in rest[: paid - sum(shares)]:
         shares[i] += 1
     return shares
 
@@ -206,8 +227,9 @@ def subtract(spans: Iterable[Span], taken: Sequence[Span]) -> list[Span]:
     return out
 
 
-def _settlement(problem: Problem, staff: Staff, norm,
-                worked: Sequence[Worked]) -> Iterator[tuple[dt.date, WageType, int, str]]:
+def _settlement(
+    problem: Problem, staff: Staff, norm, worked: Sequence[Worked]
+) -> Iterator[tuple[dt.date, WageType, int, str]]:
     """Hours the norm does not hold: the hour the autumn DST switch adds to a shift, as overtime
     on the day it falls on; and per complete normperiode, dated its last day, planned hours (as
     `hours.norm` counts them) above the norm up to the full-time norm as merarbejde, and above
@@ -215,8 +237,11 @@ def _settlement(problem: Problem, staff: Staff, norm,
     for item in worked:
         extra = norm.dst_extra(item.shift)
         if extra:
-            day = next(day for day, (start, end) in day_pieces(problem, item.shift)
-                       if end - start > _wall_minutes(problem, start, end))
+            day = next(
+                day
+                for day, (start, end) in day_pieces(problem, item.shift)
+                if end - start > _wall_minutes(problem, start, end)
+            )
             yield day, "overtime", extra, f"time.dst: {item.shift.label()} is {extra} min longer than its clock times"
     for days, norm_minutes, full in norm.periods(problem, staff):
         planned = norm.planned(worked, days)
@@ -233,20 +258,27 @@ def _wall_minutes(problem: Problem, start: int, end: int) -> int:
 
 def round_supplements(lines: Iterable[PayLine], step: int = 30) -> list[PayLine]:
     """Supplement hours per started `step` minutes (per line: employee, day and wage type)."""
-    return [replace(line, minutes=math.ceil(line.minutes / step) * step)
-            if line.wage_type in WINDOW_SUPPLEMENTS else line for line in lines]
+    return [
+        replace(line, minutes=math.ceil(line.minutes / step) * step) if line.wage_type in WINDOW_SUPPLEMENTS else line
+        for line in lines
+    ]
 
 
 def mark(lines: Iterable[PayLine], violations: Iterable[Violation]) -> list[PayLine]:
     """Flag each line with the hard rules its employee's roster breaks on that day (a finding
     without dates, or about the whole plan, flags all the employee's or everyone's lines)."""
     flags: list[tuple[str, tuple[dt.date, dt.date] | None, str]] = [
-        (v.employee_id, (v.start.date(), (v.end or v.start).date()) if v.start else None, v.rule_id)
-        for v in violations]
+        (v.employee_id, (v.start.date(), (v.end or v.start).date()) if v.start else None, v.rule_id) for v in violations
+    ]
     out = []
     for line in lines:
-        hit = sorted({rule for who, days, rule in flags
-                      if who in ("*", line.employee_id) and (days is None or days[0] <= line.date <= days[1])})
+        hit = sorted(
+            {
+                rule
+                for who, days, rule in flags
+                if who in ("*", line.employee_id) and (days is None or days[0] <= line.date <= days[1])
+            }
+        )
         out.append(replace(line, flag=",".join(hit)) if hit else line)
     return out
 
@@ -258,8 +290,9 @@ class PayrollRun:
     mismatches: list[str]  # what the sum check found (a bug, never a user error)
 
 
-def payroll_run(problem: Problem, roster: Roster, source: str = "roster",
-                rules: ActiveRules | None = None) -> PayrollRun:
+def payroll_run(
+    problem: Problem, roster: Roster, source: str = "roster", rules: ActiveRules | None = None
+) -> PayrollRun:
     """The pay lines of a roster with what must stop their export: broken hard rules (unless
     the caller allows them, marked on the lines) and a failed sum check."""
     rules = rules if rules is not None else active_rules(problem)
@@ -281,8 +314,9 @@ def reconcile(problem: Problem, roster: Roster, lines: Sequence[PayLine]) -> lis
     for employee_id, items in roster.worked(problem).items():
         paid = sum(w.shift.paid for w in items)
         if normal.get(employee_id, 0) != paid:
-            problems.append(f"{employee_id}: normal {normal.get(employee_id, 0) / 60:g} h, roster paid hours "
-                            f"{paid / 60:g} h")
+            problems.append(
+                f"{employee_id}: normal {normal.get(employee_id, 0) / 60:g} h, roster paid hours {paid / 60:g} h"
+            )
         for item in items:
             for day, (start, end) in day_pieces(problem, item.shift):
                 clock[(employee_id, day)] += end - start
@@ -293,8 +327,9 @@ def reconcile(problem: Problem, roster: Roster, lines: Sequence[PayLine]) -> lis
         limit = clock.get((employee_id, day), 0)
         for wage_type in WINDOW_SUPPLEMENTS:
             if by_type.get(wage_type, 0) > limit:
-                problems.append(f"{employee_id} {day}: {wage_type} {by_type[wage_type] / 60:g} h exceeds "
-                                f"{limit / 60:g} h worked")
+                problems.append(
+                    f"{employee_id} {day}: {wage_type} {by_type[wage_type] / 60:g} h exceeds {limit / 60:g} h worked"
+                )
         if sum(by_type.get(t, 0) for t in DAY_SUPPLEMENTS) > limit:
             problems.append(f"{employee_id} {day}: Saturday, Sunday/holiday and special-day hours overlap")
     return problems
@@ -322,7 +357,9 @@ def settlement_notes(problem: Problem, rules: ActiveRules) -> list[str]:
                 continue
             for first, _end, complete in rule.terms.normperiods(len(problem.days)):
                 if not complete:
-                    notes.append(f"{agreement}: the normperiode from {problem.days[first]} ends after this roster "
-                                 f"({rule.terms.normperiode_weeks} weeks); its merarbejde/overtime is settled "
-                                 f"in the export of the roster that completes it")
+                    notes.append(
+                        f"{agreement}: the normperiode from {problem.days[first]} ends after this roster "
+                        f"({rule.terms.normperiode_weeks} weeks); its merarbejde/overtime is settled "
+                        f"in the export of the roster that completes it"
+                    )
     return notes

@@ -26,8 +26,19 @@ from rostering.io.scenario_file import load_model
 
 from .pay import PayLine, WageType, round_supplements
 
-Field_ = Literal["employee_id", "date", "wage_type", "wage_key", "hours", "rate", "rate_unit", "amount",
-                 "agreement", "source", "flag"]
+Field_ = Literal[
+    "employee_id",
+    "date",
+    "wage_type",
+    "wage_key",
+    "hours",
+    "rate",
+    "rate_unit",
+    "amount",
+    "agreement",
+    "source",
+    "flag",
+]
 
 
 class PayrollProfileName(str, Enum):
@@ -45,8 +56,10 @@ class Column(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     header: str
-    field: Field_ | None = Field(default=None, description=(
-        "wage_type is the profile's code for the line; wage_key the neutral name (normal, evening ...)."))
+    field: Field_ | None = Field(
+        default=None,
+        description=("wage_type is the profile's code for the line; wage_key the neutral name (normal, evening ...)."),
+    )
     value: str | None = Field(default=None, description="A constant written on every line.")
 
     @model_validator(mode="after")
@@ -61,8 +74,12 @@ class PayrollProfile(BaseModel):
     name: str
     description: str = ""
     columns: tuple[Column, ...] = Field(min_length=1)
-    wage_types: dict[WageType, str | None] = Field(default_factory=dict, description=(
-        "Code written for each wage type; a missing one is written by its neutral name; null leaves it out."))
+    wage_types: dict[WageType, str | None] = Field(
+        default_factory=dict,
+        description=(
+            "Code written for each wage type; a missing one is written by its neutral name; null leaves it out."
+        ),
+    )
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     decimal: Literal[".", ","] = "."
     encoding: str = "utf-8"
@@ -70,9 +87,13 @@ class PayrollProfile(BaseModel):
     date_format: str = "%Y-%m-%d"
     hours_decimals: int = Field(default=2, ge=0, le=4)
     header: bool = True
-    supplement_rounding: Literal["none", "started_half_hour"] = Field(default="none", description=(
-        "Supplement hours per started half hour on each line (rules-dk hours.time_rounding: the agreements "
-        "count per started half hour; whether per shift or per day is unverified, so this rounds per day)."))
+    supplement_rounding: Literal["none", "started_half_hour"] = Field(
+        default="none",
+        description=(
+            "Supplement hours per started half hour on each line (rules-dk hours.time_rounding: the agreements "
+            "count per started half hour; whether per shift or per day is unverified, so this rounds per day)."
+        ),
+    )
 
     @field_validator("encoding")
     @classmethod
@@ -112,8 +133,9 @@ def load_profile(name_or_path: str | Path) -> PayrollProfile:
             return load_model(PayrollProfile, path)
     path = Path(name_or_path)
     if not path.exists():
-        raise InputError(str(path), [InputIssue("--profile", f"no such profile file; built in: "
-                                                             f"{', '.join(BUILTIN_PROFILES)}")])
+        raise InputError(
+            str(path), [InputIssue("--profile", f"no such profile file; built in: {', '.join(BUILTIN_PROFILES)}")]
+        )
     return load_model(PayrollProfile, path)
 
 
@@ -127,14 +149,16 @@ def prepare(lines: Sequence[PayLine], profile: PayrollProfile) -> list[PayLine]:
 def render(lines: Sequence[PayLine], profile: PayrollProfile) -> str:
     """The file's text (encode it with `profile.encoding`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=profile.delimiter, lineterminator={"lf": "\n", "crlf": "\r\n"}[
-        profile.line_ending])
+    writer = csv.writer(
+        buffer, delimiter=profile.delimiter, lineterminator={"lf": "\n", "crlf": "\r\n"}[profile.line_ending]
+    )
     if profile.header:
         writer.writerow([column.header for column in profile.columns])
     for line in prepare(lines, profile):
         values = _values(line, profile)
-        writer.writerow([values[column.field] if column.field is not None else column.value
-                         for column in profile.columns])
+        writer.writerow(
+            [values[column.field] if column.field is not None else column.value for column in profile.columns]
+        )
     return buffer.getvalue()
 
 
@@ -167,9 +191,15 @@ def checked_text(lines: Sequence[PayLine], profile: PayrollProfile) -> str:
     try:
         text.encode(profile.encoding)
     except UnicodeEncodeError as exc:
-        bad = text[exc.start:exc.end]
-        raise InputError(profile.name, [InputIssue("encoding", f"{bad!r} cannot be written in {profile.encoding}; "
-                                                               f"choose an encoding that can (utf-8)")]) from None
+        bad = text[exc.start : exc.end]
+        raise InputError(
+            profile.name,
+            [
+                InputIssue(
+                    "encoding", f"{bad!r} cannot be written in {profile.encoding}; choose an encoding that can (utf-8)"
+                )
+            ],
+        ) from None
     return text
 
 

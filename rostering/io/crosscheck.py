@@ -6,6 +6,7 @@ installation: it is raised as `PluginError`, at load, so no command starts work 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -51,8 +52,14 @@ def _plugin_names(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
     installed = {plugin.name for plugin in plugins()}
     for i, name in enumerate(scenario.plugins):
         if name not in installed:
-            yield ("plugins", i), (f"unknown rule plugin {name!r}; installed: {', '.join(sorted(installed))}"
-                                   if installed else f"unknown rule plugin {name!r}; no rule plugin is installed")
+            yield (
+                ("plugins", i),
+                (
+                    f"unknown rule plugin {name!r}; installed: {', '.join(sorted(installed))}"
+                    if installed
+                    else f"unknown rule plugin {name!r}; no rule plugin is installed"
+                ),
+            )
 
 
 def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
@@ -68,8 +75,10 @@ def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             yield _unknown(("vikar_pool", i, "agreement"), "agreement", supply.agreement, known_agreements)
         taken = sorted(employees & {f"{supply.id}-{n}" for n in range(1, supply.people + 1)})
         if taken:
-            yield ("vikar_pool", i, "id"), f"the pool's people are named {supply.id}-1.., which clashes with " \
-                                           f"employee {taken[0]!r}"
+            yield (
+                ("vikar_pool", i, "id"),
+                f"the pool's people are named {supply.id}-1.., which clashes with employee {taken[0]!r}",
+            )
 
 
 def _timezone(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
@@ -107,8 +116,8 @@ def _failed_plugins_hint() -> str:
 
 def _references(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
     competences = {c.id for c in scenario.competences}
-    for i, comp in enumerate(scenario.competences):
-        for j, other in enumerate(comp.covers):
+    for i, competence in enumerate(scenario.competences):
+        for j, other in enumerate(competence.covers):
             if other not in competences:
                 yield _unknown(("competences", i, "covers", j), "competence", other, competences)
     for i, shift in enumerate(scenario.shift_types):
@@ -134,14 +143,17 @@ def _employees(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
         if emp.agreement not in known_agreements:
             yield _unknown((*at, "agreement"), "agreement", emp.agreement, known_agreements)
         yield from _overlapping_absences(emp, at)
-        seen_pre = {}
+        seen_pre: dict[tuple[dt.date, str], int] = {}  # (date, shift): the first preassigned index
         for j, pre in enumerate(emp.preassigned):
             if pre.shift not in shifts:
                 yield _unknown((*at, "preassigned", j, "shift"), "shift type", pre.shift, shifts)
             if pre.date not in days:
                 yield (*at, "preassigned", j, "date"), f"{pre.date} is outside the horizon {first}..{last}"
             if (pre.date, pre.shift) in seen_pre:
-                yield (*at, "preassigned", j), f"same shift preassigned twice (also preassigned[{seen_pre[(pre.date, pre.shift)]}])"
+                yield (
+                    (*at, "preassigned", j),
+                    f"same shift preassigned twice (also preassigned[{seen_pre[(pre.date, pre.shift)]}])",
+                )
             seen_pre.setdefault((pre.date, pre.shift), j)
         for j, wish in enumerate(emp.wishes):
             if wish.shift is not None and wish.shift not in shifts:
@@ -187,8 +199,13 @@ def _demand(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
             if entry.applies_to(day, day in holidays):
                 key = (day, entry.shift, entry.competence, entry.specificity)
                 if key in claimed:
-                    yield at, (f"demand for {entry.shift}/{entry.competence} on {day} is also given by "
-                               f"demand[{claimed[key]}]; give each day, shift and competence once")
+                    yield (
+                        at,
+                        (
+                            f"demand for {entry.shift}/{entry.competence} on {day} is also given by "
+                            f"demand[{claimed[key]}]; give each day, shift and competence once"
+                        ),
+                    )
                     break
                 claimed[key] = i
 
@@ -217,4 +234,3 @@ def _params(at: Loc, model, values) -> Iterator[tuple[Loc, str]]:
             yield (*at, *err["loc"]), msg
     except TypeError:
         yield at, "expected a mapping of parameter: value"
-

@@ -32,8 +32,15 @@ from .validation import scenario_from_data
 
 DEFAULT_START = dt.date(2024, 1, 1)  # a Monday, as every instance starts on one
 COMPETENCE = "nurse"
-SECTIONS = ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF", "SECTION_DAYS_OFF",
-            "SECTION_SHIFT_ON_REQUESTS", "SECTION_SHIFT_OFF_REQUESTS", "SECTION_COVER")
+SECTIONS = (
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+)
 # Rules of the engine the instances do not have; shifts.no_overlap is implied by one shift a
 # day here (no shift reaches the next day) and would only add clauses.
 LAW_OFF = ("rest.daily", "rest.weekly", "hours.max_average", "shifts.max_consecutive_nights", "shifts.no_overlap")
@@ -125,8 +132,9 @@ def parse_curtois(text: str, path: Path, start: dt.date = DEFAULT_START) -> Scen
     if not is_curtois(text):
         raise InputError(str(path), [InputIssue("file", "not a Curtois & Qu instance (no SECTION_HORIZON first)")])
     if start.weekday() != 0:
-        raise InputError(str(path), [InputIssue("start", f"{start} is a {start.strftime('%A')}; every instance "
-                                                "starts on a Monday")])
+        raise InputError(
+            str(path), [InputIssue("start", f"{start} is a {start.strftime('%A')}; every instance starts on a Monday")]
+        )
     reader = _Reader(text)
     days = _horizon(reader)
     shifts = _shifts(reader)
@@ -189,8 +197,14 @@ class Limits:
 
 def _staff(reader: _Reader, shifts) -> dict[str, Limits]:
     out = {}
-    names = ("MaxTotalMinutes", "MinTotalMinutes", "MaxConsecutiveShifts", "MinConsecutiveShifts",
-             "MinConsecutiveDaysOff", "MaxWeekends")
+    names = (
+        "MaxTotalMinutes",
+        "MinTotalMinutes",
+        "MaxConsecutiveShifts",
+        "MinConsecutiveShifts",
+        "MinConsecutiveDaysOff",
+        "MaxWeekends",
+    )
     for row in reader.sections.get("SECTION_STAFF", []):
         if not reader.width(row, "SECTION_STAFF", 8):
             continue
@@ -203,8 +217,9 @@ def _staff(reader: _Reader, shifts) -> dict[str, Limits]:
         elif per_type is not None and len(read) == len(values):
             limits = Limits(per_type, *read)
             if limits.min_minutes > limits.max_minutes:
-                reader.issue(row.line, "MinTotalMinutes", f"{limits.min_minutes} exceeds MaxTotalMinutes "
-                             f"{limits.max_minutes}")
+                reader.issue(
+                    row.line, "MinTotalMinutes", f"{limits.min_minutes} exceeds MaxTotalMinutes {limits.max_minutes}"
+                )
             out[emp] = limits
     if not out and "SECTION_STAFF" in reader.sections:
         reader.issue(None, "SECTION_STAFF", "no employees")
@@ -282,8 +297,13 @@ def _cover(reader: _Reader, shifts, days: int) -> tuple[dict[tuple[str, int], li
         need = reader.integer(row, 2, "Requirement")
         under = reader.integer(row, 3, "WeightForUnder")
         over = reader.integer(row, 4, "WeightForOver")
-        if (not _known(reader, row, shift_id, shifts, "ShiftID")
-                or day is None or need is None or under is None or over is None):
+        if (
+            not _known(reader, row, shift_id, shifts, "ShiftID")
+            or day is None
+            or need is None
+            or under is None
+            or over is None
+        ):
             continue
         if (day, shift_id) in seen:
             reader.issue(row.line, "SECTION_COVER", f"day {day} shift {shift_id} is covered twice")
@@ -292,15 +312,18 @@ def _cover(reader: _Reader, shifts, days: int) -> tuple[dict[tuple[str, int], li
         if weights is None:
             weights = (under, over)
         elif (under, over) != weights:
-            reader.issue(row.line, "SECTION_COVER", f"weights {under}/{over} differ from the first row's "
-                         f"{weights[0]}/{weights[1]}; the engine takes one pair of staffing weights per scenario")
+            reader.issue(
+                row.line,
+                "SECTION_COVER",
+                f"weights {under}/{over} differ from the first row's "
+                f"{weights[0]}/{weights[1]}; the engine takes one pair of staffing weights per scenario",
+            )
             continue
         out[(shift_id, need)].append(day)
     return out, weights
 
 
-def _scenario_data(path: Path, start: dt.date, days: int, shifts, staff, unavailable, wishes, demand,
-                   weights) -> dict:
+def _scenario_data(path: Path, start: dt.date, days: int, shifts, staff, unavailable, wishes, demand, weights) -> dict:
     def date(day: int) -> str:
         return (start + dt.timedelta(days=day)).isoformat()
 
@@ -317,21 +340,43 @@ def _scenario_data(path: Path, start: dt.date, days: int, shifts, staff, unavail
         "competences": [{"id": COMPETENCE}],
         "shift_types": [_shift_type(shift_id, length) for shift_id, (length, _) in shifts.items()],
         "employees": [
-            {"id": emp, "competences": [COMPETENCE], "agreement": groups[limits],
-             "contract_hours": min(48.0, round((limits.min_minutes + limits.max_minutes) / 2 / 60 / (days / 7), 2)),
-             "unavailable": [date(d) for d in sorted(set(unavailable.get(emp, ())))],
-             "wishes": [{"date": date(w["day"]), "kind": w["kind"], "shift": w["shift"], "weight": w["weight"]}
-                        for w in wishes.get(emp, ())]}
+            {
+                "id": emp,
+                "competences": [COMPETENCE],
+                "agreement": groups[limits],
+                "contract_hours": min(48.0, round((limits.min_minutes + limits.max_minutes) / 2 / 60 / (days / 7), 2)),
+                "unavailable": [date(d) for d in sorted(set(unavailable.get(emp, ())))],
+                "wishes": [
+                    {"date": date(w["day"]), "kind": w["kind"], "shift": w["shift"], "weight": w["weight"]}
+                    for w in wishes.get(emp, ())
+                ],
+            }
             for emp, limits in staff.items()
         ],
-        "demand": [{"shift": shift_id, "competence": COMPETENCE, "dates": [date(d) for d in sorted(on)],
-                    "min": 0, "target": need, "max": need}
-                   for (shift_id, need), on in demand.items()],
+        "demand": [
+            {
+                "shift": shift_id,
+                "competence": COMPETENCE,
+                "dates": [date(d) for d in sorted(on)],
+                "min": 0,
+                "target": need,
+                "max": need,
+            }
+            for (shift_id, need), on in demand.items()
+        ],
         "agreements": {name: {"rules": _rules(limits, forbidden)} for limits, name in groups.items()},
         "rules": {rule_id: {"enabled": False} for rule_id in LAW_OFF},
-        "weights": {"staffing_per": "shift", "understaffed_min": 0, "understaffed_target": under,
-                    "overstaffed_max": over, "contract_over": 0, "contract_under": 0, "wish": 1,
-                    "fairness_nights": 0, "fairness_weekends": 0},
+        "weights": {
+            "staffing_per": "shift",
+            "understaffed_min": 0,
+            "understaffed_target": under,
+            "overstaffed_max": over,
+            "contract_over": 0,
+            "contract_under": 0,
+            "wish": 1,
+            "fairness_nights": 0,
+            "fairness_weekends": 0,
+        },
     }
 
 
@@ -353,6 +398,7 @@ def _rules(limits: Limits, forbidden: dict[str, list[str]]) -> dict[str, dict]:
 
 
 # ------------------------------------------------------------------ best known values
+
 
 @dataclass(frozen=True)
 class BestKnown:

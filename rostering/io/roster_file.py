@@ -38,8 +38,14 @@ def roster_csv(roster: Roster) -> str:
     writer.writerow([*COLUMNS, "competence"])
     for row in sorted(roster.assignments, key=lambda a: (a.date, a.start, a.employee_id)):
         writer.writerow(
-            [row.employee_id, row.date.isoformat(), row.shift_id, _iso_minutes(row.start), _iso_minutes(row.end),
-             row.competence or ""]
+            [
+                row.employee_id,
+                row.date.isoformat(),
+                row.shift_id,
+                _iso_minutes(row.start),
+                _iso_minutes(row.end),
+                row.competence or "",
+            ]
         )
     return buffer.getvalue()
 
@@ -85,8 +91,10 @@ def read_roster(path: str | Path) -> Roster:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError(str(path), [InputIssue("header", f"missing column(s) {', '.join(missing)}; "
-                                                          f"expected {','.join(COLUMNS)}", 1)])
+        raise InputError(
+            str(path),
+            [InputIssue("header", f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}", 1)],
+        )
     return _rows_to_roster(str(path), ((f"row {reader.line_num}", rec) for rec in reader))
 
 
@@ -107,8 +115,13 @@ def _read_xlsx(path: Path) -> Roster:
             missing = [c for c in COLUMNS if c not in header]
             if not missing:
                 break
-            looked_at.append(InputIssue(f"sheet {sheet.title!r} row 1", f"missing column(s) {', '.join(missing)}; "
-                                                                        f"expected {','.join(COLUMNS)}", 1))
+            looked_at.append(
+                InputIssue(
+                    f"sheet {sheet.title!r} row 1",
+                    f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
+                    1,
+                )
+            )
         else:  # no sheet has the roster columns: one issue per sheet looked at
             raise InputError(str(path), looked_at or [InputIssue("file", "the workbook has no worksheet")])
         records = []
@@ -182,8 +195,9 @@ def _parse_row(record: Any) -> Assignment:
     if parsed["start"].date() != parsed["date"]:
         raise ValueError(f"column date: {values['date']} is not the day the shift starts ({values['start']})")
     competence = (record.get("competence") or "").strip() or None
-    return Assignment(values["employee_id"], parsed["date"], values["shift_id"], parsed["start"], parsed["end"],
-                      competence)
+    return Assignment(
+        values["employee_id"], parsed["date"], values["shift_id"], parsed["start"], parsed["end"], competence
+    )
 
 
 def _excel_date(text: str) -> dt.date:
@@ -204,8 +218,11 @@ def parse_local(text: str, day: dt.date | None = None) -> dt.datetime:
     """A local ISO date-time, or (given `day`) a clock time on that day. Offsets are refused: a
     roster is local time. Raises ValueError with a message fit for the user."""
     try:
-        moment = dt.datetime.combine(day, dt.time.fromisoformat(text)) if day is not None and _is_clock(text) \
+        moment = (
+            dt.datetime.combine(day, dt.time.fromisoformat(text))
+            if day is not None and _is_clock(text)
             else dt.datetime.fromisoformat(text)
+        )
     except ValueError:
         example = "a time (07:00) or ISO date-time" if day is not None else "a local ISO date-time"
         raise ValueError(f"{text!r} is not {example} (2026-01-05T07:00)") from None

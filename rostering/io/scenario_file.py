@@ -37,20 +37,27 @@ def load_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
     return read_scenario(path, input_format, start)[0]
 
 
-def read_scenario(path: str | Path, input_format: str = "auto",
-                  start: dt.date | None = None) -> tuple[Scenario, str]:
+def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date | None = None) -> tuple[Scenario, str]:
     """`load_scenario`, also saying which format the file was read as ("scenario" or "curtois"):
     the caller picks its solver preset from it without reading the file a second time."""
     path = Path(path)
     text = read_input(path)
     if input_format not in INPUT_FORMATS:
-        raise InputError(str(path), [InputIssue("format", f"unknown input format {input_format!r}; "
-                                                f"one of {', '.join(INPUT_FORMATS)}")])
+        raise InputError(
+            str(path),
+            [InputIssue("format", f"unknown input format {input_format!r}; one of {', '.join(INPUT_FORMATS)}")],
+        )
     if input_format == "curtois" or (input_format == "auto" and is_curtois(text)):
         return parse_curtois(text, path, start or DEFAULT_START), "curtois"
     if start is not None:
-        raise InputError(str(path), [InputIssue("start", "a start date applies to Curtois instances only; "
-                                                "a scenario names its own horizon.start")])
+        raise InputError(
+            str(path),
+            [
+                InputIssue(
+                    "start", "a start date applies to Curtois instances only; a scenario names its own horizon.start"
+                )
+            ],
+        )
     data = _parse(path, text)
     return scenario_from_data(data, file=str(path), text=text), "scenario"
 
@@ -84,18 +91,24 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 _StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    first: [
+        (tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+" + string.digits))
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+" + string.digits),
+)
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
-               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+." + string.digits))
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+." + string.digits),
+)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -115,7 +128,9 @@ def _parse(path: Path, text: str) -> Any:
         line = exc.line or _second_key_line(text)
         raise InputError(str(path), [InputIssue("(mapping)", str(exc), line)]) from None
     except json.JSONDecodeError as exc:
-        raise InputError(str(path), [InputIssue(f"column {exc.colno}", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+        raise InputError(
+            str(path), [InputIssue(f"column {exc.colno}", f"not valid JSON: {exc.msg}", exc.lineno)]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

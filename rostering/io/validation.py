@@ -29,9 +29,7 @@ def scenario_from_data(data: Any, file: str = "<scenario>", text: str | None = N
     """Validate already-parsed data; `text` (the file's source) lets errors carry line numbers."""
     scenario = model_from_data(Scenario, data, file, text)
     lines = _LineFinder(text)
-    issues = [
-        InputIssue(_render_path(loc, data), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)
-    ]
+    issues = [InputIssue(_render_path(loc, data), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)]
     if issues:
         raise InputError(file, issues)
     return scenario
@@ -54,8 +52,13 @@ def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> In
     value = err.get("input")
     shown = repr(value) if isinstance(value, str) else str(value)
     # The value is echoed unless the message has it already, or it is an id (may be a CPR number).
-    if (err["type"] not in ("missing", "extra_forbidden") and "input" in err and not isinstance(value, dict | list)
-            and str(value) not in message and loc[-1:] != ("id",)):
+    if (
+        err["type"] not in ("missing", "extra_forbidden")
+        and "input" in err
+        and not isinstance(value, dict | list)
+        and str(value) not in message
+        and loc[-1:] != ("id",)
+    ):
         message = f"{message} (got {shown})"
     return InputIssue(_render_path(loc, data), message, lines.line_of(loc))
 
@@ -68,7 +71,7 @@ def _render_path(loc: tuple[Any, ...], data: Any) -> str:
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             ident = node.get("id") if isinstance(node, dict) else None
-            if ident is not None and loc[n + 1:n + 2] != ("id",):  # a faulty id is not echoed
+            if ident is not None and loc[n + 1 : n + 2] != ("id",):  # a faulty id is not echoed
                 out += f" ({ident})"
         else:
             out += f".{part}" if out else str(part)

@@ -52,8 +52,12 @@ def _bad(text: str, message: str) -> InputError:
     return InputError("--absence", [InputIssue(repr(text), message)])
 
 
-def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.date | None = None,
-                  worked: frozenset[tuple[str, dt.date]] = frozenset()) -> Scenario:
+def with_absences(
+    scenario: Scenario,
+    absences: list[NewAbsence],
+    from_day: dt.date | None = None,
+    worked: frozenset[tuple[str, dt.date]] = frozenset(),
+) -> Scenario:
     """The scenario with new absences added on the days not already absent (from `from_day` on:
     the past is what happened), except the (employee, day) pairs in `worked`: a shift she began
     before falling ill stays hers. A sick employee does not work her preassigned shifts either."""
@@ -77,11 +81,17 @@ def with_absences(scenario: Scenario, absences: list[NewAbsence], from_day: dt.d
             employees.append(emp)
             continue
         # By the file's keys: a type checker knows Absence's constructor only by its aliases.
-        added = tuple(Absence.model_validate({"kind": kind, "from": first, "to": last})
-                      for first, last, kind in _spells(new))
-        employees.append(emp.model_copy(update={
-            "absences": emp.absences + added,
-            "preassigned": tuple(p for p in emp.preassigned if p.date not in new)}))
+        added = tuple(
+            Absence.model_validate({"kind": kind, "from": first, "to": last}) for first, last, kind in _spells(new)
+        )
+        employees.append(
+            emp.model_copy(
+                update={
+                    "absences": emp.absences + added,
+                    "preassigned": tuple(p for p in emp.preassigned if p.date not in new),
+                }
+            )
+        )
     return scenario.model_copy(update={"employees": tuple(employees)})
 
 
@@ -105,19 +115,31 @@ def with_locks(problem: Problem, locked: Roster, source: str) -> Problem:
         if row.employee_id not in problem.employee_index:
             issues.append(InputIssue(where, f"column employee_id: unknown employee {row.employee_id!r}"))
         elif shift is None or (shift.start_local, shift.end_local) != (row.start, row.end):
-            issues.append(InputIssue(where, f"column shift_id: {row.shift_id} {row.date} is not one of the scenario's "
-                                            f"shifts at these times; only those can be locked"))
+            issues.append(
+                InputIssue(
+                    where,
+                    f"column shift_id: {row.shift_id} {row.date} is not one of the scenario's "
+                    f"shifts at these times; only those can be locked",
+                )
+            )
         else:
             pins.setdefault(row.employee_id, []).append((row.date, row.shift_id))
     if issues:
         raise InputError(source, issues)
-    staff = tuple(replace(s, preassigned=tuple(dict.fromkeys((*s.preassigned, *pins.get(s.id, ())))))
-                  for s in problem.employees)
+    staff = tuple(
+        replace(s, preassigned=tuple(dict.fromkeys((*s.preassigned, *pins.get(s.id, ()))))) for s in problem.employees
+    )
     return replace(problem, employees=staff)
 
 
-def replan_problem(scenario: Scenario, published: Roster, today: dt.datetime, absences: list[NewAbsence],
-                   source: str = "published roster", extra_hours: bool = True) -> Problem:
+def replan_problem(
+    scenario: Scenario,
+    published: Roster,
+    today: dt.datetime,
+    absences: list[NewAbsence],
+    source: str = "published roster",
+    extra_hours: bool = True,
+) -> Problem:
     """The problem to re-solve: new absences from today, the past locked, the published roster
     as the baseline whose changes cost. With `extra_hours`, hours.norm no longer bounds the
     plan: a call-in is ordered work, paid as merarbejde/overtime (the contract-deviation weights
@@ -137,10 +159,14 @@ def with_extra_hours(scenario: Scenario) -> Scenario:
     """hours.norm relaxed for a re-plan, for everyone and in every agreement section."""
     relaxed = {"max_deviation_hours": 200, "planned_overtime": True}
     rules = {**scenario.rules, "hours.norm": {**scenario.rules.get("hours.norm", {}), **relaxed}}
-    sections = {agreement: section.model_copy(update={"rules": {
-                    **section.rules, "hours.norm": {**section.rules["hours.norm"], **relaxed}}})
-                if "hours.norm" in section.rules else section
-                for agreement, section in scenario.agreements.items()}
+    sections = {
+        agreement: section.model_copy(
+            update={"rules": {**section.rules, "hours.norm": {**section.rules["hours.norm"], **relaxed}}}
+        )
+        if "hours.norm" in section.rules
+        else section
+        for agreement, section in scenario.agreements.items()
+    }
     return scenario.model_copy(update={"rules": rules, "agreements": sections})
 
 

@@ -103,8 +103,9 @@ class RosterModel:
             roles = [staff.competences[0]]
         return roles
 
-    def _link_roles(self, staff: Staff, i: int, shift: ShiftInstance, roles: list[str],
-                    role_rows: array) -> cp_model.IntVar:
+    def _link_roles(
+        self, staff: Staff, i: int, shift: ShiftInstance, roles: list[str], role_rows: array
+    ) -> cp_model.IntVar:
         name = f"{staff.id}@{shift.label()}"
         role_vars = {role: self.cp.NewBoolVar(f"{name}/{role}") for role in roles}
         self.roles[(staff.index, i)] = role_vars
@@ -130,7 +131,9 @@ class RosterModel:
     def role_vars(self, staff: Staff) -> list[tuple[tuple[int, str], cp_model.IntVar]]:
         """((instance index, competence), literal) for each role the employee could cover: the
         decision variables, which a solution's roster, a bound's prices and a neighbourhood use."""
-        return [((i, role), var) for i in self.option_index(staff) for role, var in self.roles[(staff.index, i)].items()]
+        return [
+            ((i, role), var) for i in self.option_index(staff) for role, var in self.roles[(staff.index, i)].items()
+        ]
 
     def options_by_day(self, staff: Staff) -> dict[int, list[tuple[ShiftInstance, cp_model.IntVar]]]:
         """The employee's options grouped by the index of the day they start on (time order)."""
@@ -171,8 +174,11 @@ class RosterModel:
             options = self._options[staff.index]
             starts = self._starts[staff.index]
             # Shifts are shorter than two days, so only those starting after start - 2 days can overlap.
-            inside = [var for shift, var in options[bisect_left(starts, start - 2 * DAY):bisect_left(starts, end)]
-                      if shift.end > start]
+            inside = [
+                var
+                for shift, var in options[bisect_left(starts, start - 2 * DAY) : bisect_left(starts, end)]
+                if shift.end > start
+            ]
             block = None
             if inside:
                 block = self.cp.NewBoolVar(f"free[{staff.id},{start},{end}]")
@@ -228,8 +234,19 @@ class RosterModel:
         order = self._roster_order
         worked = order[np.asarray(values, dtype=np.int64)[order[:, 0]] != 0]
         names, staff, shifts = self._role_names, self.problem.employees, self.problem.instances
-        return Roster(tuple(Assignment(staff[e].id, shifts[i].date, shifts[i].shift_id, shifts[i].start_local,
-                                       shifts[i].end_local, names[role]) for _, e, i, role in worked.tolist()))
+        return Roster(
+            tuple(
+                Assignment(
+                    staff[e].id,
+                    shifts[i].date,
+                    shifts[i].shift_id,
+                    shifts[i].start_local,
+                    shifts[i].end_local,
+                    names[role],
+                )
+                for _, e, i, role in worked.tolist()
+            )
+        )
 
     def _roles_in_roster_order(self, role_rows: array) -> np.ndarray:
         """The role variables' rows (proto index, employee, instance, role code) in the order of
@@ -237,8 +254,10 @@ class RosterModel:
         rows = np.array(role_rows, dtype=np.int64).reshape(-1, 4)
         shifts = self.problem.instances
         by_id = sorted(range(len(self.problem.employees)), key=lambda e: self.problem.employees[e].id)
-        by_time = sorted(range(len(shifts)), key=lambda i: (shifts[i].date, shifts[i].shift_id,
-                                                            shifts[i].start_local, shifts[i].end_local))
+        by_time = sorted(
+            range(len(shifts)),
+            key=lambda i: (shifts[i].date, shifts[i].shift_id, shifts[i].start_local, shifts[i].end_local),
+        )
         return rows[np.lexsort((rows[:, 3], _ranks(by_time)[rows[:, 2]], _ranks(by_id)[rows[:, 1]]))]
 
     def assumption_literals(self) -> list[cp_model.IntVar]:

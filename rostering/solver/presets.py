@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from enum import Enum
 from types import MappingProxyType
 
 from .options import SolveOptions, Strategy
+
+
+class PresetName(str, Enum):
+    # The presets by name, in the order --preset offers them; PRESETS maps each to its strategy.
+    danish = "danish"
+    curtois = "curtois"
+    replan = "replan"
+
 
 DANISH = Strategy()
 """Danish municipal plans (the bundled scenarios, bench/generate.py): Strategy's defaults, each
@@ -33,9 +42,16 @@ EMPLOYEE_START_ABOVE = 20_000
 # is not measured.
 EMPLOYEE_BOUND_PLAN_BELOW = 600
 
-CURTOIS = replace(DANISH, staffing_phase=0.0, employee_start_above=EMPLOYEE_START_ABOVE, employee_start_phase=0.4,
-                  employee_bound_phase=0.3, employee_bound_plan_below=EMPLOYEE_BOUND_PLAN_BELOW, branch_phase=0.9,
-                  lns_phase=0.7)
+CURTOIS = replace(
+    DANISH,
+    staffing_phase=0.0,
+    employee_start_above=EMPLOYEE_START_ABOVE,
+    employee_start_phase=0.4,
+    employee_bound_phase=0.3,
+    employee_bound_plan_below=EMPLOYEE_BOUND_PLAN_BELOW,
+    branch_phase=0.9,
+    lns_phase=0.7,
+)
 """How a Curtois & Qu benchmark instance is solved. One phase: the instance's objective weighs
 cover and requests together. A cover-only first phase (the Danish default) left worse rosters
 after 60 s on the larger instances (Instance14: 1684 and 1868 in two runs, against 1499 in one
@@ -66,7 +82,9 @@ re-plan) runs with the Danish defaults, as measured: one sick call in hjemmeplej
 published roster as the hint, and solve() adapts to a hint by itself (one phase, no start): no
 field of the strategy needs to."""
 
-PRESETS: Mapping[str, Strategy] = MappingProxyType({"danish": DANISH, "curtois": CURTOIS, "replan": REPLAN})
+PRESETS: Mapping[str, Strategy] = MappingProxyType(
+    {PresetName.danish.value: DANISH, PresetName.curtois.value: CURTOIS, PresetName.replan.value: REPLAN}
+)
 
 
 def benchmark_options(options: SolveOptions) -> SolveOptions:

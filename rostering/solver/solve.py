@@ -89,8 +89,14 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         self._on_progress, self._phase, self._offset, self._floor = on_progress, phase, offset, floor
 
     def on_solution_callback(self) -> None:
-        self._on_progress(Progress(self._offset + self.WallTime(), self.ObjectiveValue() / 60,
-                                   max(self.BestObjectiveBound(), self._floor) / 60, self._phase))
+        self._on_progress(
+            Progress(
+                self._offset + self.WallTime(),
+                self.ObjectiveValue() / 60,
+                max(self.BestObjectiveBound(), self._floor) / 60,
+                self._phase,
+            )
+        )
 
 
 def solve(
@@ -133,12 +139,19 @@ def solve(
     if starts:
         fallback, completed = _start_by_employee(model, options, on_progress)
         used = spent() - bounded
-    two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and \
-        any(p.name not in STAFFING_TERMS for p in model.penalties)
+    two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and any(
+        p.name not in STAFFING_TERMS for p in model.penalties
+    )
     if options.strategy.staffing_phase > 0 and two_phases and fallback is None:  # a start or hint has settled staffing
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS))
-        first, status = _run(model, options, min(options.time_limit * options.strategy.staffing_phase,
-                                                 max(options.time_limit - used, 0.1)), on_progress, "staffing", spent())
+        first, status = _run(
+            model,
+            options,
+            min(options.time_limit * options.strategy.staffing_phase, max(options.time_limit - used, 0.1)),
+            on_progress,
+            "staffing",
+            spent(),
+        )
         used = _used(options, used, first, spent() - bounded)
         if status == cp_model.INFEASIBLE:
             return _answer(problem, rules, options, model, first, status, spent(), build_time)
@@ -165,13 +178,21 @@ def solve(
         answer = _answer(problem, rules, options, model, final, status, spent(), build_time)
         improvable = final if status == cp_model.FEASIBLE else None
     if improvable is not None:
+        assert answer.bound is not None  # improvable: a solved or completed roster, whose answer has a bound
         if employee is not None:  # a proven bound too, often above CP-SAT's own after a short search
             answer = replace(answer, bound=max(answer.bound, employee.value / 60))
         guide = employee.relaxation if employee is not None else {}
         # Counted once the answer's roster is made: 1.6 s after the full search on Instance24.
         used = _used(options, used, final, spent() - bounded)
-        answer = _improve(model, options, improvable, replace(answer, wall_time=spent()),
-                          options.time_limit - used, on_progress, guide)
+        answer = _improve(
+            model,
+            options,
+            improvable,
+            replace(answer, wall_time=spent()),
+            options.time_limit - used,
+            on_progress,
+            guide,
+        )
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
         return _fallback_answer(fallback, spent(), build_time, capped)
@@ -187,8 +208,9 @@ def _starts_by_employee(options: SolveOptions, size: int, started: bool) -> bool
     return big is not None and not options.deterministic and not started and size > big
 
 
-def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
-                       hinted: bool) -> tuple[float, EmployeeBound | None]:
+def _bound_by_employee(
+    model: RosterModel, options: SolveOptions, size: int, hinted: bool
+) -> tuple[float, EmployeeBound | None]:
     """Post the employee bound's inequalities (rostering.solver.strategies.bound) if asked for; the seconds spent,
     and the bound, whose linear relaxation's roster guides the neighbourhoods. Unless the
     caller gave a hint, the search starts from each employee's main plan in that relaxation.
@@ -200,8 +222,9 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
         return 0.0, None
     started = time.perf_counter()
     generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
-    bound = employee_bound(model, options.time_limit * strategy.employee_bound_phase, options.seed,
-                           generation=generation)
+    bound = employee_bound(
+        model, options.time_limit * strategy.employee_bound_phase, options.seed, generation=generation
+    )
     if bound is not None:
         post_cuts(model, bound)
         if not hinted:
@@ -212,8 +235,14 @@ def _bound_by_employee(model: RosterModel, options: SolveOptions, size: int,
     return time.perf_counter() - started, bound
 
 
-def _branch(model: RosterModel, options: SolveOptions, bound: EmployeeBound, generation: ColumnGeneration,
-            hinted: bool, budget: float) -> None:
+def _branch(
+    model: RosterModel,
+    options: SolveOptions,
+    bound: EmployeeBound,
+    generation: ColumnGeneration | None,
+    hinted: bool,
+    budget: float,
+) -> None:
     """Branch-and-price from the employee bound's column generation for `budget` seconds: its bound
     becomes a valid inequality on the objective, and its best roster (unless the caller gave a
     hint) the start. When it proved that roster optimal, CP-SAT finds the hint and stops at once."""
@@ -225,8 +254,9 @@ def _branch(model: RosterModel, options: SolveOptions, bound: EmployeeBound, gen
         hint_plans(model, proof.plans)
 
 
-def _complete_hint(model: RosterModel, options: SolveOptions, hint: Roster,
-                   time_limit: float) -> tuple[Roster | None, cp_model.CpSolver]:
+def _complete_hint(
+    model: RosterModel, options: SolveOptions, hint: Roster, time_limit: float
+) -> tuple[Roster | None, cp_model.CpSolver]:
     """Hint every variable from `hint`, not just its shifts; its roster (None when it breaks a hard
     rule here, a lock on another shift say, or takes over `time_limit`: CP-SAT then repairs the
     shifts' hint itself) and the solver that completed it. Shifts the problem no longer has (a new
@@ -244,34 +274,51 @@ def _complete_hint(model: RosterModel, options: SolveOptions, hint: Roster,
     return model.roster_from(solver), solver
 
 
-def _start_by_employee(model: RosterModel, options: SolveOptions, on_progress: Callable[[Progress], None] | None
-                       ) -> tuple[Roster | None, cp_model.CpSolver | None]:
+def _start_by_employee(
+    model: RosterModel, options: SolveOptions, on_progress: Callable[[Progress], None] | None
+) -> tuple[Roster | None, cp_model.CpSolver | None]:
     """A roster built employee by employee (None: none in time), hinted to the model and completed
     to its every variable, and the solver that completed it (None: not completed). The first sweep
     may use the whole limit: its roster is kept even when no time is left to complete the hint,
     since a plan within each employee's rules is a roster."""
+
     def report(elapsed: float, objective: float) -> None:
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
             on_progress(Progress(elapsed, objective, 0.0, "start"))
 
     lane = replace(options, workers=1)  # one employee's search per worker (see employee_start)
-    start = employee_start(model.problem, model.rules, options.time_limit * options.strategy.employee_start_phase,
-                           lambda limit: _solver(lane, limit), report, first_budget=options.time_limit,
-                           lanes=options.worker_count)
+    start = employee_start(
+        model.problem,
+        model.rules,
+        options.time_limit * options.strategy.employee_start_phase,
+        lambda limit: _solver(lane, limit),
+        report,
+        first_budget=options.time_limit,
+        lanes=options.worker_count,
+    )
     if start.roster is None or start.seconds >= options.time_limit:
         return start.roster, None  # no time left to hand it to the full model
     completed, completion = _complete_hint(model, options, start.roster, options.time_limit - start.seconds)
     return start.roster, completion if completed is not None else None
 
 
-def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolver, answer: SolveResult,
-             budget: float, on_progress: Callable[[Progress], None] | None, guide: Guide) -> SolveResult:
+def _improve(
+    model: RosterModel,
+    options: SolveOptions,
+    solver: cp_model.CpSolver,
+    answer: SolveResult,
+    budget: float,
+    on_progress: Callable[[Progress], None] | None,
+    guide: Guide,
+) -> SolveResult:
     """`answer` improved by re-planning neighbourhoods of its roster (rostering.solver.strategies.lns) for `budget`.
     A search whose steps outgrow the time left hands the rest of the budget back to CP-SAT, hinted
     with its roster: on small instances the neighbourhoods soon cover everything, and only the full
     search can prove."""
     if options.strategy.lns_phase <= 0 or budget < 0.5 * STEP_SECONDS:
         return answer
+    bound = answer.bound
+    assert bound is not None  # solve() improves only a roster's answer, which has a bound
     started = time.perf_counter()
 
     def elapsed() -> float:
@@ -279,27 +326,44 @@ def _improve(model: RosterModel, options: SolveOptions, solver: cp_model.CpSolve
 
     def report(found: Incumbent) -> None:
         if on_progress:
-            on_progress(Progress(elapsed(), found.objective / 60, answer.bound, "roster"))
+            on_progress(Progress(elapsed(), found.objective / 60, bound, "roster"))
 
     start = Incumbent.of(solver)
     # A deterministic run keeps one lane: which lane ends first depends on the machine.
     small = len(start.values) <= options.strategy.lns_lanes_below and not options.deterministic
     lanes = options.worker_count if small else 1
     one = replace(options, workers=1) if lanes > 1 else options
-    search = improve(model, start, budget, options.seed, lambda limit: _solver(one, limit, len(start.values)),
-                     options.deterministic, report, answer.bound * 60, lanes, guide)
-    best = replace(answer, roster=model.roster_from_values(search.incumbent.values),
-                   objective=search.incumbent.objective / 60)
+    search = improve(
+        model,
+        start,
+        budget,
+        options.seed,
+        lambda limit: _solver(one, limit, len(start.values)),
+        options.deterministic,
+        report,
+        bound * 60,
+        lanes,
+        guide,
+    )
+    roster, objective = model.roster_from_values(search.incumbent.values), search.incumbent.objective / 60
     # What is left, less what loading the model costs beyond a search's limit (measured on the
     # steps): Curtois Instance24 (1.4M variables) handed 8 s back and ended 34.6 s past its 600 s.
     left = budget - search.seconds - search.overhead
-    if best.objective > best.bound and left >= STEP_SECONDS:
+    proven = bound
+    if objective > proven and left >= STEP_SECONDS:
         hint_values(model.cp, search.incumbent.values)
         final, status = _run(model, options, left, on_progress, "roster", elapsed())
         if _solved(status) and final.ObjectiveValue() <= search.incumbent.objective:
-            best = replace(best, roster=model.roster_from(final), objective=final.ObjectiveValue() / 60)
-        best = replace(best, bound=max(best.bound, final.BestObjectiveBound() / 60))
-    return replace(best, status="OPTIMAL" if best.objective <= best.bound else "FEASIBLE", wall_time=elapsed())
+            roster, objective = model.roster_from(final), final.ObjectiveValue() / 60
+        proven = max(proven, final.BestObjectiveBound() / 60)
+    return replace(
+        answer,
+        status="OPTIMAL" if objective <= proven else "FEASIBLE",
+        roster=roster,
+        objective=objective,
+        bound=proven,
+        wall_time=elapsed(),
+    )
 
 
 def _used(options: SolveOptions, used: float, solver: cp_model.CpSolver, wall: float) -> float:
@@ -322,8 +386,14 @@ def _solved(status: int) -> bool:
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def _run(model: RosterModel, options: SolveOptions, time_limit: float,
-         on_progress: Callable[[Progress], None] | None, phase: str, offset: float) -> tuple[cp_model.CpSolver, int]:
+def _run(
+    model: RosterModel,
+    options: SolveOptions,
+    time_limit: float,
+    on_progress: Callable[[Progress], None] | None,
+    phase: str,
+    offset: float,
+) -> tuple[cp_model.CpSolver, int]:
     solver = _solver(options, time_limit, len(model.cp.Proto().variables))
     callback = _ProgressCallback(on_progress, phase, offset, objective_floor(model.cp)) if on_progress else None
     return solver, solver.Solve(model.cp, callback)
@@ -334,13 +404,22 @@ def _hint_solution(model: RosterModel, solver: cp_model.CpSolver) -> None:
     hint_values(model.cp, solver.ResponseProto().solution)
 
 
-def _answer(problem: Problem, rules: ActiveRules, options: SolveOptions, model: RosterModel,
-            solver: cp_model.CpSolver, status: int, wall_time: float, build_time: float) -> SolveResult:
+def _answer(
+    problem: Problem,
+    rules: ActiveRules,
+    options: SolveOptions,
+    model: RosterModel,
+    solver: cp_model.CpSolver,
+    status: int,
+    wall_time: float,
+    build_time: float,
+) -> SolveResult:
     name = solver.StatusName(status)
     if _solved(status):
         bound = max(solver.BestObjectiveBound(), objective_floor(model.cp))
-        return SolveResult(name, model.roster_from(solver), solver.ObjectiveValue() / 60, bound / 60,
-                           wall_time, build_time)
+        return SolveResult(
+            name, model.roster_from(solver), solver.ObjectiveValue() / 60, bound / 60, wall_time, build_time
+        )
     conflicts = explain_infeasible(problem, rules, options) if status == cp_model.INFEASIBLE else ()
     return SolveResult(name, Roster(()), None, None, wall_time, build_time, conflicts)
 
@@ -378,5 +457,6 @@ def explain_infeasible(problem: Problem, rules: ActiveRules, options: SolveOptio
     if solver.Solve(model.cp) != cp_model.INFEASIBLE:
         return ()
     core = solver.SufficientAssumptionsForInfeasibility()
-    return tuple(sorted((model.guards[i] for i in core if i in model.guards),
-                        key=lambda g: (g.employee_id, g.rule_id, g.detail)))
+    return tuple(
+        sorted((model.guards[i] for i in core if i in model.guards), key=lambda g: (g.employee_id, g.rule_id, g.detail))
+    )

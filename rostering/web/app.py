@@ -82,14 +82,21 @@ class AbsenceRequest(BaseModel):
 
 class ReplanRequest(SolveRequest):
     absences: list[AbsenceRequest] = Field(min_length=1)
-    today: dt.datetime | None = Field(None, description="Now, local time: shifts starting before it stay. "
-                                                         "Default: midnight before the first absent day.")
+    today: dt.datetime | None = Field(
+        None,
+        description="Now, local time: shifts starting before it stay. Default: midnight before the first absent day.",
+    )
 
 
 def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
-    app = FastAPI(title="rostering", description="The planner's web view: roster grid, coverage, findings, edits, "
-                  "solve and re-plan, exports. Mirrors the `rostering` command line.", version="1",
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="rostering",
+        description="The planner's web view: roster grid, coverage, findings, edits, "
+        "solve and re-plan, exports. Mirrors the `rostering` command line.",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+    )
     jobs = Jobs(ws)
 
     @app.middleware("http")
@@ -97,8 +104,13 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
         if token is None:
             return await call_next(request)
         if not _authorised(request, token):
-            return JSONResponse({"detail": "missing or wrong token: pass the --token given to `rostering serve` "
-                                           "(Authorization: Bearer TOKEN, or ?token=TOKEN)"}, status_code=401)
+            return JSONResponse(
+                {
+                    "detail": "missing or wrong token: pass the --token given to `rostering serve` "
+                    "(Authorization: Bearer TOKEN, or ?token=TOKEN)"
+                },
+                status_code=401,
+            )
         response = await call_next(request)
         # The page opened with ?token= gets it as a cookie, so its scripts, styles and
         # downloads carry it too. Strict: no other site's page can send it along.
@@ -126,10 +138,13 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def docs():
         """Swagger UI from the installed fastapi-offline, not a CDN: the docs work offline."""
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="rostering API",
-                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-                                   swagger_css_url="/docs-assets/swagger-ui.css",
-                                   swagger_favicon_url="/docs-assets/favicon.png")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="rostering API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
 
     @app.get("/api/roster", summary="The grid: employees × days, shifts, absences, wishes, locks, hours")
     def roster():
@@ -201,21 +216,31 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
             book = grid_workbook(ws.problem, ws.current.roster)
         buffer = io.BytesIO()
         book.save(buffer)
-        return _download(buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         "roster.xlsx")
+        return _download(
+            buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "roster.xlsx"
+        )
 
-    @app.get("/api/export/payroll.csv", summary="Pay lines per employee, day and wage type (as `rostering export "
-             "payroll`); 409 when the roster breaks hard rules, unless allow_violations")
+    @app.get(
+        "/api/export/payroll.csv",
+        summary="Pay lines per employee, day and wage type (as `rostering export "
+        "payroll`); 409 when the roster breaks hard rules, unless allow_violations",
+    )
     def export_payroll(profile: PayrollProfileName = PayrollProfileName.generic, allow_violations: bool = False):
         chosen = load_profile(profile.value)
         with ws.lock:
             run = payroll_run(ws.problem, ws.current.roster)
         if run.broken and not allow_violations:
-            raise Refused(f"the roster breaks {len(run.broken)} hard rule(s); nothing exported (see the findings, "
-                          f"or export with allow_violations to mark the affected lines)")
+            raise Refused(
+                f"the roster breaks {len(run.broken)} hard rule(s); nothing exported (see the findings, "
+                f"or export with allow_violations to mark the affected lines)"
+            )
         if run.mismatches:  # a bug, never a user error: payroll gets no hours that do not add up
             raise HTTPException(500, "sum check failed, nothing exported: " + "; ".join(run.mismatches))
-        return _download(checked_text(run.lines, chosen).encode(chosen.encoding), f"text/csv; charset={chosen.encoding}", "payroll.csv")
+        return _download(
+            checked_text(run.lines, chosen).encode(chosen.encoding),
+            f"text/csv; charset={chosen.encoding}",
+            "payroll.csv",
+        )
 
     @app.get("/api/export/ical.zip", summary="One .ics calendar per employee, zipped")
     def export_ical():
@@ -237,8 +262,11 @@ def _state(ws: Workspace) -> dict:
 
 def _authorised(request: Request, token: str) -> bool:
     header = request.headers.get("authorization", "")
-    candidates = (header[7:] if header.lower().startswith("bearer ") else "", request.query_params.get("token", ""),
-                  request.cookies.get(TOKEN_COOKIE, ""))
+    candidates = (
+        header[7:] if header.lower().startswith("bearer ") else "",
+        request.query_params.get("token", ""),
+        request.cookies.get(TOKEN_COOKIE, ""),
+    )
     return any(secrets.compare_digest(given.encode(), token.encode()) for given in candidates if given)
 
 

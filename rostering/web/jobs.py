@@ -10,8 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
-from rostering.analysis.verify import Verified
-from rostering.analysis.verify import solve_and_verify
+from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.replan.changes import change_list
 from rostering.replan.problem import NewAbsence, replan_problem
 from rostering.solver.options import SolveOptions
@@ -38,16 +37,32 @@ class Job:
     finished: float | None = None
 
     def record(self, p: Progress) -> None:
-        self.progress.append({"phase": p.phase, "elapsed": round(p.elapsed, 2), "objective": round(p.objective, 2),
-                              "bound": round(p.bound, 2), "gap": round(p.gap, 4)})
+        self.progress.append(
+            {
+                "phase": p.phase,
+                "elapsed": round(p.elapsed, 2),
+                "objective": round(p.objective, 2),
+                "bound": round(p.bound, 2),
+                "gap": round(p.gap, 4),
+            }
+        )
         del self.progress[:-PROGRESS_KEPT]
 
     def to_dict(self) -> dict:
         end = self.finished if self.finished is not None else time.monotonic()
-        return {"id": self.id, "kind": self.kind, "status": self.status, "message": self.message,
-                "elapsed": round(end - self.started, 2), "time_limit": self.time_limit,
-                "progress": self.progress[-1] if self.progress else None, "progress_lines": len(self.progress),
-                "summary": self.summary, "changes": self.changes, "version": self.version}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "message": self.message,
+            "elapsed": round(end - self.started, 2),
+            "time_limit": self.time_limit,
+            "progress": self.progress[-1] if self.progress else None,
+            "progress_lines": len(self.progress),
+            "summary": self.summary,
+            "changes": self.changes,
+            "version": self.version,
+        }
 
 
 class Jobs:
@@ -71,10 +86,21 @@ class Jobs:
         with ws.lock:
             ws.expect(version)
             problem, snapshot = ws.locked_problem(), ws.current
-        return self._start("solve", version, options, lambda job: self._finish(
-            job, solve_and_verify(problem, options, on_progress=job.record,
-                       hint=snapshot.roster if snapshot.roster.assignments else None),
-            replace(snapshot, label="solve")))
+        return self._start(
+            "solve",
+            version,
+            options,
+            lambda job: self._finish(
+                job,
+                solve_and_verify(
+                    problem,
+                    options,
+                    on_progress=job.record,
+                    hint=snapshot.roster if snapshot.roster.assignments else None,
+                ),
+                replace(snapshot, label="solve"),
+            ),
+        )
 
     def replan(self, version: int, options: SolveOptions, absences: list[NewAbsence], today: dt.datetime) -> Job:
         """Cover new absences with as few changes as possible (as `rostering replan`); the
@@ -87,22 +113,43 @@ class Jobs:
             sick = {(a.employee_id, day) for a in absences for day in problem.days if a.first <= day <= a.last}
             locks = frozenset(snapshot.locks - sick)
             problem = pinned(problem, snapshot.roster, locks)
-        kept = tuple(NewAbsence(a.employee_id, max(a.first, today.date()), a.last, a.kind)
-                     for a in absences if a.last >= today.date())
+        kept = tuple(
+            NewAbsence(a.employee_id, max(a.first, today.date()), a.last, a.kind)
+            for a in absences
+            if a.last >= today.date()
+        )
         ill = {a.employee_id for a in absences}
-        begun = {(r.employee_id, r.date) for r in snapshot.roster.assignments
-                 if r.employee_id in ill and problem.timeline.minute(r.start) < problem.frozen_until}
-        after = replace(snapshot, locks=locks, absences=snapshot.absences + kept, begun=snapshot.begun | begun,
-                        extra_hours=True,
-                        label=f"re-plan for {', '.join(a.employee_id for a in absences)}")
+        frozen = problem.frozen_until
+        assert frozen is not None  # replan_problem sets it: the minute of `today`
+        begun = {
+            (r.employee_id, r.date)
+            for r in snapshot.roster.assignments
+            if r.employee_id in ill and problem.timeline.minute(r.start) < frozen
+        }
+        after = replace(
+            snapshot,
+            locks=locks,
+            absences=snapshot.absences + kept,
+            begun=snapshot.begun | begun,
+            extra_hours=True,
+            label=f"re-plan for {', '.join(a.employee_id for a in absences)}",
+        )
 
         def run(job: Job) -> None:
             verified = solve_and_verify(problem, options, on_progress=job.record, hint=snapshot.roster)
             if verified.result.has_roster:
-                job.changes = [{"employee_id": c.employee_id, "date": c.date.isoformat(), "old": c.old, "new": c.new,
-                                "inside_notice": c.inside_notice}
-                               for c in change_list(problem, snapshot.roster, verified.result.roster)]
+                job.changes = [
+                    {
+                        "employee_id": c.employee_id,
+                        "date": c.date.isoformat(),
+                        "old": c.old,
+                        "new": c.new,
+                        "inside_notice": c.inside_notice,
+                    }
+                    for c in change_list(problem, snapshot.roster, verified.result.roster)
+                ]
             self._finish(job, verified, after)
+
         return self._start("replan", version, options, run)
 
     def _start(self, kind: str, version: int, options: SolveOptions, work) -> Job:
@@ -119,6 +166,7 @@ class Jobs:
                 job.status, job.message = "failed", f"{type(exc).__name__}: {exc}"
             finally:
                 job.finished = time.monotonic()
+
         threading.Thread(target=target, name=f"rostering-{kind}-{job.id}", daemon=True).start()
         return job
 
@@ -136,12 +184,13 @@ class Jobs:
             return
         job.status = "done"
         job.message = f"{len(result.roster.assignments)} shifts, objective {job.summary['objective']:.1f}" + (
-            f", {len(job.changes)} change(s)" if job.kind == "replan" else "")
+            f", {len(job.changes)} change(s)" if job.kind == "replan" else ""
+        )
 
 
 def _no_roster(summary: dict) -> str:
     if summary["conflicts"]:
         return "no roster can satisfy these together: " + "; ".join(
-            f"{c['employee']}: {c['rule']}" for c in summary["conflicts"])
+            f"{c['employee']}: {c['rule']}" for c in summary["conflicts"]
+        )
     return "no roster found within the time limit; try a longer one"
-

@@ -30,10 +30,17 @@ def grid_view(ws: Workspace) -> dict[str, Any]:
         "unsaved": ws.version != ws.saved_version,
         "undo": snap.label if ws.history else None,  # what undo would take back
         "days": [_day(problem, day) for day in problem.days],
-        "shift_types": [{"id": s.id, "code": code, "name": s.name, "start": s.start.strftime("%H:%M"),
-                         "end": s.end.strftime("%H:%M"), "colour": f"#{PALETTE[i % len(PALETTE)]}"}
-                        for i, (s, code) in enumerate(zip(problem.shift_types.values(), short_codes(problem),
-                                                          strict=True))],
+        "shift_types": [
+            {
+                "id": s.id,
+                "code": code,
+                "name": s.name,
+                "start": s.start.strftime("%H:%M"),
+                "end": s.end.strftime("%H:%M"),
+                "colour": f"#{PALETTE[i % len(PALETTE)]}",
+            }
+            for i, (s, code) in enumerate(zip(problem.shift_types.values(), short_codes(problem), strict=True))
+        ],
         "employees": [_employee(problem, staff, worked[staff.id], snap.locks) for staff in _ordered(problem)],
         "shifts": len(snap.roster.assignments),
         "absence_kinds": [kind.value for kind in AbsenceKind],
@@ -46,14 +53,19 @@ def short_codes(problem: Problem) -> list[str]:
     codes = []
     for shift_id in problem.shift_types:
         parts = [p for p in re.split(r"[-_ .]", shift_id) if p]
-        codes.append(shift_id if len(shift_id) <= 3 else parts[0][:3] if len(parts) == 1
-                     else (parts[0][0] + parts[-1])[:3])
+        codes.append(
+            shift_id if len(shift_id) <= 3 else parts[0][:3] if len(parts) == 1 else (parts[0][0] + parts[-1])[:3]
+        )
     return codes if len(set(codes)) == len(codes) else list(problem.shift_types)
 
 
 def _day(problem: Problem, day: dt.date) -> dict[str, Any]:
-    return {"date": day.isoformat(), "label": day_label(day), "weekend": problem.is_weekend(day),
-            "holiday": problem.holidays.get(day)}
+    return {
+        "date": day.isoformat(),
+        "label": day_label(day),
+        "weekend": problem.is_weekend(day),
+        "holiday": problem.holidays.get(day),
+    }
 
 
 def group_of(staff: Staff) -> str:
@@ -82,10 +94,17 @@ def _employee(problem: Problem, staff: Staff, worked, locks) -> dict[str, Any]:
         if employee_id == staff.id:
             cells[day.isoformat()]["locked"] = True
     planned = sum(item.shift.paid for item in worked) / 60
-    return {"id": staff.id, "group": "vikar" if staff.is_vikar else group_of(staff), "team": staff.team,
-            "agreement": staff.agreement, "competences": list(staff.competences),
-            "contract_hours": staff.contract_hours, "norm_hours": round(staff.norm_minutes / 60, 2),
-            "planned_hours": round(planned, 2), "cells": dict(cells)}
+    return {
+        "id": staff.id,
+        "group": "vikar" if staff.is_vikar else group_of(staff),
+        "team": staff.team,
+        "agreement": staff.agreement,
+        "competences": list(staff.competences),
+        "contract_hours": staff.contract_hours,
+        "norm_hours": round(staff.norm_minutes / 60, 2),
+        "planned_hours": round(planned, 2),
+        "cells": dict(cells),
+    }
 
 
 def findings_view(ws: Workspace) -> dict[str, Any]:
@@ -121,11 +140,17 @@ def coverage_view(ws: Workspace, competence: str | None = None) -> dict[str, Any
         if competence is not None and c.competence != competence:
             continue
         key = (c.date.isoformat(), c.shift_id)
-        into = merged.setdefault(key, {"date": key[0], "shift": c.shift_id, "min": 0, "target": 0, "max": 0,
-                                       "planned": 0, "status": "ok"})
+        into = merged.setdefault(
+            key, {"date": key[0], "shift": c.shift_id, "min": 0, "target": 0, "max": 0, "planned": 0, "status": "ok"}
+        )
         for level in ("min", "target", "planned"):
             into[level] += getattr(c, level)
         into["max"] = None if into["max"] is None or c.max is None else into["max"] + c.max
         into["status"] = min(into["status"], c.status, key=STATUS_ORDER.index)
-    return {"version": ws.version, "competences": competences, "competence": competence,
-            "cells": list(merged.values()), "totals": coverage_totals(problem, roster, cells).to_dict()}
+    return {
+        "version": ws.version,
+        "competences": competences,
+        "competence": competence,
+        "cells": list(merged.values()),
+        "totals": coverage_totals(problem, roster, cells).to_dict(),
+    }

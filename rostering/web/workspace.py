@@ -118,8 +118,10 @@ class Workspace:
 
     def expect(self, version: int) -> None:
         if version != self.version:
-            raise Conflict(f"the roster changed since you loaded it (you have version {version}, the current one "
-                           f"is {self.version}); reload to see the changes")
+            raise Conflict(
+                f"the roster changed since you loaded it (you have version {version}, the current one "
+                f"is {self.version}); reload to see the changes"
+            )
 
     def edit(self, version: int, edits: list[CellEdit]) -> int:
         with self.lock:
@@ -140,8 +142,14 @@ class Workspace:
             return kept
         shift = problem.instance(edit.date, edit.shift_id)
         if shift is None:
-            raise InputError("edit", [InputIssue("shift_id", f"unknown shift type {edit.shift_id!r}; known: "
-                                                             f"{', '.join(problem.shift_types)}")])
+            raise InputError(
+                "edit",
+                [
+                    InputIssue(
+                        "shift_id", f"unknown shift type {edit.shift_id!r}; known: {', '.join(problem.shift_types)}"
+                    )
+                ],
+            )
         return [*kept, Assignment(edit.employee_id, edit.date, edit.shift_id, shift.start_local, shift.end_local)]
 
     def _known(self, request: str, cells: list[Cell]) -> None:
@@ -152,8 +160,11 @@ class Workspace:
             if employee_id not in problem.employee_index:
                 issues.append(InputIssue(where, f"no such cell: employee_id: unknown employee {employee_id!r}"))
             if day not in problem.day_index:
-                issues.append(InputIssue(where, f"no such cell: date: {day} is outside the horizon "
-                                                f"{problem.days[0]}..{problem.days[-1]}"))
+                issues.append(
+                    InputIssue(
+                        where, f"no such cell: date: {day} is outside the horizon {problem.days[0]}..{problem.days[-1]}"
+                    )
+                )
         if issues:
             raise InputError(request, issues)
 

@@ -49,8 +49,9 @@ from rostering.solver.model import RosterModel, objective_floor
 from .start import problem_alone
 
 # Terms of the objective that one employee's plan decides alone, with the employee's id as key.
-OWN_TERMS = frozenset({"contract_over", "contract_under", "wish_day_off", "wish_avoid", "wish_want",
-                       "shift_removed", "shift_added"})
+OWN_TERMS = frozenset(
+    {"contract_over", "contract_under", "wish_day_off", "wish_avoid", "wish_want", "shift_removed", "shift_added"}
+)
 # Per pricing search; a plan found by then still makes a column and its proven bound a floor.
 PRICING_SECONDS = 2.0
 # How far the employee bound's prices stay back from the master's duals towards the best round's
@@ -101,7 +102,7 @@ def splits(problem: Problem) -> bool:
 
 def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
     """One inequality per employee: their own terms less the priced cover are at least their floor."""
-    for staff, floor in zip(model.problem.employees, bound.floors):
+    for staff, floor in zip(model.problem.employees, bound.floors, strict=True):
         priced = own_expr(model, staff) - sum(bound.prices.get(slot, 0) * var for slot, var in model.role_vars(staff))
         if not isinstance(priced, int):
             model.cp.Add(priced >= floor)
@@ -113,7 +114,7 @@ def hint_plans(model: RosterModel, plans: tuple[frozenset[Slot], ...]) -> None:
     if not plans:
         return
     model.cp.ClearHints()
-    for staff, plan in zip(model.problem.employees, plans):
+    for staff, plan in zip(model.problem.employees, plans, strict=True):
         for slot, var in model.role_vars(staff):
             model.cp.AddHint(var, slot in plan)
 
@@ -148,8 +149,9 @@ class _Pricing:
         self.last: frozenset[Slot] | None = None
         self.groups: dict[Group, cp_model.IntVar] = {}
 
-    def price(self, prices: dict[Slot, int], deadline: float, seed: int,
-              fixed: dict[Group, bool] | None = None) -> tuple[int, frozenset[Slot] | None, int] | None:
+    def price(
+        self, prices: dict[Slot, int], deadline: float, seed: int, fixed: dict[Group, bool] | None = None
+    ) -> tuple[int, frozenset[Slot] | None, int] | None:
         """(proven floor, best plan's slots or None, its own cost) among the plans that keep
         `fixed` (see `keeps`); None when out of time, or when a search cut short has no floor that holds."""
         seconds = min(PRICING_SECONDS, deadline - time.perf_counter())
@@ -297,8 +299,9 @@ class _Master:
         return tuple(best[e][1] for e in range(len(self.choose)))
 
 
-def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: int = 0,
-                   generation: ColumnGeneration | None = None) -> EmployeeBound | None:
+def employee_bound(
+    model: RosterModel, budget: float, seed: int = 1, workers: int = 0, generation: ColumnGeneration | None = None
+) -> EmployeeBound | None:
     """The best Lagrangian bound column generation reaches in `budget` seconds (in `generation`,
     if given, so the caller can branch on from it). None when there is nothing to split (no
     demand), when not even a first round fits, or when an employee has no plan at all (left to
@@ -314,9 +317,16 @@ def employee_bound(model: RosterModel, budget: float, seed: int = 1, workers: in
     if found is None:
         return None
     master = generation.master
-    return EmployeeBound(found.value, found.prices, relaxation=master.relaxation(), plans=master.rounded(),
-                         floors=found.floors, iterations=found.iterations, converged=found.converged,
-                         seconds=time.perf_counter() - started)
+    return EmployeeBound(
+        found.value,
+        found.prices,
+        relaxation=master.relaxation(),
+        plans=master.rounded(),
+        floors=found.floors,
+        iterations=found.iterations,
+        converged=found.converged,
+        seconds=time.perf_counter() - started,
+    )
 
 
 @dataclass(frozen=True)
@@ -349,15 +359,23 @@ class ColumnGeneration:
         self.workers = workers or os.cpu_count() or 1
         self.seen: set[tuple[int, frozenset[Slot]]] = set()
 
-    def run(self, prices: dict[Slot, int], deadline: float, seed: int,
-            fixed: dict[tuple[int, Group], bool] | None = None, enough: float = math.inf,
-            smoothing: float = 0.0) -> Generated | None:
+    def run(
+        self,
+        prices: dict[Slot, int],
+        deadline: float,
+        seed: int,
+        fixed: dict[tuple[int, Group], bool] | None = None,
+        enough: float = math.inf,
+        smoothing: float = 0.0,
+    ) -> Generated | None:
         """Rounds from `prices` until no new plan, the bound meets the relaxation or `enough`, or
         the deadline; only plans that keep `fixed` (per employee, see `keeps`) take part. None
         when not one round fits; NoPlan when an employee has no plan that keeps `fixed`."""
         fixed = fixed or {}
-        per_employee = [{group: works for (e, group), works in fixed.items() if e == employee}
-                        for employee in range(len(self.pricing))]
+        per_employee = [
+            {group: works for (e, group), works in fixed.items() if e == employee}
+            for employee in range(len(self.pricing))
+        ]
         self.master.restrict(per_employee)
         # The first round prices at the duals of the plans already known (the given prices while
         # some employee has none that keeps `fixed`): a plan priced otherwise may be known already
@@ -367,16 +385,24 @@ class ColumnGeneration:
         with ThreadPoolExecutor(self.workers) as pool:
             while True:
                 prices = duals if best is None or mispriced else _smoothed(best.prices, duals, smoothing)
-                priced = list(pool.map(lambda one, keep: one.price(prices, deadline, seed, keep),
-                                       self.pricing, per_employee))
+                priced = list(
+                    pool.map(
+                        lambda one, keep, prices=prices: one.price(prices, deadline, seed, keep),
+                        self.pricing,
+                        per_employee,
+                    )
+                )
                 if None in priced:
                     break  # a round cut short by the deadline has no floor for everyone
                 iterations += 1
                 value = self.slots.least(prices) + sum(floor for floor, _, _ in priced)
                 if best is None or value > best.value:
                     best = Generated(value, prices, tuple(floor for floor, _, _ in priced), relaxed, 0, False)
-                new = [(e, plan, cost) for e, (_, plan, cost) in enumerate(priced)
-                       if plan is not None and (e, plan) not in self.seen]
+                new = [
+                    (e, plan, cost)
+                    for e, (_, plan, cost) in enumerate(priced)
+                    if plan is not None and (e, plan) not in self.seen
+                ]
                 for e, plan, cost in new:
                     self.seen.add((e, plan))
                     self.master.add(e, plan, cost)

@@ -68,9 +68,15 @@ def objective_step(model: RosterModel) -> int:
     return reduce(math.gcd, (abs(c) for c in model.cp.Proto().objective.coeffs), 0) or 1
 
 
-def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, seed: int = 1,
-                     workers: int = 0, generation: ColumnGeneration | None = None,
-                     prices: dict[Slot, int] | None = None) -> Proof | None:
+def branch_and_price(
+    model: RosterModel,
+    incumbent: int | None,
+    budget: float,
+    seed: int = 1,
+    workers: int = 0,
+    generation: ColumnGeneration | None = None,
+    prices: dict[Slot, int] | None = None,
+) -> Proof | None:
     """Branch on whether an employee works a day, or a slot, until every node's bound reaches
     `incumbent` (an objective some roster has, in model units; None: no roster known yet) or
     `budget` seconds pass. `generation` and `prices` carry on from the employee bound's column
@@ -88,7 +94,8 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
         """The least objective value at or above `bound`."""
         return int(offset + step * math.ceil((bound - offset) / step - 1e-9))
 
-    best, plans = incumbent, ()  # plans: of the best roster branching found, if it beat `incumbent`
+    best = incumbent
+    plans: tuple[frozenset[Slot], ...] = ()  # of the best roster branching found, if it beat `incumbent`
     counter = itertools.count()
     open_nodes = [_Node(0, 0, next(counter), {}, prices or {})]
     nodes = 0
@@ -103,7 +110,7 @@ def branch_and_price(model: RosterModel, incumbent: int | None, budget: float, s
             nodes += 1
             continue  # no roster keeps these fixings
         if run is None or not math.isfinite(run.relaxed):  # out of time, or a pricing search was
-            heapq.heappush(open_nodes, node)                # too short to give some employee a plan
+            heapq.heappush(open_nodes, node)  # too short to give some employee a plan
             break
         nodes += 1
         bound = max(node.bound, lifted(run.value))
@@ -137,8 +144,9 @@ def _days(model: RosterModel, slots) -> dict[Slot, Group]:
     return {slot: frozen[day] for slot, day in day_of.items()}
 
 
-def _branching(shares: dict[tuple[int, Slot], float], fixed: Fixing,
-               days: dict[Slot, Group]) -> tuple[int, Group] | None:
+def _branching(
+    shares: dict[tuple[int, Slot], float], fixed: Fixing, days: dict[Slot, Group]
+) -> tuple[int, Group] | None:
     """Whether an employee works a day, where the relaxation is most nearly half on it; else
     whether they work a slot, likewise. None when the relaxation is integral."""
     by_day: dict[tuple[int, Group], float] = {}
@@ -147,9 +155,11 @@ def _branching(shares: dict[tuple[int, Slot], float], fixed: Fixing,
         by_day[key] = by_day.get(key, 0.0) + share
     by_slot = {(employee, frozenset([slot])): share for (employee, slot), share in shares.items()}
     for candidates in (by_day, by_slot):
-        fractional = [(min(share, 1 - share), sorted(group), employee, group)
-                      for (employee, group), share in candidates.items()
-                      if 1e-6 < share < 1 - 1e-6 and (employee, group) not in fixed]
+        fractional = [
+            (min(share, 1 - share), sorted(group), employee, group)
+            for (employee, group), share in candidates.items()
+            if 1e-6 < share < 1 - 1e-6 and (employee, group) not in fixed
+        ]
         if fractional:
             _, _, employee, group = max(fractional)
             return employee, group

@@ -12,8 +12,8 @@ one employee to another and rebuild both weeks around it. Five kinds, drawn at r
   around one a head less would improve, however far apart: a shift moved from where it is wasted
   to where it is missing, by an employee held at a horizon-wide limit. On Curtois Instance18 no
   employee can drop a shift without going under their minimum minutes (1132 shifts for 1116 heads
-  of cover) and the last points are uncovered heads (43 at 4469), which only such moves lower; in two runs (600 s) 7 of 22 and
-  3 of 14 better rosters came from this kind;
+  of cover) and the last points are uncovered heads (43 at 4469), which only such moves lower; in
+  two runs (600 s) 7 of 22 and 3 of 14 better rosters came from this kind;
 - relaxation, when the employee bound (rostering.solver.strategies.bound) ran: some employees, on the days they work
   otherwise than in the bound's linear relaxation (its mix of each employee's plans). On Curtois
   Instance14 (600 s) the search then reached the optimum 1278, proven after 259 s, 7 of its 11
@@ -117,12 +117,21 @@ class _Shifts:
                 self.cells.append((staff.index, problem.day_index[problem.instances[slot[0]].date], var.Index()))
                 self.slots.append(slot)
 
-    def draw(self, kind: str, share: float, rng: random.Random, incumbent: Incumbent | None = None,
-             guide: Guide | None = None) -> Callable[[int, int], bool]:
+    def draw(
+        self,
+        kind: str,
+        share: float,
+        rng: random.Random,
+        incumbent: Incumbent | None = None,
+        guide: Guide | None = None,
+    ) -> Callable[[int, int], bool]:
         """A neighbourhood of `kind` and size `share`: whether (employee, day) is free."""
         if kind == "relaxation":
+            # improve() draws this kind only when it has a guide, and always from its best roster
+            assert incumbent is not None and guide is not None
             return self._apart(share, rng, incumbent, guide)
         if kind == "transfer":
+            assert incumbent is not None  # improve() always draws from its best roster
             return self._transfer(share, rng, incumbent)
         if kind == "window":
             first, span = self._span(share, rng)
@@ -133,11 +142,16 @@ class _Shifts:
         first, span = self._span(share, rng, least=7)
         return lambda e, d: e in chosen and first <= d < first + span
 
-    def _apart(self, share: float, rng: random.Random, incumbent: Incumbent, guide: Guide) -> Callable[[int, int], bool]:
+    def _apart(
+        self, share: float, rng: random.Random, incumbent: Incumbent, guide: Guide
+    ) -> Callable[[int, int], bool]:
         """The days on which a share of the employees (of those with any) work otherwise than in the
         relaxation: what an optimal roster probably changes, the rest as it is (RINS, in MIP terms)."""
-        apart = {(e, d) for (e, d, index), slot in zip(self.cells, self.slots)
-                 if abs(guide.get((e, slot), 0.0) - incumbent.values[index]) > APART}
+        apart = {
+            (e, d)
+            for (e, d, index), slot in zip(self.cells, self.slots, strict=True)
+            if abs(guide.get((e, slot), 0.0) - incumbent.values[index]) > APART
+        }
         who = sorted({e for e, _ in apart})
         chosen = set(rng.sample(who, min(len(who), max(2, round(share * self.employees)))))
         return lambda e, d: e in chosen and (e, d) in apart
@@ -148,7 +162,7 @@ class _Shifts:
         however far apart. The window kind frees consecutive days only, so it cannot move a shift
         across weeks for an employee held at a horizon-wide limit (minimum or maximum minutes)."""
         heads: Counter = Counter()
-        for (_, day, index), (instance, competence) in zip(self.cells, self.slots):
+        for (_, day, index), (instance, competence) in zip(self.cells, self.slots, strict=True):
             heads[(day, self.problem.instances[instance].shift_id, competence)] += incumbent.values[index]
         short, surplus = [], []
         for key in self.problem.demand:
@@ -170,10 +184,18 @@ class _Shifts:
         return rng.randrange(self.days - span + 1), span
 
 
-def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
-            solver_for: Callable[[float], cp_model.CpSolver], deterministic: bool = False,
-            on_better: Callable[[Incumbent], None] | None = None, bound: float = float("-inf"),
-            lanes: int = 1, guide: Guide | None = None) -> Search:
+def improve(
+    model: RosterModel,
+    start: Incumbent,
+    budget: float,
+    seed: int,
+    solver_for: Callable[[float], cp_model.CpSolver],
+    deterministic: bool = False,
+    on_better: Callable[[Incumbent], None] | None = None,
+    bound: float = float("-inf"),
+    lanes: int = 1,
+    guide: Guide | None = None,
+) -> Search:
     """Re-plan neighbourhoods of `start` for `budget` seconds (deterministic time if so asked), or
     until a roster reaches `bound`, a proven lower bound in model units: it is then optimal.
     `lanes` sub-searches run at once, each from the best roster when it began. A `guide` (a linear
@@ -198,8 +220,7 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
         return min(step, budget - spent - overhead)
 
     def go_on() -> bool:
-        return (limit() > 0.1 * step and bool(shifts.cells) and best.objective > bound + 0.5
-                and not too_big)
+        return limit() > 0.1 * step and bool(shifts.cells) and best.objective > bound + 0.5 and not too_big
 
     with ThreadPoolExecutor(max_workers=lanes) as pool:
         while running or go_on():
@@ -237,13 +258,24 @@ def improve(model: RosterModel, start: Incumbent, budget: float, seed: int,
             if not go_on():
                 for _, _, solver, _ in running.values():
                     solver.StopSearch()
-    _log.debug("lns: %d steps, better rosters %s, %.1f s, step %.0f s, shares %s", steps, dict(gains), spent, step,
-               {kind: round(share, 3) for kind, share in shares.items()})
+    _log.debug(
+        "lns: %d steps, better rosters %s, %.1f s, step %.0f s, shares %s",
+        steps,
+        dict(gains),
+        spent,
+        step,
+        {kind: round(share, 3) for kind, share in shares.items()},
+    )
     return Search(best, steps, sum(gains.values()), spent, overhead)
 
 
-def _search(model: RosterModel, shifts: _Shifts, free: Callable[[int, int], bool], incumbent: Incumbent,
-            solver: cp_model.CpSolver) -> tuple[int, Incumbent | None]:
+def _search(
+    model: RosterModel,
+    shifts: _Shifts,
+    free: Callable[[int, int], bool],
+    incumbent: Incumbent,
+    solver: cp_model.CpSolver,
+) -> tuple[int, Incumbent | None]:
     """One sub-search: the model with every shift outside the neighbourhood fixed, hinted with the
     incumbent. Works on a copy, so the model itself is never changed."""
     sub = model.cp.clone()

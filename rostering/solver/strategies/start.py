@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
@@ -63,10 +63,15 @@ class Start:
     seconds: float
 
 
-def employee_start(problem: Problem, rules: ActiveRules, budget: float,
-                   solver_for: Callable[[float], cp_model.CpSolver],
-                   on_sweep: Callable[[float, float], None] | None = None,
-                   first_budget: float | None = None, lanes: int = 1) -> Start:
+def employee_start(
+    problem: Problem,
+    rules: ActiveRules,
+    budget: float,
+    solver_for: Callable[[float], cp_model.CpSolver],
+    on_sweep: Callable[[float, float], None] | None = None,
+    first_budget: float | None = None,
+    lanes: int = 1,
+) -> Start:
     """Plan employee by employee for at most `budget` seconds; the first sweep, which is the only
     one that gives a roster, may go on until `first_budget` (default `budget`). `solver_for(limit)`
     gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep.
@@ -91,7 +96,9 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
     def sweep(pool: ThreadPoolExecutor) -> bool:
         """Re-plan everyone while there is time (the first sweep: until each has a plan); False
         when the first sweep cannot give everyone a plan in time."""
-        waiting, running = list(problem.employees), {}
+        waiting = list(problem.employees)
+        running: dict[Future[tuple[Assignment, ...] | None], tuple[Staff, tuple[Assignment, ...], cp_model.CpSolver]]
+        running = {}
         while waiting or running:
             while waiting and len(running) < lanes and left() >= (0 if best is None else STEP_SECONDS):
                 staff = waiting.pop(0)
@@ -108,8 +115,9 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
             for job in finished:
                 staff, old, _ = running.pop(job)
                 plan = job.result()
-                if best is None and (plan is None or _too_slow(len(plans) + 1, len(problem.employees), elapsed(),
-                                                               first_deadline)):
+                if best is None and (
+                    plan is None or _too_slow(len(plans) + 1, len(problem.employees), elapsed(), first_deadline)
+                ):
                     for *_, solver in running.values():
                         solver.stop_search()
                     return False
@@ -128,10 +136,10 @@ def employee_start(problem: Problem, rules: ActiveRules, budget: float,
             objective = total_points(problem, roster)
             if on_sweep:
                 on_sweep(elapsed(), objective)
-            last = best
+            last = best.objective if best is not None else None
             if best is None or objective < best.objective:
                 best = Start(roster, objective, sweeps, 0.0)
-            if last is not None and objective > last.objective * (1 - MIN_GAIN):
+            if last is not None and objective > last * (1 - MIN_GAIN):
                 break
     return replace(best, sweeps=sweeps, seconds=elapsed())
 
@@ -141,9 +149,15 @@ def _too_slow(planned: int, employees: int, elapsed: float, deadline: float) -> 
     return planned >= max(3, PACE_AFTER * employees) and elapsed * employees / planned > PACE_SLACK * deadline
 
 
-def _plan_alone(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter,
-                current: tuple[Assignment, ...], solver: cp_model.CpSolver,
-                step: float = STEP_SECONDS) -> tuple[Assignment, ...] | None:
+def _plan_alone(
+    problem: Problem,
+    rules: ActiveRules,
+    staff: Staff,
+    heads: Counter,
+    current: tuple[Assignment, ...],
+    solver: cp_model.CpSolver,
+    step: float = STEP_SECONDS,
+) -> tuple[Assignment, ...] | None:
     """The employee's best plan in a step against the demand the others leave open, or past the
     step the first plan found (None: none), hinted with their current plan. A search cut short
     can end on a plan worse than the current one (on a year, presolve alone outlasts the step),
@@ -207,8 +221,12 @@ def left_open(problem: Problem, heads: Counter) -> dict[tuple[int, str, str], De
     out = {}
     for key, cell in problem.demand.items():
         have = heads[key]
-        out[key] = replace(cell, min=max(cell.min - have, 0), target=max(cell.target - have, 0),
-                           max=None if cell.max is None else max(cell.max - have, 0))
+        out[key] = replace(
+            cell,
+            min=max(cell.min - have, 0),
+            target=max(cell.target - have, 0),
+            max=None if cell.max is None else max(cell.max - have, 0),
+        )
     return out
 
 
