@@ -102,3 +102,31 @@ def test_every_module_imports_in_a_fresh_interpreter(tmp_path):
     with ThreadPoolExecutor(max_workers=4) as pool:
         failed = [(m, err) for m, code, err in pool.map(load, sorted(MODULES)) if code != 0]
     assert not failed, failed
+
+
+@pytest.mark.parametrize("module", ["rostering.rules.law", "rostering.domain.problem", "rostering.io.scenario_file"])
+def test_the_lower_layers_load_without_the_solver(module, tmp_path):
+    """A rule module, the domain and the scenario reader do not pull in OR-Tools: the package's
+    face loads its names lazily, and nothing below the solver imports it."""
+    code = f"import sys, {module}; print(sorted(m for m in ('ortools', 'rostering.solver') if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+def test_the_package_face_names_what_it_loads():
+    """`from rostering import X` works for every name it lists, and lists every name it can load."""
+    assert sorted(rostering.__all__) == sorted(rostering._HOMES)
+    for name in rostering.__all__:
+        assert getattr(rostering, name).__name__ == name
+
+
+def test_every_subpackage_is_installed():
+    """The package list in pyproject.toml is explicit (rules/ installs as rostering.rules), so a new
+    subpackage must be named there or a wheel would leave it out."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = {module for module, path in MODULES.items() if path.name == "__init__.py"}
+    assert folders <= set(config["packages"])
+    assert config["package-dir"] == {"rostering.rules": "rules"}

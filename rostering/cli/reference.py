@@ -1,0 +1,122 @@
+"""`rostering schema` and `rostering rules`: the scenario format and the rules, agreements and plugins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from rostering.domain.scenario import Scenario
+from rostering.io.scenario_file import load_scenario
+from rostering.rules import AgreementTerms, agreements, registry
+
+from .app import app, exit_on_bad_input, out
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the scenario file's JSON Schema."""
+    print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command("rules")
+def rules_command(
+    scenario: Path | None = typer.Argument(
+        None, help="A scenario file: say which plugins it uses, and mark the rules of those it does not."
+    ),
+) -> None:
+    """List the registered rules and agreements with their parameters and sources, and the
+    installed rule plugins with what they provide and whether they loaded."""
+    from rostering.rules import plugin_of, plugins
+    from rostering.rules.active import used_plugins
+
+    used = None
+    if scenario is not None:
+        with exit_on_bad_input():
+            used = used_plugins(load_scenario(scenario))
+    origin = ("plugin",) if plugins() else ()  # without plugins, every rule is built in: no column for it
+
+    def origin_of(ident: str) -> list[str]:
+        return [_origin_text(plugin_of(ident), used)] if origin else []
+
+    table = Table(
+        title="Rules" + (f" (rules of plugins {scenario} does not use are marked)" if used is not None else "")
+    )
+    for col in ("id", "severity", "scope", "parameters (defaults)", "source", *origin):
+        table.add_column(col)
+    for rule_id, rule_cls in sorted(registry().items()):
+        params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
+        table.add_row(
+            rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source, *origin_of(rule_id)
+        )
+    out.print(table)
+    modules = sorted(agreements().values(), key=lambda a: a.id)
+    deals = Table(title="Agreements")
+    for col in ("id", "title", "agreement rules", "source", *origin):
+        deals.add_column(col)
+    for agreement in modules:
+        deals.add_row(
+            agreement.id,
+            agreement.title,
+            ", ".join(agreement.rules) or "-",
+            agreement.source or "-",
+            *origin_of(agreement.id),
+        )
+    out.print(deals)
+    terms = Table(title="Agreement terms (override per scenario: agreements: {id: {terms: {...}}})")
+    terms.add_column("term", no_wrap=True)
+    for agreement in modules:
+        terms.add_column(agreement.id)
+    for name in AgreementTerms.model_fields:
+        terms.add_row(name, *(_term_text(getattr(a.terms, name)) for a in modules))
+    out.print(terms)
+    _print_plugins(plugins(), used, scenario)
+
+
+def _origin_text(plugin: str | None, used: set[str] | None) -> str:
+    """Built-in, or the plugin's name; marked when the scenario shown does not use the plugin."""
+    if plugin is None:
+        return "built-in"
+    return plugin if used is None or plugin in used else f"{plugin} (not used)"
+
+
+def _print_plugins(found, used: set[str] | None, scenario: Path | None) -> None:
+    """The installed plugins (entry point group rostering.rules): what each provides, whether it
+    loaded (with the error if not), and whether the scenario given uses it."""
+    from rich.markup import escape  # a plugin's error text is not markup
+
+    if not found:
+        out.print("No rule plugins installed (entry point group rostering.rules).", highlight=False)
+        return
+    table = Table(
+        title="Rule plugins (a scenario uses one by listing it in plugins: or naming its rules or agreements)"
+    )
+    columns = ["name", "entry point", "package", "rules", "agreements", "status"]
+    if used is not None:
+        assert scenario is not None  # `used`: the plugins the scenario given uses
+        columns.append("used by " + scenario.name)
+    for col in columns:
+        table.add_column(col)
+    for plugin in found:
+        status = "ok" if plugin.ok else f"[red]failed[/red]: {escape(plugin.error)}"
+        table.add_row(
+            escape(plugin.name),
+            escape(plugin.value),
+            escape(plugin.distribution or "-"),
+            ", ".join(plugin.rules) or "-",
+            ", ".join(plugin.agreements) or "-",
+            status,
+            *([("yes" if plugin.name in used else "no")] if used is not None else []),
+        )
+    out.print(table)
+
+
+def _term_text(value) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

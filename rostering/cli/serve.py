@@ -1,0 +1,58 @@
+"""`rostering serve`: the planner's web view, bound to this machine unless told otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from rostering.io.scenario_file import load_scenario
+
+from .app import EXIT_INPUT, app, err, exit_on_bad_input, out
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+def serve_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path | None = typer.Option(
+        None,
+        "--roster",
+        "-r",
+        help="Roster to open and save to (.csv or .json); a file that does not exist yet is created on save.",
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but this machine needs --token."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        envvar="ROSTERING_TOKEN",
+        help="Every request must carry it (required when --host is not loopback).",
+    ),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
+) -> None:
+    """The planner's web view in the browser: roster grid, coverage heatmap, live rule checks,
+    edits with undo, solve and re-plan, exports."""
+    import uvicorn
+
+    from rostering.web.app import create_app
+    from rostering.web.server import config
+    from rostering.web.workspace import Workspace
+
+    if host not in LOOPBACK and not token:
+        err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.")
+        raise typer.Exit(EXIT_INPUT)
+    with exit_on_bad_input():
+        workspace = Workspace.open(load_scenario(scenario), roster)
+    url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+    out.print(
+        f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
+        f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)",
+        highlight=False,
+    )
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.Server(config(create_app(workspace, token), host, port)).run()

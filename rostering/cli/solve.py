@@ -1,0 +1,236 @@
+"""`rostering solve` and `rostering replan`: plan a roster, or re-plan a published one after a sick call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from rostering.analysis.summary import Summary
+from rostering.analysis.verify import Verified, solve_and_verify
+from rostering.domain.problem import build_problem
+from rostering.io.curtois import best_known
+from rostering.io.roster_file import read_roster, write_roster
+from rostering.io.scenario_file import load_scenario, read_scenario
+from rostering.replan.changes import change_list, write_changes
+from rostering.replan.problem import parse_absence, replan_problem, with_locks
+from rostering.solver.options import SolveOptions
+from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN, PresetName
+from rostering.solver.solve import Progress as SolveProgress
+
+from .app import (
+    EXIT_FINDINGS,
+    InputFormat,
+    app,
+    checked_rows,
+    err,
+    exit_on_bad_input,
+    optional,
+    out,
+    parse_day,
+    parse_local_time,
+    read_checked,
+)
+
+
+@app.command("solve")
+def solve_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
+    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
+    seed: int = typer.Option(1, "--seed", help="Random seed (same seed and workers: same run)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    gap: float | None = typer.Option(None, "--gap", min=0.0, max=1.0, help="Stop at this relative gap."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
+    hint: Path | None = typer.Option(None, "--hint", help="A previous roster to start the search from."),
+    input_format: InputFormat = typer.Option(
+        InputFormat.auto, "--input-format", help="auto: a Curtois & Qu benchmark instance is recognised by its content."
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Curtois instances: the date of day 0, a Monday (default 2024-01-01)."
+    ),
+    preset: PresetName | None = typer.Option(
+        None,
+        "--preset",
+        help="How the solver spends the time limit "
+        "(rostering.solver.presets). Default: curtois for a Curtois instance, "
+        "else danish.",
+    ),
+) -> None:
+    """Build a roster for SCENARIO and write it to --output."""
+    with exit_on_bad_input():
+        first_day = parse_day("--start", start)
+        loaded, kind = read_scenario(scenario, input_format.value, first_day)
+        benchmark = kind == "curtois"
+        problem = build_problem(loaded)
+        if lock is not None:
+            problem = with_locks(problem, read_roster(lock), str(lock))
+        begin = read_checked(problem, hint) if hint is not None else None
+    out.print(
+        f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
+        f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})"
+    )
+    strategy = PRESETS[preset.value] if preset is not None else CURTOIS if benchmark else DANISH
+    verified = _solve_and_write(
+        problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output, quiet, begin
+    )
+    if benchmark:
+        _print_benchmark(scenario, verified.summary)
+    if verified.blocking:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_benchmark(path: Path, summary: Summary) -> None:
+    """The instance's objective (recomputed from the roster), the bound and the published best."""
+    objective = summary.objective
+    assert objective is not None  # the caller exited already if the solve gave no roster
+    best = best_known(path)
+    line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {optional(summary.bound, 'g')}"
+    if best is not None:
+        gap = (objective - best.upper) / best.upper if best.upper else 0.0
+        line += (
+            f"; best known {best.upper} (lower bound {best.lower}, {best.source}); {gap:+.2%} against the best known"
+        )
+    out.print(line, highlight=False)
+
+
+def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None) -> Verified:
+    """Solve and check, print the summary, write the roster; exit 1 without a roster. The caller
+    exits 1 on its hard-rule violations (`blocking`), after its own output."""
+    verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
+    result, summary = verified.result, verified.summary
+    _print_summary(summary)
+    if not result.has_roster:
+        raise typer.Exit(EXIT_FINDINGS)
+    with exit_on_bad_input():
+        write_roster(output, result.roster, summary.to_dict())
+    out.print(f"Wrote {summary.shifts} shifts to {output}")
+    for v in verified.blocking:
+        err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
+    return verified
+
+
+@app.command("replan")
+def replan_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    roster: Path = typer.Argument(..., help="The published roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="The new roster (.csv or .json)."),
+    absence: list[str] = typer.Option(
+        [],
+        "--absence",
+        "-a",
+        help="EMPLOYEE:FROM..TO[:KIND], e.g. e017:2026-01-13..2026-01-15:sygdom. Repeat for more.",
+    ),
+    today: str = typer.Option(
+        ..., "--today", help="Now (local time, e.g. 2026-01-13T06:30): shifts starting before it happened and stay."
+    ),
+    changes: Path | None = typer.Option(
+        None, "--changes", help="Change list (.csv or .json). Default: <output>_changes.csv beside the roster."
+    ),
+    time_limit: float = typer.Option(30.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
+    seed: int = typer.Option(1, "--seed", help="Random seed."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+) -> None:
+    """Cover new absences in a published roster with as few changes to colleagues' shifts as
+    possible; write the new roster and the change list to tell staff."""
+    with exit_on_bad_input():
+        published = read_roster(roster)
+        moment = parse_local_time("--today", today)
+        problem = replan_problem(
+            load_scenario(scenario), published, moment, [parse_absence(a) for a in absence], str(roster)
+        )
+        checked_rows(problem, published, roster)
+    out.print(
+        f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
+        f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
+        highlight=False,
+    )
+    verified = _solve_and_write(
+        problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet, published
+    )
+    found = change_list(problem, published, verified.result.roster)
+    target = changes or output.with_name(f"{output.stem}_changes.csv")
+    with exit_on_bad_input():
+        write_changes(target, found)
+    _print_changes(found)
+    out.print(
+        f"{len(found)} change(s), {sum(c.inside_notice for c in found)} inside the notice period; "
+        f"change list written to {target}",
+        highlight=False,
+    )
+    if verified.blocking:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_changes(found) -> None:
+    if not found:
+        return
+    table = Table(title="Changes to tell staff")
+    for col in ("employee", "date", "published", "new", "inside notice"):
+        table.add_column(col)
+    for c in found:
+        table.add_row(
+            c.employee_id,
+            f"{c.date:%a %Y-%m-%d}",
+            c.old or "free",
+            c.new or "free",
+            "[red]yes[/red]" if c.inside_notice else "no",
+        )
+    out.print(table)
+
+
+def _print_progress(p: SolveProgress) -> None:
+    out.print(
+        f"  {p.phase:>8}  {p.elapsed:7.1f} s   objective {p.objective:12.1f}   bound {p.bound:12.1f}   "
+        f"gap {p.gap:6.1%}",
+        highlight=False,
+    )
+
+
+def _print_summary(s: Summary) -> None:
+    head = Table(title="Result", show_header=False)
+    head.add_row("status", s.status)
+    head.add_row("objective (from roster)", optional(s.objective, ".1f"))
+    head.add_row("solver objective / bound", f"{optional(s.solver_objective, '.1f')} / {optional(s.bound, '.1f')}")
+    head.add_row("gap", optional(s.gap, ".2%"))
+    head.add_row("wall time (build + solve)", f"{s.build_time:.1f} s + {s.wall_time:.1f} s")
+    head.add_row("shifts planned", str(s.shifts))
+    head.add_row(
+        "contract hours above / below norm",
+        f"{s.contract_over_hours:.1f} h / {s.contract_under_hours:.1f} h "
+        f"(largest deviation {s.contract_max_abs_hours:.1f} h)",
+    )
+    head.add_row("hard-rule violations", str(s.violations))
+    if s.vikar_hours:
+        head.add_row("agency staff (vikar)", f"{s.vikar_hours:.1f} h, {s.vikar_cost:,.0f} kr")
+    out.print(head)
+    if s.coverage:
+        table = Table(title="Staffing per competence (hours)")
+        for col in ("competence", "target", "planned", "below min", "below target", "above max"):
+            table.add_column(col, justify="left" if col == "competence" else "right")
+        for c in s.coverage:
+            table.add_row(
+                c.competence,
+                f"{c.demanded_hours:.1f}",
+                f"{c.planned_hours:.1f}",
+                f"{c.under_min_hours:.1f}",
+                f"{c.under_target_hours:.1f}",
+                f"{c.over_max_hours:.1f}",
+            )
+        out.print(table)
+    if s.penalties:
+        out.print("Penalty points: " + ", ".join(f"{k} {v:.1f}" for k, v in s.penalties.items()), highlight=False)
+    if s.conflicts:
+        out.print("[red]No roster can satisfy these together:[/red]")
+        for conflict in s.conflicts:
+            detail = f" ({conflict['detail']})" if conflict["detail"] else ""
+            out.print(f"  {conflict['employee']}: {conflict['rule']}{detail}", markup=False)
+        if s.conflict_explanations:
+            out.print("In the rules' own words:")
+            for line in s.conflict_explanations:
+                out.print(f"  {line}", markup=False, highlight=False)
+    elif s.status not in ("OPTIMAL", "FEASIBLE"):
+        out.print("[red]No roster found within the time limit; try a longer --time-limit.[/red]")
