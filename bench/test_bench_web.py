@@ -37,7 +37,8 @@ def test_edit_to_findings(benchmark, page, tmp_path):
         employee, after = page.evaluate("""() => {
             for (const td of document.querySelectorAll('#grid td.cell')) {
               const next = td.nextElementSibling;
-              if (next && td.textContent.startsWith('aft') && !next.textContent) return [td.dataset.emp, next.dataset.date];
+              if (next && td.textContent.startsWith('aft') && !next.textContent)
+                return [td.dataset.emp, next.dataset.date];
             }}""")
         page.click(f'td[data-emp="{employee}"][data-date="{after}"]')
 

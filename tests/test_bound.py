@@ -48,7 +48,7 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
     priced cover, at least their floor. None may cut off an optimal roster."""
     problem, bound, solver, model = case
     expected = []
-    for staff, floor in zip(problem.employees, bound.floors):
+    for staff, floor in zip(problem.employees, bound.floors, strict=True):
         priced = solver.Value(own_expr(model, staff)) - sum(
             bound.prices.get(slot, 0) * solver.Value(var) for slot, var in model.role_vars(staff)
         )
@@ -58,7 +58,7 @@ def test_every_employee_inequality_holds_for_their_plan_in_the_optimal_roster(ca
     post_cuts(cut, bound)
     values, constraints = solver.ResponseProto().solution, cut.cp.Proto().constraints
     posted = [
-        sum(c * values[v] for c, v in zip(ct.linear.coeffs, ct.linear.vars)) - ct.linear.domain[0]
+        sum(c * values[v] for c, v in zip(ct.linear.coeffs, ct.linear.vars, strict=True)) - ct.linear.domain[0]
         for ct in (constraints[i] for i in range(before, len(constraints)))
     ]
     assert posted == expected
@@ -89,7 +89,7 @@ def test_each_employees_main_plan_makes_a_roster_the_rules_allow(case):
     hint_plans(model, bound.plans)
     hint = model.cp.Proto().solution_hint
     assert len(hint.vars) == sum(len(model.role_vars(staff)) for staff in problem.employees)
-    for index, value in zip(hint.vars, hint.values):
+    for index, value in zip(hint.vars, hint.values, strict=True):
         model.cp.Add(model.cp.GetIntVarFromProtoIndex(index) == value)
     assert optimum(model).ObjectiveValue() >= bound.value
 

@@ -36,7 +36,7 @@ def test_branching_proves_the_optimum_and_finds_a_roster_of_it(problem):
     model = full_model(problem)
     hint_plans(model, proof.plans)  # every employee on their plan: a roster the rules allow, of 607
     hint = model.cp.Proto().solution_hint
-    for index, value in zip(hint.vars, hint.values):
+    for index, value in zip(hint.vars, hint.values, strict=True):
         model.cp.Add(model.cp.GetIntVarFromProtoIndex(index) == value)
     assert optimum(model).ObjectiveValue() == OPTIMUM
 

@@ -79,7 +79,7 @@ def test_one_event_per_row_with_local_times_summary_and_categories(week):
     assert [tz.tz_name for tz in calendar.timezones] == [ZONE]  # self-contained VTIMEZONE
     shifts = calendar.events
     assert len(shifts) == len(rows.assignments) == 3
-    for event, assignment in zip(shifts, sorted(rows.assignments, key=lambda a: a.start)):
+    for event, assignment in zip(shifts, sorted(rows.assignments, key=lambda a: a.start), strict=True):
         assert naive(event.start) == assignment.start
         assert naive(event.end) == assignment.end
         assert [str(c) for c in event.categories] == [assignment.shift_id]

@@ -66,7 +66,7 @@ def test_a_sub_search_changes_only_its_neighbourhood_and_not_the_model(case):
     shifts = _Shifts(model)
     snapshot = str(model.cp.Proto())
     for days in (range(3, 8), range(0, 14)):
-        status, found = _search(model, shifts, lambda e, d: d in days, start, _solver(OPTIONS, 10))
+        status, found = _search(model, shifts, lambda e, d, days=days: d in days, start, _solver(OPTIONS, 10))
         assert status == cp_model.OPTIMAL and found.objective <= start.objective
         changed = {(e, d) for e, d, index in shifts.cells if found.values[index] != start.values[index]}
         assert {d for _, d in changed} <= set(days)

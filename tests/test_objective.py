@@ -49,9 +49,9 @@ from rostering.solver.model import objective_floor
 
 def lines(problem, rows, term=None):
     return [
-        (l.term, l.key, round(l.amount, 4), round(l.points, 4))
-        for l in score(problem, roster(rows))
-        if term is None or l.term == term
+        (line.term, line.key, round(line.amount, 4), round(line.points, 4))
+        for line in score(problem, roster(rows))
+        if term is None or line.term == term
     ]
 
 
@@ -184,9 +184,11 @@ def test_day_off_wish_gives_way_to_the_staffing_minimum_and_is_reported():
     )
     result = run(p)
     assert worked(result) == [("2026-01-05", "dag")]
-    assert [(l.term, l.key, l.amount, l.points) for l in score(p, result.roster) if l.term.startswith("wish")] == [
-        ("wish_day_off", "e1", 1, 10)
-    ]
+    assert [
+        (line.term, line.key, line.amount, line.points)
+        for line in score(p, result.roster)
+        if line.term.startswith("wish")
+    ] == [("wish_day_off", "e1", 1, 10)]
 
 
 def test_wish_scores_by_hand():
@@ -211,7 +213,7 @@ def test_wish_scores_by_hand():
         row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),
         row(p, "e1", "2026-01-08T23:00", "2026-01-09T07:00"),
     ]
-    assert [l for l in lines(p, rows) if l[0].startswith("wish")] == [
+    assert [line for line in lines(p, rows) if line[0].startswith("wish")] == [
         ("wish_want", "e1", 1, 12),
         ("wish_avoid", "e1", 1, 18),
         ("wish_day_off", "e1", 1, 6),
@@ -318,7 +320,7 @@ class TestFairness:
         rows += [row(p, "e3", f"{d}T07:00", f"{d}T15:00") for d in ("2026-01-10", "2026-01-11")]
         # nights per FTE: e1 3 x 10 = 30, e2 1 x 20 = 20 -> spread 1.0 night
         # weekend days per FTE: e1 0, e2 (Saturday night) 1 x 20 = 20, e3 2 x 10 = 20 -> spread 2.0 days
-        assert [l for l in lines(p, rows) if l[0].startswith("fairness")] == [
+        assert [line for line in lines(p, rows) if line[0].startswith("fairness")] == [
             ("fairness_nights", "ssh", 1.0, 10.0),
             ("fairness_weekends", "ssh", 2.0, 20.0),
         ]
@@ -326,7 +328,9 @@ class TestFairness:
     def test_weights_scale_and_zero_switches_off(self):
         p = self.problem(fairness_nights=3, fairness_weekends=0)
         rows = [row(p, "e1", "2026-01-10T23:00", "2026-01-11T07:00")]
-        assert [l for l in lines(p, rows) if l[0].startswith("fairness")] == [("fairness_nights", "ssh", 1.0, 3.0)]
+        assert [line for line in lines(p, rows) if line[0].startswith("fairness")] == [
+            ("fairness_nights", "ssh", 1.0, 3.0)
+        ]
 
     def test_solver_spreads_nights_by_fte(self):
         # 3 nights for a full-timer and a half-timer: 2 + 1 gives loads 20 / 20, spread 0
@@ -361,7 +365,7 @@ class TestDemandScore:
             row(p, "e2", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh"),
             row(p, "e3", "2026-01-05T15:00", "2026-01-05T23:00", competence="ssh"),
         ]
-        demand_lines = [l for l in lines(p, rows) if not l[0].startswith("contract")]
+        demand_lines = [line for line in lines(p, rows) if not line[0].startswith("contract")]
         assert demand_lines == [("overstaffed_max", "ssh", 8.0, 400.0), ("understaffed_target", "ssh", 8.0, 800.0)]
 
     def test_rows_without_competence_fill_the_largest_gap(self):
@@ -376,13 +380,13 @@ class TestDemandScore:
             )
         )
         rows = [row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00")]
-        assert [l for l in lines(p, rows) if l[0].startswith("under")] == [
+        assert [line for line in lines(p, rows) if line[0].startswith("under")] == [
             ("understaffed_min", "ssa", 8.0, 8000.0),
             ("understaffed_target", "ssa", 8.0, 800.0),
             ("understaffed_target", "ssh", 8.0, 800.0),
         ]
         explicit = [row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssa")]
-        assert [l for l in lines(p, explicit) if l[0].startswith("under")] == [
+        assert [line for line in lines(p, explicit) if line[0].startswith("under")] == [
             ("understaffed_min", "ssh", 8.0, 8000.0),
             ("understaffed_target", "ssh", 16.0, 1600.0),
         ]

@@ -614,7 +614,7 @@ def test_tiny_scenario_exports_with_each_builtin_profile(tmp_path, tiny_roster, 
     assert lines[-1] == "" and all("\r" not in line and "\n" not in line for line in lines)
     header = [c.header for c in chosen.columns]
     assert lines[0].split(chosen.delimiter) == header
-    body = [dict(zip(header, line.split(chosen.delimiter))) for line in lines[1:-1]]
+    body = [dict(zip(header, line.split(chosen.delimiter), strict=True)) for line in lines[1:-1]]
     assert body and all(len(row) == len(header) for row in body)
     if profile != "generic":
         codes = {row["Loenart"] for row in body}

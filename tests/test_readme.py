@@ -75,7 +75,7 @@ def test_docs_payroll_example_is_what_the_export_gives():
         (line.date.isoformat(), line.wage_type): (f"{line.hours:.2f}", f"{line.rate:.2f}", f"{line.amount:.2f}")
         for line in pay_lines(problem, Roster(tuple(nights)))
     }
-    for _, day, wage_type, hours, rate, amount, agreement, _ in lines:
+    for _, day, wage_type, hours, rate, amount, _agreement, _ in lines:
         assert got[(day, wage_type)] == (hours, rate, amount)
 
 

@@ -283,10 +283,13 @@ class TestPreassignedSolver:
 def test_enabled_false_removes_exactly_that_rule_from_the_checker(rule_id):
     base = dict(competences=["ssh"], preassigned=[{"date": "2026-01-05", "shift": "nat"}], **FERIE_TUE)
     shifts = [DAG, MEDICIN, AFTEN, NAT]
-    rows_of = lambda p: [
-        row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),  # noqa: E731  absent
-        row(p, "e1", "2026-01-07T08:00", "2026-01-07T12:00"),
-    ]  # needs ssa
+
+    def rows_of(p):
+        return [
+            row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00"),  # absent
+            row(p, "e1", "2026-01-07T08:00", "2026-01-07T12:00"),  # needs ssa
+        ]
+
     on = build(scenario([emp("e1", **base)], shifts=shifts))
     everything = check(on, rows_of(on))
     assert {v.rule_id for v in everything} == {"employee.availability", "employee.competence", "employee.preassigned"}

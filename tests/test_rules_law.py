@@ -132,7 +132,7 @@ class TestDailyRestChecker:
             for a, b in (("07:00", "11:00"), ("15:00", "20:00"))
         ]
         assert [r.shift_id for r in rows] == ["formiddag", "eftermiddag"] * 2
-        gaps = [(b.start - a.end) / dt.timedelta(hours=1) for a, b in zip(rows, rows[1:])]
+        gaps = [(b.start - a.end) / dt.timedelta(hours=1) for a, b in zip(rows, rows[1:], strict=False)]
         assert gaps == [4.0, 11.0, 4.0]  # a naive "every gap >= 11 h" test rejects this
         assert check(p, rows) == []
 
@@ -526,10 +526,12 @@ class TestWeeklyRestChecker:
         assert [(v.rule_id, v.measured) for v in check(p, rows)] == [("rest.weekly", 194.0)]
 
     def test_parameters_hours_and_period_days(self):
-        rows_of = lambda p: [
-            row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),  # noqa: E731
-            *dag_rows(p, "e1", days_from("2026-01-07", 6)),
-        ]
+        def rows_of(p):
+            return [
+                row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00"),
+                *dag_rows(p, "e1", days_from("2026-01-07", 6)),
+            ]
+
         p32 = build(scenario([emp("e1")], weeks=2, rules={"rest.weekly": {"hours": 32}}))
         assert check(p32, rows_of(p32)) == []
         p = build(scenario([emp("e1")], weeks=2, rules={"rest.weekly": {"period_days": 6}}))
@@ -663,7 +665,7 @@ class TestConsecutiveDaysChecker:
         p = build(scenario([emp("e1")], rules={"shifts.max_consecutive_nights": {"max_nights": 6}}))
         rows = [
             row(p, "e1", f"{d}T23:00", f"{e}T07:00")
-            for d, e in zip(days_from("2026-01-05", 6), days_from("2026-01-06", 6))
+            for d, e in zip(days_from("2026-01-05", 6), days_from("2026-01-06", 6), strict=True)
         ]
         assert check(p, rows) == []
 
@@ -715,10 +717,13 @@ class TestConsecutiveNightsChecker:
         p = build(scenario([emp("e1")], shifts=[sen, kort, AFTEN]))
         monday = dt.date(2026, 1, 5)
         assert [p.instance(monday, s).night for s in ("sen", "kort", "aften")] == [True, False, False]
-        rows_of = lambda end: [
-            row(p, "e1", f"{d}T19:00", f"{e}T{end}")  # noqa: E731
-            for d, e in zip(days_from("2026-01-05", 6), days_from("2026-01-06", 6))
-        ]
+
+        def rows_of(end):
+            return [
+                row(p, "e1", f"{d}T19:00", f"{e}T{end}")
+                for d, e in zip(days_from("2026-01-05", 6), days_from("2026-01-06", 6), strict=True)
+            ]
+
         assert [(v.rule_id, v.measured) for v in check(p, rows_of("01:00"))] == [("shifts.max_consecutive_nights", 6)]
         assert check(p, rows_of("00:59")) == []
 

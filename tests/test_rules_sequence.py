@@ -121,7 +121,7 @@ class TestMaxPerType:
     def test_one_night_too_many(self):
         p = plan({"shifts.max_per_type": {"max_shifts": {"nat": 1}}})
         found = check(p, [on(p, "e1", MON, "nat"), on(p, "e1", WED, "dag"), on(p, "e1", THU, "nat")])
-        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
+        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found, strict=True)] == [
             ("shifts.max_per_type", "e1", 2, 1, "nat shifts", T("2026-01-05T23:00"), T("2026-01-09T07:00"))
         ]
         assert check(p, [on(p, "e1", MON, "nat"), on(p, "e1", WED, "dag"), on(p, "e1", THU, "dag")]) == []
@@ -212,7 +212,7 @@ class TestMinConsecutiveWork:
     def test_a_lone_working_day_inside_the_plan(self):
         p = plan(MIN_TWO_WORKING)
         found = check(p, [on(p, "e1", WED, "dag")])
-        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
+        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found, strict=True)] == [
             ("shifts.min_consecutive_days", "e1", 1, 2, "working days", T("2026-01-07T00:00"), T("2026-01-07T00:00"))
         ]
         assert check(p, [on(p, "e1", WED, "dag"), on(p, "e1", THU, "dag")]) == []
@@ -222,7 +222,7 @@ class TestMinConsecutiveWork:
         assert check(p, [on(p, "e1", MON, "dag")]) == []
         assert check(p, [on(p, "e1", SUN, "dag")]) == []
         found = check(p, [on(p, "e1", d, "dag") for d in (MON, WED, SUN)])
-        assert [(*f, v.start) for f, v in zip(facts(found), found)] == [
+        assert [(*f, v.start) for f, v in zip(facts(found), found, strict=True)] == [
             ("shifts.min_consecutive_days", "e1", 1, 2, T("2026-01-07T00:00"))
         ]
 
@@ -261,7 +261,7 @@ class TestMinConsecutiveDaysOff:
     def test_a_lone_day_off(self):
         p = plan(MIN_TWO_OFF)
         found = check(p, [on(p, "e1", d, "dag") for d in (MON, TUE, THU, FRI, SAT, SUN)])
-        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
+        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found, strict=True)] == [
             ("days_off.min_consecutive", "e1", 1, 2, "days off", T("2026-01-07T00:00"), T("2026-01-07T00:00"))
         ]
         assert check(p, [on(p, "e1", d, "dag") for d in (MON, TUE, FRI, SAT, SUN)]) == []
@@ -315,7 +315,7 @@ class TestMaxWorkedWeekends:
     def test_two_weekends_when_one_is_allowed(self):
         p = plan(ONE_WEEKEND, weeks=2)
         found = check(p, [on(p, "e1", SAT1, "dag"), on(p, "e1", SUN2, "dag")])
-        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found)] == [
+        assert [(*f, v.unit, v.start, v.end) for f, v in zip(facts(found), found, strict=True)] == [
             ("weekend.max_worked", "e1", 2, 1, "weekends", T("2026-01-10T00:00"), T("2026-01-18T00:00"))
         ]
 

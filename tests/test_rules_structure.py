@@ -333,10 +333,12 @@ def test_daily_rest_model_covers_overlapping_shifts():
 
 @pytest.mark.parametrize("rule_id", ["shifts.no_overlap", "shifts.max_per_day"])
 def test_enabled_false_removes_exactly_that_rule_from_the_checker(rule_id):
-    rows_of = lambda p: [
-        row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),  # noqa: E731
-        row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),
-    ]
+    def rows_of(p):
+        return [
+            row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+            row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),
+        ]
+
     on = build(scenario([emp("e1")], shifts=[DAG, MELLEM]))
     assert sorted(v.rule_id for v in check(on, rows_of(on))) == ["shifts.max_per_day", "shifts.no_overlap"]
     off = build(scenario([emp("e1")], shifts=[DAG, MELLEM], rules={rule_id: {"enabled": False}}))

@@ -219,9 +219,12 @@ def test_a_re_plan_that_comes_back_worse_keeps_the_current_plan(monkeypatch):
         for r in start.roster.assignments
         if r.employee_id != staff.id
     )
-    replan = lambda: _plan_alone(
-        problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine, _solver(OPTIONS, 5)
-    )  # noqa: E731
+
+    def replan():
+        return _plan_alone(
+            problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine, _solver(OPTIONS, 5)
+        )
+
     alone = problem_alone(problem, staff, heads)
     assert staffing_points(alone, Roster(mine)) < staffing_points(alone, Roster(()))
     monkeypatch.setattr("rostering.solver.strategies.start.RosterModel.roster_from", lambda self, solver: Roster(()))

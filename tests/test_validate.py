@@ -271,7 +271,7 @@ def test_broken_roster_csv_has_header_and_a_line_per_violation(broken, broken_js
     assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
     records = list(csv.DictReader(io.StringIO(text)))
     assert len(records) == len(broken_json["violations"]) > 0
-    for record, v in zip(records, broken_json["violations"]):
+    for record, v in zip(records, broken_json["violations"], strict=True):
         assert (record["rule_id"], record["employee_id"], record["severity"], record["source"]) == (
             v["rule_id"],
             v["employee_id"],

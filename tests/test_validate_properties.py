@@ -75,7 +75,7 @@ def cases(draw):
     rows = {}
     for employee in ids:
         plan = draw(st.lists(st.sampled_from(DAY_KINDS), min_size=len(days), max_size=len(days)))
-        for day, kind in zip(days, plan):
+        for day, kind in zip(days, plan, strict=True):
             if kind is None:
                 continue
             if kind == "adhoc":

@@ -94,7 +94,8 @@ def test_grid_edit_breaks_rest_finding_shown_and_undo(page, tiny_roster_csv, tmp
         employee, day, after = page.evaluate("""() => {
             for (const td of document.querySelectorAll('#grid td.cell')) {
               const next = td.nextElementSibling;
-              if (next && td.textContent.startsWith('aft') && !next.textContent) return [td.dataset.emp, td.dataset.date, next.dataset.date];
+              if (next && td.textContent.startsWith('aft') && !next.textContent)
+                return [td.dataset.emp, td.dataset.date, next.dataset.date];
             }}""")
         _set_cell(page, employee, after, "dag")
         finding = page.locator('#findings li[data-rule="rest.daily"]').filter(has_text=employee)
@@ -175,7 +176,8 @@ def test_lock_then_sick_leave_and_replan_lists_the_changes(page, tiny_roster_csv
         page.fill("#sick-to", days[6])
         page.click("#replan")
         page.wait_for_function(
-            "!document.querySelector('#status').className.includes('busy') && document.querySelector('#status').textContent.startsWith('replan')",
+            "!document.querySelector('#status').className.includes('busy')"
+            " && document.querySelector('#status').textContent.startsWith('replan')",
             timeout=60_000,
         )
         assert _status(page).startswith("replan done"), _status(page)
