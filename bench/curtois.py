@@ -23,8 +23,9 @@ from rostering.domain.problem import build_problem
 from rostering.io.curtois import best_known, read_curtois
 from rostering.io.files import write_atomic
 from rostering.io.roster_file import write_roster
+from rostering.solver.options import SolveOptions
 from rostering.solver.presets import benchmark_options
-from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.solve import solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.curtois_eval import evaluate  # noqa: E402

@@ -28,7 +28,8 @@ def run_case(employees: int, weeks: int, seed: int, time_limit: float, workers: 
     from bench.generate import nursing_home
     from rostering.analysis.summary import summarize
     from rostering.domain.problem import build_problem
-    from rostering.solver.solve import SolveOptions, solve
+    from rostering.solver.options import SolveOptions
+    from rostering.solver.solve import solve
 
     started = time.perf_counter()
     problem = build_problem(nursing_home(employees, weeks, seed))

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from rostering.io.scenario_file import load_scenario
     from rostering.rules.check import check_roster
     from rostering.solver.options import SolveOptions, Strategy
-    from rostering.solver.solve import SolveResult, solve
+    from rostering.solver.search import SolveResult
+    from rostering.solver.solve import solve
 
 _HOMES = {
     "InputError": "rostering.domain.errors",
@@ -34,7 +35,7 @@ _HOMES = {
     "check_roster": "rostering.rules.check",
     "SolveOptions": "rostering.solver.options",
     "Strategy": "rostering.solver.options",
-    "SolveResult": "rostering.solver.solve",
+    "SolveResult": "rostering.solver.search",
     "solve": "rostering.solver.solve",
 }
 

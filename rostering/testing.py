@@ -33,7 +33,9 @@ from rostering.io.validation import scenario_from_data
 from rostering.rules import Rule, Violation, agreements
 from rostering.rules.active import ActiveRules, agreement_terms, citation, rule_settings
 from rostering.rules.check import check_roster, unknown_references
-from rostering.solver.solve import SolveOptions, SolveResult, solve
+from rostering.solver.options import SolveOptions
+from rostering.solver.search import SolveResult
+from rostering.solver.solve import solve
 
 __all__ = [
     "AFTEN",

@@ -27,7 +27,7 @@ from rostering.domain.problem import Problem
 from rostering.rules.active import ActiveRules
 from rostering.rules.objective import post_objective, score
 from rostering.solver.model import RosterModel
-from rostering.solver.solve import _solver
+from rostering.solver.search import cp_solver
 from rostering.testing import (  # noqa: F401  re-exported: the builder moved into the package
     AFTEN,
     DAG,
@@ -108,6 +108,6 @@ def full_model(problem: Problem) -> RosterModel:
 
 def optimum(model: RosterModel) -> cp_model.CpSolver:
     """A one-worker CP-SAT run of `model` (seed 3) that proved its optimum within 30 s."""
-    solver = _solver(SolveOptions(workers=1, seed=3), 30)
+    solver = cp_solver(SolveOptions(workers=1, seed=3), 30)
     assert solver.Solve(model.cp) == cp_model.OPTIMAL
     return solver

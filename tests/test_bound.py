@@ -19,9 +19,9 @@ from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
 from rostering.rules.objective import total_points
-from rostering.solver.options import with_strategy
+from rostering.solver.options import SolveOptions, with_strategy
 from rostering.solver.presets import benchmark_options
-from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.solve import solve
 from rostering.solver.strategies import bound as bound_module
 from rostering.solver.strategies.bound import employee_bound, hint_plans, own_expr, post_cuts
 

@@ -11,13 +11,15 @@ import time
 
 import pytest
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
 from rostering.io.scenario_file import load_scenario
 from rostering.rules.objective import total_points
+from rostering.solver.options import SolveOptions
 from rostering.solver.presets import benchmark_options
-from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.solve import solve
+from rostering.solver.strategies import branch as branch_module
 from rostering.solver.strategies.bound import ColumnGeneration, NoPlan, employee_bound, hint_plans
 from rostering.solver.strategies.branch import branch_and_price, objective_step, separable
 
@@ -75,8 +77,8 @@ def test_branching_leaves_the_full_search_its_share_after_a_slow_bound(problem, 
         budgets.append(budget)
         return None  # branching found nothing: the full search is on its own
 
-    monkeypatch.setattr(solve_module, "employee_bound", slow_bound)
-    monkeypatch.setattr(solve_module, "branch_and_price", recorded)
+    monkeypatch.setattr(branch_module, "employee_bound", slow_bound)
+    monkeypatch.setattr(branch_module, "branch_and_price", recorded)
     options = benchmark_options(SolveOptions(time_limit=4, workers=1, seed=1))
     result = solve(problem, options)
     assert len(budgets) == 1 and budgets[0] <= options.time_limit * options.strategy.branch_phase - slow

@@ -24,7 +24,7 @@ from rostering.analysis.coverage import CoverageCell, coverage_cells, coverage_t
 from rostering.analysis.summary import coverage as competence_coverage
 from rostering.analysis.summary import summarize
 from rostering.cli import app
-from rostering.solver.solve import SolveResult
+from rostering.solver.search import SolveResult
 
 runner = CliRunner()
 

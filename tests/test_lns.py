@@ -22,8 +22,9 @@ from rostering.io.scenario_file import load_scenario
 from rostering.rules.check import blocking, check_roster
 from rostering.rules.objective import total_points
 from rostering.solver.model import RosterModel
-from rostering.solver.options import with_strategy
-from rostering.solver.solve import SolveOptions, _solver, solve
+from rostering.solver.options import SolveOptions, with_strategy
+from rostering.solver.search import cp_solver
+from rostering.solver.solve import solve
 from rostering.solver.strategies import lns
 from rostering.solver.strategies.bound import employee_bound
 from rostering.solver.strategies.lns import Incumbent, _search, _Shifts, improve
@@ -33,7 +34,7 @@ OPTIONS = SolveOptions(time_limit=20, workers=1, seed=3)
 
 def first_roster(model: RosterModel) -> Incumbent:
     """The first roster one worker finds: far from the optimum, so there is room to improve."""
-    solver = _solver(OPTIONS, 10)
+    solver = cp_solver(OPTIONS, 10)
     solver.parameters.stop_after_first_solution = True
     assert solver.Solve(model.cp) in (cp_model.FEASIBLE, cp_model.OPTIMAL)
     return Incumbent.of(solver)
@@ -66,7 +67,7 @@ def test_a_sub_search_changes_only_its_neighbourhood_and_not_the_model(case):
     shifts = _Shifts(model)
     snapshot = str(model.cp.Proto())
     for days in (range(3, 8), range(0, 14)):
-        status, found = _search(model, shifts, lambda e, d, days=days: d in days, start, _solver(OPTIONS, 10))
+        status, found = _search(model, shifts, lambda e, d, days=days: d in days, start, cp_solver(OPTIONS, 10))
         assert status == cp_model.OPTIMAL and found.objective <= start.objective
         changed = {(e, d) for e, d, index in shifts.cells if found.values[index] != start.values[index]}
         assert {d for _, d in changed} <= set(days)
@@ -76,7 +77,7 @@ def test_a_sub_search_changes_only_its_neighbourhood_and_not_the_model(case):
 
 def test_the_search_improves_a_poor_roster_within_every_rule(case):
     problem, model, start = case
-    search = improve(model, start, budget=6, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    search = improve(model, start, budget=6, seed=3, solver_for=lambda limit: cp_solver(OPTIONS, limit))
     assert search.improvements >= 1 and search.steps >= search.improvements
     assert search.incumbent.objective < start.objective
     assert_within_rules_and_scored(problem, model, search)
@@ -88,7 +89,7 @@ def test_neighbourhoods_from_the_bound_relaxation_alone_improve_within_every_rul
     problem, model, start = case
     guide = employee_bound(full_model(problem), 20, seed=3, workers=1).relaxation
     drawn = only((), monkeypatch)
-    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit), guide=guide)
+    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: cp_solver(OPTIONS, limit), guide=guide)
     assert set(drawn) == {"relaxation"} and search.incumbent.objective < start.objective
     assert_within_rules_and_scored(problem, model, search)
 
@@ -107,7 +108,7 @@ def test_lanes_re_plan_two_neighbourhoods_at_once_within_every_rule(case, monkey
 
     monkeypatch.setattr(lns, "_search", timed)
     one = replace(OPTIONS, workers=1)
-    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(one, limit), lanes=2)
+    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: cp_solver(one, limit), lanes=2)
     assert search.steps == len(spans) >= 2 and search.incumbent.objective < start.objective
     assert any(a0 < b1 and b0 < a1 for (a0, a1), (b0, b1) in combinations(spans, 2))
     assert_within_rules_and_scored(problem, model, search)
@@ -179,7 +180,7 @@ def test_a_transfer_frees_every_employee_around_a_short_cell_and_a_surplus_cell(
 def test_transfers_alone_improve_a_poor_roster_within_every_rule(case, monkeypatch):
     problem, model, start = case
     drawn = only(("transfer",), monkeypatch)
-    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    search = improve(model, start, budget=4, seed=3, solver_for=lambda limit: cp_solver(OPTIONS, limit))
     assert set(drawn) == {"transfer"} and search.incumbent.objective < start.objective
     assert_within_rules_and_scored(problem, model, search)
 
@@ -188,7 +189,7 @@ def test_transfers_alone_improve_a_poor_roster_within_every_rule(case, monkeypat
 def searches(monkeypatch):
     """Every neighbourhood search solve() runs, and every CP-SAT run of the full model."""
     seen = {"searches": [], "runs": 0}
-    real_improve, real_run = solve_module.improve, solve_module._run
+    real_improve, real_run = lns.improve, solve_module.run
 
     def spy_improve(*args, **kwargs):
         seen["searches"].append(real_improve(*args, **kwargs))
@@ -198,8 +199,9 @@ def searches(monkeypatch):
         seen["runs"] += 1
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "improve", spy_improve)
-    monkeypatch.setattr(solve_module, "_run", spy_run)
+    monkeypatch.setattr(lns, "improve", spy_improve)
+    for module in (solve_module, lns):  # the full search, and the time the neighbourhoods hand back
+        monkeypatch.setattr(module, "run", spy_run)
     return seen
 
 
@@ -248,7 +250,7 @@ def test_deterministic_runs_repeat_with_the_search(searches):
 def test_nothing_to_free_ends_the_search_at_once(case, monkeypatch):
     problem, model, start = case
     monkeypatch.setattr(lns._Shifts, "__init__", lambda self, model: setattr(self, "cells", []))
-    search = improve(model, start, budget=5, seed=1, solver_for=lambda limit: _solver(OPTIONS, limit))
+    search = improve(model, start, budget=5, seed=1, solver_for=lambda limit: cp_solver(OPTIONS, limit))
     assert search.steps == 0 and search.incumbent == start
 
 
@@ -261,7 +263,7 @@ def test_a_step_too_short_to_get_the_roster_back_doubles(case, monkeypatch):
 
     def solver_for(limit):  # steps below 12 s end before presolve does; longer ones get 0.5 s
         limits.append(limit)
-        return _solver(OPTIONS, 0.5 if limit >= 4 * lns.STEP_SECONDS else 1e-9)
+        return cp_solver(OPTIONS, 0.5 if limit >= 4 * lns.STEP_SECONDS else 1e-9)
 
     monkeypatch.setattr(lns, "STALL_STEPS", 6)
     search = improve(model, start, budget=80, seed=3, solver_for=solver_for)
@@ -286,7 +288,7 @@ def test_each_step_leaves_room_for_its_overhead_so_the_last_ends_within_the_budg
 
     monkeypatch.setattr(lns, "_search", slow_search)
     monkeypatch.setattr(lns, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
-    search = improve(model, start, budget=10, seed=3, solver_for=lambda limit: _solver(OPTIONS, limit))
+    search = improve(model, start, budget=10, seed=3, solver_for=lambda limit: cp_solver(OPTIONS, limit))
     assert limits == [3, 3, 2.5] and clock[0] == 10
     assert search.overhead == 0.5  # solve() leaves it out of what it hands back to the full search
 
@@ -300,7 +302,7 @@ def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the
 
     def solver_for(limit):  # every sub-search gets its incumbent back well within a second
         limits.append(limit)
-        return _solver(OPTIONS, 1.0)
+        return cp_solver(OPTIONS, 1.0)
 
     monkeypatch.setattr(lns, "STALL_STEPS", 3)
     search = improve(model, Incumbent.of(solver), budget=80, seed=3, solver_for=solver_for)

@@ -12,21 +12,21 @@ from builders import TINY, solve_module
 from rostering.domain.problem import build_problem
 from rostering.io.scenario_file import load_scenario
 from rostering.solver.model import RosterModel
-from rostering.solver.options import with_strategy
-from rostering.solver.solve import SolveOptions, solve
+from rostering.solver.options import SolveOptions, with_strategy
+from rostering.solver.solve import solve
 
 COPYING = 0.6  # seconds each search spends outside CP-SAT's clock, as a 1.4M-variable model does
 ROWS = 0.6  # seconds making a roster's rows takes (5 s once, at the end of a run on Instance24)
 
 
 def test_the_reported_time_includes_what_each_search_spends_outside_cp_sat(monkeypatch):
-    plain_run = solve_module._run
+    plain_run = solve_module.run
 
     def slow_run(*args, **kwargs):
         time.sleep(COPYING)
         return plain_run(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "_run", slow_run)
+    monkeypatch.setattr(solve_module, "run", slow_run)
     problem = build_problem(load_scenario(TINY))
     started = time.perf_counter()
     result = solve(problem, SolveOptions(time_limit=3, workers=1, seed=1))
@@ -63,7 +63,7 @@ def test_the_neighbourhood_search_gets_the_time_left_after_the_answers_roster(mo
     """The time spent when the search starts and its budget add up to the limit: the rows made for
     the answer come out of the budget, so the run still ends near its limit."""
     _slow_rows(monkeypatch)
-    plain_run = solve_module._run
+    plain_run = solve_module.run
     given = []
 
     def feasible_run(*args, **kwargs):  # an answer the neighbourhood search may still improve
@@ -74,8 +74,8 @@ def test_the_neighbourhood_search_gets_the_time_left_after_the_answers_roster(mo
         given.append((time.perf_counter(), answer.wall_time, budget))
         return answer
 
-    monkeypatch.setattr(solve_module, "_run", feasible_run)
-    monkeypatch.setattr(solve_module, "_improve", record)
+    monkeypatch.setattr(solve_module, "run", feasible_run)
+    monkeypatch.setattr(solve_module, "improve_answer", record)
     problem = build_problem(load_scenario(TINY))
     started = time.perf_counter()
     result = solve(problem, with_strategy(SolveOptions(time_limit=3, workers=1, seed=1), lns_phase=0.5))

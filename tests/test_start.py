@@ -24,9 +24,10 @@ from rostering.io.scenario_file import load_scenario
 from rostering.rules.active import ActiveRules
 from rostering.rules.check import blocking, check_roster
 from rostering.rules.objective import STAFFING_TERMS, score, total_points
-from rostering.solver.options import with_strategy
+from rostering.solver.options import SolveOptions, with_strategy
 from rostering.solver.presets import benchmark_options
-from rostering.solver.solve import SolveOptions, _solver, solve
+from rostering.solver.search import cp_solver
+from rostering.solver.solve import solve
 from rostering.solver.strategies.start import (
     _count,
     _FirstPlanAfter,
@@ -40,6 +41,7 @@ from rostering.solver.strategies.start import (
 OPTIONS = SolveOptions(time_limit=10, workers=1, seed=3)
 # The module whose functions tests replace.
 start_module = importlib.import_module("rostering.solver.strategies.start")
+lns_module = importlib.import_module("rostering.solver.strategies.lns")
 
 
 def started_by_employee(time_limit: float, **changes) -> SolveOptions:
@@ -58,7 +60,7 @@ def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
         problem,
         rules,
         budget,
-        lambda limit: _solver(OPTIONS, limit),
+        lambda limit: cp_solver(OPTIONS, limit),
         lambda elapsed, objective: sweeps.append(objective),
         first_budget,
     )
@@ -82,7 +84,7 @@ def starts(monkeypatch) -> list:
         built.append(employee_start(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
+    monkeypatch.setattr(start_module, "employee_start", recorded_start)
     return built
 
 
@@ -157,7 +159,7 @@ def test_solve_keeps_the_start_roster_when_the_start_used_the_whole_limit(monkey
         time.sleep(max(options.time_limit - start.seconds, 0))
         return replace(start, seconds=options.time_limit)
 
-    monkeypatch.setattr(solve_module, "employee_start", slow_start)
+    monkeypatch.setattr(start_module, "employee_start", slow_start)
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     result = solve(problem, options)
     assert (result.status, result.objective, result.roster) == ("FEASIBLE", None, starts[0].roster)
@@ -222,7 +224,7 @@ def test_a_re_plan_that_comes_back_worse_keeps_the_current_plan(monkeypatch):
 
     def replan():
         return _plan_alone(
-            problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine, _solver(OPTIONS, 5)
+            problem, ActiveRules.from_scenario(problem.scenario), staff, heads, mine, cp_solver(OPTIONS, 5)
         )
 
     alone = problem_alone(problem, staff, heads)
@@ -344,7 +346,7 @@ def test_two_lanes_plan_two_employees_at_once_into_a_roster(monkeypatch):
     monkeypatch.setattr(start_module, "_plan_alone", counted)
     problem = build_problem(load_scenario(TINY))
     rules = ActiveRules.from_scenario(problem.scenario)
-    start = employee_start(problem, rules, 6.0, lambda limit: _solver(OPTIONS, limit), lanes=2)
+    start = employee_start(problem, rules, 6.0, lambda limit: cp_solver(OPTIONS, limit), lanes=2)
     employees = len(problem.employees)
     assert most[0] == 2
     assert start.sweeps >= 2
@@ -360,7 +362,7 @@ def test_solve_starts_with_one_lane_per_worker_each_on_one_worker(monkeypatch):
         seen.append((kwargs["lanes"], solver_for(1.0).parameters.num_workers))
         return employee_start(problem, rules, budget, solver_for, *args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "employee_start", recorded_start)
+    monkeypatch.setattr(start_module, "employee_start", recorded_start)
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     options = started_by_employee(4, workers=2)
     assert solve(problem, options).has_roster
@@ -387,7 +389,7 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
         )
     )
     rules = ActiveRules.from_scenario(problem.scenario)
-    start = employee_start(problem, rules, 4.0, lambda limit: _solver(OPTIONS, limit), lanes=2)
+    start = employee_start(problem, rules, 4.0, lambda limit: cp_solver(OPTIONS, limit), lanes=2)
     replans = [calls[i : i + 2] for i in range(2, len(calls) - 1, 2)]  # both employees of one sweep
     assert start.sweeps >= 2 and replans
     for pair in replans:
@@ -401,7 +403,7 @@ def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypa
     """Should the full search end before it takes up the start's roster (Curtois Instance24: 89 s
     of full search on 1.4M variables, no roster), the neighbourhood search goes on from the start's
     roster, completed to every variable, with the time left instead of leaving it unused."""
-    run, improve, searches = solve_module._run, solve_module.improve, []
+    run, improve, searches = solve_module.run, lns_module.improve, []
 
     def no_roster(model, options, time_limit, *args):
         return run(model, options, 0.0, *args)  # stopped before it can find anything
@@ -410,8 +412,9 @@ def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypa
         searches.append((start.objective / 60, budget))
         return improve(model, start, budget, *args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "_run", no_roster)
-    monkeypatch.setattr(solve_module, "improve", recorded_improve)
+    for module in (solve_module, lns_module):  # the full search, and the time the neighbourhoods hand back
+        monkeypatch.setattr(module, "run", no_roster)
+    monkeypatch.setattr(lns_module, "improve", recorded_improve)
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     options = started_by_employee(4)
     result = solve(problem, options)

@@ -11,7 +11,7 @@ from rostering.domain.roster import Roster
 from rostering.rules import Violation
 from rostering.rules.active import active_rules
 from rostering.rules.objective import contract_deviation, score, vikar_use
-from rostering.solver.solve import SolveResult
+from rostering.solver.search import SolveResult
 
 from .coverage import coverage_cells
 from .explain import explain_conflicts

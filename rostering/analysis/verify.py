@@ -13,7 +13,8 @@ from rostering.rules import Violation
 from rostering.rules.active import active_rules
 from rostering.rules.check import blocking, check_roster
 from rostering.solver.options import SolveOptions
-from rostering.solver.solve import Progress, SolveResult, solve
+from rostering.solver.search import Progress, SolveResult
+from rostering.solver.solve import solve
 
 from .summary import Summary, summarize
 

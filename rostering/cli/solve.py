@@ -17,7 +17,7 @@ from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import parse_absence, replan_problem, with_locks
 from rostering.solver.options import SolveOptions
 from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN, PresetName
-from rostering.solver.solve import Progress as SolveProgress
+from rostering.solver.search import Progress as SolveProgress
 
 from .app import (
     EXIT_FINDINGS,

@@ -28,7 +28,7 @@ from rostering.exports.pay import payroll_run
 from rostering.exports.payroll import PayrollProfileName, checked_text, load_profile
 from rostering.io.roster_file import roster_csv
 from rostering.replan.problem import NewAbsence
-from rostering.solver.solve import SolveOptions
+from rostering.solver.options import SolveOptions
 
 from .jobs import Jobs
 from .views import coverage_view, findings_view, grid_view

@@ -14,7 +14,7 @@ from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.replan.changes import change_list
 from rostering.replan.problem import NewAbsence, replan_problem
 from rostering.solver.options import SolveOptions
-from rostering.solver.solve import Progress
+from rostering.solver.search import Progress
 
 from .workspace import Conflict, Refused, Snapshot, Workspace, pinned
 

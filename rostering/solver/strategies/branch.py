@@ -28,10 +28,22 @@ import time
 from dataclasses import dataclass, field
 from functools import reduce
 
-from rostering.rules.objective import STAFFING_TERMS
+from rostering.rules.objective import STAFFING_TERMS, objective_expr
 from rostering.solver.model import RosterModel
+from rostering.solver.options import SolveOptions
 
-from .bound import OWN_TERMS, ColumnGeneration, Group, NoPlan, Slot, splits
+from .bound import (
+    OWN_TERMS,
+    ColumnGeneration,
+    EmployeeBound,
+    Group,
+    NoPlan,
+    Slot,
+    employee_bound,
+    hint_plans,
+    post_cuts,
+    splits,
+)
 
 Fixing = dict[tuple[int, Group], bool]  # (employee index, slots): whether the employee works one
 
@@ -175,3 +187,49 @@ def _unfixed(plans: tuple[frozenset[Slot], ...], fixed: Fixing, days: dict[Slot,
             if (employee, frozenset([slot])) not in fixed:
                 return employee, frozenset([slot])
     return None
+
+
+def bound_by_employee(
+    model: RosterModel, options: SolveOptions, size: int, hinted: bool
+) -> tuple[float, EmployeeBound | None]:
+    """Post the employee bound's inequalities (rostering.solver.strategies.bound) if asked for; the seconds spent,
+    and the bound, whose linear relaxation's roster guides the neighbourhoods. Unless the
+    caller gave a hint, the search starts from each employee's main plan in that relaxation.
+    Small models then branch on it (`branch_phase`). Not in deterministic runs: its pricing rounds
+    stop by the wall clock."""
+    strategy = options.strategy
+    per_employee = size / max(len(model.problem.employees), 1)
+    if strategy.employee_bound_phase <= 0 or options.deterministic or per_employee > strategy.employee_bound_plan_below:
+        return 0.0, None
+    started = time.perf_counter()
+    generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
+    bound = employee_bound(
+        model, options.time_limit * strategy.employee_bound_phase, options.seed, generation=generation
+    )
+    if bound is not None:
+        post_cuts(model, bound)
+        if not hinted:
+            hint_plans(model, bound.plans)
+        budget = options.time_limit * strategy.branch_phase - (time.perf_counter() - started)
+        if budget > 0 and size <= strategy.branch_below:
+            _branch(model, options, bound, generation, hinted, budget)
+    return time.perf_counter() - started, bound
+
+
+def _branch(
+    model: RosterModel,
+    options: SolveOptions,
+    bound: EmployeeBound,
+    generation: ColumnGeneration | None,
+    hinted: bool,
+    budget: float,
+) -> None:
+    """Branch-and-price from the employee bound's column generation for `budget` seconds: its bound
+    becomes a valid inequality on the objective, and its best roster (unless the caller gave a
+    hint) the start. When it proved that roster optimal, CP-SAT finds the hint and stops at once."""
+    proof = branch_and_price(model, None, budget, options.seed, generation=generation, prices=bound.prices)
+    if proof is None:
+        return
+    model.cp.Add(objective_expr(model) >= proof.bound)
+    if proof.plans and not hinted:
+        hint_plans(model, proof.plans)

@@ -29,6 +29,8 @@ from rostering.domain.roster import Assignment, Roster
 from rostering.rules.active import ActiveRules
 from rostering.rules.objective import post_objective, total_points
 from rostering.solver.model import RosterModel
+from rostering.solver.options import SolveOptions
+from rostering.solver.search import Progress, complete_hint, cp_solver
 
 # A sweep that improves the roster by less than this share ends the descent.
 MIN_GAIN = 0.005
@@ -238,3 +240,38 @@ def _count(problem: Problem, heads: Counter, plan: tuple[Assignment, ...], sign:
 
 def _roster(plans: dict[str, tuple[Assignment, ...]]) -> Roster:
     return Roster(tuple(sorted(row for plan in plans.values() for row in plan)))
+
+
+def starts_by_employee(options: SolveOptions, size: int, started: bool) -> bool:
+    """Whether the search starts from a roster built employee by employee (rostering.solver.strategies.start), not
+    having a start already (`started`: a hint, or the employee bound's plans)."""
+    big = options.strategy.employee_start_above
+    return big is not None and not options.deterministic and not started and size > big
+
+
+def start_by_employee(
+    model: RosterModel, options: SolveOptions, on_progress: Callable[[Progress], None] | None
+) -> tuple[Roster | None, cp_model.CpSolver | None]:
+    """A roster built employee by employee (None: none in time), hinted to the model and completed
+    to its every variable, and the solver that completed it (None: not completed). The first sweep
+    may use the whole limit: its roster is kept even when no time is left to complete the hint,
+    since a plan within each employee's rules is a roster."""
+
+    def report(elapsed: float, objective: float) -> None:
+        if on_progress:  # no bound yet beyond 0: every penalty is non-negative
+            on_progress(Progress(elapsed, objective, 0.0, "start"))
+
+    lane = replace(options, workers=1)  # one employee's search per worker (see employee_start)
+    start = employee_start(
+        model.problem,
+        model.rules,
+        options.time_limit * options.strategy.employee_start_phase,
+        lambda limit: cp_solver(lane, limit),
+        report,
+        first_budget=options.time_limit,
+        lanes=options.worker_count,
+    )
+    if start.roster is None or start.seconds >= options.time_limit:
+        return start.roster, None  # no time left to hand it to the full model
+    completed, completion = complete_hint(model, options, start.roster, options.time_limit - start.seconds)
+    return start.roster, completion if completed is not None else None
