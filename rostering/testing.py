@@ -30,8 +30,8 @@ from rostering.domain.errors import InputError
 from rostering.domain.problem import Problem, build_problem
 from rostering.domain.roster import Assignment, Roster
 from rostering.io.validation import scenario_from_data
-from rostering.rules import Rule, Violation, agreements
-from rostering.rules.active import ActiveRules, agreement_terms, citation, rule_settings
+from rostering.rules import Rule, Violation
+from rostering.rules.active import ActiveRules, rule_for
 from rostering.rules.check import check_roster, unknown_references
 from rostering.solver.options import SolveOptions
 from rostering.solver.search import SolveResult
@@ -203,16 +203,7 @@ def _instances(rule: RuleLike, problem: Problem) -> dict[str, Rule]:
         return dict.fromkeys(in_use, rule)
     if not (isinstance(rule, type) and issubclass(rule, Rule)):
         raise TypeError(f"expected a Rule subclass or instance, got {rule!r}")
-    cls: type[Rule] = rule
-    scenario_ = problem.scenario
-    return {
-        agreement: cls(
-            cls.Params(**rule_settings(scenario_, agreement).get(cls.id, {})),
-            citation(cls, agreement, agreements().get(agreement)),
-            agreement_terms(scenario_, agreement),
-        )
-        for agreement in in_use
-    }
+    return {agreement: rule_for(rule, problem.scenario, agreement) for agreement in in_use}
 
 
 def _as_roster(rows: Roster | Iterable[Assignment]) -> Roster:

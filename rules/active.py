@@ -32,8 +32,7 @@ def used_plugins(scenario: Scenario) -> set[str]:
     employee's or vikar's `agreement`, a key of `agreements:`). A rule an agreement in use bundles
     counts as named, so an agreement never loses a rule to a plugin the scenario did not list.
     Names in `plugins:` are returned even when no such plugin is installed."""
-    in_use = {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
-    named_agreements = in_use | set(scenario.agreements)
+    named_agreements = agreements_in_use(scenario) | set(scenario.agreements)
     named_rules = set(scenario.rules) | {rule_id for local in scenario.agreements.values() for rule_id in local.rules}
     modules = agreements()
     named_rules |= {rule_id for name in named_agreements if name in modules for rule_id in modules[name].rules}
@@ -60,6 +59,20 @@ def scenario_rules(scenario: Scenario) -> dict[str, type[Rule]]:
     used = require_plugins(scenario)
     unused = {rule_id for plugin in plugins() if plugin.name not in used for rule_id in plugin.rules}
     return {rule_id: rule_cls for rule_id, rule_cls in registry().items() if rule_id not in unused}
+
+
+def agreements_in_use(scenario: Scenario) -> set[str]:
+    """Every agreement an employee or an agency worker (vikar) of the scenario is on."""
+    return {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
+
+
+def rule_for(rule_cls: type[Rule], scenario: Scenario, agreement: str) -> Rule:
+    """`rule_cls` as it holds for employees on `agreement`: its parameters merged in the order
+    above, its citation and the agreement's terms. The one way a rule is made, for the solver and
+    the checker (ActiveRules) as for a rule under test (rostering.testing)."""
+    params = rule_cls.Params(**rule_settings(scenario, agreement).get(rule_cls.id, {}))
+    module = agreements().get(agreement)
+    return rule_cls(params, citation(rule_cls, agreement, module), agreement_terms(scenario, agreement))
 
 
 def rule_settings(scenario: Scenario, agreement: str) -> dict[str, dict[str, Any]]:
@@ -106,22 +119,15 @@ class ActiveRules:
         that failed to import or is not installed."""
         known = scenario_rules(scenario)
         out = {}
-        in_use = {emp.agreement for emp in scenario.employees} | {v.agreement for v in scenario.vikar_pool}
-        for agreement in sorted(in_use):
+        for agreement in sorted(agreements_in_use(scenario)):
             module = agreements().get(agreement)
             local = scenario.agreements.get(agreement)
-            settings = rule_settings(scenario, agreement)
-            terms = agreement_terms(scenario, agreement)
-            rules = []
-            for rule_id, rule_cls in known.items():
-                if (only is not None and rule_id not in only) or not applies(
-                    rule_cls, module, local.rules if local else {}
-                ):
-                    continue
-                params = rule_cls.Params(**settings.get(rule_id, {}))
-                if params.enabled:
-                    rules.append(rule_cls(params, citation(rule_cls, agreement, module), terms))
-            out[agreement] = tuple(rules)
+            chosen = (
+                rule_for(rule_cls, scenario, agreement)
+                for rule_id, rule_cls in known.items()
+                if (only is None or rule_id in only) and applies(rule_cls, module, local.rules if local else {})
+            )
+            out[agreement] = tuple(rule for rule in chosen if rule.params.enabled)
         return cls(out)
 
     def for_staff(self, staff) -> tuple[Rule, ...]:

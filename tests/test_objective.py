@@ -9,39 +9,21 @@ import functools
 import pytest
 from ortools.sat.python import cp_model
 
-try:
-    from builders import (
-        TINY,
-        amount,
-        build,
-        days_from,
-        emp,
-        full_model,
-        need,
-        points,
-        roster,
-        row,
-        run,
-        scenario,
-        worked,
-    )
-except ImportError:  # tests/ imported as a package
-    from tests.builders import (
-        TINY,
-        amount,
-        build,
-        days_from,
-        emp,
-        full_model,
-        need,
-        points,
-        roster,
-        row,
-        run,
-        scenario,
-        worked,
-    )
-
+from builders import (
+    TINY,
+    amount,
+    build,
+    days_from,
+    emp,
+    full_model,
+    need,
+    points,
+    roster,
+    row,
+    run,
+    scenario,
+    worked,
+)
 from rostering import build_problem, check_roster, load_scenario
 from rostering.rules.objective import fairness_factor, fairness_groups, score
 from rostering.solver.model import objective_floor

@@ -20,26 +20,7 @@ import datetime as dt
 
 import pytest
 
-try:
-    from builders import AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, row, run, scenario, shift, worked
-except ImportError:  # tests/ imported as a package
-    from tests.builders import (
-        AFTEN,
-        DAG,
-        NAT,
-        amount,
-        build,
-        check,
-        days_from,
-        emp,
-        need,
-        row,
-        run,
-        scenario,
-        shift,
-        worked,
-    )
-
+from builders import AFTEN, DAG, NAT, amount, build, check, days_from, emp, need, row, run, scenario, shift, worked
 from rostering.rules import registry
 from rostering.rules.active import ActiveRules
 

@@ -15,11 +15,7 @@ import datetime as dt
 
 import pytest
 
-try:
-    from builders import AFTEN, DAG, NAT, amount, build, check, emp, need, only, row, run, scenario, shift, worked
-except ImportError:  # tests/ imported as a package
-    from tests.builders import AFTEN, DAG, NAT, amount, build, check, emp, need, only, row, run, scenario, shift, worked
-
+from builders import AFTEN, DAG, NAT, amount, build, check, emp, need, only, row, run, scenario, shift, worked
 from rostering.rules.eligibility import Availability, Competence, Preassigned
 from rostering.testing import assert_finds, assert_solver_avoids, findings
 

@@ -15,45 +15,24 @@ import datetime as dt
 
 import pytest
 
-try:
-    from builders import (
-        AFTEN,
-        DAG,
-        NAT,
-        amount,
-        build,
-        check,
-        days_from,
-        emp,
-        longest_run,
-        need,
-        only,
-        row,
-        run,
-        scenario,
-        shift,
-        worked,
-    )
-except ImportError:  # tests/ imported as a package
-    from tests.builders import (
-        AFTEN,
-        DAG,
-        NAT,
-        amount,
-        build,
-        check,
-        days_from,
-        emp,
-        longest_run,
-        need,
-        only,
-        row,
-        run,
-        scenario,
-        shift,
-        worked,
-    )
-
+from builders import (
+    AFTEN,
+    DAG,
+    NAT,
+    amount,
+    build,
+    check,
+    days_from,
+    emp,
+    longest_run,
+    need,
+    only,
+    row,
+    run,
+    scenario,
+    shift,
+    worked,
+)
 from rostering import check_roster
 from rostering.rules import registry
 

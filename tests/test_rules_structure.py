@@ -11,43 +11,23 @@ import datetime as dt
 
 import pytest
 
-try:
-    from builders import (
-        AFTEN,
-        DAG,
-        NAT,
-        amount,
-        build,
-        check,
-        days_from,
-        emp,
-        need,
-        only,
-        row,
-        run,
-        scenario,
-        shift,
-        worked,
-    )
-except ImportError:  # tests/ imported as a package
-    from tests.builders import (
-        AFTEN,
-        DAG,
-        NAT,
-        amount,
-        build,
-        check,
-        days_from,
-        emp,
-        need,
-        only,
-        row,
-        run,
-        scenario,
-        shift,
-        worked,
-    )
-
+from builders import (
+    AFTEN,
+    DAG,
+    NAT,
+    amount,
+    build,
+    check,
+    days_from,
+    emp,
+    need,
+    only,
+    row,
+    run,
+    scenario,
+    shift,
+    worked,
+)
 from rostering import check_roster
 from rostering.rules.law import DailyRest, WeeklyRest
 from rostering.rules.structure import MaxShiftsPerDay, NoOverlap

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-try:
-    from builders import build, emp, roster, row, scenario
-except ImportError:  # tests/ imported as a package
-    from tests.builders import build, emp, roster, row, scenario
-
+from builders import build, emp, roster, row, scenario
 from rostering.analysis.report import validate
 
 FOA = {"agreement": "foa"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster
@@ -24,10 +25,16 @@ class Verified:
     """A solve's result with what the roster was found to break. Without a roster there is
     nothing to check: no violations, and the summary says why (status, conflicts)."""
 
+    problem: Problem
     result: SolveResult
     violations: tuple[Violation, ...]  # every rule the roster breaks, settled by pay or not
     blocking: tuple[Violation, ...]  # those that make it unusable (rules.check.blocking)
-    summary: Summary  # its `violations` counts the blocking ones
+
+    @cached_property
+    def summary(self) -> Summary:
+        """The planner's figures, recomputed from the roster; its `violations` counts the blocking
+        ones. Made when first read: a batch run reads the violations and its own coverage only."""
+        return summarize(self.problem, self.result, list(self.blocking))
 
 
 def solve_and_verify(
@@ -43,4 +50,4 @@ def solve_and_verify(
     result = solve(problem, options, rules=rules, on_progress=on_progress, hint=hint)
     found = tuple(check_roster(problem, result.roster, rules)) if result.has_roster else ()
     hard = tuple(blocking(list(found)))
-    return Verified(result, found, hard, summarize(problem, result, list(hard)))
+    return Verified(problem, result, found, hard)

@@ -17,6 +17,7 @@ from rostering.domain.problem import build_problem
 from rostering.io.files import write_atomic
 from rostering.io.roster_file import parse_local, read_roster
 from rostering.io.scenario_file import load_scenario
+from rostering.rules import PluginError
 from rostering.rules.check import unknown_references
 
 app = typer.Typer(
@@ -32,8 +33,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 def exit_on_bad_input():
     """An unreadable input or unwritable output ends the command with its message and exit 2; so
     does a rule plugin the scenario uses that failed to import (raised when the scenario loads)."""
-    from rostering.rules import PluginError
-
     try:
         yield
     except InputError as exc:
