@@ -892,7 +892,7 @@ def test_replan_cli_without_news_has_no_changes(tmp_path, published_csv):
     "extra, fragments",
     [
         (("--today", "tomorrow"), ["--today", "'tomorrow' is not a local ISO date-time"]),
-        (("--today", "2026-04-01T12:00+02:00"), ["--today", "has a UTC offset"]),
+        (("--today", "2026-04-01T12:00+01:00"), ["--today", "+01:00"]),  # not the zone's offset that day
         (("--today", "2026-04-01T12:00", "--absence", "e99:2026-04-02"), ["--absence", "'e99': unknown employee"]),
         (
             ("--today", "2026-04-01T12:00", "--absence", "e01:2026-04-03..2026-04-02"),

@@ -272,8 +272,9 @@ ROW_ERRORS = [
 def test_bad_row_names_row_and_column(name, needle, column, message):
     path = BROKEN / name
     err = read_error(path)
-    assert len(err.issues) == 1, err.render()
-    assert f"{path}: row {line_of(path, needle)}: column {column}: {message}" in str(err)
+    bad = f"row {line_of(path, needle)}"
+    assert {issue.where for issue in err.issues} == {bad}, err.render()  # the good rows read
+    assert f"{path}: {bad}: column {column}: {message}" in str(err)
 
 
 def test_duplicate_row_names_both_rows():
@@ -316,11 +317,24 @@ def test_missing_roster_file(tmp_path):
     assert err.issues[0].where == "file" and "cannot read" in err.issues[0].message
 
 
-def test_mixed_offset_and_local_times_are_reported(tmp_path):
+def test_offset_the_zone_does_not_have_then_is_reported(tmp_path):
+    """+01:00 is winter time; on 30 March Copenhagen is at +02:00: the row would shift an hour."""
+    path = tmp_path / "tz.csv"
+    path.write_text("employee_id,date,shift_id,start,end\ne01,2026-03-30,dag,2026-03-30T07:00+01:00,2026-03-30T15:00\n")
+    err = read_error(path)
+    assert [(i.where, i.message) for i in err.issues] == [
+        (
+            "row 2",
+            "column start: 2026-03-30T07:00+01:00 is not a Europe/Copenhagen time (Europe/Copenhagen is at "
+            "+02:00 then); the same moment in local time is 2026-03-30T08:00",
+        )
+    ]
+
+
+def test_the_zones_own_offset_reads_as_the_local_time(tmp_path):
     path = tmp_path / "tz.csv"
     path.write_text("employee_id,date,shift_id,start,end\ne01,2026-03-30,dag,2026-03-30T07:00+02:00,2026-03-30T15:00\n")
-    err = read_error(path)
-    assert err.issues[0].where == "row 2"
+    assert read_roster(path) == Roster((row("e01", at(30, 0), "dag", at(30, 7), at(30, 15)),))
 
 
 def test_utc_offset_is_not_silently_reinterpreted(tmp_path, tiny_problem):
@@ -404,3 +418,218 @@ def test_atomic_write_keeps_normal_permissions(tmp_path):
         assert stat.S_IMODE(shared.stat().st_mode) == 0o640 and shared.read_text() == "new\n"
     finally:
         os.umask(umask)
+
+
+# --------------------------------------------------------------------------- all problems at once
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> Path:
+    """Rows (COLUMNS order, then competence) as a CSV, JSON or XLSX roster, as a planner's tool saves it."""
+    header = HEADER.split(",")
+    if path.suffix == ".json":
+        path.write_text(json.dumps({"roster": [dict(zip(header, r, strict=True)) for r in rows]}), encoding="utf-8")
+    elif path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for values in (header, *rows):
+            sheet.append(values)
+        book.save(path)
+    else:
+        path.write_text("\n".join(",".join(r) for r in (header, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+THREE_BAD = [
+    ["e01", "2026-03-30", "dag", "07:00", "15:00", "ssa"],
+    ["e02", "2026-03-30", "dag", "7 o'clock", "15:00", "ssa"],  # a malformed cell
+    ["x99", "2026-03-31", "dag", "07:00", "15:00", "ssa"],  # an employee the scenario lacks
+    ["e03", "2026-04-06", "dag", "07:00", "15:00", "ssh"],  # the day after the horizon
+]
+# The second, third and fourth row as each format names them.
+WHERE = {
+    ".csv": ["row 3", "row 4", "row 5"],
+    ".json": ["roster[1]", "roster[2]", "roster[3]"],
+    ".xlsx": ["sheet 'Sheet' row 3", "sheet 'Sheet' row 4", "sheet 'Sheet' row 5"],
+}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".xlsx"])
+def test_three_rows_bad_in_different_ways_are_all_reported(tmp_path, tiny_problem, suffix):
+    """The malformed cell no longer hides the unknown employee and the date outside the horizon."""
+    path = write_rows(tmp_path / f"roster{suffix}", THREE_BAD)
+    with pytest.raises(InputError) as info:
+        read_roster(path, tiny_problem)
+    err = info.value
+    assert err.file == str(path)
+    assert [(i.where, i.message.split(":")[0]) for i in err.issues] == [
+        (WHERE[suffix][0], "column start"),
+        (WHERE[suffix][1], "column employee_id"),
+        (WHERE[suffix][2], "column date"),
+    ]
+    text = err.render()
+    assert text.startswith(f"{path}: 3 problem(s)")
+    assert f'{path}: {WHERE[suffix][0]}: column start: "7 o\'clock" is not a time (07:00)' in text
+    assert f"{path}: {WHERE[suffix][1]}: column employee_id: unknown employee 'x99'" in text
+    assert f"{path}: {WHERE[suffix][2]}: column date: 2026-04-06 is outside the horizon" in text
+    # Without the scenario the reader knows the malformed cell only; the other rows read.
+    assert [i.where for i in read_error(path).issues] == [WHERE[suffix][0]]
+
+
+def test_every_bad_field_of_a_row_is_reported(tmp_path):
+    path = write_rows(tmp_path / "roster.csv", [["", "2026-03-30", "dag", "07:00", "kl. 15", "ssa"]])
+    assert [(i.where, i.message) for i in read_error(path).issues] == [
+        ("row 2", "column employee_id: empty"),
+        ("row 2", "column end: 'kl. 15' is not a time (07:00) or ISO date-time (2026-01-05T07:00)"),
+    ]
+
+
+def test_a_json_value_that_is_not_text_is_read_as_text(tmp_path):
+    """A number where text belongs (an id, a competence) is read, not a traceback."""
+    path = tmp_path / "roster.json"
+    record = {"employee_id": 1, "date": "2026-03-30", "shift_id": "dag", "start": "07:00", "end": "15:00"}
+    path.write_text(json.dumps([{**record, "competence": 7}]), encoding="utf-8")
+    assert read_roster(path) == Roster((row("1", at(30, 0), "dag", at(30, 7), at(30, 15), "7"),))
+
+
+def test_problems_beyond_the_cap_are_counted_not_listed(tmp_path):
+    from rostering.io.roster_file import MAX_SHOWN
+
+    path = write_rows(tmp_path / "roster.csv", [["", "2026-03-30", "dag", "07:00", "15:00", ""]] * (MAX_SHOWN + 70))
+    err = read_error(path)
+    assert len(err.issues) == MAX_SHOWN + 70  # the error keeps every one; the message lists MAX_SHOWN
+    lines = err.render().splitlines()
+    assert lines[0] == f"{path}: {MAX_SHOWN + 70} problem(s), the first {MAX_SHOWN} shown"
+    assert lines[1] == f"  {path}: row 2: column employee_id: empty"
+    assert lines[MAX_SHOWN] == f"  {path}: row {MAX_SHOWN + 1}: column employee_id: empty"
+    assert lines[MAX_SHOWN + 1 :] == ["  ... and 70 more"]
+
+
+def test_cli_prints_the_capped_list_and_exits_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from rostering.cli import app
+
+    path = write_rows(tmp_path / "roster.csv", [["", "2026-03-30", "dag", "07:00", "15:00", ""]] * 120)
+    result = CliRunner().invoke(app, ["validate", str(TINY), str(path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert "120 problem(s), the first 50 shown" in result.output and "... and 70 more" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_csv_line_that_breaks_the_reading_is_reported_with_the_rows_before(tmp_path):
+    import csv
+
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + '\n,2026-03-30,dag,07:00,15:00,\ne02,2026-03-30,dag,"07:00,15:00,ssa\n' + "x" * 50 + "\n")
+    limit = csv.field_size_limit(40)  # as an unclosed quote swallowing a long file exceeds the real one
+    try:
+        err = read_error(path)
+    finally:
+        csv.field_size_limit(limit)
+    assert [i.where for i in err.issues] == ["row 2", "row 3"]
+    assert err.issues[1].message.startswith("cannot read this row or the rest: field larger than field limit")
+
+
+# --------------------------------------------------------------------------- daylight saving time
+
+
+@pytest.fixture(scope="module")
+def autumn():
+    """A week holding Sunday 25 October 2026, when 03:00 summer time becomes 02:00 winter time."""
+    from builders import build, emp, scenario
+
+    return build(scenario(employees=[emp("e1"), emp("e2")], start="2026-10-19"))
+
+
+def one_row(tmp_path: Path, start: str, end: str, day: str = "2026-10-25", name: str = "roster.csv") -> Path:
+    return write_rows(tmp_path / name, [["e1", day, "adhoc", start, end, ""]])
+
+
+@pytest.mark.parametrize(
+    "start, end, column",
+    [
+        ("2026-10-25T02:30", "2026-10-25T06:00", "start"),
+        ("2026-10-25T01:00", "2026-10-25T02:30", "end"),
+        ("22:00", "02:30", "end"),  # on the night of Saturday 24th: ends at a repeated 02:30
+    ],
+)
+def test_repeated_hour_without_offset_is_an_error_naming_row_and_column(tmp_path, autumn, start, end, column):
+    day = "2026-10-24" if start == "22:00" else "2026-10-25"
+    path = one_row(tmp_path, start, end, day)
+    with pytest.raises(InputError) as info:
+        read_roster(path, autumn)
+    ((where, message),) = [(i.where, i.message) for i in info.value.issues]
+    assert where == "row 2"
+    assert message == (
+        f"column {column}: 2026-10-25T02:30 occurs twice in Europe/Copenhagen (the clocks go back that night); "
+        "give its UTC offset: 2026-10-25T02:30+02:00 for the first (summer time), "
+        "2026-10-25T02:30+01:00 for the second (winter time)"
+    )
+    assert f"{path}: row 2: column {column}: 2026-10-25T02:30 occurs twice" in info.value.render()
+
+
+def test_repeated_hour_with_offset_reads_exactly(tmp_path, autumn):
+    summer = read_roster(one_row(tmp_path, "2026-10-25T02:30+02:00", "2026-10-25T06:00", name="a.csv"), autumn)
+    winter = read_roster(one_row(tmp_path, "2026-10-25T02:30+01:00", "2026-10-25T06:00", name="b.csv"), autumn)
+    (first,), (second,) = summer.assignments, winter.assignments
+    minute = autumn.timeline.minute
+    assert minute(second.start) - minute(first.start) == 60
+    assert [w.shift.minutes for w in (*summer.worked(autumn)["e1"], *winter.worked(autumn)["e1"])] == [270, 210]
+
+
+def test_repeated_hour_round_trips_with_its_offset(tmp_path, autumn):
+    rows = read_roster(
+        write_rows(
+            tmp_path / "in.csv",
+            [
+                ["e1", "2026-10-25", "adhoc", "2026-10-25T02:30+01:00", "2026-10-25T06:00", ""],
+                ["e2", "2026-10-25", "adhoc", "2026-10-25T02:45+02:00", "2026-10-25T06:00", ""],
+            ],
+        ),
+        autumn,
+    )
+    for suffix in (".csv", ".json"):
+        path = tmp_path / f"out{suffix}"
+        write_roster(path, rows)
+        text = path.read_text()
+        assert "2026-10-25T02:30+01:00" in text and "2026-10-25T02:45+02:00" in text
+        back = read_roster(path, autumn)
+        assert [(a.employee_id, a.start.fold) for a in back.assignments] == [("e2", 0), ("e1", 1)]  # real order
+
+
+def test_end_is_compared_with_start_in_real_time(tmp_path, autumn):
+    """02:15 winter time is half an hour after 02:45 summer time, though its clock shows less."""
+    path = one_row(tmp_path, "2026-10-25T02:45+02:00", "2026-10-25T02:15+01:00")
+    (worked,) = read_roster(path, autumn).worked(autumn)["e1"]
+    assert worked.shift.minutes == 30
+
+
+def test_the_two_same_clock_starts_of_the_autumn_night_are_not_duplicates(tmp_path):
+    path = write_rows(
+        tmp_path / "roster.csv",
+        [
+            ["e1", "2026-10-25", "adhoc", "2026-10-25T02:00+02:00", "2026-10-25T02:30+02:00", ""],
+            ["e1", "2026-10-25", "adhoc", "2026-10-25T02:00+01:00", "2026-10-25T02:30+01:00", ""],
+        ],
+    )
+    assert len(read_roster(path).assignments) == 2
+
+
+def test_spring_gap_is_an_error_at_read_time(tmp_path):
+    path = one_row(tmp_path, "2026-03-29T02:30", "2026-03-29T06:00", "2026-03-29")
+    assert [(i.where, i.message) for i in read_error(path).issues] == [
+        ("row 2", "column start: 2026-03-29T02:30 does not exist in Europe/Copenhagen (the clocks skip that hour)")
+    ]
+
+
+def test_parse_local_asks_for_the_offset_in_the_repeated_hour():
+    """The command line's --changed-at and --today are read the same way."""
+    from rostering.io.roster_file import parse_local
+
+    with pytest.raises(ValueError, match=r"occurs twice in Europe/Copenhagen"):
+        parse_local("2026-10-25T02:30")
+    assert parse_local("2026-10-25T02:30+01:00").fold == 1
+    assert parse_local("2026-10-25T02:30+02:00").fold == 0

@@ -91,7 +91,7 @@ def load_inputs(scenario: Path, roster: Path):
 
 def read_checked(problem, path: Path):
     """A roster file whose every row names an employee, shift and date the problem knows."""
-    return checked_rows(problem, read_roster(path), path)
+    return checked_rows(problem, read_roster(path, problem), path)
 
 
 def checked_rows(problem, rows, path: Path):

@@ -49,9 +49,14 @@ def validate_command(
     found; 2: an input could not be read."""
     with exit_on_bad_input():
         problem = build_problem(load_scenario(scenario))
-        base = read_roster(published) if published is not None else None
+        base = read_roster(published, problem) if published is not None else None
         report = validate(
-            problem, read_roster(roster), str(roster), base, change_moment(changed_at, published), str(published)
+            problem,
+            read_roster(roster, problem),
+            str(roster),
+            base,
+            change_moment(changed_at, published),
+            str(published),
         )
     if fmt is ReportFormat.table and output is None:
         print_report(report, out)

@@ -7,6 +7,11 @@ spreadsheets write them, clock times (``23:00``) on ``date``, an end not after t
 on the next day. The same columns are read from JSON (a list of objects) and from the first
 sheet of an Excel workbook (.xlsx) that has them, whose date and time cells may be real Excel dates.
 A ``shift_id`` of ``adhoc`` marks a shift outside the scenario's shift types, checked on its times.
+
+Times are local (Europe/Copenhagen, or the scenario's zone). A clock time the autumn switch
+repeats (02:00-02:59) needs its UTC offset (``2026-10-25T02:30+01:00`` is the second, winter-time
+one); the reader sets ``fold`` on the second, as ``Timeline.minute`` reads it, and the writer adds
+the offset there. A time the spring switch skips is an error.
 """
 
 from __future__ import annotations
@@ -15,79 +20,154 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import Problem
 from rostering.domain.roster import Assignment, Roster
 
 from .files import read_input, write_atomic
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
+DEFAULT_TIMEZONE = "Europe/Copenhagen"  # the format's zone, when no scenario says otherwise
+MAX_SHOWN = 50  # problems listed in a message; the error itself keeps every one
+
+Record = tuple[str, Any]  # where in the file ("row 7", "roster[3]", "sheet 'Vagter' row 4"), the row
+T = TypeVar("T")
 
 
-def _iso_minutes(value: dt.datetime) -> str:
-    return value.isoformat(timespec="minutes")
+class RosterFileError(InputError):
+    """Every problem of one roster file. Its message lists the first MAX_SHOWN: a file saved with
+    the wrong columns has a problem on every row, and a thousand lines hide the one that matters."""
+
+    def render(self) -> str:
+        if len(self.issues) <= MAX_SHOWN:
+            return super().render()
+        head = f"{self.file}: {len(self.issues)} problem(s), the first {MAX_SHOWN} shown"
+        lines = [issue.render(self.file) for issue in self.issues[:MAX_SHOWN]]
+        rest = f"... and {len(self.issues) - MAX_SHOWN} more"
+        return "\n".join([head, *("  " + line for line in lines), "  " + rest])
 
 
-def roster_csv(roster: Roster) -> str:
+# --------------------------------------------------------------------------- writing
+
+
+def _iso_local(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """ISO local time to the minute; with its UTC offset only in the autumn's repeated hour,
+    where the clock time alone would not say which of the two it is."""
+    if moment.tzinfo is None and _repeated(moment, zone):
+        return moment.replace(tzinfo=zone).isoformat(timespec="minutes")
+    return moment.isoformat(timespec="minutes")
+
+
+def _in_order(roster: Roster, zone: ZoneInfo) -> list[Assignment]:
+    """By date, real start time, employee: the second 02:30 of an autumn night sorts after 02:45."""
+    return sorted(roster.assignments, key=lambda a: (a.date, _instant(a.start, zone), a.employee_id))
+
+
+def roster_csv(roster: Roster, timezone: str = DEFAULT_TIMEZONE) -> str:
+    zone = ZoneInfo(timezone)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*COLUMNS, "competence"])
-    for row in sorted(roster.assignments, key=lambda a: (a.date, a.start, a.employee_id)):
+    for row in _in_order(roster, zone):
         writer.writerow(
             [
                 row.employee_id,
                 row.date.isoformat(),
                 row.shift_id,
-                _iso_minutes(row.start),
-                _iso_minutes(row.end),
+                _iso_local(row.start, zone),
+                _iso_local(row.end, zone),
                 row.competence or "",
             ]
         )
     return buffer.getvalue()
 
 
-def roster_records(roster: Roster) -> list[dict[str, Any]]:
+def roster_records(roster: Roster, timezone: str = DEFAULT_TIMEZONE) -> list[dict[str, Any]]:
+    zone = ZoneInfo(timezone)
     return [
         {
             "employee_id": row.employee_id,
             "date": row.date.isoformat(),
             "shift_id": row.shift_id,
-            "start": _iso_minutes(row.start),
-            "end": _iso_minutes(row.end),
+            "start": _iso_local(row.start, zone),
+            "end": _iso_local(row.end, zone),
             "competence": row.competence,
         }
-        for row in sorted(roster.assignments, key=lambda a: (a.date, a.start, a.employee_id))
+        for row in _in_order(roster, zone)
     ]
 
 
-def write_roster(path: str | Path, roster: Roster, summary: dict[str, Any] | None = None) -> None:
+def write_roster(
+    path: str | Path, roster: Roster, summary: dict[str, Any] | None = None, timezone: str = DEFAULT_TIMEZONE
+) -> None:
     """`.json` writes rows plus the summary; anything else writes the canonical CSV."""
     if Path(path).suffix.lower() == ".json":
-        text = json.dumps({"summary": summary or {}, "roster": roster_records(roster)}, indent=2, default=str)
+        records = roster_records(roster, timezone)
+        text = json.dumps({"summary": summary or {}, "roster": records}, indent=2, default=str)
         write_atomic(path, text + "\n")
     else:
-        write_atomic(path, roster_csv(roster))
+        write_atomic(path, roster_csv(roster, timezone))
 
 
-def read_roster(path: str | Path) -> Roster:
-    """Read a roster CSV, JSON or XLSX; every unreadable row is reported with its row and column."""
+# --------------------------------------------------------------------------- reading
+
+
+def read_roster(path: str | Path, problem: Problem | None = None) -> Roster:
+    """Read a roster CSV, JSON or XLSX whole, or raise one RosterFileError naming the row and
+    column of every problem in it. Given the `problem`, times are read in its time zone and the
+    readable rows are checked against it too (unknown employee or shift type, date outside the
+    horizon): a bad cell on one row does not hide another row's unknown employee until the next run."""
     path = Path(path)
+    records, issues = _records(path)
+    zone = ZoneInfo(problem.timeline.timezone if problem is not None else DEFAULT_TIMEZONE)
+    rows, row_issues = _rows(records, zone)
+    issues += row_issues
+    if problem is not None:
+        from rostering.rules.check import unknown_references  # loads the rules: only when asked
+
+        issues += unknown_references(problem, Roster(tuple(rows)))
+    if issues:
+        raise RosterFileError(str(path), _in_file_order(issues, records))
+    return Roster(tuple(rows))
+
+
+def _in_file_order(issues: list[InputIssue], records: list[Record]) -> list[InputIssue]:
+    """The reader's and the reference check's issues, row by row as the file has them."""
+    position = {where: n for n, (where, _) in enumerate(records)}
+    return sorted(issues, key=lambda issue: position.get(issue.where, len(position)))
+
+
+def _records(path: Path) -> tuple[list[Record], list[InputIssue]]:
+    """The file's rows, each with where it is, and any problem that stopped the reading early.
+    A file that has no rows to read (bad header, not JSON) raises InputError at once."""
     if path.suffix.lower() == ".xlsx":
-        return _read_xlsx(path)
+        return _xlsx_records(path)
     text = read_input(path)
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), [InputIssue(f"column {exc.colno}", exc.msg, exc.lineno)]) from None
-        records = data.get("roster") if isinstance(data, dict) else data
-        if not isinstance(records, list):
-            raise InputError(str(path), [InputIssue("roster", "expected a list of roster rows")])
-        return _rows_to_roster(str(path), ((f"roster[{i}]", rec) for i, rec in enumerate(records)))
+        return _json_records(path, text), []
+    return _csv_records(path, text)
+
+
+def _json_records(path: Path, text: str) -> list[Record]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(str(path), [InputIssue(f"column {exc.colno}", exc.msg, exc.lineno)]) from None
+    records = data.get("roster") if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise InputError(str(path), [InputIssue("roster", "expected a list of roster rows")])
+    return [(f"roster[{i}]", record) for i, record in enumerate(records)]
+
+
+def _csv_records(path: Path, text: str) -> tuple[list[Record], list[InputIssue]]:
+    """Rows named by their line in the file. A malformed line (an unclosed quote swallowing the
+    rest of the file) ends the reading: it is reported with the rows before it."""
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -95,10 +175,16 @@ def read_roster(path: str | Path) -> Roster:
             str(path),
             [InputIssue("header", f"missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}", 1)],
         )
-    return _rows_to_roster(str(path), ((f"row {reader.line_num}", rec) for rec in reader))
+    records: list[Record] = []
+    try:
+        for record in reader:
+            records.append((f"row {reader.line_num}", record))
+    except csv.Error as exc:
+        return records, [InputIssue(f"row {reader.line_num + 1}", f"cannot read this row or the rest: {exc}")]
+    return records, []
 
 
-def _read_xlsx(path: Path) -> Roster:
+def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
     """The first worksheet whose first row holds the roster columns, then one row per shift. A
     workbook may carry other sheets first (our grid export puts the planner's view first)."""
     from openpyxl import load_workbook
@@ -124,16 +210,26 @@ def _read_xlsx(path: Path) -> Roster:
             )
         else:  # no sheet has the roster columns: one issue per sheet looked at
             raise InputError(str(path), looked_at or [InputIssue("file", "the workbook has no worksheet")])
-        records = []
+        return _sheet_records(sheet.title, header, rows)
+    finally:
+        book.close()
+
+
+def _sheet_records(title: str, header: list[str], rows: Iterable[tuple]) -> tuple[list[Record], list[InputIssue]]:
+    """Rows under the header, named by sheet and row; empty rows skipped. A sheet that breaks off
+    (damaged XML) is reported with the rows before the break."""
+    records: list[Record] = []
+    n = 1
+    try:
         for n, values in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             # A row may be shorter or longer than the header (read-only sheets trim empty cells).
             record = {name: _cell_text(value) for name, value in zip(header, values, strict=False) if name}
-            records.append((f"sheet {sheet.title!r} row {n}", record))
-    finally:
-        book.close()
-    return _rows_to_roster(str(path), records)
+            records.append((f"sheet {title!r} row {n}", record))
+    except Exception as exc:  # openpyxl raises many types for a damaged sheet
+        return records, [InputIssue(f"sheet {title!r} row {n + 1}", f"cannot read this row or the rest: {exc}")]
+    return records, []
 
 
 def _cell_text(value: Any) -> str | None:
@@ -151,53 +247,82 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _rows_to_roster(file: str, records: Iterable[tuple[str, Any]]) -> Roster:
+def _rows(records: Iterable[Record], zone: ZoneInfo) -> tuple[list[Assignment], list[InputIssue]]:
+    """Every readable row, and one issue per bad field of every other row: none is dropped unsaid."""
     rows: list[Assignment] = []
     issues: list[InputIssue] = []
     seen: dict[tuple[str, dt.datetime], str] = {}
     for where, record in records:
-        try:
-            row = replace(_parse_row(record), source=where)
-        except ValueError as exc:
-            issues.append(InputIssue(where, str(exc)))
+        row, problems = _parse_row(record, zone)
+        issues.extend(InputIssue(where, problem) for problem in problems)
+        if row is None:
             continue
-        key = (row.employee_id, row.start)
+        key = (row.employee_id, _instant(row.start, zone))  # the two 02:30s of an autumn night differ
         if key in seen:
             issues.append(InputIssue(where, f"duplicate of {seen[key]} (same employee and start)"))
             continue
         seen[key] = where
-        rows.append(row)
-    if issues:
-        raise InputError(file, issues)
-    return Roster(tuple(rows))
+        rows.append(replace(row, source=where))
+    return rows, issues
 
 
-def _parse_row(record: Any) -> Assignment:
+def _parse_row(record: Any, zone: ZoneInfo) -> tuple[Assignment | None, list[str]]:
+    """The row, or None and a message for each bad field (all of them, not just the first)."""
     if not isinstance(record, dict):
-        raise ValueError("expected a row with named fields")
-    values = {}
-    for column in COLUMNS:
-        value = record.get(column)
-        if value is None or str(value).strip() == "":
-            raise ValueError(f"column {column}: empty")
-        values[column] = str(value).strip()
+        return None, ["expected a row with named fields"]
+    values = {column: _text(record.get(column)) for column in COLUMNS}
+    problems = [f"column {column}: empty" for column, value in values.items() if value is None]
+    day = _attempt(problems, "date", _date, values["date"])
+    start = _attempt(problems, "start", _written_moment, values["start"], day)
+    end = _attempt(problems, "end", _written_moment, values["end"], day)
+    if start is not None and end is not None and _is_clock(values["end"] or "") and _wall(end) <= _wall(start):
+        end += dt.timedelta(days=1)  # 23:00-07:00 on one row: ends the next morning
+    start = _attempt(problems, "start", _local, start, zone)
+    end = _attempt(problems, "end", _local, end, zone)
+    if day is not None and start is not None and end is not None:
+        problems.extend(_row_consistency(values, day, start, end, zone))
+    if problems:
+        return None, problems
+    assert values["employee_id"] and values["shift_id"] and day and start and end  # for mypy: all were read
+    competence = _text(record.get("competence"))
+    return Assignment(values["employee_id"], day, values["shift_id"], start, end, competence), []
+
+
+def _row_consistency(
+    values: dict[str, str | None], day: dt.date, start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> list[str]:
+    """Fields readable one by one that do not fit together. The end is compared in real time:
+    02:15 winter time is after 02:45 summer time on the autumn night."""
+    if _instant(end, zone) <= _instant(start, zone):
+        return [f"column end: {values['end']} is not after start {values['start']}"]
+    if start.date() != day:
+        return [f"column date: {values['date']} is not the day the shift starts ({values['start']})"]
+    return []
+
+
+def _attempt(problems: list[str], column: str, parse: Callable[..., T], text: Any, *args: Any) -> T | None:
+    """`parse(text, *args)`, or None with its ValueError noted against `column`. Nothing to parse
+    (an empty cell, or a value an earlier step already refused) is None without a new message."""
+    if text is None:
+        return None
     try:
-        day = _excel_date(values["date"])
+        return parse(text, *args)
+    except ValueError as exc:
+        problems.append(f"column {column}: {exc}")
+        return None
+
+
+def _text(value: Any) -> str | None:
+    """A cell as stripped text (JSON may hold numbers); None when empty."""
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return _excel_date(text)
     except ValueError:
-        raise ValueError(f"column date: {values['date']!r} is not an ISO date (2026-01-05)") from None
-    parsed: dict[str, Any] = {"date": day}
-    for column in ("start", "end"):
-        parsed[column] = _moment(column, values[column], day)
-    if _is_clock(values["end"]) and parsed["end"] <= parsed["start"]:
-        parsed["end"] += dt.timedelta(days=1)  # 23:00-07:00 on one row: ends the next morning
-    if parsed["end"] <= parsed["start"]:
-        raise ValueError(f"column end: {values['end']} is not after start {values['start']}")
-    if parsed["start"].date() != parsed["date"]:
-        raise ValueError(f"column date: {values['date']} is not the day the shift starts ({values['start']})")
-    competence = (record.get("competence") or "").strip() or None
-    return Assignment(
-        values["employee_id"], parsed["date"], values["shift_id"], parsed["start"], parsed["end"], competence
-    )
+        raise ValueError(f"{text!r} is not an ISO date (2026-01-05)") from None
 
 
 def _excel_date(text: str) -> dt.date:
@@ -214,25 +339,94 @@ def _is_clock(text: str) -> bool:
     return len(text) <= 8 and ":" in text and "-" not in text
 
 
-def parse_local(text: str, day: dt.date | None = None) -> dt.datetime:
-    """A local ISO date-time, or (given `day`) a clock time on that day. Offsets are refused: a
-    roster is local time. Raises ValueError with a message fit for the user."""
+def _written_moment(text: str, day: dt.date | None) -> dt.datetime | None:
+    """The date-time as written, its offset (if any) kept; None for a clock time without a
+    readable `day` (the date column's own message says why)."""
+    if day is None and _is_clock(text):
+        return None
+    return _parse_moment(text, day)
+
+
+def _parse_moment(text: str, day: dt.date | None) -> dt.datetime:
     try:
-        moment = (
-            dt.datetime.combine(day, dt.time.fromisoformat(text))
-            if day is not None and _is_clock(text)
-            else dt.datetime.fromisoformat(text)
-        )
+        if day is not None and _is_clock(text):
+            return dt.datetime.combine(day, dt.time.fromisoformat(text))
+        return dt.datetime.fromisoformat(text)
     except ValueError:
         example = "a time (07:00) or ISO date-time" if day is not None else "a local ISO date-time"
         raise ValueError(f"{text!r} is not {example} (2026-01-05T07:00)") from None
-    if moment.tzinfo is not None:
-        raise ValueError(f"{text!r} has a UTC offset; write local time (e.g. 2026-01-05T23:00)")
-    return moment
 
 
-def _moment(column: str, text: str, day: dt.date) -> dt.datetime:
-    try:
-        return parse_local(text, day)
-    except ValueError as exc:
-        raise ValueError(f"column {column}: {exc}") from None
+def parse_local(text: str, day: dt.date | None = None, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:
+    """A local ISO date-time, or (given `day`) a clock time on that day, as a naive local time
+    (`fold=1` for the second of a repeated hour). An offset is only taken where it is the zone's
+    own, and needed in the autumn's repeated hour. Raises ValueError with a message fit for the user."""
+    return _local(_parse_moment(text, day), ZoneInfo(timezone))
+
+
+def _local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The naive local clock time in `zone`, `fold=1` marking the second of a repeated hour (as
+    Timeline.minute reads it). A skipped time, a repeated time without its offset and an offset
+    the zone does not have then are refused: each would silently be read as some other minute."""
+    wall = _wall(moment)
+    if _skipped(wall, zone):
+        raise ValueError(f"{_iso(wall)} does not exist in {zone.key} (the clocks skip that hour)")
+    if moment.tzinfo is None:
+        if _repeated(wall, zone):
+            raise ValueError(_ambiguous(wall, zone))
+        return wall
+    for fold in (0, 1):
+        if wall.replace(tzinfo=zone, fold=fold).utcoffset() == moment.utcoffset():
+            return wall.replace(fold=fold)
+    offsets = " or ".join(dict.fromkeys(_offset(wall.replace(tzinfo=zone, fold=fold)) for fold in (0, 1)))
+    there = _iso_local(_wall(moment.astimezone(zone)), zone)
+    raise ValueError(
+        f"{_iso(moment)} is not a {zone.key} time ({zone.key} is at {offsets} then); "
+        f"the same moment in local time is {there}"
+    )
+
+
+def _ambiguous(wall: dt.datetime, zone: ZoneInfo) -> str:
+    """The message for a repeated clock time: both readings, written out, to copy into the file."""
+    first, second = (wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+    return (
+        f"{_iso(wall)} occurs twice in {zone.key} (the clocks go back that night); give its UTC offset: "
+        f"{first.isoformat(timespec='minutes')} for the first ({_season(first)}), "
+        f"{second.isoformat(timespec='minutes')} for the second ({_season(second)})"
+    )
+
+
+def _season(aware: dt.datetime) -> str:
+    return "summer time" if aware.dst() else "winter time"
+
+
+def _offset(aware: dt.datetime) -> str:
+    minutes = int((aware.utcoffset() or dt.timedelta()).total_seconds() // 60)
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _wall(moment: dt.datetime) -> dt.datetime:
+    """The clock time as written, without its offset (`fold` kept)."""
+    return moment.replace(tzinfo=None)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def _skipped(wall: dt.datetime, zone: ZoneInfo) -> bool:
+    """A clock time the spring switch jumps over: it comes back as another time through UTC."""
+    there = wall.replace(tzinfo=zone, fold=0).astimezone(dt.UTC).astimezone(zone)
+    return _wall(there) != wall
+
+
+def _repeated(wall: dt.datetime, zone: ZoneInfo) -> bool:
+    """A clock time the autumn switch shows twice: its two readings have different offsets."""
+    first, second = (wall.replace(tzinfo=zone, fold=fold) for fold in (0, 1))
+    return first.utcoffset() != second.utcoffset() and not _skipped(wall, zone)
+
+
+def _instant(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The real moment of a local time (`fold` picks the second of a repeated hour), for comparing."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    return aware.astimezone(dt.UTC)
