@@ -102,9 +102,11 @@ def applies(rule_cls: type[Rule], module: Agreement | None, local_rules: Mapping
 
 
 def citation(rule_cls: type[Rule], agreement: str, module: Agreement | None) -> str:
+    """The agreement's own § for a rule it bundles; a rule the scenario's section adds is the
+    scenario's lokalaftale, not the agreement's."""
     if rule_cls.scope != "agreement":
         return rule_cls.source
-    if module is not None:
+    if module is not None and rule_cls.id in module.rules:
         return module.cite(rule_cls)
     return f"Local agreement '{agreement}' (scenario); {rule_cls.source}"
 

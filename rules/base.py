@@ -251,6 +251,55 @@ class AgreementTerms(BaseModel):
             return round(self.fridoegn_hours * 60)
         return round((self.fridoegn_period_hours + self.extra_fridoegn_hours * (days_off - 2)) * 60)
 
+    # Inddragelse of a planned fridøgn: the published roster's fridøgn taken back with short notice
+    # (rules-dk change.inddraget_fridoegn: 79.01 as described in 2015, i.e. the pre-2016 text, P).
+    fridoegn_notice_weeks: float = Field(
+        default=4,
+        ge=0,
+        le=26,
+        description=(
+            "A published fridøgn taken back (worked, or its protected rest cut) with less notice than this is "
+            "paid as overtime (rules-dk change.inddraget_fridoegn: 4 weeks, P)."
+        ),
+    )
+    fridoegn_overtime_hours: float = Field(
+        default=6,
+        ge=0,
+        le=24,
+        description=(
+            "Overtime per fridøgn taken back with less than `fridoegn_notice_weeks` notice: the hours worked on "
+            "it, at least this many (rules-dk change.inddraget_fridoegn: 6 h, P)."
+        ),
+    )
+    fridoegn_fee_notice_days: float = Field(
+        default=14,
+        ge=0,
+        le=182,
+        description=(
+            "With less notice than this, the fixed `fridoegn_fee` is paid on top (rules-dk "
+            "change.inddraget_fridoegn: 14 døgn, P)."
+        ),
+    )
+    fridoegn_fee: float = Field(
+        default=571.83,
+        ge=0,
+        description=(
+            "Fixed fee in kr per fridøgn taken back with less than `fridoegn_fee_notice_days` notice: 571.83 kr "
+            "at the 2015 level (pre-2016 79.01, pay.fridoegn_cancel_fee, P; likely outdated): set today's "
+            "amount locally (U)."
+        ),
+    )
+    fridoegn_protected_hours: float = Field(
+        default=64,
+        ge=24,
+        le=168,
+        description=(
+            "A published fridøgnsperiode (two or more fridøgn) is protected up to this length: cutting longer "
+            "free time down to it is not inddragelse (rules-dk fridoegn.length, Arbejdsretten 2017, P). A single "
+            "fridøgn is protected up to `fridoegn_hours`."
+        ),
+    )
+
 
 @dataclass(frozen=True)
 class Agreement:
@@ -266,9 +315,13 @@ class Agreement:
     terms: AgreementTerms = AgreementTerms()
 
     def cite(self, rule_cls: type[Rule]) -> str:
-        section = self.citations.get(rule_cls.id)
-        head = f"{self.source} {section}" if section else self.source
-        return f"{head}; {rule_cls.source}" if head else rule_cls.source
+        """The agreement and its § for this rule. A rule with no central agreement rule (e.g. free
+        weekends: local practice) cites only itself, never the agreement; one whose § rules-dk
+        does not give says so, since HR must see what is known and what is not."""
+        if not rule_cls.central or not self.source:
+            return rule_cls.source
+        section = self.citations.get(rule_cls.id) or "(§ not given in rules-dk: agreement text not read)"
+        return f"{self.source} {section}; {rule_cls.source}"
 
 
 @dataclass(frozen=True)
@@ -283,6 +336,9 @@ class Violation:
     measured: float | None = None
     limit: float | None = None
     unit: str = ""
+    #: False for a finding the roster alone cannot settle, e.g. a 4-month average judged from a
+    #: 4-week roster: it is projected pro rata and says so.
+    decided: bool = True
 
 
 #: A rule's parameter model: `class DailyRest(Rule[DailyRestParams])`, so `self.params` is typed.
@@ -304,6 +360,8 @@ class Rule(Generic[P]):
     source: str
     scope: ClassVar[str] = "everyone"
     Params: ClassVar[type[RuleParams]] = RuleParams
+    #: False for a rule no central agreement holds (local practice): it never cites the agreement.
+    central: ClassVar[bool] = True
     #: True for findings the agreement prices rather than forbids (a late change earns a
     #: supplement): the payroll export pays them instead of refusing the roster.
     settled_by_pay: ClassVar[bool] = False
@@ -338,10 +396,19 @@ class Rule(Generic[P]):
                 model.hard(self, staff, model.cp.Add(var == 0), f"{shift.label()}: {reason}")
 
     def check(self, problem: Problem, staff: Staff, worked: Sequence[Worked]) -> Iterable[Violation]:
+        """Default: each worked shift `blocks` rules out, measured in its hours (limit 0)."""
         for item in worked:
             reason = self.blocks(problem, staff, item.shift)
             if reason is not None:
-                yield self.violation(staff, reason, item.shift.start_local, item.shift.end_local)
+                yield self.violation(
+                    staff,
+                    f"{item.shift.label()}: {reason}",
+                    item.shift.start_local,
+                    item.shift.end_local,
+                    measured=round(item.shift.paid / 60, 2),
+                    limit=0,
+                    unit="h on a shift the employee may not work",
+                )
 
     def violation(
         self,
@@ -352,5 +419,20 @@ class Rule(Generic[P]):
         measured: float | None = None,
         limit: float | None = None,
         unit: str = "",
+        decided: bool = True,
     ) -> Violation:
-        return Violation(self.id, staff.id, self.severity, self.source, message, start, end, measured, limit, unit)
+        """A finding about one employee; the message names them, so it reads alone (in a log,
+        a sidebar, an export)."""
+        return Violation(
+            self.id,
+            staff.id,
+            self.severity,
+            self.source,
+            f"{staff.id}: {message}",
+            start,
+            end,
+            measured,
+            limit,
+            unit,
+            decided,
+        )

@@ -3,6 +3,7 @@ checker reports them exactly like the law rules."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from . import register
@@ -17,7 +18,7 @@ class Availability(Rule[RuleParams]):
     id = "employee.availability"
     title = "Availability and absence"
     severity = Severity.local
-    source = "Scenario data: absences, unavailable dates, personal overrides"
+    source = "no legal §: scenario data (absences, unavailable dates, personal overrides)"
 
     def blocks(self, problem, staff, shift):
         if shift.date in staff.absent:
@@ -39,7 +40,7 @@ class Competence(Rule[RuleParams]):
     id = "employee.competence"
     title = "Competence"
     severity = Severity.local
-    source = "Scenario data: competences and cover relations"
+    source = "no legal §: scenario data (competences and cover relations; delegation is local)"
 
     def blocks(self, problem, staff, shift):
         shift_type = problem.shift_types.get(shift.shift_id)
@@ -56,9 +57,12 @@ class Competence(Rule[RuleParams]):
             if role is not None and role not in staff.can_fill:
                 yield self.violation(
                     staff,
-                    f"covers {role} but holds {', '.join(staff.competences)}",
+                    f"{item.shift.label()}: covers {role} but holds {', '.join(staff.competences)}",
                     item.shift.start_local,
                     item.shift.end_local,
+                    measured=round(item.shift.paid / 60, 2),
+                    limit=0,
+                    unit=f"h covering {role} without the competence",
                 )
 
 
@@ -69,7 +73,7 @@ class Preassigned(Rule[RuleParams]):
     id = "employee.preassigned"
     title = "Preassigned shifts kept"
     severity = Severity.local
-    source = "Scenario data: preassigned shifts"
+    source = "no legal §: scenario data (preassigned shifts)"
 
     def post(self, model, staff) -> None:
         for day, shift_id in staff.preassigned:
@@ -80,4 +84,13 @@ class Preassigned(Rule[RuleParams]):
         rows = {(item.row.date, item.row.shift_id) for item in worked}
         for day, shift_id in staff.preassigned:
             if (day, shift_id) not in rows:
-                yield self.violation(staff, f"preassigned {shift_id} on {day.isoformat()} is missing")
+                shift = problem.instance(day, shift_id)
+                yield self.violation(
+                    staff,
+                    f"preassigned {shift_id} on {day.isoformat()} is missing",
+                    shift.start_local if shift else dt.datetime.combine(day, dt.time()),
+                    shift.end_local if shift else dt.datetime.combine(day, dt.time(23, 59)),
+                    measured=0,
+                    limit=1,
+                    unit=f"{shift_id} shift kept",
+                )

@@ -1,17 +1,21 @@
 """Fridøgn and free weekends under the KL døgnarbejdstidsaftaler (79.01 FOA, 79.03 DSR).
 
-A day off is a day not absent on which no shift starts: the roster grid's F. Its rest is measured
-on the clock, from the end of the last shift before it to the start of the first after: one day
-off needs 35 h, two in a row (a fridøgnsperiode) 55 h, each further one 24 h more (agreement
-terms). Each rule's check and its CP-SAT constraints below state the same condition, so both
-sides agree on shifts across midnight, DST nights and the horizon's edges (where the unknown
-time outside the horizon counts as free, and the report says so).
+A fridøgn is a whole calendar day (local 00:00-24:00) free of work on which the employee is not
+absent (rules-dk fridoegn.length: "for each planned fridøgn block of n calendar days"). So the
+morning a night shift ends on is not a fridøgn: a night Mon 23-Tue 07 followed by a day shift
+Fri 07:00 leaves two fridøgn (Wed, Thu) in 72 h, not three. A block's rest is measured on the
+clock, from the end of the last work before it to the start of the first after: one fridøgn
+needs 35 h, two in a row (a fridøgnsperiode) 55 h, each further one 24 h more (agreement terms).
+Each rule's check and its CP-SAT constraints below state the same condition, so both sides agree
+on shifts across midnight, DST nights and the horizon's edges (where the unknown time outside the
+horizon counts as free, and the report says so).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -24,7 +28,8 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
 INFINITY = 10**9
-# fridoegn.length: pairs of shifts further apart than this many days use the chain encoding.
+# fridoegn.length: blocks of at least this many fridøgn use the chain encoding for type pairs
+# that are too close on every such block.
 SHORT_GAP = 4
 
 
@@ -33,43 +38,58 @@ def start_days(problem, worked) -> set[int]:
     return {problem.day_index[w.row.date] for w in worked if w.row.date in problem.day_index}
 
 
-def days_off(problem, staff, worked) -> list[int]:
-    """Indices of the days the roster gives off: present (not absent) days on which no shift
-    starts. This is the roster grid's F; a night shift belongs to the day it starts, so the
-    morning it ends on may be the first day off (its length is then what fridoegn.length checks)."""
-    started = start_days(problem, worked)
-    return [i for i, day in enumerate(problem.days) if i not in started and day not in staff.absent]
+def overlapped_days(problem, start: int, end: int) -> range:
+    """Indices of the horizon's days whose 00:00-24:00 the interval [start, end) touches."""
+    mids = problem.midnights
+    first = max(0, bisect_left(mids, start + 1) - 1)
+    return range(first, min(len(problem.days), bisect_left(mids, end)))
 
 
-def off_runs(problem, staff, worked) -> Iterator[tuple[int, int, int, int]]:
-    """(first day, last day, days off, rest minutes) per run of days without a shift start that
-    holds at least one day off. Absence days join a run (time off) but are not fridøgn. The rest
-    runs from the end of the shifts started before the run to the first start after it
-    (unbounded where the roster has none: the unknown time beyond the horizon counts as free)."""
-    started = start_days(problem, worked)
-    spans = [(problem.day_index.get(w.row.date, -1), w.shift.start, w.shift.end) for w in worked]
+def busy_days(problem, worked) -> set[int]:
+    """Indices of the days with work at any moment between their midnights."""
+    return {d for w in worked for d in overlapped_days(problem, w.shift.start, w.shift.end)}
+
+
+def free_days(problem, staff, worked) -> list[int]:
+    """Indices of the days the roster gives as fridøgn: whole calendar days without work on which
+    the employee is not absent. This is the roster grid's F."""
+    busy = busy_days(problem, worked)
+    return [i for i, day in enumerate(problem.days) if i not in busy and day not in staff.absent]
+
+
+def off_runs(problem, staff, worked) -> Iterator[tuple[int, int, int, int, int]]:
+    """(first day, last day, fridøgn, rest start, rest end) per run of days without work that holds at
+    least one fridøgn. Absence days join a run (time off) but are not fridøgn. The rest runs from
+    the end of the last work before the run to the first start after it (unbounded where the
+    roster has none: the unknown time beyond the horizon counts as free)."""
+    busy = busy_days(problem, worked)
+    mids = problem.midnights
     first = None
     for i in range(len(problem.days) + 1):
-        if i < len(problem.days) and i not in started:
+        if i < len(problem.days) and i not in busy:
             first = i if first is None else first
             continue
         if first is not None:
             last = i - 1
             off = sum(1 for d in range(first, last + 1) if problem.days[d] not in staff.absent)
             if off:
-                before = max((end for day, _, end in spans if day < first), default=-INFINITY)
-                after = min((start for day, start, _ in spans if day > last), default=INFINITY)
-                yield first, last, off, after - before
+                before = max((w.shift.end for w in worked if w.shift.end <= mids[first]), default=-INFINITY)
+                after = min((w.shift.start for w in worked if w.shift.start >= mids[last + 1]), default=INFINITY)
+                yield first, last, off, before, after
             first = None
+
+
+def first_free_day(problem, end: int) -> int:
+    """The first day a shift ending at minute `end` leaves whole: the one starting at or after it."""
+    return bisect_left(problem.midnights, end)
 
 
 @register
 class FridoegnLength(Rule[RuleParams]):
-    """Every day off lies in a long enough rest: a lone day off in 35 h (the classic breach:
-    aften until 23:00, a day off, dag from 07:00 = 32 h), two days off in a row in 55 h, each
-    further day 24 h more. The rest is measured on the clock from the end of the last shift
-    before the days off to the start of the first after, so a night shift ending on the
-    morning of the first day off shortens it."""
+    """Every block of fridøgn lies in a long enough rest: one fridøgn in 35 h (the classic breach:
+    aften until 23:00, a day off, dag from 07:00 = 32 h), two in a row in 55 h, each further one
+    24 h more. The rest is measured on the clock from the end of the last work before the block
+    to the start of the first after."""
 
     id = "fridoegn.length"
     title = "Length of a fridøgn"
@@ -81,80 +101,94 @@ class FridoegnLength(Rule[RuleParams]):
         return self.terms.fridoegn_rest(days_off)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        for first, last, off, rest in off_runs(problem, staff, worked):
-            need = self.need(off)
+        for first, last, off, before, after in off_runs(problem, staff, worked):
+            need, rest = self.need(off), after - before
             if rest < need:
                 days = f"{problem.days[first]}" + (f"..{problem.days[last]}" if last > first else "")
                 yield self.violation(
                     staff,
-                    f"{off} day(s) off {days} give only {hours(rest)} h off between shifts",
-                    dt.datetime.combine(problem.days[first], dt.time()),
-                    dt.datetime.combine(problem.days[last], dt.time(23, 59)),
+                    f"{off} fridøgn {days} lie in {hours(rest)} h off; {off} fridøgn need {need / 60:g} h",
+                    problem.timeline.local(before),
+                    problem.timeline.local(after),
                     measured=round(rest / 60, 2),
                     limit=need / 60,
                     unit="h off",
                 )
 
     def post(self, model, staff) -> None:
-        """For each pair of shifts a, b whose rest is too short for the days off between them:
-        not both worked unless a shift starts on a day in between (which then ends the run).
+        """For each pair of shifts a, b whose rest is too short for the fridøgn between them: not
+        both worked unless work touches a day in between (which then ends the block).
 
-        A clause per pair lists every day between, so pairs far apart would make the model cubic
-        in the horizon (16 M literals for 200 employees x 12 weeks). For shift types whose pair
-        is too short on *every* long run (a night, days off, then a day shift: the night's morning
-        is never made up), long runs use a chain instead: `pending[d]` = such a shift was worked
-        at least SHORT_GAP days before d and nothing since, and a pending day forbids the type
-        that would follow too soon. Runs through an absence are posted pair by pair (exact)."""
+        A block starts on the first day a leaves whole (`first_free_day`) and ends the day before
+        b starts. A clause per pair lists every day between, so pairs far apart would make the
+        model cubic in the horizon. For shift types whose pair is too short on *every* long block,
+        long blocks use a chain instead: `pending[d]` = such a shift left day d - SHORT_GAP or
+        earlier whole and no work since, and a pending day forbids the type that would follow too
+        soon. Blocks through an absence are posted pair by pair (exact)."""
         problem = model.problem
-        by_day = model.options_by_day(staff)
+        n = len(problem.days)
         absent = [day in staff.absent for day in problem.days]
         present = [0]
         for gone in absent:
             present.append(present[-1] + (not gone))
-        days = sorted(by_day)
-        works = [model.works_on(staff, d) for d in range(len(problem.days))]
-        latest_end = {d: max(shift.end for shift, _ in by_day[d]) for d in days}
-        earliest_start = {d: min(shift.start for shift, _ in by_day[d]) for d in days}
+        busy = self._busy(model, staff)
+        after_by_f: dict[int, list] = {}
+        for a, a_var in model.options(staff):
+            after_by_f.setdefault(first_free_day(problem, a.end), []).append((a, a_var))
+        by_day = model.options_by_day(staff)
+        latest_end = {f: max(a.end for a, _ in group) for f, group in after_by_f.items()}
+        earliest_start = {d: min(shift.start for shift, _ in options) for d, options in by_day.items()}
         chained = model.memo(("fridoegn.chained", self.terms), lambda: self._always_short(problem))
-        for da, before in by_day.items():
-            for db in (d for d in days if d > da + 1):
-                off = present[db] - present[da + 1]
+        for f, before in after_by_f.items():
+            for db in (d for d in sorted(by_day) if f < d < n):
+                off = present[db] - present[f]
                 if not off:
                     continue
                 need = self.need(off)
-                if earliest_start[db] - latest_end[da] >= need:
+                if earliest_start[db] - latest_end[f] >= need:
                     continue  # every pair rests long enough
-                by_chain = db - da > SHORT_GAP and off == db - da - 1
+                by_chain = db - f >= SHORT_GAP and off == db - f
                 pairs = [
                     (a, a_var, b, b_var)
                     for a, a_var in before
                     for b, b_var in by_day[db]
                     if b.start - a.end < need and not (by_chain and (a.shift_id, b.shift_id) in chained)
                 ]
-                between = [lit for lit in works[da + 1 : db] if lit is not None] if pairs else []
+                between = [lit for lit in busy[f:db] if lit is not None] if pairs else []
                 for a, a_var, b, b_var in pairs:
                     model.hard(
                         self,
                         staff,
                         model.cp.AddBoolOr([a_var.Not(), b_var.Not(), *between]),
-                        f"{a.label()} .. {b.label()}: {off} day(s) off need {need / 60:g} h",
+                        f"{a.label()} .. {b.label()}: {off} fridøgn need {need / 60:g} h",
                     )
         for first_type in sorted({pair[0] for pair in chained}):
-            self._post_chain(model, staff, first_type, chained, works, absent)
+            self._post_chain(model, staff, first_type, chained, busy, absent, after_by_f)
+
+    @staticmethod
+    def _busy(model, staff) -> list:
+        """Per day: a literal true iff work touches it (None: no shift can)."""
+        problem = model.problem
+        touching: list[list] = [[] for _ in problem.days]
+        for shift, var in model.options(staff):
+            for d in overlapped_days(problem, shift.start, shift.end):
+                touching[d].append(var)
+        return [model.any_of(literals) if literals else None for literals in touching]
 
     def _always_short(self, problem) -> frozenset[tuple[str, str]]:
-        """Shift type pairs (a, b) where b starting more than SHORT_GAP days after a, with only
-        days off between, is always too soon (checked on every pair of days in the plan)."""
+        """Shift type pairs (a, b) where b starting after a block of SHORT_GAP or more fridøgn
+        that a left whole is always too soon (checked on every pair of days in the plan)."""
         types = sorted(problem.shift_types)
+        n = len(problem.days)
         out = set()
         for first_type in types:
-            starts = [(d, problem.instance(day, first_type)) for d, day in enumerate(problem.days)]
+            starts = [a for day in problem.days if (a := problem.instance(day, first_type)) is not None]
             for second_type in types:
                 verdicts = (
-                    b.start - a.end < self.need(db - da - 1)
-                    for da, a in starts
-                    if a is not None
-                    for db in range(da + SHORT_GAP + 1, len(problem.days))
+                    b.start - a.end < self.need(db - f)
+                    for a in starts
+                    for f in [first_free_day(problem, a.end)]
+                    for db in range(f + SHORT_GAP, n)
                     for b in [problem.instance(problem.days[db], second_type)]
                     if b is not None
                 )
@@ -163,8 +197,8 @@ class FridoegnLength(Rule[RuleParams]):
                     out.add((first_type, second_type))
         return frozenset(out)
 
-    def _post_chain(self, model, staff, first_type, chained, works, absent) -> None:
-        n = len(works)
+    def _post_chain(self, model, staff, first_type, chained, busy, absent, after_by_f) -> None:
+        n = len(busy)
         pending: dict[int, cp_model.IntVar] = {}
 
         def at(d):
@@ -172,19 +206,19 @@ class FridoegnLength(Rule[RuleParams]):
                 pending[d] = model.cp.NewBoolVar(f"pending[{staff.id},{first_type},{d}]")
             return pending[d]
 
-        by_day = model.options_by_day(staff)
-        for da, options in by_day.items():
-            d = da + SHORT_GAP + 1
-            if d >= n or any(absent[da + 1 : d]):
+        for f, options in after_by_f.items():
+            d = f + SHORT_GAP
+            if d >= n or any(absent[f:d]):
                 continue
             for a, a_var in options:
                 if a.shift_id == first_type:
-                    gap = [lit for lit in works[da + 1 : d] if lit is not None]
+                    gap = [lit for lit in busy[f:d] if lit is not None]
                     model.hard(self, staff, model.cp.AddBoolOr([a_var.Not(), *gap, at(d)]), f"{a.label()} run")
-        for d in range(SHORT_GAP + 1, n - 1):
+        for d in range(SHORT_GAP, n - 1):
             if d in pending and not absent[d]:
-                carry = [] if works[d] is None else [works[d]]
+                carry = [] if busy[d] is None else [busy[d]]
                 model.hard(self, staff, model.cp.AddBoolOr([pending[d].Not(), *carry, at(d + 1)]), "run")
+        by_day = model.options_by_day(staff)
         for d, flag in pending.items():
             for b, b_var in by_day.get(d, ()):
                 if (first_type, b.shift_id) in chained:
@@ -192,7 +226,7 @@ class FridoegnLength(Rule[RuleParams]):
                         self,
                         staff,
                         model.cp.AddBoolOr([flag.Not(), b_var.Not()]),
-                        f"{first_type} .. {b.label()}: long run of days off",
+                        f"{first_type} .. {b.label()}: long block of fridøgn",
                     )
 
 
@@ -210,10 +244,11 @@ class FridoegnCountParams(RuleParams):
 
 @register
 class FridoegnCount(Rule[FridoegnCountParams]):
-    """Two fridøgn a week on average over the normperiode: days off (days not absent on which no
-    shift starts; fridoegn.length makes each one long enough). The requirement is pro rata for
-    the days not absent, rounded down; a horizon shorter than the normperiode is checked pro
-    rata as one period."""
+    """Two fridøgn a week on average over the normperiode: whole calendar days free of work and
+    absence (fridoegn.length makes each block long enough). The requirement is pro rata for the
+    days not absent, rounded down. A normperiode the horizon cuts is checked pro rata on the part
+    inside it: a shortfall there is projected (`decided=False`) unless even fridøgn on every day
+    of the period beyond the horizon could not make it up."""
 
     id = "fridoegn.count"
     title = "Number of fridøgn"
@@ -222,38 +257,56 @@ class FridoegnCount(Rule[FridoegnCountParams]):
     source = "rules-dk fridoegn.count (P); Det Faglige Hus (S16)"
     Params = FridoegnCountParams
 
-    def periods(self, problem, staff) -> Iterator[tuple[int, int, int]]:
-        """(first day, end day (exclusive), fridøgn required) per normperiode within the horizon."""
+    def periods(self, problem, staff) -> Iterator[tuple[int, int, int, int]]:
+        """(first day, end day (exclusive), fridøgn required inside the horizon, days of the
+        normperiode beyond the horizon) per normperiode within the horizon."""
+        length = self.terms.normperiode_weeks * 7
         for first, end, _ in self.terms.normperiods(len(problem.days)):
             present = sum(1 for day in problem.days[first:end] if day not in staff.absent)
-            yield first, end, math.floor(self.params.per_week * present / 7 + 1e-9)
+            yield first, end, self.required(present), first + length - end
+
+    def required(self, present_days: int) -> int:
+        return math.floor(self.params.per_week * present_days / 7 + 1e-9)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        free = days_off(problem, staff, worked)
-        for first, end, required in self.periods(problem, staff):
+        free = free_days(problem, staff, worked)
+        for first, end, required, beyond in self.periods(problem, staff):
             found = sum(1 for day in free if first <= day < end)
-            if found < required:
-                yield self.violation(
-                    staff,
-                    f"{found} fridøgn from {problem.days[first]} to {problem.days[end - 1]}, {required} required",
-                    dt.datetime.combine(problem.days[first], dt.time()),
-                    dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
-                    measured=found,
-                    limit=required,
-                    unit="fridøgn",
+            if found >= required:
+                continue
+            present = end - first - sum(1 for day in problem.days[first:end] if day in staff.absent)
+            decided = not beyond or found + beyond < self.required(present + beyond)
+            note = (
+                ""
+                if not beyond
+                else (
+                    f" (the normperiode runs {beyond} days beyond the roster: "
+                    + ("short even if all of them were fridøgn)" if decided else "projected pro rata)")
                 )
+            )
+            yield self.violation(
+                staff,
+                f"{found} fridøgn from {problem.days[first]} to {problem.days[end - 1]}, {required} required{note}",
+                dt.datetime.combine(problem.days[first], dt.time()),
+                dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
+                measured=found,
+                limit=required,
+                unit="fridøgn",
+                decided=decided,
+            )
 
     def post(self, model, staff) -> None:
         problem = model.problem
-        for first, end, required in self.periods(problem, staff):
+        busy = FridoegnLength._busy(model, staff)
+        for first, end, required, _ in self.periods(problem, staff):
             present = [d for d in range(first, end) if problem.days[d] not in staff.absent]
-            working = [lit for lit in (model.works_on(staff, d) for d in present) if lit is not None]
+            touched = [lit for lit in (busy[d] for d in present) if lit is not None]
             allowed = len(present) - required
-            if len(working) > allowed:
+            if len(touched) > allowed:
                 model.hard(
                     self,
                     staff,
-                    model.cp.Add(sum(working) <= allowed),
+                    model.cp.Add(sum(touched) <= allowed),
                     f"{required} fridøgn {problem.days[first]}..{problem.days[end - 1]}",
                 )
 
@@ -285,7 +338,8 @@ class WeekendOff(Rule[WeekendOffParams]):
     title = "Free weekends"
     severity = Severity.local
     scope = "agreement"
-    source = "rules-dk weekend.off_frequency (U): no central KL rule found; local agreement or practice"
+    source = "no central §: no KL rule found (rules-dk weekend.off_frequency, U); local agreement or practice"
+    central = False
     Params = WeekendOffParams
 
     def weekends(self, problem) -> list[tuple[dt.date, int, int]]:

@@ -23,6 +23,9 @@ AGREEMENT_RULES: dict[str, dict[str, Any]] = {
     "hours.norm": {},
     "plan.publication": {},
     "plan.change_notice": {},
+    "change.inddraget_fridoegn": {},
+    "shifts.max_per_day": {},
+    "shifts.max_consecutive_nights": {},
 }
 
 FOA = register_agreement(
@@ -31,7 +34,11 @@ FOA = register_agreement(
         title="KL/FOA: social- og sundhedspersonale (SSH, SSA, hjælpere, afløsere)",
         source="KL 79.01 Aftale om arbejdstid for de kommunale døgnområder – social- og sundhedspersonale",
         rules=AGREEMENT_RULES,
-        citations={"fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)"},
+        citations={
+            "fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)",
+            "plan.change_notice": "§ 7 stk. 1",
+            "change.inddraget_fridoegn": "§ 9 (per Arbejdsretten 2017, pre-2016 text)",
+        },
     )
 )
 
@@ -53,9 +60,22 @@ NONE = register_agreement(
         title="No collective agreement: the law only (e.g. agency vikarer)",
         source="",
         rules={},
-        # No ulempetillæg or varsling supplement: those are agreement pay (an agency pays its own).
+        # No ulempetillæg, varsling supplement or fridøgn fee: those are agreement pay (an agency pays
+        # its own). No overtime premium either: without `hours.norm` there is no normperiode to settle,
+        # so every hour, the autumn DST hour too, is paid in `normal` at 100 % (rules-dk ot.overarbejde
+        # is agreement text; the law fixes no premium). 100 % keeps the terms honest if a scenario adds
+        # `hours.norm` for `none`: its settlement lines then pay what `normal` would have.
         terms=AgreementTerms(
-            evening_pct=0, night_pct=0, saturday_pct=0, sunday_holiday_pct=0, special_pct=0, late_change_rate=0
+            evening_pct=0,
+            night_pct=0,
+            saturday_pct=0,
+            sunday_holiday_pct=0,
+            special_pct=0,
+            late_change_rate=0,
+            merarbejde_pct=100,
+            overtime_pct=100,
+            fridoegn_overtime_hours=0,
+            fridoegn_fee=0,
         ),
     )
 )

@@ -89,7 +89,7 @@ class DailyRestParams(RuleParams):
 class DailyRest(Rule[DailyRestParams]):
     """11 hours of rest in every 24-hour period (11-timers-reglen), rolling. With a local rest
     agreement, a rest may be reduced to `reduced_hours` at most `max_reduced_per_week` times in
-    any 7 days (the compensating rest the law then demands is not checked yet)."""
+    any 7 days (the compensating rest the law then demands is `rest.compensatory`'s)."""
 
     id = "rest.daily"
     title = "Daily rest (11-timers-reglen)"
@@ -270,12 +270,13 @@ class WeeklyRest(Rule[WeeklyRestParams]):
         for start, end in weekly_rest_gaps(spans, self.min_rest, self.max_gap):
             yield self.violation(
                 staff,
-                f"{hours(end - start, up=True)} h of work without a {self.params.hours:g} h rest",
+                f"{hours(end - start, up=True)} h from {problem.timeline.local(start):%Y-%m-%d %H:%M} without a "
+                f"rest of {self.params.hours:g} h (at most {self.max_gap / 60:g} h between weekly rests)",
                 problem.timeline.local(start),
                 problem.timeline.local(end),
                 measured=round((end - start) / 60, 2),
                 limit=self.max_gap / 60,
-                unit="h between weekly rests",
+                unit="h elapsed between weekly rests",
             )
 
     def post(self, model, staff) -> None:
@@ -322,7 +323,7 @@ class MaxAverageHours(Rule[MaxAverageParams]):
     id = "hours.max_average"
     title = "48-hour average working week"
     severity = Severity.law
-    source = "Arbejdstidsloven (LBK 896/2004) § 4; EU-direktiv 2003/88 art. 6 og 16(b)"
+    source = "Arbejdstidsloven (LBK 896/2004) § 4 (§ not re-verified, rules-dk); EU-direktiv 2003/88 art. 6 og 16(b)"
     Params = MaxAverageParams
 
     def windows(self, problem, staff) -> Iterator[tuple[int, int, int]]:
@@ -342,16 +343,31 @@ class MaxAverageHours(Rule[MaxAverageParams]):
             per_day[problem.day_index[w.row.date] + 1] += w.shift.paid
         for i in range(1, len(per_day)):
             per_day[i] += per_day[i - 1]
+        reference = self.params.reference_weeks * 7
+        whole = self.params.max_hours * 60 * self.params.reference_weeks
         for first, last, allowed in self.windows(problem, staff):
             minutes = per_day[last + 1] - per_day[first]
             if minutes > allowed:
+                # A horizon shorter than the reference period is held to it pro rata; only work
+                # beyond what the whole period allows settles the law's average on its own.
+                decided = len(problem.days) >= reference or minutes > whole
+                how = "decided: more than the whole" if decided else "projected pro rata: the average is over"
+                note = (
+                    ""
+                    if len(problem.days) >= reference
+                    else f" ({how} {self.params.reference_weeks}-week reference period, of which the roster "
+                    f"holds {len(problem.days) / 7:g} weeks)"
+                )
                 yield self.violation(
                     staff,
                     f"{hours(minutes, up=True)} h worked from {problem.days[first]} to {problem.days[last]}, "
-                    f"allowed {allowed / 60:.1f} h",
+                    f"allowed {allowed / 60:.1f} h{note}",
+                    problem.timeline.local(problem.midnights[first]),
+                    problem.timeline.local(problem.midnights[last + 1]),
                     measured=round(minutes / 60, 2),
                     limit=round(allowed / 60, 2),
                     unit="h in reference period",
+                    decided=decided,
                 )
 
     def post(self, model, staff) -> None:
@@ -375,6 +391,7 @@ class ConsecutiveRule(Rule[P]):
     """Runs of calendar days (by shift start date) on which a counted shift is worked."""
 
     limit_field: str
+    what: str  # what a run is made of, for the message: "working days", "nights"
 
     def counts(self, shift) -> bool:
         raise NotImplementedError
@@ -384,18 +401,18 @@ class ConsecutiveRule(Rule[P]):
         return getattr(self.params, self.limit_field)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        days = sorted({w.row.date for w in worked if self.counts(w.shift)})
-        for first, last in _runs(days):
+        counted = [w.shift for w in worked if self.counts(w.shift)]
+        for first, last in _runs(sorted({shift.date for shift in counted})):
             length = (last - first).days + 1
             if length > self.limit:
                 yield self.violation(
                     staff,
-                    f"{length} consecutive days from {first} to {last}",
-                    dt.datetime.combine(first, dt.time()),
-                    dt.datetime.combine(last, dt.time()),
+                    f"{length} {self.what} in a row, starting {first} to {last}; at most {self.limit}",
+                    min(shift.start_local for shift in counted if shift.date == first),
+                    max(shift.end_local for shift in counted if shift.date == last),
                     measured=length,
                     limit=self.limit,
-                    unit="days",
+                    unit=self.what,
                 )
 
     def post(self, model, staff) -> None:
@@ -439,9 +456,13 @@ class MaxConsecutiveDays(ConsecutiveRule[ConsecutiveDaysParams]):
     id = "shifts.max_consecutive_days"
     title = "Consecutive working days"
     severity = Severity.local
-    source = "BEK 324/2002 § 4 (at most 6 døgn between fridøgn); local agreement may be stricter (U)"
+    source = (
+        "BEK 324/2002 om hvileperiode og fridøgn § 4 (at most 6 døgn between fridøgn); "
+        "a local agreement may be stricter (U)"
+    )
     Params = ConsecutiveDaysParams
     limit_field = "max_days"
+    what = "working days"
 
     def counts(self, shift) -> bool:
         return True
@@ -463,9 +484,15 @@ class MaxConsecutiveNights(ConsecutiveRule[ConsecutiveNightsParams]):
     id = "shifts.max_consecutive_nights"
     title = "Consecutive night shifts"
     severity = Severity.local
-    source = "Local practice (unverified, rules-dk.md); night per arbejdstidsloven natperiode 22-05"
+    scope = "agreement"
+    central = False
+    source = (
+        "no central §: no KL value found (rules-dk); local practice, unverified. Night: >= 3 h in the "
+        "natperiode 22-05 (arbejdstidsloven)"
+    )
     Params = ConsecutiveNightsParams
     limit_field = "max_nights"
+    what = "nights"
 
     def counts(self, shift) -> bool:
         return shift.night

@@ -3,6 +3,7 @@ contracted hours, and no planned overarbejde."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from pydantic import Field
@@ -58,8 +59,9 @@ class NormHours(Rule[NormParams]):
             if not complete:
                 continue
             days = problem.days[first:end]
-            norm = norm_minutes(staff.contract_hours, days, problem.holidays, staff.absent)
-            full = norm_minutes(self.terms.fulltime_hours, days, problem.holidays, staff.absent)
+            christmas_eve = self.terms.christmas_eve_from is not None
+            norm = norm_minutes(staff.contract_hours, days, problem.holidays, staff.absent, christmas_eve)
+            full = norm_minutes(self.terms.fulltime_hours, days, problem.holidays, staff.absent, christmas_eve)
             yield days, (norm if staff.contract_hours > 0 else None), full
 
     def notes(self, problem) -> list[str]:
@@ -117,6 +119,8 @@ class NormHours(Rule[NormParams]):
             yield self.violation(
                 staff,
                 f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",
+                dt.datetime.combine(days[0], dt.time()),
+                dt.datetime.combine(days[-1], dt.time(23, 59)),
                 measured=round(planned / 60, 2),
                 limit=round(limit / 60, 2),
                 unit="h planned",

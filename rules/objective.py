@@ -2,12 +2,14 @@
 finished roster. The summary always reports the measured figures, since a solver's objective can
 overstate them while its slack variables are loose.
 
-Units: weights are points per hour (demand, contract) or per occurrence (wishes, fairness). In
-the model every coefficient is in point-minutes, so the objective divided by 60 is in points.
+Units: weights are points per hour (demand, contract) or per occurrence (wishes, fairness,
+Sundays). In the model every coefficient is in point-minutes, so the objective divided by 60 is in
+points.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,8 +17,9 @@ from dataclasses import dataclass
 from rostering.domain.problem import Baseline, Problem, Staff
 from rostering.domain.roster import Roster, Worked
 
-from .active import agreement_terms
+from .active import agreement_terms, rule_for
 from .base import AgreementTerms, RuleModel
+from .law import WeeklyRest
 from .varsling import within_notice
 
 FULL_TIME = 37.0
@@ -42,6 +45,7 @@ def post_objective(m: RuleModel) -> None:
     _post_contract(m)
     _post_wishes(m)
     _post_fairness(m)
+    _post_sundays(m)
     _post_changes(m)
     _post_vikar(m)
     m.cp.Minimize(objective_expr(m))
@@ -59,6 +63,7 @@ def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | No
         *_score_contract(problem, worked),
         *_score_wishes(problem, worked),
         *_score_fairness(problem, worked),
+        *_score_sundays(problem, worked),
         *_score_changes(problem, worked),
         *_score_vikar(problem, worked),
     ]
@@ -324,6 +329,59 @@ def _score_fairness(problem: Problem, worked) -> Iterable[ScoreLine]:
             spread = max(loads) - min(loads)
             if spread:
                 yield ScoreLine(term, group, spread / 10, "shifts/FTE", weight * spread / 10)
+
+
+# ------------------------------------------------------------------ Sundays (rest.weekly_prefer_sunday)
+
+
+def sundays_touched(problem: Problem, start: int, end: int) -> list[int]:
+    """Day indices of the horizon's Sundays that work from `start` to `end` overlaps (local
+    00-24): a Saturday night into Sunday morning touches the Sunday, as does a Sunday night."""
+    midnights = problem.midnights  # day i is [midnights[i], midnights[i + 1])
+    first = max(0, bisect_right(midnights, start) - 1)
+    last = min(len(problem.days) - 1, bisect_left(midnights, end) - 1)
+    return [day for day in range(first, last + 1) if problem.days[day].weekday() == 6]
+
+
+def sunday_staff(problem: Problem) -> list[Staff]:
+    """Whose Sundays the goal counts: own staff on whom the weekly rest (rest.weekly) holds. The
+    goal places their weekly fridøgn; where the scenario switches the fridøgn off (the Curtois
+    benchmark instances) there is none to place, and an agency plans its own staff's rest."""
+    holds = {
+        agreement: rule_for(WeeklyRest, problem.scenario, agreement).params.enabled
+        for agreement in {staff.agreement for staff in problem.employees}
+    }
+    return [staff for staff in problem.employees if not staff.is_vikar and holds[staff.agreement]]
+
+
+def _post_sundays(m: RuleModel) -> None:
+    """A penalty per Sunday an employee works, so the weekly fridøgn falls on Sundays as far as
+    possible (BEK 324/2002 § 4 stk. 1, 2nd sentence). Every Sunday closes a Monday-Sunday week of
+    the horizon, so this is one penalty per week whose Sunday is not free."""
+    weight = m.problem.scenario.weights.sunday_worked
+    if not weight:
+        return
+    for staff in sunday_staff(m.problem):
+        per_sunday: dict[int, list] = defaultdict(list)
+        for shift, var in m.options(staff):
+            for day in sundays_touched(m.problem, shift.start, shift.end):
+                per_sunday[day].append(var)
+        for variables in per_sunday.values():
+            m.add_penalty("sunday_worked", staff.id, m.any_of(variables), weight * 60)
+
+
+def _score_sundays(problem: Problem, worked) -> Iterable[ScoreLine]:
+    weight = problem.scenario.weights.sunday_worked
+    if not weight:
+        return
+    for staff in sunday_staff(problem):
+        sundays = {
+            day
+            for item in worked.get(staff.id, [])
+            for day in sundays_touched(problem, item.shift.start, item.shift.end)
+        }
+        if sundays:
+            yield ScoreLine("sunday_worked", staff.id, len(sundays), "Sundays", weight * len(sundays))
 
 
 # ------------------------------------------------------------------ re-planning: changes to the published roster

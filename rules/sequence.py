@@ -67,7 +67,8 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
     title = "Forbidden shift successions"
     severity = Severity.agreement
     scope = "agreement"
-    source = "Agreement or local agreement (rotation rule)"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
     Params = SuccessionParams
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
@@ -83,6 +84,9 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
                         f"{nxt.shift.label()} follows {item.shift.label()}",
                         item.shift.start_local,
                         nxt.shift.end_local,
+                        measured=1,
+                        limit=0,
+                        unit=f"{nxt.row.shift_id} the day after {item.row.shift_id}",
                     )
 
     def post(self, model, staff) -> None:
@@ -128,7 +132,8 @@ class MaxShiftsPerType(Rule[PerTypeParams]):
     title = "Shifts per type"
     severity = Severity.agreement
     scope = "agreement"
-    source = "Agreement or local agreement (personal terms)"
+    source = "no central §: set by a local agreement (personal terms)"
+    central = False
     Params = PerTypeParams
 
     def blocks(self, problem, staff, shift):
@@ -177,7 +182,8 @@ class TotalHours(Rule[TotalHoursParams]):
     title = "Hours in the plan"
     severity = Severity.agreement
     scope = "agreement"
-    source = "Agreement or local agreement (personal terms)"
+    source = "no central §: set by a local agreement (personal terms)"
+    central = False
     Params = TotalHoursParams
 
     def limits(self) -> tuple[int, int | None]:
@@ -196,6 +202,8 @@ class TotalHours(Rule[TotalHoursParams]):
             yield self.violation(
                 staff,
                 f"{hours(total, up=total > limit)} h in the plan, {word} {hours(limit)} h",
+                _day(problem, 0),
+                dt.datetime.combine(problem.days[-1], dt.time(23, 59)),
                 measured=round(total / 60, 2),
                 limit=limit / 60,
                 unit="h in plan",
@@ -274,7 +282,8 @@ class MinRun(Rule[RunParams]):
     what: str
     severity = Severity.agreement
     scope = "agreement"
-    source = "Agreement or local agreement (rotation rule)"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
     Params = RunParams
 
     def check(self, problem, staff, worked):
@@ -318,7 +327,8 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
     title = "Weekends worked"
     severity = Severity.agreement
     scope = "agreement"
-    source = "Agreement or local agreement"
+    source = "no central §: set by a local agreement"
+    central = False
     Params = MaxWeekendsParams
 
     def weekends(self, problem) -> list[tuple[int, ...]]:

@@ -18,7 +18,7 @@ class NoOverlap(Rule[RuleParams]):
     id = "shifts.no_overlap"
     title = "No overlapping shifts"
     severity = Severity.law
-    source = "Physical constraint (one employee, one place)"
+    source = "no legal §: a physical constraint (one employee, one place)"
 
     def post(self, model, staff) -> None:
         options = model.options(staff)
@@ -78,7 +78,12 @@ class MaxShiftsPerDay(Rule[MaxPerDayParams]):
     id = "shifts.max_per_day"
     title = "Shifts per day"
     severity = Severity.agreement
-    source = "KL døgnarbejdstidsaftaler: delt tjeneste only by agreement (rules-dk.md shift.split, U)"
+    scope = "agreement"
+    central = False
+    source = (
+        "no central § found: delt tjeneste only by agreement in sister KL agreements (rules-dk shift.split, U); "
+        "the law alone bounds a split day by rest.daily"
+    )
     Params = MaxPerDayParams
 
     def post(self, model, staff) -> None:

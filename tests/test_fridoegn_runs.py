@@ -1,8 +1,8 @@
-"""fridoegn.length on long runs of days off, where the solver uses a chain instead of one clause
+"""fridoegn.length on long blocks of fridøgn, where the solver uses a chain instead of one clause
 per pair of shifts: the solver and the checker must still agree exactly.
 
-A night shift ends on the morning of the first day off, so nat, 5 days off, dag rests 120 h where
-5 fridøgn need 55 + 3 x 24 = 127 h: a breach at any run length (the chain's case).
+A late shift ending at midnight, 5 fridøgn, then an early shift from 06:00 rests 5 x 24 + 6 = 126 h
+where 5 fridøgn need 55 + 3 x 24 = 127 h: a breach at any block length (the chain's case).
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from builders import OPTIONS, build, emp, need, only, scenario
+from builders import AFTEN, DAG, NAT, OPTIONS, build, emp, need, only, scenario, shift
 from rostering import Assignment, Roster, check_roster, solve
 
 MONDAY = dt.date(2026, 1, 5)
+SEN = shift("sen", "16:00", "00:00")
+TIDLIG = shift("tidlig", "06:00", "14:00")
+SHIFTS = [DAG, AFTEN, NAT, SEN, TIDLIG]
 # Only fridoegn.length: the other rules would forbid many of the random rosters for other reasons.
 LAW_OFF = {
     rule: {"enabled": False}
@@ -55,52 +58,54 @@ def _rows(problem, picks) -> Roster:
     return Roster(tuple(rows))
 
 
-def test_night_then_five_days_off_then_a_day_shift_is_refused():
-    # Mon nat pinned; Tue-Sat unavailable (days off, not absence); a dag on Sunday is wanted.
+def test_sen_then_five_fridoegn_then_tidlig_is_refused():
+    # Mon sen pinned; Tue-Sat unavailable (fridøgn, not absence); a tidlig on Sunday is wanted.
     sc = scenario(
         [
             emp(
                 "e1",
                 agreement="foa",
-                preassigned=[{"date": day(0), "shift": "nat"}],
+                preassigned=[{"date": day(0), "shift": "sen"}],
                 unavailable=[day(i) for i in range(1, 6)],
             )
         ],
+        shifts=SHIFTS,
+        demand=[need("tidlig", day(6))],
+        rules=LAW_OFF,
+        agreements=FOA_ONLY_LENGTH,
+    )
+    problem = build(sc)
+    with_tidlig = _rows(problem, ["sen", None, None, None, None, None, "tidlig"])
+    found = only(check_roster(problem, with_tidlig), "fridoegn.length")
+    assert [(v.measured, v.limit) for v in found] == [(126.0, 127.0)]
+    result = solve(problem, OPTIONS)
+    assert result.has_roster
+    assert {(a.date.isoformat(), a.shift_id) for a in result.roster.assignments} == {(day(0), "sen")}
+
+
+def test_a_dag_start_after_the_same_block_is_allowed():
+    # Tue 00:00 to Sun 07:00 is 127 h >= 127 h: the chain must not forbid the later start.
+    sc = scenario(
+        [
+            emp(
+                "e1",
+                agreement="foa",
+                preassigned=[{"date": day(0), "shift": "sen"}],
+                unavailable=[day(i) for i in range(1, 6)],
+            )
+        ],
+        shifts=SHIFTS,
         demand=[need("dag", day(6))],
         rules=LAW_OFF,
         agreements=FOA_ONLY_LENGTH,
     )
     problem = build(sc)
-    with_dag = _rows(problem, ["nat", None, None, None, None, None, "dag"])
-    found = only(check_roster(problem, with_dag), "fridoegn.length")
-    assert [(v.measured, v.limit) for v in found] == [(120.0, 127.0)]
-    result = solve(problem, OPTIONS)
-    assert result.has_roster
-    assert {(a.date.isoformat(), a.shift_id) for a in result.roster.assignments} == {(day(0), "nat")}
-
-
-def test_an_aften_start_after_the_same_run_is_allowed():
-    # Tue 07:00 to Sun 15:00 is 128 h >= 127 h: the chain must not forbid the later start.
-    sc = scenario(
-        [
-            emp(
-                "e1",
-                agreement="foa",
-                preassigned=[{"date": day(0), "shift": "nat"}],
-                unavailable=[day(i) for i in range(1, 6)],
-            )
-        ],
-        demand=[need("aften", day(6))],
-        rules=LAW_OFF,
-        agreements=FOA_ONLY_LENGTH,
-    )
-    problem = build(sc)
     assert (
-        only(check_roster(problem, _rows(problem, ["nat", None, None, None, None, None, "aften"])), "fridoegn.length")
+        only(check_roster(problem, _rows(problem, ["sen", None, None, None, None, None, "dag"])), "fridoegn.length")
         == []
     )
     result = solve(problem, OPTIONS)
-    assert (day(6), "aften") in {(a.date.isoformat(), a.shift_id) for a in result.roster.assignments}
+    assert (day(6), "dag") in {(a.date.isoformat(), a.shift_id) for a in result.roster.assignments}
 
 
 def test_solver_and_checker_agree_on_random_rosters():
@@ -109,7 +114,12 @@ def test_solver_and_checker_agree_on_random_rosters():
     rng = random.Random(7)
     verdicts = set()
     for _ in range(40):
-        picks = [None if rng.random() < 0.7 else rng.choice(["dag", "aften", "nat"]) for _ in range(21)]
+        picks = [
+            None if rng.random() < 0.7 else rng.choice(["dag", "aften", "nat", "sen", "tidlig"]) for _ in range(21)
+        ]
+        for i in range(1, 21):  # a tidlig would overlap the night before it
+            if picks[i] == "tidlig" and picks[i - 1] == "nat":
+                picks[i] = "dag"
         extra = {}
         if rng.random() < 0.4:
             first = rng.randrange(21)
@@ -120,6 +130,7 @@ def test_solver_and_checker_agree_on_random_rosters():
         problem = build(
             scenario(
                 [emp("e1", agreement="foa", preassigned=pins, **extra)],
+                shifts=SHIFTS,
                 weeks=3,
                 rules=LAW_OFF,
                 agreements=FOA_ONLY_LENGTH,

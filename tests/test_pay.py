@@ -7,16 +7,22 @@ søn/helligdag 00-24 50 %, 24/12 from 07:00, 1/5, 5/6, 31/12 from 12:00 50 %.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from collections import defaultdict
 from dataclasses import replace
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from builders import build, emp, roster, row, scenario, shift
 from rostering.domain.problem import Baseline
 from rostering.exports.pay import mark, pay_lines, reconcile, round_supplements, split_paid
+from rostering.exports.payroll import load_profile, render
 from rostering.rules import Severity, Violation
+from rostering.rules.active import agreement_terms
 
 
 def lines_of(problem, rows, employee="e1"):
@@ -73,17 +79,27 @@ def test_unpaid_break_of_a_night_is_shared_in_proportion_and_adds_up():
     assert split_paid(479, [60, 360, 60]) == [60, 359, 60]
 
 
-def test_autumn_dst_night_is_nine_real_hours_and_the_extra_hour_is_overtime():
+AUTUMN_NIGHT = {
+    ("2026-10-24", "normal"): 1,
+    ("2026-10-24", "night"): 1,
+    ("2026-10-24", "saturday"): 1,
+    ("2026-10-25", "normal"): 7,  # 00:00-07:00 wall clock holds 8 real hours: 7 normal ...
+    ("2026-10-25", "overtime"): 1,  # ... and the repeated hour, paid as overtime (rules-dk time.dst)
+    ("2026-10-25", "night"): 7,  # 00:00-06:00: 7 real hours
+    ("2026-10-25", "sunday_holiday"): 8,
+}
+
+
+def test_autumn_dst_night_is_eight_normal_hours_and_one_overtime_hour_not_nine_and_one():
     p = foa("2026-10-19")
-    assert lines_of(p, [row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")]) == {
-        ("2026-10-24", "normal"): 1,
-        ("2026-10-24", "night"): 1,
-        ("2026-10-24", "saturday"): 1,
-        ("2026-10-25", "normal"): 8,  # 00:00-07:00 wall clock holds 8 real hours
-        ("2026-10-25", "night"): 7,  # 00:00-06:00: 7 real hours
-        ("2026-10-25", "sunday_holiday"): 8,
-        ("2026-10-25", "overtime"): 1,
-    }  # rules-dk time.dst: the extra hour is overtime
+    got = lines_of(p, [row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")])
+    assert got == AUTUMN_NIGHT
+    assert got[("2026-10-24", "normal")] + got[("2026-10-25", "normal")] == 8  # issue 39: not 9 + 1
+
+
+def test_autumn_dst_night_of_a_timeloennet_is_eight_normal_hours_and_one_overtime_hour():
+    p = build(scenario([emp("e1", agreement="foa", contract_hours=0)], start="2026-10-19"))
+    assert lines_of(p, [row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")]) == AUTUMN_NIGHT
 
 
 def test_spring_dst_night_is_seven_real_hours():
@@ -175,12 +191,20 @@ def test_holiday_on_a_weekday_and_on_a_sunday():
     assert lines_of(p, rows, "e2") == {("2026-04-05", "normal"): 8, ("2026-04-05", "sunday_holiday"): 8}
 
 
-def test_law_only_staff_get_no_supplements():
+def test_law_only_staff_get_no_supplements_and_every_hour_in_normal():
     p = build(scenario([emp("e1", agreement="none")], start="2026-10-19"))
     assert lines_of(p, [row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")]) == {
         ("2026-10-24", "normal"): 1,
         ("2026-10-25", "normal"): 8,
-    }
+    }  # no hours.norm for `none`: nothing is settled, the DST hour too is a normal hour
+
+
+def test_law_only_terms_say_what_payroll_pays():
+    """`rostering rules` shows these terms: for `none` no premium on hours above the norm (they
+    stay in normal at 100 %), and no fridøgn or late-change pay."""
+    terms = agreement_terms(build(scenario([emp("e1", agreement="none")])).scenario, "none")
+    assert (terms.merarbejde_pct, terms.overtime_pct) == (100, 100)
+    assert (terms.late_change_rate, terms.fridoegn_fee, terms.fridoegn_overtime_hours) == (0, 0, 0)
 
 
 def test_windows_and_rates_come_from_the_agreement_terms():
@@ -207,9 +231,19 @@ def week_of_days(problem, employee, hours_each, days):
 
 
 WEEKDAYS = ["2026-01-05", "2026-01-06", "2026-01-07", "2026-01-08", "2026-01-09"]
+AUTUMN_WEEK = ["2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23"]
 
 
-def test_hours_above_the_norm_are_settled_at_the_end_of_the_normperiode():
+def hour_lines(lines, employee):
+    """{(date, wage type): hours} of one employee's normal, merarbejde and overtime lines."""
+    return {
+        (line.date.isoformat(), line.wage_type): line.hours
+        for line in lines
+        if line.employee_id == employee and line.wage_type in ("normal", "merarbejde", "overtime")
+    }
+
+
+def test_hours_above_the_norm_are_the_last_hours_worked_of_the_normperiode():
     terms = {"agreements": {"foa": {"terms": {"normperiode_weeks": 1}}}}
     p = build(
         scenario(
@@ -227,17 +261,83 @@ def test_hours_above_the_norm_are_settled_at_the_end_of_the_normperiode():
         *week_of_days(p, "more", 8, WEEKDAYS),
     ]  # 40 h: 30 -> 37 merarbejde, 37 -> 40 overtime
     lines = pay_lines(p, roster(rows))
-    settled = {
-        (line.employee_id, line.wage_type): (line.date.isoformat(), line.hours, line.rate)
-        for line in lines
-        if line.wage_type in ("merarbejde", "overtime")
+    assert hour_lines(lines, "part") == {
+        **{(d, "normal"): 8 for d in WEEKDAYS[:3]},
+        ("2026-01-08", "normal"): 6,
+        ("2026-01-08", "merarbejde"): 2,  # the last 2 h worked are above the norm
     }
-    assert settled == {
-        ("part", "merarbejde"): ("2026-01-11", 2, 100),
-        ("full", "overtime"): ("2026-01-11", 3, 150),
-        ("more", "merarbejde"): ("2026-01-11", 7, 100),
-        ("more", "overtime"): ("2026-01-11", 3, 150),
+    assert hour_lines(lines, "full") == {
+        **{(d, "normal"): 8 for d in WEEKDAYS[:4]},
+        ("2026-01-09", "normal"): 5,
+        ("2026-01-09", "overtime"): 3,
     }
+    assert hour_lines(lines, "more") == {
+        **{(d, "normal"): 8 for d in WEEKDAYS[:3]},
+        ("2026-01-08", "normal"): 6,
+        ("2026-01-08", "merarbejde"): 2,  # 30 h reached on Thursday after 6 h
+        ("2026-01-09", "merarbejde"): 5,  # 37 h reached on Friday after 5 more
+        ("2026-01-09", "overtime"): 3,
+    }
+    rates = {(line.wage_type, line.rate) for line in lines if line.wage_type in ("merarbejde", "overtime")}
+    assert rates == {("merarbejde", 100), ("overtime", 150)}
+    for employee, paid in (("part", 32), ("full", 40), ("more", 40)):  # each hour once: adds up to paid hours
+        assert sum(hour_lines(lines, employee).values()) == paid
+    assert reconcile(p, roster(rows), lines) == []
+
+
+def test_a_normperiode_above_the_norm_sums_to_the_paid_hours_with_the_dst_hour():
+    """Part-timer, 30 h norm: Mon-Thu 07-15 (32 h) and the autumn night Sat 23 -> Sun 07 (9 real
+    hours, 8 towards the norm): 41 paid hours = 30 normal + 7 merarbejde + 4 overtime (3 above
+    full time, and the DST hour), dated on the days of the last hours worked."""
+    p = build(
+        scenario(
+            [emp("e1", contract_hours=30, agreement="foa")],
+            start="2026-10-19",
+            agreements={"foa": {"terms": {"normperiode_weeks": 1}}},
+        )
+    )
+    rows = [*week_of_days(p, "e1", 8, AUTUMN_WEEK[:4]), row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")]
+    lines = pay_lines(p, roster(rows))
+    assert hour_lines(lines, "e1") == {
+        **{(d, "normal"): 8 for d in AUTUMN_WEEK[:3]},
+        ("2026-10-22", "normal"): 6,
+        ("2026-10-22", "merarbejde"): 2,
+        ("2026-10-24", "merarbejde"): 1,  # Saturday 23-24
+        ("2026-10-25", "merarbejde"): 4,
+        ("2026-10-25", "overtime"): 4,  # the DST hour + 3 h above 37
+    }
+    totals = defaultdict(float)
+    for line in lines:
+        totals[line.wage_type] += line.hours
+    assert (totals["normal"], totals["merarbejde"], totals["overtime"]) == (30, 7, 4)
+    assert totals["normal"] + totals["merarbejde"] + totals["overtime"] == 41  # the roster's paid hours
+    assert reconcile(p, roster(rows), lines) == []
+
+
+def test_the_generic_profile_amounts_add_up_to_what_the_agreement_pays():
+    """The same week at 200 kr/h, priced by hand from the agreement: norm hours at 100 %,
+    merarbejde at 100 %, overtime at 150 %, supplements on top; the generic file's amounts sum to it."""
+    p = build(
+        scenario(
+            [emp("e1", contract_hours=30, agreement="foa")],
+            start="2026-10-19",
+            agreements={"foa": {"terms": {"normperiode_weeks": 1}}},
+            pay={"hourly_wage": {"ssh": 200}},
+        )
+    )
+    rows = [*week_of_days(p, "e1", 8, AUTUMN_WEEK[:4]), row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")]
+    wage = 200
+    agreement_pay = (
+        30 * wage  # the norm
+        + 7 * wage  # merarbejde 30 -> 37 h, no premium
+        + 4 * 1.5 * wage  # overtime: 3 h above 37 h and the repeated DST hour
+        + 8 * 0.35 * wage  # night 23-06: Saturday 1 h, Sunday 7 real hours
+        + 1 * 0.30 * wage  # Saturday 23-24
+        + 8 * 0.50 * wage  # Sunday 00-07: 8 real hours
+    )
+    text = render(pay_lines(p, roster(rows)), load_profile("generic"))
+    amounts = [float(r["amount"]) for r in csv.DictReader(io.StringIO(text))]
+    assert sum(amounts) == pytest.approx(agreement_pay) == 10020
 
 
 def test_no_settlement_for_a_normperiode_the_roster_does_not_complete():
@@ -257,6 +357,79 @@ def test_late_change_is_priced_by_the_change_notice_rule():
     ]  # 12-20 vs 07-15: 5 h moved × 44.07 kr
     early = replace(p, baseline=Baseline(tuple(old), dt.datetime(2026, 1, 1, 9)))
     assert not [line for line in pay_lines(early, roster(new)) if line.wage_type == "late_change"]
+
+
+# A published fortnight with Wednesday 7 January 2026 as a lone fridøgn (dag Tue 6 and Thu 8).
+FRIDOEGN_PUBLISHED_DAYS = (5, 6, 8, 9, 12, 13)
+WEDNESDAY = dt.datetime(2026, 1, 7, 7)
+
+
+def taken_fridoegn(days_ahead, until="15:00", wage=None):
+    """The published fortnight, and a roster that works Wednesday from 07:00 (changed `days_ahead`
+    days before): (problem with the published roster, the new roster, {(date, type): quantity})."""
+    extra = {"pay": {"hourly_wage": {"ssh": wage}}} if wage else {}
+    p = build(scenario([emp("e1", agreement="foa")], weeks=2, **extra))
+    published = [row(p, "e1", f"2026-01-{d:02d}T07:00", f"2026-01-{d:02d}T15:00") for d in FRIDOEGN_PUBLISHED_DAYS]
+    new = roster([*published, row(p, "e1", "2026-01-07T07:00", f"2026-01-07T{until}", shift="adhoc")])
+    late = replace(p, baseline=Baseline(tuple(published), WEDNESDAY - dt.timedelta(days=days_ahead)))
+    lines = pay_lines(late, new)
+    return late, new, lines
+
+
+def on_wednesday(lines):
+    return {
+        line.wage_type: (line.quantity, line.rate, line.rate_unit) for line in lines if line.date == WEDNESDAY.date()
+    }
+
+
+def test_a_fridoegn_taken_ten_days_ahead_pays_at_least_six_hours_overtime_and_the_fee():
+    late, new, lines = taken_fridoegn(10, until="11:00")  # 4 h worked on the fridøgn
+    assert on_wednesday(lines) == {
+        "overtime": (6, 150, "%"),  # the 4 h worked, made up to the minimum of 6 h
+        "fridoegn_fee": (1, 571.83, "kr/occurrence"),
+    }  # no normal line: the hours worked on a fridøgn taken back are overtime
+    fee = next(line for line in lines if line.wage_type == "fridoegn_fee")
+    assert (fee.amount, fee.minutes) == (571.83, 0)
+    assert reconcile(late, new, lines) == []  # paid 36 h + 2 h guaranteed = normal + overtime
+
+
+def test_a_fridoegn_taken_twenty_days_ahead_pays_its_hours_as_overtime_without_the_fee():
+    late, new, lines = taken_fridoegn(20)  # 8 h worked: all overtime, more than the minimum
+    assert on_wednesday(lines) == {"overtime": (8, 150, "%")}
+    assert reconcile(late, new, lines) == []
+    _, _, short = taken_fridoegn(20, until="12:00")  # 5 h worked: 6 h overtime
+    assert on_wednesday(short) == {"overtime": (6, 150, "%")}
+
+
+def test_a_fridoegn_taken_five_weeks_ahead_is_a_normal_day():
+    late, new, lines = taken_fridoegn(35)
+    assert on_wednesday(lines) == {"normal": (8, 100, "%")}
+    assert reconcile(late, new, lines) == []
+
+
+def test_a_four_day_stretch_cut_to_65_hours_pays_nothing_extra():
+    """Free Mon 15:00 -> Sat 07:00 (112 h); work Wed 06-14 leaves 65 h: above the protected 64 h."""
+    p = build(scenario([emp("e1", agreement="foa")], weeks=2))
+    published = [
+        row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
+        row(p, "e1", "2026-01-10T07:00", "2026-01-10T15:00"),
+    ]
+    new = roster([*published, row(p, "e1", "2026-01-07T06:00", "2026-01-07T14:00", shift="adhoc")])
+    late = replace(p, baseline=Baseline(tuple(published), WEDNESDAY - dt.timedelta(days=10)))
+    lines = pay_lines(late, new)
+    assert {line.wage_type for line in lines} == {"normal", "saturday"}  # Saturday 08-15
+    assert on_wednesday(lines) == {"normal": (8, 100, "%")}
+
+
+def test_generic_amounts_of_a_fridoegn_taken_back_add_up_to_the_agreement():
+    """At 200 kr/h: 36 h inside the plan at 100 %, 6 h overtime (4 worked + 2 guaranteed) at 150 %,
+    the 571.83 kr fee; no supplements (weekday day shifts)."""
+    late, new, lines = taken_fridoegn(10, until="11:00", wage=200)
+    text = render(lines, load_profile("generic"))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert sum(float(r["amount"]) for r in rows) == pytest.approx(6 * 8 * 200 + 6 * 1.5 * 200 + 571.83)
+    fee = next(r for r in rows if r["wage_type"] == "fridoegn_fee")
+    assert (fee["hours"], fee["rate"], fee["amount"]) == ("1.00", "571.83", "571.83")  # hours: occurrences
 
 
 def test_rounding_per_started_half_hour_touches_supplements_only():
@@ -280,9 +453,32 @@ def test_sum_check_holds_and_catches_a_tampered_line():
         replace(line, minutes=line.minutes - 30) if line.wage_type == "normal" and line.employee_id == "e2" else line
         for line in lines
     ]
-    assert reconcile(p, r, short) == ["e2: normal 7 h, roster paid hours 7.5 h"]
+    assert reconcile(p, r, short) == [
+        "e2: normal + merarbejde + overtime 7 h, roster paid hours 7.5 h",
+        "e2 2026-10-25: normal + merarbejde + overtime 7 h, paid hours that day 7.5 h",
+    ]
     inflated = [replace(line, minutes=600) if line.wage_type == "night" else line for line in lines]
     assert any("night 10 h exceeds" in problem for problem in reconcile(p, r, inflated))
+
+
+def test_sum_check_catches_an_hour_paid_twice_or_settled_on_another_day():
+    """The double counting of issue 39 (the DST hour in normal and in overtime) fails the check,
+    and so does an hour moved to a day it was not worked."""
+    p = foa("2026-10-19")
+    r = roster([row(p, "e1", "2026-10-24T23:00", "2026-10-25T07:00")])
+    lines = pay_lines(p, r)
+    twice = [
+        replace(line, minutes=line.minutes + 60)
+        if (line.wage_type, str(line.date)) == ("normal", "2026-10-25")
+        else line
+        for line in lines
+    ]
+    assert reconcile(p, r, twice)[0] == "e1: normal + merarbejde + overtime 10 h, roster paid hours 9 h"
+    moved = [replace(line, date=dt.date(2026, 10, 24)) if line.wage_type == "overtime" else line for line in lines]
+    assert reconcile(p, r, moved) == [
+        "e1 2026-10-24: normal + merarbejde + overtime 2 h, paid hours that day 1 h",
+        "e1 2026-10-25: normal + merarbejde + overtime 7 h, paid hours that day 8 h",
+    ]
 
 
 def test_lines_are_marked_on_the_days_a_rule_is_broken():

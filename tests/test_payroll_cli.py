@@ -538,6 +538,49 @@ def test_unchanged_published_roster_earns_nothing(tmp_path):
     assert "late_change" not in out.read_text(encoding="utf-8")
 
 
+def test_fridoegn_taken_back_is_paid_as_overtime_and_the_fee(tmp_path):
+    """Published: dag Mon, Tue, Thu, Fri, so Wednesday 7 January is a lone fridøgn; the new roster
+    works it, changed 10 days ahead (< 14 døgn): its 8 h are overtime (at least 6 h) and the fixed
+    fee of 571.83 kr (2015 level) is paid once."""
+    sc = write_scenario(tmp_path)
+    days = ("2026-01-05", "2026-01-06", "2026-01-08", "2026-01-09")
+    old = write_roster(tmp_path, "old.csv", *(f"e1,{d},dag,07:00,15:00" for d in days))
+    new = write_roster(tmp_path, "new.csv", *(f"e1,{d},dag,07:00,15:00" for d in (*days, "2026-01-07")))
+    out = tmp_path / "pay.csv"
+    result = export(sc, new, out, "--published", old, "--changed-at", "2025-12-28T07:00")
+    assert result.exit_code == 0, result.output  # settled by pay, not a refusal
+    why = "change.inddraget_fridoegn: published fridøgn 2026-01-07 taken back with 10.0 days notice"
+    wednesday = [line for line in out.read_text(encoding="utf-8").splitlines() if ",2026-01-07," in line]
+    assert wednesday == [
+        f"e1,2026-01-07,overtime,8.00,150.00,,foa,{why}: its hours as overtime (at least 6 h)",
+        f"e1,2026-01-07,fridoegn_fee,1.00,571.83,571.83,foa,{why}",
+    ]  # no normal line for the fridøgn: every paid hour is in one hour line
+    kmd = tmp_path / "pay_kmd.csv"
+    result = export(sc, new, kmd, "--published", old, "--changed-at", "2025-12-28T07:00", "-p", "kmd_opus")
+    assert result.exit_code == 0, result.output
+    kmd_lines = kmd.read_bytes().decode("cp1252").split("\r\n")
+    assert "000;e1;OPUS-FRIDOEGN-INDDRAGET;07.01.2026;1,00;571,83;571,83;" in kmd_lines
+    assert "000;e1;OPUS-OVERARBEJDE-50;07.01.2026;8,00;150,00;;" in kmd_lines
+
+
+def test_autumn_dst_night_is_paid_once(tmp_path):
+    """Issue 39: the night 24 -> 25 October 2026 is 9 real hours: 8 normal + 1 overtime, so a payroll
+    system paying every line pays 8 x 100 % + 1 x 150 %, not 250 % for the repeated hour."""
+    data = scenario([emp("e1", agreement="foa")], start="2026-10-19", pay={"hourly_wage": {"ssh": 200}})
+    sc = tmp_path / "sc.json"
+    sc.write_text(json.dumps(data), encoding="utf-8")
+    roster = write_roster(tmp_path, "roster.csv", "e1,2026-10-24,nat,23:00,07:00")
+    out = tmp_path / "pay.csv"
+    result = export(sc, roster, out)
+    assert result.exit_code == 0, result.output
+    hours = {(r["date"], r["wage_type"]): (r["hours"], r["amount"]) for r in generic_rows(out)}
+    assert {key: value for key, value in hours.items() if key[1] in ("normal", "overtime")} == {
+        ("2026-10-24", "normal"): ("1.00", "200.00"),
+        ("2026-10-25", "normal"): ("7.00", "1400.00"),
+        ("2026-10-25", "overtime"): ("1.00", "300.00"),
+    }
+
+
 # 7. atomic writes --------------------------------------------------------------------------------------
 
 
@@ -614,7 +657,8 @@ def test_tiny_scenario_exports_with_each_builtin_profile(tmp_path, tiny_roster, 
     assert lines[-1] == "" and all("\r" not in line and "\n" not in line for line in lines)
     header = [c.header for c in chosen.columns]
     assert lines[0].split(chosen.delimiter) == header
-    body = [dict(zip(header, line.split(chosen.delimiter), strict=True)) for line in lines[1:-1]]
+    # a source naming two rows ("row 3; row 5") is quoted where ; is the delimiter: read it as CSV
+    body = [dict(zip(header, cells, strict=True)) for cells in csv.reader(lines[1:-1], delimiter=chosen.delimiter)]
     assert body and all(len(row) == len(header) for row in body)
     if profile != "generic":
         codes = {row["Loenart"] for row in body}

@@ -31,7 +31,8 @@ class TestAvailabilityChecker:
         p = build(scenario([emp("e1", **FERIE_TUE)]))
         rows = [row(p, "e1", "2026-01-06T07:00", "2026-01-06T15:00")]
         [v] = assert_finds(Availability, p, rows, [("e1", "2026-01-06T07:00")], alone=True)
-        assert (v.message, v.end) == ("absent (ferie)", T("2026-01-06T15:00"))
+        assert (v.message, v.end) == ("e1: dag 2026-01-06: absent (ferie)", T("2026-01-06T15:00"))
+        assert (v.measured, v.limit) == (8.0, 0)
 
     def test_neighbouring_days_and_the_night_into_the_absence_are_fine(self):
         # the night Mon 23:00 -> Tue 07:00 belongs to Monday, the day it starts
@@ -52,7 +53,9 @@ class TestAvailabilityChecker:
         absences = [{"kind": k, "from": f"2026-01-0{5 + i}", "to": f"2026-01-0{5 + i}"} for i, k in enumerate(kinds)]
         p = build(scenario([emp("e1", absences=absences)]))
         rows = [row(p, "e1", f"2026-01-0{5 + i}T15:00", f"2026-01-0{5 + i}T23:00") for i in range(4)]
-        assert [v.message for v in findings(Availability, p, rows)] == [f"absent ({k})" for k in kinds]
+        assert [v.message for v in findings(Availability, p, rows)] == [
+            f"e1: aften 2026-01-0{5 + i}: absent ({k})" for i, k in enumerate(kinds)
+        ]
 
     def test_unavailable_date(self):
         p = build(scenario([emp("e1", unavailable=["2026-01-07"])]))
@@ -63,7 +66,7 @@ class TestAvailabilityChecker:
             [("e1", "2026-01-07T07:00")],
             alone=True,
         )
-        assert v.message == "unavailable that day"
+        assert v.message == "e1: dag 2026-01-07: unavailable that day"
         assert_finds(Availability, p, [row(p, "e1", "2026-01-08T07:00", "2026-01-08T15:00")], [], alone=True)
 
     def test_forbidden_shift_type(self):
@@ -75,7 +78,7 @@ class TestAvailabilityChecker:
             [("e1", "2026-01-05T15:00")],
             alone=True,
         )
-        assert v.message == "shift type aften is excluded for this employee"
+        assert v.message == "e1: aften 2026-01-05: shift type aften is excluded for this employee"
         assert_finds(Availability, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], [], alone=True)
 
     def test_no_nights_uses_the_night_definition_not_the_name(self):
@@ -88,7 +91,7 @@ class TestAvailabilityChecker:
         found = assert_finds(
             Availability, p, rows, [("e1", "2026-01-05T23:00"), ("e1", "2026-01-07T19:00")], alone=True
         )
-        assert {v.message for v in found} == {"night shift, but the employee works no nights"}
+        assert {v.message.split(": ", 2)[2] for v in found} == {"night shift, but the employee works no nights"}
         # aften 15-23 has only 1 h in 22-05
         assert_finds(Availability, p, [row(p, "e1", "2026-01-05T15:00", "2026-01-05T23:00")], [], alone=True)
 
@@ -155,7 +158,7 @@ class TestCompetenceChecker:
             row(p, "a1", "2026-01-06T08:00", "2026-01-06T12:00"),
         ]
         [v] = assert_finds(Competence, p, rows, [("h1", "2026-01-05T08:00")], alone=True)
-        assert v.message == "needs one of ssa; employee has ssh"
+        assert v.message == "h1: medicin 2026-01-05: needs one of ssa; employee has ssh"
 
     def test_row_covering_a_competence_the_employee_does_not_hold(self):
         p = build(scenario([emp("h1", ["ssh"]), emp("a1", ["ssa"])]))
@@ -164,7 +167,7 @@ class TestCompetenceChecker:
             row(p, "a1", "2026-01-05T07:00", "2026-01-05T15:00", competence="ssh"),
         ]  # ssa covers ssh
         [v] = assert_finds(Competence, p, rows, [("h1", "2026-01-05T07:00")], alone=True)
-        assert v.message == "covers ssa but holds ssh"
+        assert v.message == "h1: dag 2026-01-05: covers ssa but holds ssh"
 
     def test_cover_is_transitive(self):
         data = scenario([emp("s1", ["spl"])], shifts=[MEDICIN])
@@ -215,9 +218,14 @@ class TestPreassignedChecker:
     def test_missing_preassigned_shift(self):
         p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}])]))
         [v] = assert_finds(
-            Preassigned, p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], [("e1", None)], alone=True
+            Preassigned,
+            p,
+            [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")],
+            [("e1", "2026-01-05T23:00")],
+            alone=True,
         )
-        assert v.message == "preassigned nat on 2026-01-05 is missing"
+        assert v.message == "e1: preassigned nat on 2026-01-05 is missing"
+        assert (v.end, v.measured, v.limit) == (T("2026-01-06T07:00"), 0, 1)
 
     def test_kept_preassigned_shift(self):
         p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}])]))
@@ -225,7 +233,13 @@ class TestPreassignedChecker:
 
     def test_another_employee_working_it_does_not_count(self):
         p = build(scenario([emp("e1", preassigned=[{"date": "2026-01-05", "shift": "nat"}]), emp("e2")]))
-        assert_finds(Preassigned, p, [row(p, "e2", "2026-01-05T23:00", "2026-01-06T07:00")], [("e1", None)], alone=True)
+        assert_finds(
+            Preassigned,
+            p,
+            [row(p, "e2", "2026-01-05T23:00", "2026-01-06T07:00")],
+            [("e1", "2026-01-05T23:00")],
+            alone=True,
+        )
 
 
 class TestPreassignedSolver:

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+import builders
 from builders import (
     AFTEN,
     DAG,
@@ -19,12 +20,10 @@ from builders import (
     build,
     check,
     days_from,
-    emp,
     need,
     only,
     row,
     run,
-    scenario,
     shift,
     worked,
 )
@@ -34,6 +33,19 @@ from rostering.rules.structure import MaxShiftsPerDay, NoOverlap
 from rostering.testing import assert_finds, assert_solver_avoids, findings
 
 T = dt.datetime.fromisoformat
+
+
+def emp(id: str, **extra):
+    """Staff on a local agreement `lokal`: shifts.max_per_day is an agreement rule (the law alone
+    bounds a split day only by rest.daily), so `lokal` names it."""
+    return builders.emp(id, **{"agreement": "lokal", **extra})
+
+
+def scenario(employees, agreements=None, **extra):
+    local = {"lokal": {"rules": {"shifts.max_per_day": {}}}}
+    return builders.scenario(employees, agreements={**local, **(agreements or {})}, **extra)
+
+
 TWO_A_DAY = {"shifts.max_per_day": {"max_shifts": 2, "max_span_hours": 24}}
 MELLEM = shift("mellem", "11:00", "19:00")
 TIDLIG = shift("tidlig", "06:00", "14:00")
@@ -325,3 +337,10 @@ def test_enabled_false_removes_exactly_that_rule_from_the_checker(rule_id):
     assert [v.rule_id for v in check(off, rows_of(off))] == sorted(
         {"shifts.max_per_day", "shifts.no_overlap"} - {rule_id}
     )
+
+
+def test_staff_on_the_law_alone_may_work_a_split_day():
+    # agreement `none` (e.g. agency vikarer): no agreement limit on shifts per day; rest.daily holds
+    p = build(builders.scenario([builders.emp("e1")], shifts=[FORMIDDAG, EFTERMIDDAG]))
+    rows = [row(p, "e1", "2026-01-05T07:00", "2026-01-05T11:00"), row(p, "e1", "2026-01-05T15:00", "2026-01-05T20:00")]
+    assert check(p, rows) == []

@@ -132,7 +132,7 @@ class TestAssertFinds:
             assert_finds(DailyRest, p, rows, [])
         text = str(failure.value)
         assert "rest.daily" in text
-        assert "extra:\n    ('e1', '2026-01-05T15:00')  # longest rest 8 h" in text
+        assert "extra:\n    ('e1', '2026-01-05T15:00')  # e1: longest rest 8 h" in text
 
     def test_a_missing_violation_fails(self):
         p, rows = late_then_early()
@@ -151,7 +151,8 @@ class TestAssertFinds:
             assert_finds(DailyRest, p, rows, [("e1", "2026-01-05T15:00", 9, 11)])
 
     def test_alone_fails_when_another_rule_objects(self):
-        p = build(scenario([emp("e1")], shifts=[DAG, shift("mellem", "11:00", "19:00")]))
+        # on foa, where shifts.max_per_day (an agreement rule) holds
+        p = build(scenario([emp("e1", agreement="foa")], shifts=[DAG, shift("mellem", "11:00", "19:00")]))
         rows = [
             row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),
             row(p, "e1", "2026-01-05T11:00", "2026-01-05T19:00"),

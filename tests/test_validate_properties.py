@@ -126,7 +126,7 @@ def short_rest_windows(periods) -> dict[dt.datetime, dt.timedelta]:
     return out
 
 
-NO_OVERLAP = re.compile(r"^(\S+) (\d{4}-\d\d-\d\d) starts before (\S+) (\d{4}-\d\d-\d\d) ends$")
+NO_OVERLAP = re.compile(r"^\S+: (\S+) (\d{4}-\d\d-\d\d) starts before (\S+) (\d{4}-\d\d-\d\d) ends$")
 
 
 def overlap(a: Assignment, b: Assignment) -> dt.timedelta:

@@ -16,7 +16,7 @@ from typing import Any
 
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster, Worked
-from rostering.exports.pay import WINDOW_SUPPLEMENTS, pay_lines
+from rostering.exports.pay import HOUR_TYPES, WINDOW_SUPPLEMENTS, pay_lines
 from rostering.rules.objective import staffing
 
 
@@ -62,7 +62,7 @@ class CoverageTotals:
     share_understaffed: float
     utilisation: float | None  # demanded (visit hours where given) / planned hours: leveringsgrad-style
     leveringsgrad: float | None  # visit hours / planned hours, on cells given as visit hours only
-    wage_cost: float | None  # kr for normal hours (scenario pay.hourly_wage); None without wages
+    wage_cost: float | None  # kr for the hours worked (scenario pay.hourly_wage); None without wages
     supplement_cost: float | None  # kr of ulempetillæg (evening, night, weekend, holidays)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,11 +127,12 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
 
 
 def pay_cost(problem: Problem, roster: Roster) -> tuple[float | None, float | None]:
-    """(normal wages, ulempetillæg) in kr from the pay lines; None unless every employee has a wage."""
+    """(wages for the hours: normal, merarbejde and overtime; ulempetillæg) in kr from the pay
+    lines; None unless every employee has a wage."""
     amounts: dict[str, float] = defaultdict(float)
     lines = pay_lines(problem, roster)
     if not lines or any(line.amount is None for line in lines if line.wage_type == "normal"):
         return None, None  # someone's wage is unknown: a partial sum would understate the cost
     for line in lines:
         amounts[line.wage_type] += line.amount or 0.0
-    return round(amounts["normal"], 2), round(sum(amounts[t] for t in WINDOW_SUPPLEMENTS), 2)
+    return round(sum(amounts[t] for t in HOUR_TYPES), 2), round(sum(amounts[t] for t in WINDOW_SUPPLEMENTS), 2)

@@ -20,7 +20,19 @@ from rostering.rules import Severity, Violation
 from rostering.rules.active import ActiveRules, active_rules
 from rostering.rules.check import check_roster, unknown_references
 
-CSV_COLUMNS = ("rule_id", "employee_id", "severity", "start", "end", "measured", "limit", "unit", "message", "source")
+CSV_COLUMNS = (
+    "rule_id",
+    "employee_id",
+    "severity",
+    "start",
+    "end",
+    "measured",
+    "limit",
+    "unit",
+    "decided",
+    "message",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ def violation_record(v: Violation) -> dict[str, Any]:
         "measured": v.measured,
         "limit": v.limit,
         "unit": v.unit,
+        "decided": v.decided,
         "message": v.message,
         "source": v.source,
     }
@@ -168,8 +181,9 @@ def print_report(report: ValidationReport, console: Console) -> None:
                 previous = v.rule_id
             when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
             measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
+            projected = "  (projected)" if not v.decided else ""
             console.print(
-                f"    {v.employee_id}  {when}{measured}  {v.message}", highlight=False, markup=False, soft_wrap=True
+                f"    {when}{measured}{projected}  {v.message}", highlight=False, markup=False, soft_wrap=True
             )
     for note in report.notes:
         console.print(f"Note: {note}", highlight=False, markup=False)

@@ -13,7 +13,7 @@ from rostering.analysis.report import with_baseline
 from rostering.domain.errors import InputError, InputIssue
 from rostering.exports.grid import write_grid
 from rostering.exports.ical import write_calendars
-from rostering.exports.pay import WAGE_TYPES, payroll_run, settlement_notes, totals
+from rostering.exports.pay import HOUR_TYPES, WAGE_TYPES, payroll_run, settlement_notes, totals
 from rostering.exports.payroll import load_profile, prepare, write_payroll
 from rostering.io.roster_file import read_roster
 from rostering.rules.active import active_rules
@@ -55,7 +55,10 @@ def export_payroll_command(
         problem, rows = load_inputs(scenario, roster)
         chosen = load_profile(profile)
         problem = with_baseline(
-            problem, read_roster(published) if published else None, change_moment(changed_at, published), str(published)
+            problem,
+            read_roster(published, problem) if published else None,
+            change_moment(changed_at, published),
+            str(published),
         )
         first, last = _period(period_from, period_to)
     rules = active_rules(problem)
@@ -80,10 +83,10 @@ def export_payroll_command(
         written = write_payroll(output, lines, chosen)
     exported = prepare(lines, chosen)
     _print_pay_totals(exported)
-    paid = sum(line.minutes for line in lines if line.wage_type == "normal") / 60
+    paid = sum(line.minutes for line in lines if line.wage_type in HOUR_TYPES) / 60
     out.print(
-        f"Sum check: normal hours equal the roster's paid hours for all {len(problem.employees)} employees "
-        f"({paid:.2f} h exported); supplements within the hours worked.",
+        f"Sum check: normal + merarbejde + overtime hours equal the roster's paid hours for all "
+        f"{len(problem.employees)} employees ({paid:.2f} h exported); supplements within the hours worked.",
         highlight=False,
     )
     for note in settlement_notes(problem, rules):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import typer
@@ -42,18 +43,26 @@ def rules_command(
     def origin_of(ident: str) -> list[str]:
         return [_origin_text(plugin_of(ident), used)] if origin else []
 
-    table = Table(
-        title="Rules" + (f" (rules of plugins {scenario} does not use are marked)" if used is not None else "")
-    )
-    for col in ("id", "severity", "scope", "parameters (defaults)", "source", *origin):
-        table.add_column(col)
-    for rule_id, rule_cls in sorted(registry().items()):
-        params = ", ".join(f"{k}={v}" for k, v in rule_cls.Params().model_dump().items() if k != "enabled")
-        table.add_row(
-            rule_id, rule_cls.severity.value, rule_cls.scope, params or "-", rule_cls.source, *origin_of(rule_id)
-        )
-    out.print(table)
+    # One block of plain lines per rule: readable at any width, and every source in full.
+    marked = " (rules of plugins the scenario does not use are marked)" if used is not None else ""
+    out.print(f"Rules{marked}: id · severity · who it holds for — title", highlight=False, markup=False)
     modules = sorted(agreements().values(), key=lambda a: a.id)
+    for rule_id, rule_cls in sorted(registry().items()):
+        origin_text = f" · {origin_of(rule_id)[0]}" if origin else ""
+        lines = [
+            f"{rule_id} · {rule_cls.severity.value} · {_scope_text(rule_cls, modules)} — {rule_cls.title}{origin_text}",
+            f"    source: {rule_cls.source}",
+            *(
+                f"    cited for {agreement.id}: {agreement.cite(rule_cls)}"
+                for agreement in modules
+                if rule_id in agreement.rules and agreement.cite(rule_cls) != rule_cls.source
+            ),
+        ]
+        params = _params_text(rule_cls)
+        if params:
+            lines.append(f"    parameters: {params}")
+        for line in lines:
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
     deals = Table(title="Agreements")
     for col in ("id", "title", "agreement rules", "source", *origin):
         deals.add_column(col)
@@ -74,6 +83,25 @@ def rules_command(
         terms.add_row(name, *(_term_text(getattr(a.terms, name)) for a in modules))
     out.print(terms)
     _print_plugins(plugins(), used, scenario)
+
+
+def _scope_text(rule_cls, modules) -> str:
+    if rule_cls.scope != "agreement":
+        return "everyone"
+    bundled = [a.id for a in modules if rule_cls.id in a.rules]
+    return "agreements " + ", ".join(bundled) if bundled else "where a local agreement names it"
+
+
+def _params_text(rule_cls) -> str:
+    """Each parameter with its default; those rules-dk marks unverified (U) say so."""
+    texts = []
+    for name, field in rule_cls.Params.model_fields.items():
+        if name == "enabled":
+            continue
+        value = getattr(rule_cls.Params(), name)
+        unverified = re.search(r"\bU\b|unverified", field.description or "")
+        texts.append(f"{name}={_term_text(value)}" + (" (unverified)" if unverified else ""))
+    return ", ".join(texts)
 
 
 def _origin_text(plugin: str | None, used: set[str] | None) -> str:

@@ -37,7 +37,8 @@ class ShiftInstance:
 
 @dataclass(frozen=True)
 class Staff:
-    """An employee as the engine sees it: ids and sets, no personal data beyond the id."""
+    """An employee as the engine sees it: ids and sets, no personal data beyond the id (and, for
+    a young worker, the last day they count as under 18)."""
 
     index: int
     id: str
@@ -54,6 +55,8 @@ class Staff:
     wishes: tuple[Wish, ...]
     norm_minutes: int
     vikar_cost: float | None = None  # agency staff (scenario vikar_pool): kr per paid hour
+    # youth.rest_12h: the last day the employee counts as under 18 (date.max: throughout), None: adult
+    under_18_until: dt.date | None = None
 
     @property
     def is_vikar(self) -> bool:
@@ -189,14 +192,33 @@ def fill_closure(scenario: Scenario) -> dict[str, frozenset[str]]:
 
 
 def norm_minutes(
-    weekly_hours: float, days: tuple[dt.date, ...], holidays: Mapping[dt.date, str], absent: Mapping[dt.date, str]
+    weekly_hours: float,
+    days: tuple[dt.date, ...],
+    holidays: Mapping[dt.date, str],
+    absent: Mapping[dt.date, str],
+    christmas_eve: bool = True,
 ) -> int:
     """Norm hours for `days` (KL døgnarbejdstidsaftaler): weekly hours pro rata, less a day's
     average (weekly / 5) for each søgnehelligdag (a holiday not on a Sunday, holiday.norm_reduction)
-    and for each absent weekday that is not such a holiday (absence valued at the day's average)."""
-    reduced = sum(1 for day in days if (day in holidays and day.weekday() < 6) or (day in absent and day.weekday() < 5))
+    and for each absent weekday that is not such a holiday (absence valued at the day's average).
+    24 December is not a holiday by law, but the agreements give it the søgnehelligdag's
+    reduction (holiday.christmas_eve, V) unless `christmas_eve` is off (Københavns and
+    Frederiksberg Kommune: a normal working day)."""
+
+    def reducing(day: dt.date) -> bool:
+        return day in holidays or (christmas_eve and (day.month, day.day) == (12, 24))
+
+    reduced = sum(1 for day in days if (reducing(day) and day.weekday() < 6) or (day in absent and day.weekday() < 5))
     per_minute_week = weekly_hours * 60
     return max(0, round(per_minute_week * len(days) / 7 - per_minute_week / 5 * reduced))
+
+
+def christmas_eve_reduces(scenario: Scenario, agreement: str) -> bool:
+    """Whether 24 December reduces the norm of staff on `agreement`: yes, as in every built-in
+    agreement, unless the scenario's section for it sets `christmas_eve_from: null` (the rules'
+    `hours.norm` reads the same term from the merged agreement terms)."""
+    section = scenario.agreements.get(agreement)
+    return section is None or section.terms.get("christmas_eve_from", True) is not None
 
 
 def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...]:
@@ -205,7 +227,7 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...
     out = []
     for index, emp in enumerate(scenario.employees):
         absent = {day: a.kind.value for a in emp.absences for day in days if a.covers(day)}
-        norm = norm_minutes(emp.contract_hours, days, holidays, absent)
+        norm = norm_minutes(emp.contract_hours, days, holidays, absent, christmas_eve_reduces(scenario, emp.agreement))
         out.append(
             Staff(
                 index=index,
@@ -222,6 +244,7 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...
                 preassigned=tuple((p.date, p.shift) for p in emp.preassigned),
                 wishes=emp.wishes,
                 norm_minutes=norm,
+                under_18_until=emp.under_18_until,
             )
         )
     for supply in scenario.vikar_pool:

@@ -74,6 +74,15 @@ class ShiftType(Strict):
     paid_minutes: int | None = Field(
         default=None, ge=1, description="Paid working minutes (length minus unpaid breaks). Default: the full length."
     )
+    paid_break_minutes: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "A break taken on site and counted as working time, e.g. a night where staff stay available "
+            "(paid, so inside paid_minutes). Unpaid breaks are the difference between length and paid_minutes. "
+            "Default: not described (break.over_6h then cannot check the shift)."
+        ),
+    )
     unit: str | None = Field(default=None, description="Unit or district the shift belongs to.")
     competences: tuple[Id, ...] | None = Field(
         default=None, description="Only employees who hold (or cover) one of these may work it. Default: anyone."
@@ -85,6 +94,9 @@ class ShiftType(Strict):
             raise ValueError("start and end are equal: a shift must have a length (end before start = next day)")
         if self.paid_minutes is not None and self.paid_minutes > self.nominal_minutes:
             raise ValueError(f"paid_minutes {self.paid_minutes} exceeds the shift length {self.nominal_minutes}")
+        paid = self.nominal_minutes if self.paid_minutes is None else self.paid_minutes
+        if self.paid_break_minutes is not None and self.paid_break_minutes > paid:
+            raise ValueError(f"paid_break_minutes {self.paid_break_minutes} exceeds the paid minutes {paid}")
         return self
 
     @property
@@ -171,6 +183,22 @@ class Employee(Strict):
     preassigned: tuple[Preassignment, ...] = ()
     wishes: tuple[Wish, ...] = ()
     overrides: Overrides = Overrides()
+    under_18: bool | None = Field(
+        default=None,
+        description=(
+            "Under 18 for the whole horizon (youth.rest_12h: 12 h daily rest, no reduced rest) or not. "
+            "When given it decides, whatever birth_year says. Default: birth_year decides, else an adult."
+        ),
+    )
+    birth_year: int | None = Field(
+        default=None,
+        ge=1900,
+        le=2200,
+        description=(
+            "Year of birth, only to tell who is under 18 (never a birth date or CPR number). Someone turning "
+            "18 during a year counts as under 18 for all of that year; set under_18 where that is wrong."
+        ),
+    )
 
     @field_validator("id")
     @classmethod
@@ -179,6 +207,17 @@ class Employee(Strict):
         if len(digits) == 10 and digits.isdigit():
             raise ValueError("looks like a CPR number; use an employment id instead")
         return value
+
+    @property
+    def under_18_until(self) -> dt.date | None:
+        """The last day the employee counts as under 18: `date.max` when `under_18` is true, 31
+        December of the year they turn 18 when only `birth_year` is known (conservative); None
+        for an adult."""
+        if self.under_18 is not None:
+            return dt.date.max if self.under_18 else None
+        if self.birth_year is not None:
+            return dt.date(self.birth_year + 18, 12, 31)
+        return None
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -309,6 +348,15 @@ class Weights(Strict):
         ge=1,
         description=(
             "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."
+        ),
+    )
+    sunday_worked: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "Per Sunday an employee works (a shift overlapping Sunday 00-24): the weekly fridøgn shall fall on "
+            "a Sunday as far as possible (BEK 324/2002 § 4 stk. 1; rules-dk rest.weekly_prefer_sunday). The "
+            "law sets no weight: this small default is a local choice. Only where rest.weekly holds."
         ),
     )
 

@@ -5,6 +5,12 @@ separator, delimiter, encoding, rounding — so a municipality can match its sys
 without code. `generic` is the neutral format; `kmd_opus` and `sd_loen` are examples to adapt (no
 public import specification was available: rules-dk § 12.2). A wage type mapped to null is left
 out of the file (e.g. `normal` for monthly-paid staff whose salary already covers it).
+
+The hour lines `normal`, `merarbejde` and `overtime` hold each paid hour once (rostering.exports.pay),
+so a profile for timelønnede (hourly paid, 0 contract hours) exports all three; a profile for
+monthly-paid staff leaves `normal` out (the salary pays the hours inside the norm) and exports
+`merarbejde` and `overtime` — never both a salary and `normal` for the same hours. Supplements,
+`late_change` and `fridoegn_fee` are paid on top for both.
 """
 
 from __future__ import annotations
@@ -58,7 +64,11 @@ class Column(BaseModel):
     header: str
     field: Field_ | None = Field(
         default=None,
-        description=("wage_type is the profile's code for the line; wage_key the neutral name (normal, evening ...)."),
+        description=(
+            "wage_type is the profile's code for the line; wage_key the neutral name (normal, evening ...); "
+            "hours the line's hours, or its number of occurrences for a fee paid per occurrence "
+            "(fridoegn_fee, rate_unit kr/occurrence)."
+        ),
     )
     value: str | None = Field(default=None, description="A constant written on every line.")
 
@@ -174,7 +184,7 @@ def _values(line: PayLine, profile: PayrollProfile) -> dict[str, str]:
         "date": line.date.strftime(profile.date_format),
         "wage_type": profile.wage_types.get(line.wage_type) or line.wage_type,
         "wage_key": line.wage_type,
-        "hours": number(line.hours, profile.hours_decimals),
+        "hours": number(line.quantity, profile.hours_decimals),  # occurrences for a fee (rate_unit kr/occurrence)
         "rate": number(line.rate, 2),
         "rate_unit": line.rate_unit,
         "amount": number(line.amount, 2),

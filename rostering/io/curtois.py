@@ -43,7 +43,15 @@ SECTIONS = (
 )
 # Rules of the engine the instances do not have; shifts.no_overlap is implied by one shift a
 # day here (no shift reaches the next day) and would only add clauses.
-LAW_OFF = ("rest.daily", "rest.weekly", "hours.max_average", "shifts.max_consecutive_nights", "shifts.no_overlap")
+LAW_OFF = (
+    "rest.daily",
+    "rest.compensatory",
+    "rest.weekly",
+    "hours.max_average",
+    "night.avg_8h",
+    "break.over_6h",
+    "shifts.no_overlap",
+)
 
 
 def is_curtois(text: str) -> bool:
@@ -394,6 +402,7 @@ def _rules(limits: Limits, forbidden: dict[str, list[str]]) -> dict[str, dict]:
         "shifts.min_consecutive_days": {"min_days": max(1, limits.min_consecutive)},
         "days_off.min_consecutive": {"min_days": max(1, limits.min_days_off)},
         "weekend.max_worked": {"max_weekends": limits.max_weekends},
+        "shifts.max_per_day": {},  # one shift a day: an agreement rule, named by the local agreement
     }
 
 

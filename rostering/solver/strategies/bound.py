@@ -50,7 +50,16 @@ from .start import problem_alone
 
 # Terms of the objective that one employee's plan decides alone, with the employee's id as key.
 OWN_TERMS = frozenset(
-    {"contract_over", "contract_under", "wish_day_off", "wish_avoid", "wish_want", "shift_removed", "shift_added"}
+    {
+        "contract_over",
+        "contract_under",
+        "wish_day_off",
+        "wish_avoid",
+        "wish_want",
+        "shift_removed",
+        "shift_added",
+        "sunday_worked",
+    }
 )
 # Per pricing search; a plan found by then still makes a column and its proven bound a floor.
 PRICING_SECONDS = 2.0
