@@ -299,6 +299,24 @@ class AgreementTerms(BaseModel):
             "fridøgn is protected up to `fridoegn_hours`."
         ),
     )
+    overtime_notice_hours: float = Field(
+        default=1,
+        ge=0,
+        le=24,
+        description=(
+            "Over- or merarbejde longer than this on a day must be ordered by the end of the day before, else "
+            "`overtime_notice_fee` is paid (rules-dk change.overtime_notice: 1 h, 79.01 § 11 stk. 1 / § 12 "
+            "stk. 2, P)."
+        ),
+    )
+    overtime_notice_fee: float = Field(
+        default=39.87,
+        ge=0,
+        description=(
+            "Varsko fee in kr per day of late-ordered over- or merarbejde: 39.87 kr at the 1 Oct 2020 level "
+            "(pay.late_ot_notice, P); regulate to today's level locally (U)."
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ AGREEMENT_RULES: dict[str, dict[str, Any]] = {
     "plan.publication": {},
     "plan.change_notice": {},
     "change.inddraget_fridoegn": {},
+    "change.overtime_notice": {},
     "shifts.max_per_day": {},
     "shifts.max_consecutive_nights": {},
 }
@@ -38,6 +39,7 @@ FOA = register_agreement(
             "fridoegn.length": "§ 4 stk. 3 (per Arbejdsretten 2017)",
             "plan.change_notice": "§ 7 stk. 1",
             "change.inddraget_fridoegn": "§ 9 (per Arbejdsretten 2017, pre-2016 text)",
+            "change.overtime_notice": "§ 11 stk. 1 / § 12 stk. 2",
         },
     )
 )
@@ -76,6 +78,7 @@ NONE = register_agreement(
             overtime_pct=100,
             fridoegn_overtime_hours=0,
             fridoegn_fee=0,
+            overtime_notice_fee=0,
         ),
     )
 )

@@ -306,6 +306,31 @@ class WeeklyRest(Rule[WeeklyRestParams]):
 # --------------------------------------------------------------------------- hours.max_average
 
 
+def reference_windows(problem, staff, weeks: int) -> Iterator[tuple[int, int, int]]:
+    """(first day index, last day index, days present) per rolling window of `weeks` weeks; a
+    horizon shorter than that is one window (checked pro rata). Absence days are neutral: the
+    averages of hours.max_average and night.avg_8h leave them out of the divisor."""
+    days = problem.days
+    length = min(len(days), weeks * 7)
+    counted = [0]
+    for day in days:
+        counted.append(counted[-1] + (day not in staff.absent))
+    for first in range(0, len(days) - length + 1):
+        last = first + length - 1
+        yield first, last, counted[last + 1] - counted[first]
+
+
+def paid_running_total(problem, worked) -> list[int]:
+    """Paid minutes of the shifts starting before each day (index len(days): all of them), so a
+    window's minutes are one subtraction."""
+    totals = [0] * (len(problem.days) + 1)
+    for w in worked:
+        totals[problem.day_index[w.row.date] + 1] += w.shift.paid
+    for i in range(1, len(totals)):
+        totals[i] += totals[i - 1]
+    return totals
+
+
 class MaxAverageParams(RuleParams):
     max_hours: float = Field(default=48, gt=0, le=168, description="Average weekly working time, overtime included.")
     reference_weeks: int = Field(
@@ -328,21 +353,11 @@ class MaxAverageHours(Rule[MaxAverageParams]):
 
     def windows(self, problem, staff) -> Iterator[tuple[int, int, int]]:
         """(first day index, last day index, allowed working minutes) per rolling reference window."""
-        days = problem.days
-        length = min(len(days), self.params.reference_weeks * 7)
-        counted = [0]
-        for day in days:
-            counted.append(counted[-1] + (day not in staff.absent))
-        for first in range(0, len(days) - length + 1):
-            last = first + length - 1
-            yield first, last, int(self.params.max_hours * 60 * (counted[last + 1] - counted[first]) / 7)
+        for first, last, present in reference_windows(problem, staff, self.params.reference_weeks):
+            yield first, last, int(self.params.max_hours * 60 * present / 7)
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        per_day = [0] * (len(problem.days) + 1)
-        for w in worked:
-            per_day[problem.day_index[w.row.date] + 1] += w.shift.paid
-        for i in range(1, len(per_day)):
-            per_day[i] += per_day[i - 1]
+        per_day = paid_running_total(problem, worked)
         reference = self.params.reference_weeks * 7
         whole = self.params.max_hours * 60 * self.params.reference_weeks
         for first, last, allowed in self.windows(problem, staff):

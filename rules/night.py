@@ -28,6 +28,7 @@ from rostering.domain.timeline import MINUTES_PER_DAY as DAY
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
+from .law import paid_running_total, reference_windows
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -177,14 +178,9 @@ class NightAverage(Rule[NightAverageParams]):
     def windows(self, problem: Problem, staff: Staff) -> Iterator[tuple[int, int, int, bool]]:
         """(first day index, last day index, days present, a whole reference period?) per
         rolling window; a horizon shorter than the period is one window, allowed pro rata."""
-        days = problem.days
-        length = min(len(days), self.params.reference_weeks * 7)
-        counted = [0]
-        for day in days:
-            counted.append(counted[-1] + (day not in staff.absent))
-        for first in range(0, len(days) - length + 1):
-            last = first + length - 1
-            yield first, last, counted[last + 1] - counted[first], length == self.params.reference_weeks * 7
+        whole = len(problem.days) >= self.params.reference_weeks * 7
+        for first, last, present in reference_windows(problem, staff, self.params.reference_weeks):
+            yield first, last, present, whole
 
     def allowed(self, present_days: int) -> int:
         return math.floor(self.params.max_hours * 60 * present_days + 1e-9)
@@ -193,11 +189,7 @@ class NightAverage(Rule[NightAverageParams]):
         reason = NightWorker.of(self.params, problem).classify(problem, [w.shift for w in worked])
         if reason is None:
             return
-        per_day = [0] * (len(problem.days) + 1)
-        for w in worked:
-            per_day[problem.day_index[w.row.date] + 1] += w.shift.paid
-        for i in range(1, len(per_day)):
-            per_day[i] += per_day[i - 1]
+        per_day = paid_running_total(problem, worked)
         period_days = self.params.reference_weeks * 7
         for first, last, present, whole in self.windows(problem, staff):
             minutes = per_day[last + 1] - per_day[first]

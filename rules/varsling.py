@@ -308,3 +308,70 @@ def _blocks(days: list[int]) -> list[list[int]]:
         else:
             out.append([d])
     return out
+
+
+class LateOvertime(NamedTuple):
+    """A day of over- or merarbejde ordered after the end of the day before."""
+
+    day: dt.date
+    start: dt.datetime  # the day's first work in the new roster (local)
+    end: dt.datetime  # the day's last end
+    extra_minutes: int  # paid work beyond the published day, at most what the whole plan grew by
+    changed: dt.datetime  # when it was ordered (the change's moment, local)
+
+
+@register
+class OvertimeNotice(Rule[RuleParams]):
+    """Over- or merarbejde is work beyond the day's published tjeneste. A day whose new roster
+    holds more than `overtime_notice_hours` of paid work beyond the published day, ordered after
+    the end of the day before, earns the varsko fee once (`overtime_notice_fee`). Only growth
+    counts: work moved from another day is a changed shift (`plan.change_notice`), so a day's
+    extra is capped at what the employee's whole plan grew by. Shifts count on the day they start."""
+
+    id = "change.overtime_notice"
+    title = "Late notice of over- or merarbejde (varsko)"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "rules-dk change.overtime_notice (P)"
+    settled_by_pay = True
+
+    def late(self, problem, staff, worked) -> Iterator[LateOvertime]:
+        baseline = problem.baseline
+        if baseline is None:
+            return
+        old, new = _paid_by_day(published_worked(problem, staff)), _paid_by_day(worked)
+        growth = sum(new.values()) - sum(old.values())
+        threshold = round(self.terms.overtime_notice_hours * 60)
+        changed = problem.timeline.minute(baseline.changed_at)
+        for day in sorted(new):
+            extra = min(new[day] - old.get(day, 0), growth)
+            if extra > threshold and changed >= problem.timeline.midnight(day):
+                shifts = [w.shift for w in worked if w.row.date == day]
+                yield LateOvertime(
+                    day,
+                    min(shift.start_local for shift in shifts),
+                    max(shift.end_local for shift in shifts),
+                    extra,
+                    problem.timeline.local(changed),
+                )
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for late in self.late(problem, staff, worked):
+            yield self.violation(
+                staff,
+                f"{hours(late.extra_minutes, up=True)} h beyond the published {late.day} ordered "
+                f"{late.changed:%Y-%m-%d %H:%M}, after the end of the day before: varsko fee "
+                f"{self.terms.overtime_notice_fee:.2f} kr",
+                late.start,
+                late.end,
+                measured=round(late.extra_minutes / 60, 2),
+                limit=self.terms.overtime_notice_hours,
+                unit="h extra ordered on the day",
+            )
+
+
+def _paid_by_day(worked: Iterable[Worked]) -> dict[dt.date, int]:
+    out: dict[dt.date, int] = {}
+    for item in worked:
+        out[item.row.date] = out.get(item.row.date, 0) + item.shift.paid
+    return out

@@ -181,3 +181,54 @@ class TestInddragetFridoegn:
         published = [row(p, "e1", f"2026-01-{d:02d}T07:00", f"2026-01-{d:02d}T15:00") for d in PUBLISHED_DAYS]
         work = [row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00")]
         assert self.taken(p, published, work, WEDNESDAY - dt.timedelta(days=2)) == []
+
+
+class TestOvertimeNotice:
+    """Over- or merarbejde of more than 1 h on a day must be ordered by the end of the day before
+    (rules-dk change.overtime_notice, 79.01 § 11 stk. 1 / § 12 stk. 2, P), else the varsko fee."""
+
+    def late(self, p, new, published, changed_at):
+        report = validate(p, roster(new), published=roster(published), changed_at=changed_at)
+        return findings(report, "change.overtime_notice")
+
+    def longer_thursday(self, p, published, end="19:00"):
+        """Thursday's dag 07-15 becomes 07-`end` (ad hoc times)."""
+        thursday = [row(p, "e1", "2026-01-08T07:00", f"2026-01-08T{end}", shift="adhoc")]
+        return [r for r in published if r.date != dt.date(2026, 1, 8)] + thursday
+
+    def test_four_extra_hours_ordered_on_the_day_earn_the_fee(self):
+        p, published = fortnight()
+        [v] = self.late(p, self.longer_thursday(p, published), published, dt.datetime(2026, 1, 8, 6))
+        assert (v.employee_id, v.start, v.end) == ("e1", dt.datetime(2026, 1, 8, 7), dt.datetime(2026, 1, 8, 19))
+        assert (v.measured, v.limit, v.unit) == (4.0, 1, "h extra ordered on the day")
+        assert "varsko fee 39.87 kr" in v.message and v.message.startswith("e1: ")
+        assert "§ 11 stk. 1" in v.source
+
+    def test_ordered_the_evening_before_is_in_time(self):
+        p, published = fortnight()
+        assert self.late(p, self.longer_thursday(p, published), published, dt.datetime(2026, 1, 7, 20)) == []
+
+    def test_an_hour_or_less_is_no_overtime_notice_case(self):
+        p, published = fortnight()
+        new = self.longer_thursday(p, published, end="16:00")
+        assert self.late(p, new, published, dt.datetime(2026, 1, 8, 6)) == []
+
+    def test_work_moved_from_another_day_is_a_late_change_not_extra_work(self):
+        # Tuesday's dag moves to Thursday as a second shift: the plan does not grow
+        p, published = fortnight()
+        moved = [r for r in published if r.date != dt.date(2026, 1, 6)]
+        moved.append(row(p, "e1", "2026-01-08T16:00", "2026-01-08T23:00", shift="adhoc"))
+        assert self.late(p, moved, published, dt.datetime(2026, 1, 8, 6)) == []
+
+    def test_the_fee_is_a_pay_line_per_day(self):
+        from rostering.analysis.report import with_baseline
+        from rostering.exports.pay import pay_lines
+
+        p, published = fortnight()
+        based = with_baseline(p, roster(published), dt.datetime(2026, 1, 8, 6))
+        lines = [
+            line for line in pay_lines(based, roster(self.longer_thursday(p, published))) if "fee" in line.wage_type
+        ]
+        assert [(line.date, line.wage_type, line.quantity, line.rate, line.amount) for line in lines] == [
+            (dt.date(2026, 1, 8), "overtime_notice_fee", 1.0, 39.87, 39.87)
+        ]

@@ -79,8 +79,9 @@ def rules_command(
     terms.add_column("term", no_wrap=True)
     for agreement in modules:
         terms.add_column(agreement.id)
-    for name in AgreementTerms.model_fields:
-        terms.add_row(name, *(_term_text(getattr(a.terms, name)) for a in modules))
+    for name, field in AgreementTerms.model_fields.items():
+        label = name + (" (unverified)" if _unverified(field) else "")
+        terms.add_row(label, *(_term_text(getattr(a.terms, name)) for a in modules))
     out.print(terms)
     _print_plugins(plugins(), used, scenario)
 
@@ -99,9 +100,13 @@ def _params_text(rule_cls) -> str:
         if name == "enabled":
             continue
         value = getattr(rule_cls.Params(), name)
-        unverified = re.search(r"\bU\b|unverified", field.description or "")
-        texts.append(f"{name}={_term_text(value)}" + (" (unverified)" if unverified else ""))
+        texts.append(f"{name}={_term_text(value)}" + (" (unverified)" if _unverified(field) else ""))
     return ", ".join(texts)
+
+
+def _unverified(field) -> bool:
+    """Whether a parameter's description carries rules-dk's U (unverified) mark."""
+    return re.search(r"\bU\b|unverified", field.description or "") is not None
 
 
 def _origin_text(plugin: str | None, used: set[str] | None) -> str:

@@ -52,6 +52,7 @@ WageType = Literal[
     "overtime",
     "late_change",
     "fridoegn_fee",
+    "overtime_notice_fee",
 ]
 WAGE_TYPES: tuple[str, ...] = get_args(WageType)
 #: The wage types that hold paid hours: each paid minute of the roster is in exactly one of them.
@@ -61,9 +62,13 @@ WINDOW_SUPPLEMENTS: tuple[WageType, ...] = ("evening", "night", "saturday", "sun
 #: Of these, at most one applies to any hour.
 DAY_SUPPLEMENTS: tuple[WageType, ...] = ("sunday_holiday", "holiday_noon", "saturday")
 #: Paid a fixed amount per occurrence: the line counts occurrences, not minutes.
-PER_OCCURRENCE: tuple[WageType, ...] = ("fridoegn_fee",)
+PER_OCCURRENCE: tuple[WageType, ...] = ("fridoegn_fee", "overtime_notice_fee")
 #: The unit of `rate` where it is not % of the hourly wage.
-RATE_UNITS: dict[str, str] = {"late_change": "kr/h", "fridoegn_fee": "kr/occurrence"}
+RATE_UNITS: dict[str, str] = {
+    "late_change": "kr/h",
+    "fridoegn_fee": "kr/occurrence",
+    "overtime_notice_fee": "kr/occurrence",
+}
 MIDNIGHT = dt.time(0)
 TAKEN_FRIDOEGN = "change.inddraget_fridoegn"
 
@@ -76,7 +81,7 @@ class PayLine:
     date: dt.date
     wage_type: WageType
     minutes: int  # 0 for a wage type paid per occurrence
-    rate: float  # % of the hourly wage; kr per hour for late_change; kr per occurrence for fridoegn_fee
+    rate: float  # % of the hourly wage; kr per hour for late_change; kr per occurrence for the fees
     agreement: str
     source: str
     wage: float | None = None  # the employee's hourly wage, when the scenario gives one
@@ -197,6 +202,11 @@ def _employee_lines(
     if notice is not None:
         for change in notice.changes(problem, staff, worked):
             add(change.day, "late_change", change.moved_minutes, "plan.change_notice")
+    varsko = rule_by_id.get("change.overtime_notice")
+    if varsko is not None:
+        for late in varsko.late(problem, staff, worked):
+            counts[(late.day, "overtime_notice_fee")] += 1
+            sources[(late.day, "overtime_notice_fee")].append(f"change.overtime_notice: ordered {late.changed}")
     for piece in pieces:
         add(piece.day, "normal", piece.normal, piece.origin)
     wage = problem.scenario.pay.hourly_wage.get(staff.competences[0])
@@ -223,6 +233,7 @@ def _rate(terms: AgreementTerms, wage_type: WageType) -> float:
         "overtime": terms.overtime_pct,
         "late_change": terms.late_change_rate,
         "fridoegn_fee": terms.fridoegn_fee,
+        "overtime_notice_fee": terms.overtime_notice_fee,
     }[wage_type]
 
 

@@ -10,7 +10,7 @@ The hour lines `normal`, `merarbejde` and `overtime` hold each paid hour once (r
 so a profile for timelønnede (hourly paid, 0 contract hours) exports all three; a profile for
 monthly-paid staff leaves `normal` out (the salary pays the hours inside the norm) and exports
 `merarbejde` and `overtime` — never both a salary and `normal` for the same hours. Supplements,
-`late_change` and `fridoegn_fee` are paid on top for both.
+`late_change`, `fridoegn_fee` and `overtime_notice_fee` are paid on top for both.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Column(BaseModel):
         description=(
             "wage_type is the profile's code for the line; wage_key the neutral name (normal, evening ...); "
             "hours the line's hours, or its number of occurrences for a fee paid per occurrence "
-            "(fridoegn_fee, rate_unit kr/occurrence)."
+            "(fridoegn_fee, overtime_notice_fee: rate_unit kr/occurrence)."
         ),
     )
     value: str | None = Field(default=None, description="A constant written on every line.")
