@@ -285,6 +285,22 @@ def test_hours_above_the_norm_are_the_last_hours_worked_of_the_normperiode():
     assert reconcile(p, roster(rows), lines) == []
 
 
+def test_christmas_eve_lowers_the_norm_so_payroll_pays_the_overtime():
+    """A full-timer works Mon 21 - Fri 25 December 2026, 8 h a day, in a one-week normperiode.
+    24 (by agreement), 25 and 26 December each reduce the norm by 7.4 h: 14.8 h, so 25.2 h of the
+    40 are overtime. Without the 24th the norm was 22.2 h and 7.4 h of overtime went unpaid."""
+    p = build(
+        scenario(
+            [emp("full", agreement="foa")], start="2026-12-21", agreements={"foa": {"terms": {"normperiode_weeks": 1}}}
+        )
+    )
+    days = ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24", "2026-12-25"]
+    lines = hour_lines(pay_lines(p, roster(week_of_days(p, "full", 8, days))), "full")
+    overtime = sum(hours for (_, wage_type), hours in lines.items() if wage_type == "overtime")
+    assert overtime == pytest.approx(25.2)
+    assert sum(lines.values()) == 40
+
+
 def test_a_normperiode_above_the_norm_sums_to_the_paid_hours_with_the_dst_hour():
     """Part-timer, 30 h norm: Mon-Thu 07-15 (32 h) and the autumn night Sat 23 -> Sun 07 (9 real
     hours, 8 towards the norm): 41 paid hours = 30 normal + 7 merarbejde + 4 overtime (3 above

@@ -360,6 +360,17 @@ class TestFridoegnCountChecker:
         v = found(p, on(p, "e1", days_from("2026-01-05", 6)))
         assert facts(v) == [("fridoegn.count", "e1", 1, 2)]
         assert (v[0].start, v[0].end, v[0].unit) == (T("2026-01-05T00:00"), T("2026-01-11T23:59"), "fridøgn")
+        # one week of a 16-week normperiode: the shortfall is projected pro rata, not decided
+        assert not v[0].decided and "projected pro rata" in v[0].message
+
+    def test_a_shortfall_no_rest_of_the_normperiode_can_make_up_is_decided(self):
+        # 6 fridøgn a week over a 3-week normperiode: 2 weeks worked through leave 0 of 12, and
+        # even 7 fridøgn in the third week could not reach the period's 18
+        agreements = {"foa": {"terms": {"normperiode_weeks": 3}, "rules": {"fridoegn.count": {"per_week": 6}}}}
+        p = build(scenario([foa()], weeks=2, agreements=agreements))
+        [v] = found(p, on(p, "e1", days_from("2026-01-05", 14)), "fridoegn.count")
+        assert (v.measured, v.limit, v.decided) == (0, 12, True)
+        assert "short even if all of them were fridøgn" in v.message
 
     def test_five_days_worked_leave_two_fridoegn(self):
         p = build(scenario([foa()]))
@@ -664,6 +675,8 @@ class TestNormChecker:
         p = build(scenario([foa()], shifts=[DAG74], agreements=norm1()))
         v = found(p, on(p, "e1", days_from("2026-01-05", days)), "hours.norm")
         assert facts(v) == expected
+        if v:  # the finding spans its normperiode
+            assert (v[0].start, v[0].end) == (T("2026-01-05T00:00"), T("2026-01-11T23:59"))
         if days == 4:
             assert "-7.4 h from the norm 37.0 h" in v[0].message
         if days == 6:

@@ -455,6 +455,12 @@ class TestWeeklyRestChecker:
         ]
         weekly = only(found, "rest.weekly")[0]
         assert (weekly.employee_id, weekly.start, weekly.end) == ("e1", T("2026-01-05T07:00"), T("2026-01-11T15:00"))
+        # elapsed time between weekly rests, not "hours of work" (only 7 x 8 h of it is work)
+        assert weekly.unit == "h elapsed between weekly rests"
+        assert (
+            weekly.message
+            == "e1: 152 h from 2026-01-05 07:00 without a rest of 35 h (at most 144 h between weekly rests)"
+        )
 
     def test_dag_off_dag_gives_40h_which_qualifies(self):
         p = build(scenario([emp("e1")], weeks=2))
@@ -701,6 +707,7 @@ class TestConsecutiveNightsChecker:
         assert [(v.rule_id, v.employee_id, v.measured, v.limit, v.start, v.end) for v in found] == [
             ("shifts.max_consecutive_nights", "e1", 6, 5, T("2026-01-05T23:00"), T("2026-01-11T07:00"))
         ]
+        assert found[0].unit == "nights" and "6 nights in a row" in found[0].message
 
     def test_staff_on_the_law_alone_are_not_held_to_it(self):
         # a local practice, not law: agency staff on `none` were once checked by it
