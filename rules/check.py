@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rostering.domain.errors import InputError, InputIssue
-from rostering.domain.problem import Problem
-from rostering.domain.roster import AD_HOC, Roster
+from rostering.domain.problem import Problem, Staff
+from rostering.domain.roster import AD_HOC, Assignment, Roster, Worked
 
 from . import Violation, registry
 from .active import ActiveRules, active_rules
@@ -54,13 +56,28 @@ def check_roster(
     worked = roster.worked(problem)
     found: list[Violation] = []
     plan_checked: set[str] = set()
+    horizon = dt.datetime.combine(problem.days[0], dt.time())
     for staff in problem.employees:
+        before = history_worked(staff)
         for rule in rules.for_staff(staff):
-            found.extend(rule.check(problem, staff, worked[staff.id]))
+            if rule.sees_history and before:
+                # a breach wholly before the horizon is the previous roster's, not this one's
+                seen = rule.check(problem, staff, [*before, *worked[staff.id]])
+                found.extend(v for v in seen if v.end is None or v.end > horizon)
+            else:
+                found.extend(rule.check(problem, staff, worked[staff.id]))
             if rule.id not in plan_checked:
                 plan_checked.add(rule.id)
                 found.extend(rule.check_plan(problem))
     return found
+
+
+def history_worked(staff: Staff) -> list[Worked]:
+    """The employee's shifts before the horizon as worked rows (source "history")."""
+    return [
+        Worked(Assignment(staff.id, h.date, h.shift_id, h.start_local, h.end_local, source="history"), h)
+        for h in staff.history
+    ]
 
 
 def blocking(violations: list[Violation]) -> list[Violation]:

@@ -96,6 +96,7 @@ class FridoegnLength(Rule[RuleParams]):
     severity = Severity.agreement
     scope = "agreement"
     source = "rules-dk fridoegn.length (P); Arbejdsretten FV2015.0184"
+    sees_history = True
 
     def need(self, days_off: int) -> int:
         return self.terms.fridoegn_rest(days_off)
@@ -164,15 +165,40 @@ class FridoegnLength(Rule[RuleParams]):
                     )
         for first_type in sorted({pair[0] for pair in chained}):
             self._post_chain(model, staff, first_type, chained, busy, absent, after_by_f)
+        self._post_from_history(model, staff, busy, present, by_day)
+
+    def _post_from_history(self, model, staff, busy, present, by_day) -> None:
+        """The block after the last shift before the horizon: that shift is worked, so each b
+        too soon after it needs work on a day between. Only the latest end matters (the others
+        end earlier, so their rest is longer); posted pair by pair, never by the chain (a shift
+        of the history may have its own clock times)."""
+        if not staff.history:
+            return
+        last = max(staff.history, key=lambda h: h.end)
+        f = first_free_day(model.problem, last.end)
+        for db in (d for d in sorted(by_day) if d > f):
+            off = present[db] - present[f]
+            if not off:
+                continue
+            need = self.need(off)
+            between = [lit for lit in busy[f:db] if lit is not None]
+            for b, b_var in by_day[db]:
+                if b.start - last.end < need:
+                    detail = f"{last.label()} (before the horizon) .. {b.label()}: {off} fridøgn need {need / 60:g} h"
+                    model.hard(self, staff, model.cp.AddBoolOr([b_var.Not(), *between]), detail)
 
     @staticmethod
     def _busy(model, staff) -> list:
-        """Per day: a literal true iff work touches it (None: no shift can)."""
+        """Per day: a literal true iff work touches it (None: no shift can; fixed true where a
+        shift before the horizon reaches into the day)."""
         problem = model.problem
         touching: list[list] = [[] for _ in problem.days]
         for shift, var in model.options(staff):
             for d in overlapped_days(problem, shift.start, shift.end):
                 touching[d].append(var)
+        for shift in staff.history:
+            for d in overlapped_days(problem, shift.start, shift.end):
+                touching[d] = [model.false.Not()]
         return [model.any_of(literals) if literals else None for literals in touching]
 
     def _always_short(self, problem) -> frozenset[tuple[str, str]]:
@@ -254,6 +280,7 @@ class FridoegnCount(Rule[FridoegnCountParams]):
     title = "Number of fridøgn"
     severity = Severity.agreement
     scope = "agreement"
+    sees_history = True
     source = "rules-dk fridoegn.count (P); Det Faglige Hus (S16)"
     Params = FridoegnCountParams
 

@@ -96,6 +96,7 @@ class DailyRest(Rule[DailyRestParams]):
     severity = Severity.law
     source = "BEK 324/2002 om hvileperiode og fridøgn § 3; EU-direktiv 2003/88 art. 3"
     Params = DailyRestParams
+    sees_history = True
 
     @property
     def min_rest(self) -> int:
@@ -145,7 +146,8 @@ class DailyRest(Rule[DailyRestParams]):
         rule on their own are also forbidden directly: redundant, but they propagate at once
         and tighten the LP relaxation."""
         options = model.options(staff)
-        ends = sorted({shift.end for shift, _ in options})
+        # a rest may start where a shift before the horizon ended (free_during reads those as work)
+        ends = sorted({shift.end for shift, _ in options} | {h.end for h in staff.history})
         reductions = []
         for shift, var in options:
             floor = self._rest_blocks(model, staff, shift, ends, self.floor_rest)
@@ -256,6 +258,7 @@ class WeeklyRest(Rule[WeeklyRestParams]):
     severity = Severity.law
     source = "BEK 324/2002 om hvileperiode og fridøgn § 4; EU-direktiv 2003/88 art. 5"
     Params = WeeklyRestParams
+    sees_history = True
 
     @property
     def min_rest(self) -> int:
@@ -282,12 +285,15 @@ class WeeklyRest(Rule[WeeklyRestParams]):
     def post(self, model, staff) -> None:
         """Exact encoding: a worked shift j needs, at some start time u of the employee's shifts
         with end_j - max_gap <= u <= start_j, a block [u - rest, u) with no work. Such a block ends
-        the rest period that opens j's stretch of work (or lies in it)."""
+        the rest period that opens j's stretch of work (or lies in it). The time before the first
+        known work (the horizon, or the history before it) counts as rest, so a shift whose window
+        reaches back past it can always be rested."""
         options = model.options(staff)
-        starts = sorted({shift.start for shift, _ in options})
+        starts = sorted({shift.start for shift, _ in options} | {h.start for h in staff.history})
+        known_from = min((h.start for h in staff.history), default=0)
         for shift, var in options:
             earliest = shift.end - self.max_gap
-            if earliest <= 0:
+            if earliest <= known_from:
                 continue
             candidates = [
                 model.free_during(staff, u - self.min_rest, u)
@@ -403,10 +409,12 @@ class MaxAverageHours(Rule[MaxAverageParams]):
 
 
 class ConsecutiveRule(Rule[P]):
-    """Runs of calendar days (by shift start date) on which a counted shift is worked."""
+    """Runs of calendar days (by shift start date) on which a counted shift is worked; days
+    worked before the horizon (history) start a run that continues into it."""
 
     limit_field: str
     what: str  # what a run is made of, for the message: "working days", "nights"
+    sees_history = True
 
     def counts(self, shift) -> bool:
         raise NotImplementedError
@@ -437,6 +445,12 @@ class ConsecutiveRule(Rule[P]):
                 per_day.setdefault(shift.date, []).append(var)
         flags = {day: model.any_of(variables) for day, variables in per_day.items()}
         days = model.problem.days
+        before = {h.date for h in staff.history if self.counts(h)}
+        for back in range(1, self.limit + 1):  # windows that start `back` days before the horizon
+            fixed = sum(1 for k in range(1, back + 1) if days[0] - dt.timedelta(days=k) in before)
+            window = [flags[day] for day in days[: self.limit + 1 - back] if day in flags]
+            if fixed and fixed + len(window) > self.limit:
+                model.hard(self, staff, model.cp.Add(sum(window) <= self.limit - fixed), f"{fixed} before the horizon")
         for first in range(0, len(days) - self.limit):
             window = [flags[day] for day in days[first : first + self.limit + 1] if day in flags]
             if len(window) > self.limit:

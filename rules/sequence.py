@@ -67,6 +67,7 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
     title = "Forbidden shift successions"
     severity = Severity.agreement
     scope = "agreement"
+    sees_history = True
     source = "no central §: set by a local agreement (rotation rule)"
     central = False
     Params = SuccessionParams
@@ -94,6 +95,12 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
         by every shift with the same banned set), not each banned shift in turn; with 32 shift
         types a year of pairwise clauses for 150 employees ran to millions."""
         by_day = model.options_by_day(staff)
+        eve = model.problem.days[0] - dt.timedelta(days=1)
+        for last in (h for h in staff.history if h.date == eve):  # the day before the horizon
+            banned = self.params.forbidden.get(last.shift_id, ())
+            for nxt, nxt_var in by_day.get(0, ()):
+                if nxt.shift_id in banned:
+                    model.hard(self, staff, model.cp.Add(nxt_var == 0), f"{last.label()} -> {nxt.label()}")
         for day, options in by_day.items():
             following = by_day.get(day + 1, ())
             for shift, var in options:

@@ -140,10 +140,18 @@ def with_baseline(
 def boundary_notes(problem: Problem, rules: ActiveRules) -> list[str]:
     """What the checks could not see: the time outside the horizon, and rules' own limits."""
     first, last = problem.days[0], problem.days[-1]
-    notes = [
-        f"Boundary checks are limited: the scenario has no history before {first}, so rest, fridøgn "
-        f"and consecutive-day rules treat the time before {first} and after {last} as free."
-    ]
+    known = sum(1 for staff in problem.employees if staff.history)
+    if known:
+        notes = [
+            f"History before {first} is given for {known} of {len(problem.employees)} employees: rest, "
+            f"fridøgn, runs of days and nights and forbidden successions count across {first} for them "
+            f"(the others' time before {first} is treated as free); the time after {last} is treated as free."
+        ]
+    else:
+        notes = [
+            f"Boundary checks are limited: the scenario has no history before {first}, so rest, fridøgn "
+            f"and consecutive-day rules treat the time before {first} and after {last} as free."
+        ]
     seen = set(notes)
     for agreement_rules in rules.by_agreement.values():
         for rule in agreement_rules:

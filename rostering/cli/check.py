@@ -14,6 +14,7 @@ from rostering.analysis.coverage import coverage_cells, coverage_totals
 from rostering.analysis.explain import objective_breakdown, understaffed_slots
 from rostering.analysis.report import print_report, report_text, validate
 from rostering.domain.problem import build_problem
+from rostering.io.history import with_previous
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
 
@@ -44,11 +45,17 @@ def validate_command(
         "--changed-at",
         help="When ROSTER was changed from --published (local time, e.g. 2026-04-28T09:00). Default: now.",
     ),
+    previous: Path | None = typer.Option(
+        None, "--previous", help="The previous period's roster: its last 4 weeks count as history."
+    ),
 ) -> None:
     """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
     found; 2: an input could not be read."""
     with exit_on_bad_input():
-        problem = build_problem(load_scenario(scenario))
+        loaded = load_scenario(scenario)
+        if previous is not None:
+            loaded, _ = with_previous(loaded, read_roster(previous), str(previous))
+        problem = build_problem(loaded)
         base = read_roster(published, problem) if published is not None else None
         report = validate(
             problem,

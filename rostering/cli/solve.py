@@ -11,6 +11,7 @@ from rostering.analysis.summary import Summary
 from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import best_known
+from rostering.io.history import with_previous
 from rostering.io.roster_file import read_roster, write_roster
 from rostering.io.scenario_file import load_scenario, read_scenario
 from rostering.replan.changes import change_list, write_changes
@@ -45,6 +46,12 @@ def solve_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
     lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
     hint: Path | None = typer.Option(None, "--hint", help="A previous roster to start the search from."),
+    previous: Path | None = typer.Option(
+        None,
+        "--previous",
+        help="The previous period's roster: its last 4 weeks before the horizon count as history "
+        "(rest, fridøgn, runs and successions across the border).",
+    ),
     input_format: InputFormat = typer.Option(
         InputFormat.auto, "--input-format", help="auto: a Curtois & Qu benchmark instance is recognised by its content."
     ),
@@ -64,6 +71,9 @@ def solve_command(
         first_day = parse_day("--start", start)
         loaded, kind = read_scenario(scenario, input_format.value, first_day)
         benchmark = kind == "curtois"
+        if previous is not None:
+            loaded, taken = with_previous(loaded, read_roster(previous), str(previous))
+            out.print(taken, highlight=False, markup=False)
         problem = build_problem(loaded)
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))

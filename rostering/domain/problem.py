@@ -57,6 +57,8 @@ class Staff:
     vikar_cost: float | None = None  # agency staff (scenario vikar_pool): kr per paid hour
     # youth.rest_12h: the last day the employee counts as under 18 (date.max: throughout), None: adult
     under_18_until: dt.date | None = None
+    # The shifts worked before the horizon (scenario `history:`): fixed, for the rules that look back
+    history: tuple[ShiftInstance, ...] = ()
 
     @property
     def is_vikar(self) -> bool:
@@ -149,7 +151,7 @@ def build_problem(scenario: Scenario) -> Problem:
         holidays=holidays,
         shift_types=shift_types,
         instances=instances,
-        employees=_staff(scenario, holidays),
+        employees=_staff(scenario, holidays, timeline),
         demand=_demand(scenario, days, holidays, shift_types),
         instance_index={(inst.date, inst.shift_id): i for i, inst in enumerate(instances)},
     )
@@ -162,18 +164,46 @@ def is_night(scenario: Scenario, timeline: Timeline, start: int, end: int) -> bo
 
 
 def _instances(scenario: Scenario, timeline: Timeline, days: tuple[dt.date, ...]) -> tuple[ShiftInstance, ...]:
-    out = []
-    for day in days:
-        for shift in scenario.shift_types:
-            start_local = dt.datetime.combine(day, shift.start)
-            end_day = day + dt.timedelta(days=1) if shift.crosses_midnight else day
-            end_local = dt.datetime.combine(end_day, shift.end)
-            start, end = timeline.minute(start_local), timeline.minute(end_local)
-            paid = (shift.paid_minutes or shift.nominal_minutes) + (end - start - shift.nominal_minutes)
-            night = is_night(scenario, timeline, start, end)
-            out.append(ShiftInstance(shift.id, day, start, end, paid, night, start_local, end_local))
+    out = [_instance(scenario, timeline, day, shift.id, shift) for day in days for shift in scenario.shift_types]
     # Time order everywhere downstream (rules scan options in order and bisect on starts).
     return tuple(sorted(out, key=lambda inst: (inst.start, inst.end, inst.shift_id)))
+
+
+def _instance(
+    scenario: Scenario,
+    timeline: Timeline,
+    day: dt.date,
+    shift_id: str,
+    shift: ShiftType | None,
+    start_clock: dt.time | None = None,
+    end_clock: dt.time | None = None,
+) -> ShiftInstance:
+    """A shift on `day` as an interval: the shift type's clock times and paid minutes (a DST night
+    gains or loses its hour), or other clock times, paid in full (an ad hoc shift)."""
+    start_clock = start_clock or (shift.start if shift else None)
+    end_clock = end_clock or (shift.end if shift else None)
+    assert start_clock is not None and end_clock is not None  # validated: a type, or both times
+    start_local = dt.datetime.combine(day, start_clock)
+    end_local = dt.datetime.combine(day + dt.timedelta(days=1) if end_clock <= start_clock else day, end_clock)
+    start, end = timeline.minute(start_local), timeline.minute(end_local)
+    if shift is not None and (start_clock, end_clock) == (shift.start, shift.end):
+        paid = (shift.paid_minutes or shift.nominal_minutes) + (end - start - shift.nominal_minutes)
+    else:
+        paid = end - start
+    night = is_night(scenario, timeline, start, end)
+    return ShiftInstance(shift_id, day, start, end, paid, night, start_local, end_local)
+
+
+def history_shifts(scenario: Scenario, timeline: Timeline, employee_id: str) -> tuple[ShiftInstance, ...]:
+    """The employee's shifts before the horizon (`history:`), in time order, on the timeline
+    (negative minutes: before the horizon's first midnight)."""
+    types = {shift.id: shift for shift in scenario.shift_types}
+    found = [
+        _instance(scenario, timeline, entry.date, entry.shift, types.get(entry.shift), entry.start, entry.end)
+        for entry in scenario.history
+        if entry.employee == employee_id
+    ]
+    return tuple(sorted(found, key=lambda inst: (inst.start, inst.end)))
 
 
 def fill_closure(scenario: Scenario) -> dict[str, frozenset[str]]:
@@ -221,7 +251,7 @@ def christmas_eve_reduces(scenario: Scenario, agreement: str) -> bool:
     return section is None or section.terms.get("christmas_eve_from", True) is not None
 
 
-def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...]:
+def _staff(scenario: Scenario, holidays: dict[dt.date, str], timeline: Timeline) -> tuple[Staff, ...]:
     closure = fill_closure(scenario)
     days = scenario.days
     out = []
@@ -245,6 +275,7 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str]) -> tuple[Staff, ...
                 wishes=emp.wishes,
                 norm_minutes=norm,
                 under_18_until=emp.under_18_until,
+                history=history_shifts(scenario, timeline, emp.id),
             )
         )
     for supply in scenario.vikar_pool:

@@ -407,6 +407,25 @@ class VikarSupply(Strict):
     agreement: Id = "none"
 
 
+class HistoryShift(Strict):
+    """A shift worked before the horizon: the previous roster's tail. Rest, fridøgn, runs of days
+    or nights and forbidden successions then count across the border into the plan."""
+
+    employee: Id
+    date: dt.date = Field(description="The day the shift started, before the horizon's first day.")
+    shift: Id = Field(description="A shift type of the scenario, or `adhoc` with start and end.")
+    start: ClockTime | None = Field(default=None, description="Clock time on `date`, if not the shift type's.")
+    end: ClockTime | None = Field(default=None, description="Clock time it ended; not after start: the next day.")
+
+    @model_validator(mode="after")
+    def _times(self) -> HistoryShift:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both start and end, or neither (the shift type's times)")
+        if self.shift == "adhoc" and self.start is None:
+            raise ValueError("an adhoc shift needs start and end")
+        return self
+
+
 class Scenario(Strict):
     name: str
     description: str | None = None
@@ -437,6 +456,13 @@ class Scenario(Strict):
     pay: PaySettings = PaySettings()
     vikar_pool: tuple[VikarSupply, ...] = Field(
         default=(), description=("Agency staff (vikarer) the solver may book at a cost, when own staff cannot cover.")
+    )
+    history: tuple[HistoryShift, ...] = Field(
+        default=(),
+        description=(
+            "Shifts worked in the 4 weeks before the horizon (the previous roster's tail; `solve --previous` "
+            "reads them from its file), so the rules count across the border."
+        ),
     )
 
     @property

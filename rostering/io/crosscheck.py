@@ -35,6 +35,7 @@ def crosscheck(scenario: Scenario) -> list[tuple[Loc, str]]:
         *_demand(scenario),
         *_rule_settings(scenario),
         *_vikar_pool(scenario),
+        *_history(scenario),
     ]
 
 
@@ -79,6 +80,39 @@ def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 ("vikar_pool", i, "id"),
                 f"the pool's people are named {supply.id}-1.., which clashes with employee {taken[0]!r}",
             )
+
+
+#: How far back `history:` may reach: the rules look back at most a run of 13 days (a week of rest
+#: periods, a block of fridøgn, a run of days or nights); older shifts would change nothing.
+HISTORY_DAYS = 28
+
+
+def _history(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
+    """A history names known employees and shift types, lies in the 4 weeks before the horizon,
+    and does not contradict itself (one employee in two shifts at once)."""
+    employees = {e.id for e in scenario.employees}
+    types = {s.id for s in scenario.shift_types} | {"adhoc"}
+    start = scenario.horizon.start
+    spans: dict[str, list[tuple[dt.datetime, dt.datetime, int]]] = {}
+    for i, entry in enumerate(scenario.history):
+        if entry.employee not in employees:
+            yield _unknown(("history", i, "employee"), "employee", entry.employee, employees)
+        if entry.shift not in types:
+            yield _unknown(("history", i, "shift"), "shift type", entry.shift, types)
+            continue
+        if entry.date >= start:
+            yield ("history", i, "date"), f"{entry.date} is not before the horizon's start {start}: plan it instead"
+        elif entry.date < start - dt.timedelta(days=HISTORY_DAYS):
+            yield ("history", i, "date"), f"{entry.date} is more than {HISTORY_DAYS} days before {start}"
+        shift = next((s for s in scenario.shift_types if s.id == entry.shift), None)
+        first = entry.start or (shift.start if shift else dt.time())
+        last = entry.end or (shift.end if shift else dt.time())
+        begin = dt.datetime.combine(entry.date, first)
+        end = dt.datetime.combine(entry.date + dt.timedelta(days=1) if last <= first else entry.date, last)
+        for other_begin, other_end, j in spans.get(entry.employee, []):
+            if begin < other_end and other_begin < end:
+                yield ("history", i), f"overlaps history entry {j} of {entry.employee} ({other_begin:%Y-%m-%d %H:%M})"
+        spans.setdefault(entry.employee, []).append((begin, end, i))
 
 
 def _timezone(scenario: Scenario) -> Iterator[tuple[Loc, str]]:

@@ -168,8 +168,11 @@ class RosterModel:
 
     def free_during(self, staff: Staff, start: int, end: int) -> cp_model.IntVar | None:
         """A literal that, when true, forbids every shift of `staff` overlapping [start, end):
-        the building block of rest rules. None when no shift could overlap (always free)."""
+        the building block of rest rules. None when no shift could overlap (always free); a false
+        literal when a shift worked before the horizon (`staff.history`) overlaps it."""
         key = ("free", staff.index, start, end)
+        if key not in self._memo and any(h.start < end and h.end > start for h in staff.history):
+            self._memo[key] = self.false
         if key not in self._memo:
             options = self._options[staff.index]
             starts = self._starts[staff.index]
@@ -186,6 +189,16 @@ class RosterModel:
                     self.cp.AddBoolOr([block.Not(), var.Not()])
             self._memo[key] = block
         return self._memo[key]
+
+    @property
+    def false(self) -> cp_model.IntVar:
+        """A literal fixed to false (work before the horizon is not free time)."""
+        return self.memo("false", lambda: self._fixed(0))
+
+    def _fixed(self, value: int) -> cp_model.IntVar:
+        literal = self.cp.NewBoolVar(f"fixed_{value}")
+        self.cp.Add(literal == value)
+        return literal
 
     def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """Compute something once per model (e.g. a rule's precomputed forbidden patterns)."""

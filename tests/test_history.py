@@ -1,0 +1,235 @@
+"""History: the shifts before the horizon (scenario `history:`, or `--previous` roster), so rest,
+fridøgn, runs and successions count across the border between two planning periods. Each rule
+that looks back is tested both ways: the checker finds the breach that starts before the horizon,
+and the solver does not plan it.
+
+Dates: the horizon starts Monday 2026-01-05; Sunday 2026-01-04 is the day before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from builders import AFTEN, DAG, NAT, build, check, days_from, emp, need, only, row, run, scenario, shift, worked
+from rostering.analysis.report import validate
+from rostering.domain.errors import InputError
+from rostering.domain.problem import build_problem
+from rostering.domain.roster import Roster
+from rostering.io.history import with_previous
+from rostering.io.validation import scenario_from_data
+
+T = dt.datetime.fromisoformat
+SEN = shift("sen", "16:00", "00:00")
+TIDLIG = shift("tidlig", "06:00", "14:00")
+SHIFTS = [DAG, AFTEN, NAT, SEN, TIDLIG]
+
+
+def before(employee: str, date: str, shift_id: str, **times) -> dict:
+    return {"employee": employee, "date": date, "shift": shift_id, **times}
+
+
+def findings(p, rows, rule_id):
+    return only(check(p, rows), rule_id)
+
+
+class TestRestAcrossTheBorder:
+    def test_an_aften_before_the_horizon_and_a_dag_on_its_first_day(self):
+        data = scenario([emp("e1")], history=[before("e1", "2026-01-04", "aften")])
+        p = build(data)
+        [v] = findings(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], "rest.daily")
+        assert (v.measured, v.limit, v.start) == (8.0, 11.0, T("2026-01-04T15:00"))
+        assert (
+            findings(build(scenario([emp("e1")])), [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], "rest.daily")
+            == []
+        )
+
+    def test_the_solver_keeps_the_rest(self):
+        data = scenario(
+            [emp("e1")],
+            demand=[need("dag", "2026-01-05"), need("aften", "2026-01-05", min=0, target=1)],
+            history=[before("e1", "2026-01-04", "aften")],
+        )
+        p = build(data)
+        result = run(p)
+        assert check(p, result.roster.assignments) == []
+        assert worked(result) == [("2026-01-05", "aften")]  # the dag would follow 8 h after
+
+    def test_six_days_before_and_a_seventh_on_the_first_day_break_the_weekly_rest(self):
+        history = [before("e1", d, "dag") for d in days_from("2025-12-30", 6)]
+        p = build(scenario([emp("e1")], history=history))
+        [v] = findings(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], "rest.weekly")
+        assert v.start == T("2025-12-30T07:00") and v.end == T("2026-01-05T15:00")
+        result = run(build(scenario([emp("e1")], demand=[need("dag", *days_from("2026-01-05", 3))], history=history)))
+        assert "2026-01-05" not in [d for d, _ in worked(result)]
+
+    def test_a_breach_wholly_before_the_horizon_is_the_previous_rosters(self):
+        history = [before("e1", "2026-01-02", "aften"), before("e1", "2026-01-03", "dag")]  # 8 h rest, before
+        p = build(scenario([emp("e1")], history=history))
+        assert check(p, [row(p, "e1", "2026-01-07T07:00", "2026-01-07T15:00")]) == []
+
+
+class TestFridoegnAcrossTheBorder:
+    def foa(self):
+        return emp("e1", agreement="foa")
+
+    def test_a_late_shift_before_the_horizon_shortens_the_first_fridoegn(self):
+        # sen until Monday 00:00, Monday free, tidlig Tuesday 06:00: 30 h for one fridøgn
+        p = build(scenario([self.foa()], shifts=SHIFTS, history=[before("e1", "2026-01-04", "sen")]))
+        [v] = findings(p, [row(p, "e1", "2026-01-06T06:00", "2026-01-06T14:00")], "fridoegn.length")
+        assert (v.measured, v.limit) == (30.0, 35.0)
+
+    def test_the_solver_does_not_plan_the_early_shift(self):
+        demand = [need("tidlig", "2026-01-06"), need("aften", "2026-01-06", min=0, target=1)]
+        p = build(scenario([self.foa()], shifts=SHIFTS, demand=demand, history=[before("e1", "2026-01-04", "sen")]))
+        result = run(p)
+        assert only(check(p, result.roster.assignments), "fridoegn.length") == []
+        assert worked(result) == [("2026-01-06", "aften")]
+
+    def test_the_morning_a_night_before_the_horizon_ends_on_is_no_fridoegn(self):
+        # a night Sunday 23:00 - Monday 07:00: Monday is worked, so a 5-day week leaves 1 fridøgn
+        p = build(
+            scenario(
+                [self.foa()],
+                history=[before("e1", "2026-01-04", "nat")],
+                agreements={"foa": {"terms": {"normperiode_weeks": 1}}},
+            )
+        )
+        rows = [row(p, "e1", f"{d}T07:00", f"{d}T15:00") for d in days_from("2026-01-06", 5)]
+        [v] = findings(p, rows, "fridoegn.count")
+        assert (v.measured, v.limit) == (1, 2)
+
+
+class TestRunsAcrossTheBorder:
+    def test_days_before_the_horizon_start_the_run(self):
+        history = [before("e1", d, "dag") for d in days_from("2025-12-31", 4)]  # Wed..Sat
+        rules = {"shifts.max_consecutive_days": {"max_days": 5}, "rest.weekly": {"enabled": False}}
+        p = build(scenario([emp("e1")], rules=rules, history=history))
+        # Sunday off: the run ends; with Sunday worked it is 4 + 1 + 2 = 7 days
+        assert (
+            findings(
+                p,
+                [row(p, "e1", f"{d}T07:00", f"{d}T15:00") for d in days_from("2026-01-05", 2)],
+                "shifts.max_consecutive_days",
+            )
+            == []
+        )
+        history.append(before("e1", "2026-01-04", "dag"))
+        p = build(scenario([emp("e1")], rules=rules, history=history))
+        [v] = findings(
+            p,
+            [row(p, "e1", f"{d}T07:00", f"{d}T15:00") for d in days_from("2026-01-05", 2)],
+            "shifts.max_consecutive_days",
+        )
+        assert (v.measured, v.limit, v.start) == (7, 5, T("2025-12-31T07:00"))
+        # the solver leaves Monday off: Wed..Sun before it are 5 days already
+        solved = build(
+            scenario([emp("e1")], rules=rules, history=history, demand=[need("dag", *days_from("2026-01-05", 3))])
+        )
+        result = run(solved)
+        assert only(check(solved, result.roster.assignments), "shifts.max_consecutive_days") == []
+        assert [d for d, _ in worked(result)] == ["2026-01-06", "2026-01-07"]
+
+    def test_a_forbidden_succession_over_the_border(self):
+        local = {"lokal": {"rules": {"shifts.forbidden_succession": {"forbidden": {"aften": ["dag"]}}}}}
+        data = dict(
+            agreements=local, history=[before("e1", "2026-01-04", "aften")], rules={"rest.daily": {"enabled": False}}
+        )
+        p = build(scenario([emp("e1", agreement="lokal")], **data))
+        [v] = findings(p, [row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00")], "shifts.forbidden_succession")
+        assert v.start == T("2026-01-04T15:00")
+        result = run(build(scenario([emp("e1", agreement="lokal")], demand=[need("dag", "2026-01-05")], **data)))
+        assert worked(result) == []
+
+
+class TestRollingPlanning:
+    """Plan two weeks, then the next two from the first plan's tail: the joined roster checks
+    clean as one four-week roster. Without the history the second plan starts with a dag 8 h
+    after the first plan's last aften."""
+
+    RULES = {"weekend.off_frequency": {"enabled": False}, "hours.norm": {"enabled": False}}
+
+    def period(self, start: str, weeks: int = 2, **extra):
+        first = dt.date.fromisoformat(start)
+        days = [(first + dt.timedelta(days=i)).isoformat() for i in range(7 * weeks)]
+        return scenario(
+            [emp("e1", agreement="foa", **extra)],
+            start=start,
+            weeks=weeks,
+            demand=[need("dag", *days)],
+            agreements={"foa": {"rules": self.RULES}},
+        )
+
+    def joined(self, with_history: bool):
+        first = self.period("2026-01-05", preassigned=[{"date": "2026-01-18", "shift": "aften"}])
+        plan1 = run(build(first)).roster
+        second = scenario_from_data(self.period("2026-01-19"))
+        if with_history:
+            second, note = with_previous(second, plan1, "plan1.csv")
+            assert note.startswith("plan1.csv: ") and "count as history" in note
+        plan2 = run(build_problem(second)).roster
+        whole = build(self.period("2026-01-05", weeks=4))
+        return whole, Roster(plan1.assignments + plan2.assignments)
+
+    def test_the_joined_roster_validates_clean(self):
+        whole, roster = self.joined(with_history=True)
+        assert validate(whole, roster).violations == ()
+
+    def test_without_the_history_the_border_breaks(self):
+        whole, roster = self.joined(with_history=False)
+        assert "rest.daily" in {v.rule_id for v in validate(whole, roster).violations}
+
+
+class TestBadHistory:
+    def test_every_fault_is_named_with_its_field(self):
+        data = scenario(
+            [emp("e1")],
+            history=[
+                before("e9", "2026-01-05", "dag"),
+                before("e1", "2026-01-04", "xx"),
+                before("e1", "2026-01-04", "aften"),
+                before("e1", "2026-01-04", "adhoc", start="20:00", end="22:00"),
+            ],
+        )
+        with pytest.raises(InputError) as failure:
+            scenario_from_data(data)
+        text = failure.value.render()
+        assert "history[0].employee: unknown employee 'e9'" in text
+        assert "history[0].date: 2026-01-05 is not before the horizon's start" in text
+        assert "history[1].shift: unknown shift type 'xx'" in text
+        assert "history[3]: overlaps history entry 2 of e1" in text
+
+    def test_start_without_end_is_refused(self):
+        with pytest.raises(InputError, match="give both start and end"):
+            scenario_from_data(scenario([emp("e1")], history=[before("e1", "2026-01-04", "dag", start="08:00")]))
+
+
+def test_solve_and_validate_take_the_previous_roster(tmp_path):
+    """`--previous` on the command line: the last plan's Sunday aften keeps Monday's dag away."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rostering.cli import app
+    from rostering.io.roster_file import write_roster
+
+    first = build(scenario([emp("e1")], start="2025-12-29"))
+    previous = tmp_path / "previous.csv"
+    write_roster(previous, Roster((row(first, "e1", "2026-01-04T15:00", "2026-01-04T23:00"),)))
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(scenario([emp("e1")], demand=[need("dag", "2026-01-05")])), encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "roster.csv"
+    solved = runner.invoke(
+        app, ["solve", str(plan), "-o", str(out), "-t", "5", "--workers", "1", "--previous", str(previous)]
+    )
+    assert solved.exit_code == 0, solved.output
+    assert "1 shift(s) from 2025-12-08 to 2026-01-04 count as history" in " ".join(solved.output.split())
+    assert "2026-01-05,dag" not in out.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.csv"
+    p = build(scenario([emp("e1")]))
+    write_roster(broken, Roster((row(p, "e1", "2026-01-05T07:00", "2026-01-05T15:00"),)))
+    checked = runner.invoke(app, ["validate", str(plan), str(broken), "--previous", str(previous)])
+    assert checked.exit_code == 1 and "rest.daily" in checked.output
+    assert runner.invoke(app, ["validate", str(plan), str(broken)]).exit_code == 0
