@@ -67,13 +67,33 @@ class Severity(str, Enum):
     law = "law"
     agreement = "agreement"
     local = "local"
+    preference = "preference"  # a soft rule's breach: it costs points, it does not forbid
+
+
+class Soft(BaseModel):
+    """A rule held as a preference: each unit beyond its limit costs `weight` points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    weight: float = Field(
+        gt=0,
+        le=100_000,
+        description=(
+            "Points per unit beyond the limit: per day of a run too long, per weekend, per shift, per "
+            "missing free weekend, per hour (`rostering rules` names each rule's unit)."
+        ),
+    )
 
 
 class RuleParams(BaseModel):
-    """Base for rule parameters. Every rule can be switched off per scenario or agreement."""
+    """Base for rule parameters. Every rule can be switched off per scenario or agreement, and a
+    rule that can be a preference (`Rule.soft_unit`) made one with `soft: {weight: W}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
+    soft: Soft | None = Field(
+        default=None,
+        description="Hold the rule as a preference: breaches cost points instead of being forbidden.",
+    )
 
 
 class AgreementTerms(BaseModel):
@@ -359,6 +379,8 @@ class Violation:
     #: False for a finding the roster alone cannot settle, e.g. a 4-month average judged from a
     #: 4-week roster: it is projected pro rata and says so.
     decided: bool = True
+    #: A preference's cost (severity "preference"); None for a must.
+    points: float | None = None
 
 
 #: A rule's parameter model: `class DailyRest(Rule[DailyRestParams])`, so `self.params` is typed.
@@ -385,6 +407,9 @@ class Rule(Generic[P]):
     #: True for a rule that counts across the horizon's start: its `check` gets the employee's
     #: shifts before the horizon (`Staff.history`) first, and its `post` reads them as fixed work.
     sees_history: ClassVar[bool] = False
+    #: What one unit of a breach is, for a rule that can be a preference ("day", "hour" ...); None:
+    #: the rule is always a must. An "hour" rule measures minutes; the others count units.
+    soft_unit: ClassVar[str | None] = None
     #: True for findings the agreement prices rather than forbids (a late change earns a
     #: supplement): the payroll export pays them instead of refusing the roster.
     settled_by_pay: ClassVar[bool] = False
@@ -399,6 +424,35 @@ class Rule(Generic[P]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params!r})"
+
+    @property
+    def soft(self) -> Soft | None:
+        """The preference setting, when this rule is held as one."""
+        return self.params.soft if self.soft_unit is not None else None
+
+    def soft_coefficient(self) -> int:
+        """The objective's coefficient per unit of breach (the model counts point-minutes: an
+        hour rule's unit is a minute, a counted unit is 60 of them)."""
+        assert self.soft is not None
+        per_minute = self.soft.weight if self.soft_unit == "hour" else self.soft.weight * 60
+        return max(1, round(per_minute))
+
+    def soft_points(self, units: float) -> float:
+        """Points of `units` of breach (minutes for an hour rule), exactly as the model counts them."""
+        return round(units * self.soft_coefficient() / 60, 6)
+
+    def penalize(self, model: RuleModel, staff: Staff, expr: Any) -> None:
+        """Post a preference's breach (`expr` units, minutes for an hour rule) as a named term."""
+        model.add_penalty(f"soft:{self.id}", staff.id, expr, self.soft_coefficient())
+
+    def _at_most(self, model: RuleModel, staff: Staff, literals: Sequence[Any], most: int, detail: str) -> None:
+        """sum(literals) <= most: a must, or as a preference each one beyond costs a unit."""
+        if self.soft is None:
+            model.hard(self, staff, model.cp.Add(sum(literals) <= most), detail)
+            return
+        over = model.cp.NewIntVar(0, len(literals) - most, f"{self.id}[{staff.id},{detail}]")
+        model.cp.Add(sum(literals) <= most + over)
+        self.penalize(model, staff, over)
 
     def check_plan(self, problem: Problem) -> Iterable[Violation]:
         """Findings about the roster as a whole (not one employee), reported once."""
@@ -443,19 +497,39 @@ class Rule(Generic[P]):
         limit: float | None = None,
         unit: str = "",
         decided: bool = True,
+        units: float | None = None,
     ) -> Violation:
         """A finding about one employee; the message names them, so it reads alone (in a log,
-        a sidebar, an export)."""
+        a sidebar, an export). A preference's finding carries its points: `units` of breach
+        (minutes for an hour rule; default measured beyond limit)."""
+        if self.soft is None:
+            return Violation(
+                self.id,
+                staff.id,
+                self.severity,
+                self.source,
+                f"{staff.id}: {message}",
+                start,
+                end,
+                measured,
+                limit,
+                unit,
+                decided,
+            )
+        if units is None:
+            units = abs((measured or 0) - (limit or 0))
+        points = self.soft_points(units)
         return Violation(
             self.id,
             staff.id,
-            self.severity,
+            Severity.preference,
             self.source,
-            f"{staff.id}: {message}",
+            f"{staff.id}: {message} ({points:g} points)",
             start,
             end,
             measured,
             limit,
             unit,
             decided,
+            points,
         )

@@ -8,7 +8,7 @@ from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.problem import Problem, Staff
 from rostering.domain.roster import AD_HOC, Assignment, Roster, Worked
 
-from . import Violation, registry
+from . import Rule, Severity, Violation, registry
 from .active import ActiveRules, active_rules
 
 
@@ -56,20 +56,23 @@ def check_roster(
     worked = roster.worked(problem)
     found: list[Violation] = []
     plan_checked: set[str] = set()
-    horizon = dt.datetime.combine(problem.days[0], dt.time())
     for staff in problem.employees:
-        before = history_worked(staff)
         for rule in rules.for_staff(staff):
-            if rule.sees_history and before:
-                # a breach wholly before the horizon is the previous roster's, not this one's
-                seen = rule.check(problem, staff, [*before, *worked[staff.id]])
-                found.extend(v for v in seen if v.end is None or v.end > horizon)
-            else:
-                found.extend(rule.check(problem, staff, worked[staff.id]))
+            found.extend(rule_findings(problem, staff, rule, worked[staff.id]))
             if rule.id not in plan_checked:
                 plan_checked.add(rule.id)
                 found.extend(rule.check_plan(problem))
     return found
+
+
+def rule_findings(problem: Problem, staff: Staff, rule: Rule, worked: list[Worked]) -> list[Violation]:
+    """One rule's findings on one employee's shifts; a rule that looks back sees the history
+    first, and a breach wholly before the horizon is the previous roster's, not this one's."""
+    if not (rule.sees_history and staff.history):
+        return list(rule.check(problem, staff, worked))
+    horizon = dt.datetime.combine(problem.days[0], dt.time())
+    seen = rule.check(problem, staff, [*history_worked(staff), *worked])
+    return [v for v in seen if v.end is None or v.end > horizon]
 
 
 def history_worked(staff: Staff) -> list[Worked]:
@@ -82,6 +85,6 @@ def history_worked(staff: Staff) -> list[Worked]:
 
 def blocking(violations: list[Violation]) -> list[Violation]:
     """The violations that make a roster unusable: all but those settled by pay (a late change
-    is allowed; it earns its supplement)."""
+    is allowed; it earns its supplement) and preferences (they cost points)."""
     known = registry()
-    return [v for v in violations if not known[v.rule_id].settled_by_pay]
+    return [v for v in violations if not known[v.rule_id].settled_by_pay and v.severity is not Severity.preference]

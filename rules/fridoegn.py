@@ -367,6 +367,7 @@ class WeekendOff(Rule[WeekendOffParams]):
     scope = "agreement"
     source = "no central §: no KL rule found (rules-dk weekend.off_frequency, U); local agreement or practice"
     central = False
+    soft_unit = "weekend"  # as a preference: per free weekend a window lacks
     Params = WeekendOffParams
 
     def weekends(self, problem) -> list[tuple[dt.date, int, int]]:
@@ -400,9 +401,10 @@ class WeekendOff(Rule[WeekendOffParams]):
             always = sum(1 for block in blocks if block is None)
             if always < self.params.min_free:
                 chosen = [block for block in blocks if block is not None]
-                model.hard(
-                    self,
-                    staff,
-                    model.cp.Add(sum(chosen) >= self.params.min_free - always),
-                    f"weekends from {window[0][0]}",
-                )
+                need = self.params.min_free - always
+                if self.soft is None:
+                    model.hard(self, staff, model.cp.Add(sum(chosen) >= need), f"weekends from {window[0][0]}")
+                else:
+                    short = model.cp.NewIntVar(0, need, f"{self.id}[{staff.id},{window[0][0]}]")
+                    model.cp.Add(sum(chosen) + short >= need)
+                    self.penalize(model, staff, short)

@@ -415,6 +415,7 @@ class ConsecutiveRule(Rule[P]):
     limit_field: str
     what: str  # what a run is made of, for the message: "working days", "nights"
     sees_history = True
+    soft_unit = "day"  # as a preference: per day a run goes on beyond the limit
 
     def counts(self, shift) -> bool:
         raise NotImplementedError
@@ -428,6 +429,9 @@ class ConsecutiveRule(Rule[P]):
         for first, last in _runs(sorted({shift.date for shift in counted})):
             length = (last - first).days + 1
             if length > self.limit:
+                # a day beyond the limit counts where it lies in the horizon (before it, the
+                # previous roster's); the model's windows of limit + 1 days count the same
+                beyond = sum(1 for k in range(self.limit, length) if first + dt.timedelta(days=k) >= problem.days[0])
                 yield self.violation(
                     staff,
                     f"{length} {self.what} in a row, starting {first} to {last}; at most {self.limit}",
@@ -436,6 +440,7 @@ class ConsecutiveRule(Rule[P]):
                     measured=length,
                     limit=self.limit,
                     unit=self.what,
+                    units=beyond,
                 )
 
     def post(self, model, staff) -> None:
@@ -450,11 +455,21 @@ class ConsecutiveRule(Rule[P]):
             fixed = sum(1 for k in range(1, back + 1) if days[0] - dt.timedelta(days=k) in before)
             window = [flags[day] for day in days[: self.limit + 1 - back] if day in flags]
             if fixed and fixed + len(window) > self.limit:
-                model.hard(self, staff, model.cp.Add(sum(window) <= self.limit - fixed), f"{fixed} before the horizon")
+                self._cap(model, staff, window, self.limit - fixed, f"{fixed} before the horizon")
         for first in range(0, len(days) - self.limit):
             window = [flags[day] for day in days[first : first + self.limit + 1] if day in flags]
             if len(window) > self.limit:
-                model.hard(self, staff, model.cp.Add(sum(window) <= self.limit), f"from {days[first]}")
+                self._cap(model, staff, window, self.limit, f"from {days[first]}")
+
+    def _cap(self, model, staff, window, cap: int, detail: str) -> None:
+        """At most `cap` of the window's days; as a preference, a window fully worked costs one
+        day (a run of L > limit days holds L - limit such windows: the days beyond the limit)."""
+        if self.soft is None:
+            model.hard(self, staff, model.cp.Add(sum(window) <= cap), detail)
+            return
+        over = model.cp.NewBoolVar(f"{self.id}[{staff.id},{detail}]")
+        model.cp.Add(sum(window) <= cap + over)
+        self.penalize(model, staff, over)
 
 
 def _runs(days: Sequence[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from rostering.domain.problem import Baseline, Problem, Staff
 from rostering.domain.roster import Roster, Worked
 
-from .active import agreement_terms, rule_for
+from .active import active_rules, agreement_terms, rule_for
 from .base import AgreementTerms, RuleModel
+from .check import rule_findings
 from .law import WeeklyRest
 from .varsling import within_notice
 
@@ -66,7 +67,24 @@ def score(problem: Problem, roster: Roster, worked: dict[str, list[Worked]] | No
         *_score_sundays(problem, worked),
         *_score_changes(problem, worked),
         *_score_vikar(problem, worked),
+        *_score_preferences(problem, worked),
     ]
+
+
+def _score_preferences(problem: Problem, worked: dict[str, list[Worked]]) -> list[ScoreLine]:
+    """The soft rules' breaches, measured by the rules' own checks: each finding's points, as the
+    rule's `penalize` posts them (term `soft:<rule id>`, per employee)."""
+    rules = active_rules(problem)
+    lines = []
+    for staff in problem.employees:
+        for rule in rules.for_staff(staff):
+            if rule.soft is None:
+                continue
+            for v in rule_findings(problem, staff, rule, worked.get(staff.id, [])):
+                points = v.points or 0
+                units = round(points * 60 / rule.soft_coefficient(), 6)
+                lines.append(ScoreLine(f"soft:{rule.id}", staff.id, units, rule.soft_unit or "", points))
+    return lines
 
 
 def total_points(problem: Problem, roster: Roster) -> float:

@@ -139,12 +139,13 @@ class MaxShiftsPerType(Rule[PerTypeParams]):
     title = "Shifts per type"
     severity = Severity.agreement
     scope = "agreement"
+    soft_unit = "shift"  # as a preference: per shift beyond the most
     source = "no central §: set by a local agreement (personal terms)"
     central = False
     Params = PerTypeParams
 
     def blocks(self, problem, staff, shift):
-        if self.params.max_shifts.get(shift.shift_id) == 0:
+        if self.params.max_shifts.get(shift.shift_id) == 0 and self.soft is None:
             return f"{staff.id} may not work {shift.shift_id} shifts"
         return None
 
@@ -167,7 +168,7 @@ class MaxShiftsPerType(Rule[PerTypeParams]):
         for shift_id, most in self.params.max_shifts.items():
             mine = [var for shift, var in model.options(staff) if shift.shift_id == shift_id]
             if len(mine) > most:
-                model.hard(self, staff, model.cp.Add(sum(mine) <= most), shift_id)
+                self._at_most(model, staff, mine, most, shift_id)
 
 
 class TotalHoursParams(RuleParams):
@@ -189,6 +190,7 @@ class TotalHours(Rule[TotalHoursParams]):
     title = "Hours in the plan"
     severity = Severity.agreement
     scope = "agreement"
+    soft_unit = "hour"  # as a preference: per hour below the least or above the most
     source = "no central §: set by a local agreement (personal terms)"
     central = False
     Params = TotalHoursParams
@@ -211,6 +213,7 @@ class TotalHours(Rule[TotalHoursParams]):
                 f"{hours(total, up=total > limit)} h in the plan, {word} {hours(limit)} h",
                 _day(problem, 0),
                 dt.datetime.combine(problem.days[-1], dt.time(23, 59)),
+                units=abs(total - limit),
                 measured=round(total / 60, 2),
                 limit=limit / 60,
                 unit="h in plan",
@@ -222,9 +225,15 @@ class TotalHours(Rule[TotalHoursParams]):
         total = sum(shift.paid * var for shift, var in options)
         most = sum(shift.paid for shift, _ in options)
         if low > 0:
-            model.hard(self, staff, model.cp.Add(total >= low), f"at least {low} min")
+            short = 0 if self.soft is None else model.cp.NewIntVar(0, low, f"{self.id}[{staff.id},under]")
+            model.hard(self, staff, model.cp.Add(total + short >= low), f"at least {low} min")
+            if self.soft is not None:
+                self.penalize(model, staff, short)
         if high is not None and most > high:
-            model.hard(self, staff, model.cp.Add(total <= high), f"at most {high} min")
+            extra = 0 if self.soft is None else model.cp.NewIntVar(0, most - high, f"{self.id}[{staff.id},over]")
+            model.hard(self, staff, model.cp.Add(total <= high + extra), f"at most {high} min")
+            if self.soft is not None:
+                self.penalize(model, staff, extra)
 
 
 class RunParams(RuleParams):
@@ -334,6 +343,7 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
     title = "Weekends worked"
     severity = Severity.agreement
     scope = "agreement"
+    soft_unit = "weekend"  # as a preference: per weekend worked beyond the most
     source = "no central §: set by a local agreement"
     central = False
     Params = MaxWeekendsParams
@@ -374,4 +384,4 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
             if literals:
                 busy.append(model.any_of(literals))
         if len(busy) > most:
-            model.hard(self, staff, model.cp.Add(sum(busy) <= most), f"{most} weekends")
+            self._at_most(model, staff, busy, most, f"{most} weekends")

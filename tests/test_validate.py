@@ -100,7 +100,7 @@ def test_solved_roster_validates_compliant(solved, tmp_path):
     assert report["compliant"] is True
     assert report["violations"] == []
     assert report["shifts"] == len(rows)
-    assert report["violations_by_severity"] == {"law": 0, "agreement": 0, "local": 0}
+    assert report["violations_by_severity"] == {"law": 0, "agreement": 0, "local": 0, "preference": 0}
     assert "0 violation(s)" in result.output
 
 

@@ -30,6 +30,7 @@ CSV_COLUMNS = (
     "limit",
     "unit",
     "decided",
+    "points",
     "message",
     "source",
 )
@@ -46,7 +47,8 @@ class ValidationReport:
 
     @property
     def compliant(self) -> bool:
-        return not self.violations
+        """No breach of a must; a preference's breach costs points but is allowed."""
+        return all(v.severity is Severity.preference for v in self.violations)
 
     def by_severity(self) -> dict[str, int]:
         counts = Counter(v.severity.value for v in self.violations)
@@ -91,6 +93,7 @@ def violation_record(v: Violation) -> dict[str, Any]:
         "limit": v.limit,
         "unit": v.unit,
         "decided": v.decided,
+        "points": v.points,
         "message": v.message,
         "source": v.source,
     }

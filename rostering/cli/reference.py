@@ -50,7 +50,9 @@ def rules_command(
     for rule_id, rule_cls in sorted(registry().items()):
         origin_text = f" · {origin_of(rule_id)[0]}" if origin else ""
         lines = [
-            f"{rule_id} · {rule_cls.severity.value} · {_scope_text(rule_cls, modules)} — {rule_cls.title}{origin_text}",
+            f"{rule_id} · {rule_cls.severity.value} · {_scope_text(rule_cls, modules)} — {rule_cls.title}"
+            + (f" · may be a preference (soft), per {rule_cls.soft_unit}" if rule_cls.soft_unit else "")
+            + origin_text,
             f"    source: {rule_cls.source}",
             *(
                 f"    cited for {agreement.id}: {agreement.cite(rule_cls)}"

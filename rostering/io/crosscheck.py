@@ -255,8 +255,27 @@ def _rule_settings(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 yield _unknown((*at, rule_id), "rule", rule_id, known)
                 continue
             yield from _params((*at, rule_id), rule_cls.Params, values)
+            soft = values.get("soft") if isinstance(values, dict) else None
+            if soft is not None:
+                yield from _soft((*at, rule_id, "soft"), rule_cls, soft, known)
     for name, ag in scenario.agreements.items():
         yield from _params(("agreements", name, "terms"), AgreementTerms, ag.terms)
+
+
+def _soft(at: Loc, rule_cls, soft: Any, known: dict) -> Iterator[tuple[Loc, str]]:
+    """A preference only where the rule has a unit of breach, at a weight the model counts
+    exactly (its objective counts whole point-minutes)."""
+    if rule_cls.soft_unit is None:
+        can = sorted(rule for rule, cls in known.items() if cls.soft_unit is not None)
+        yield at, f"{rule_cls.id} is always a must; these can be a preference: {', '.join(can)}"
+        return
+    weight = soft.get("weight") if isinstance(soft, dict) else None
+    if not isinstance(weight, int | float):
+        return  # the parameter model reports it
+    if rule_cls.soft_unit == "hour" and weight != round(weight):
+        yield (*at, "weight"), f"{weight:g}: give a whole number of points per hour (hours count in minutes)"
+    elif weight * 60 != round(weight * 60):
+        yield (*at, "weight"), f"{weight:g}: give points per {rule_cls.soft_unit} in 60ths (e.g. 0.5, 2.25)"
 
 
 def _params(at: Loc, model, values) -> Iterator[tuple[Loc, str]]:

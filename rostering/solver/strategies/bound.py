@@ -100,8 +100,13 @@ class EmployeeBound:
     seconds: float
 
 
+def is_own_term(name: str) -> bool:
+    """Whether one employee's plan decides the term alone (a preference rule's term is per employee)."""
+    return name in OWN_TERMS or name.startswith("soft:")
+
+
 def own_expr(model: RosterModel, staff: Staff):
-    return sum(p.weight * p.expr for p in model.penalties if p.name in OWN_TERMS and p.key == staff.id)
+    return sum(p.weight * p.expr for p in model.penalties if is_own_term(p.name) and p.key == staff.id)
 
 
 def splits(problem: Problem) -> bool:

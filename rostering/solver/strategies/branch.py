@@ -33,7 +33,6 @@ from rostering.solver.model import RosterModel
 from rostering.solver.options import SolveOptions
 
 from .bound import (
-    OWN_TERMS,
     ColumnGeneration,
     EmployeeBound,
     Group,
@@ -41,6 +40,7 @@ from .bound import (
     Slot,
     employee_bound,
     hint_plans,
+    is_own_term,
     post_cuts,
     splits,
 )
@@ -71,7 +71,7 @@ class _Node:
 def separable(model: RosterModel) -> bool:
     """Whether the objective is only terms one employee decides alone and staffing: then a plan
     per employee prices a roster exactly, and an integral relaxation is a roster's objective."""
-    return all(p.name in OWN_TERMS or p.name in STAFFING_TERMS for p in model.penalties)
+    return all(is_own_term(p.name) or p.name in STAFFING_TERMS for p in model.penalties)
 
 
 def objective_step(model: RosterModel) -> int:
