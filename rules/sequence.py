@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
@@ -385,3 +385,216 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
                 busy.append(model.any_of(literals))
         if len(busy) > most:
             self._at_most(model, staff, busy, most, f"{most} weekends")
+
+
+class MaxDaysOffParams(RuleParams):
+    max_days: int | None = Field(
+        default=None, ge=1, le=28, description="Longest run of days off (present days without a shift start)."
+    )
+
+
+@register
+class MaxConsecutiveDaysOff(Rule[MaxDaysOffParams]):
+    """At most `max_days` days off in a row: present days on which no shift starts. An absent day
+    is no day off here (a holiday is not the rota's doing), so it ends the run."""
+
+    id = "days_off.max_consecutive"
+    title = "Longest run of days off"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
+    soft_unit = "day"  # as a preference: per day off beyond the longest run
+    Params = MaxDaysOffParams
+
+    def off(self, problem, staff, worked) -> list[bool]:
+        flags = worked_days(problem, worked)
+        return [not flags[d] and day not in staff.absent for d, day in enumerate(problem.days)]
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        most = self.params.max_days
+        if most is None:
+            return
+        for first, last in _all_runs(self.off(problem, staff, worked)):
+            length = last - first + 1
+            if length > most:
+                yield self.violation(
+                    staff,
+                    f"{length} days off in a row from {problem.days[first]} to {problem.days[last]}, at most {most}",
+                    _day(problem, first),
+                    dt.datetime.combine(problem.days[last], dt.time(23, 59)),
+                    measured=length,
+                    limit=most,
+                    unit="days off",
+                )
+
+    def post(self, model, staff) -> None:
+        """Every most + 1 present days in a row hold a shift start (a window fully off costs one
+        day as a preference: a run of L > most days off holds L - most such windows)."""
+        most = self.params.max_days
+        if most is None:
+            return
+        problem = model.problem
+        for first in range(0, len(problem.days) - most):
+            window = range(first, first + most + 1)
+            if any(problem.days[d] in staff.absent for d in window):
+                continue
+            starts = [lit for lit in (model.works_on(staff, d) for d in window) if lit is not None]
+            detail = f"{most + 1} days from {problem.days[first]}"
+            if self.soft is None:
+                model.hard(self, staff, model.cp.AddBoolOr(starts or [model.false]), detail)
+            else:
+                over = model.cp.NewBoolVar(f"{self.id}[{staff.id},{first}]")
+                model.cp.AddBoolOr([*starts, over])
+                self.penalize(model, staff, over)
+
+
+def _all_runs(flags: Sequence[bool]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each maximal run of True, edges included."""
+    first = None
+    for day, flag in enumerate([*flags, False]):
+        if flag and first is None:
+            first = day
+        elif not flag and first is not None:
+            yield first, day - 1
+            first = None
+
+
+class TypeRunParams(RuleParams):
+    max_days: dict[str, int] = Field(
+        default_factory=dict,
+        description="Shift type -> most days in a row on which a shift of that type starts (e.g. {nat: 3}).",
+    )
+
+    @model_validator(mode="after")
+    def _positive(self) -> TypeRunParams:
+        for shift_id, most in self.max_days.items():
+            if most < 1:
+                raise ValueError(f"max_days for {shift_id!r} must be at least 1 (got {most})")
+        return self
+
+
+@register
+class MaxConsecutivePerType(Rule[TypeRunParams]):
+    """At most `max_days[t]` days in a row on which a shift of type t starts."""
+
+    id = "shifts.max_consecutive_type"
+    title = "Longest run of one shift type"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
+    soft_unit = "day"  # as a preference: per day of the type beyond the longest run
+    Params = TypeRunParams
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for shift_id, most in sorted(self.params.max_days.items()):
+            days = {w.row.date for w in worked if w.row.shift_id == shift_id}
+            flags = [day in days for day in problem.days]
+            for first, last in _all_runs(flags):
+                length = last - first + 1
+                if length > most:
+                    yield self.violation(
+                        staff,
+                        f"{length} {shift_id} shifts in a row from {problem.days[first]} to {problem.days[last]}, "
+                        f"at most {most}",
+                        _day(problem, first),
+                        dt.datetime.combine(problem.days[last], dt.time(23, 59)),
+                        measured=length,
+                        limit=most,
+                        unit=f"{shift_id} days in a row",
+                    )
+
+    def post(self, model, staff) -> None:
+        by_day = model.options_by_day(staff)
+        days = model.problem.days
+        for shift_id, most in self.params.max_days.items():
+            typed = {d: [var for shift, var in options if shift.shift_id == shift_id] for d, options in by_day.items()}
+            flags = {d: model.any_of(literals) for d, literals in typed.items() if literals}
+            for first in range(0, len(days) - most):
+                window = [flags[d] for d in range(first, first + most + 1) if d in flags]
+                if len(window) > most:
+                    self._at_most(model, staff, window, most, f"{shift_id} from {days[first]}")
+
+
+class CompleteWeekendParams(RuleParams):
+    days: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "The weekend's days, in order, e.g. [sat, sun] or [fri, sat, sun]: worked all or none (by shift "
+            "start). Empty: the rule asks nothing."
+        ),
+    )
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in WEEKDAYS:
+                raise ValueError(f"{name!r} is not a weekday ({', '.join(WEEKDAYS)})")
+        return value
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@register
+class CompleteWeekend(Rule[CompleteWeekendParams]):
+    """A weekend is worked whole or not at all: on each of its days a shift starts, or on none.
+    Only weekends wholly inside the plan count."""
+
+    id = "weekend.complete"
+    title = "Complete weekends"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
+    soft_unit = "weekend"  # as a preference: per weekend worked in part
+    Params = CompleteWeekendParams
+
+    def weekends(self, problem) -> list[tuple[int, ...]]:
+        """Day indexes of each weekend wholly inside the plan."""
+        wanted = [WEEKDAYS.index(name) for name in self.params.days]
+        if not wanted:
+            return []
+        out = []
+        for first, day in enumerate(problem.days):
+            if day.weekday() != wanted[0]:
+                continue
+            span = [first + (w - wanted[0]) % 7 for w in wanted]
+            if span[-1] < len(problem.days):
+                out.append(tuple(span))
+        return out
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        flags = worked_days(problem, worked)
+        for weekend in self.weekends(problem):
+            busy = sum(flags[d] for d in weekend)
+            if 0 < busy < len(weekend):
+                yield self.violation(
+                    staff,
+                    f"weekend from {problem.days[weekend[0]]} worked on {busy} of its {len(weekend)} days",
+                    _day(problem, weekend[0]),
+                    dt.datetime.combine(problem.days[weekend[-1]], dt.time(23, 59)),
+                    measured=busy,
+                    limit=len(weekend),
+                    unit="days of the weekend worked",
+                    units=1,
+                )
+
+    def post(self, model, staff) -> None:
+        for weekend in self.weekends(model.problem):
+            literals = [model.works_on(staff, d) for d in weekend]
+            if all(lit is None for lit in literals):
+                continue
+            fixed = [lit if lit is not None else model.false for lit in literals]
+            detail = f"weekend from {model.problem.days[weekend[0]]}"
+            part = None if self.soft is None else model.cp.NewBoolVar(f"{self.id}[{staff.id},{weekend[0]}]")
+            for a, b in zip(fixed, fixed[1:], strict=False):
+                if part is None:
+                    model.hard(self, staff, model.cp.Add(a == b), detail)
+                else:
+                    model.cp.AddBoolOr([a.Not(), b, part])
+                    model.cp.AddBoolOr([b.Not(), a, part])
+            if part is not None:
+                self.penalize(model, staff, part)

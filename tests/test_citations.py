@@ -43,6 +43,7 @@ def test_dsr_staff_are_not_cited_the_foa_paragraph_for_late_changes():
 
 def test_docs_list_exactly_the_registered_rules_with_their_sources():
     rows = re.findall(r"^\| `([a-z_0-9.]+)` \|(.*)\|$", DOCS.read_text(encoding="utf-8"), re.MULTILINE)
+    rows = [(rule_id, cells) for rule_id, cells in rows if cells.count("|") >= 1]  # the tables with a source column
     documented = {rule_id for rule_id, _ in rows}
     assert documented == set(registry())
     for rule_id, cells in rows:

@@ -377,3 +377,86 @@ def test_default_params_leave_the_solver_alone():
     base = worked(run(plan(demand=demand)))
     assert worked(run(plan({rule: {} for rule in ALL_SIX}, demand=demand))) == base
     assert len(base) == 5  # everything the law allows (aften -> dag breaks daily rest)
+
+
+# =========================================================================== days_off.max_consecutive
+
+
+class TestMaxConsecutiveDaysOff:
+    RULE = {"days_off.max_consecutive": {"max_days": 2}}
+
+    def test_three_days_off_in_a_row(self):
+        p = plan(self.RULE)
+        found = check(p, [on(p, "e1", d, "dag") for d in (MON, FRI, SAT)])
+        assert facts(found, "days_off.max_consecutive") == [("days_off.max_consecutive", "e1", 3, 2)]  # Tue-Thu
+
+    def test_an_absence_ends_the_run(self):
+        p = plan(self.RULE, e1_extra={"absences": [{"kind": "ferie", "from": WED, "to": WED}]})
+        assert facts(check(p, [on(p, "e1", d, "dag") for d in (MON, FRI, SAT)]), "days_off.max_consecutive") == []
+
+    def test_the_solver_breaks_the_run(self):
+        # no demand midweek and no contract hours to fill: without the rule the timelønnet
+        # employee works only Mon and Fri-Sun; with it, one day of Tue-Thu too
+        demand = [need("dag", MON, FRI, SAT, SUN), need("dag", TUE, WED, THU, min=0, target=0)]
+        hourly = {"e1_extra": {"contract_hours": 0}}
+        p = plan(self.RULE, demand=demand, **hourly)
+        result = run(p)
+        assert facts(check(p, result.roster.assignments), "days_off.max_consecutive") == []
+        assert {TUE, WED, THU} & {d for d, _ in worked(result)}
+        assert {d for d, _ in worked(run(plan(demand=demand, **hourly)))} == {MON, FRI, SAT, SUN}
+
+
+# =========================================================================== shifts.max_consecutive_type
+
+
+class TestMaxConsecutivePerType:
+    RULE = {"shifts.max_consecutive_type": {"max_days": {"aften": 2}}}
+
+    def test_three_aften_in_a_row(self):
+        p = plan(self.RULE)
+        rows = [on(p, "e1", d, "aften") for d in (MON, TUE, WED)]
+        assert facts(check(p, rows), "shifts.max_consecutive_type") == [("shifts.max_consecutive_type", "e1", 3, 2)]
+        assert facts(check(p, [*rows[:2], on(p, "e1", WED, "nat")]), "shifts.max_consecutive_type") == []
+
+    def test_the_solver_changes_type_or_rests(self):
+        p = plan(self.RULE, demand=[need("aften", MON, TUE, WED)])
+        result = run(p)
+        assert facts(check(p, result.roster.assignments), "shifts.max_consecutive_type") == []
+        assert len(worked(result)) == 2
+
+    def test_as_a_preference_the_third_costs_its_points(self):
+        soft = {"shifts.max_consecutive_type": {"max_days": {"aften": 2}, "soft": {"weight": 3}}}
+        p = plan(soft, demand=[need("aften", MON, TUE, WED)])
+        result = run(p)
+        assert len(worked(result)) == 3
+        [v] = [v for v in check(p, result.roster.assignments) if v.rule_id == "shifts.max_consecutive_type"]
+        assert (v.severity.value, v.points) == ("preference", 3.0)
+
+
+# =========================================================================== weekend.complete
+
+
+class TestCompleteWeekend:
+    RULE = {"weekend.complete": {"days": ["sat", "sun"]}}
+
+    def test_half_a_weekend(self):
+        p = plan(self.RULE)
+        assert facts(check(p, [on(p, "e1", SAT, "dag")]), "weekend.complete") == [("weekend.complete", "e1", 1, 2)]
+        assert facts(check(p, [on(p, "e1", SAT, "dag"), on(p, "e1", SUN, "dag")]), "weekend.complete") == []
+
+    def test_a_friday_to_sunday_weekend(self):
+        p = plan({"weekend.complete": {"days": ["fri", "sat", "sun"]}})
+        rows = [on(p, "e1", SAT, "dag"), on(p, "e1", SUN, "dag")]
+        assert facts(check(p, rows), "weekend.complete") == [("weekend.complete", "e1", 2, 3)]
+
+    def test_the_solver_works_both_days_or_neither(self):
+        p = plan(self.RULE, demand=[need("dag", SAT), need("dag", SUN, min=0, target=0)])
+        result = run(p)
+        assert sorted(d for d, _ in worked(result)) in ([], [SAT, SUN])
+        assert facts(check(p, result.roster.assignments), "weekend.complete") == []
+
+    def test_a_bad_weekday_is_refused(self):
+        from rostering.domain.errors import InputError
+
+        with pytest.raises(InputError, match="'lør' is not a weekday"):
+            plan({"weekend.complete": {"days": ["lør", "sun"]}})
