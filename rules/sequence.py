@@ -598,3 +598,55 @@ class CompleteWeekend(Rule[CompleteWeekendParams]):
                     model.cp.AddBoolOr([b.Not(), a, part])
             if part is not None:
                 self.penalize(model, staff, part)
+
+
+class ShiftCountParams(RuleParams):
+    min_shifts: int = Field(default=0, ge=0, le=400, description="Fewest shifts in the plan.")
+    max_shifts: int | None = Field(default=None, ge=0, le=400, description="Most shifts in the plan (None: no limit).")
+
+    @model_validator(mode="after")
+    def _order(self) -> ShiftCountParams:
+        if self.max_shifts is not None and self.max_shifts < self.min_shifts:
+            raise ValueError(f"max_shifts {self.max_shifts} is below min_shifts {self.min_shifts}")
+        return self
+
+
+@register
+class ShiftCount(Rule[ShiftCountParams]):
+    """Shifts over the whole plan within [min_shifts, max_shifts], both inclusive (the count a
+    rotation or a personal agreement fixes, where hours.total_range fixes hours)."""
+
+    id = "shifts.count_range"
+    title = "Shifts in the plan"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "no central §: set by a local agreement (personal terms)"
+    central = False
+    soft_unit = "shift"  # as a preference: per shift below the fewest or above the most
+    Params = ShiftCountParams
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        count, low, high = len(worked), self.params.min_shifts, self.params.max_shifts
+        for limit, word in ((low, "at least"), (high, "at most")):
+            if limit is None or (count >= limit if word == "at least" else count <= limit):
+                continue
+            yield self.violation(
+                staff,
+                f"{count} shifts in the plan, {word} {limit}",
+                _day(problem, 0),
+                dt.datetime.combine(problem.days[-1], dt.time(23, 59)),
+                measured=count,
+                limit=limit,
+                unit="shifts in plan",
+            )
+
+    def post(self, model, staff) -> None:
+        literals = [var for _, var in model.options(staff)]
+        low, high = self.params.min_shifts, self.params.max_shifts
+        if low > 0:
+            short = 0 if self.soft is None else model.cp.NewIntVar(0, low, f"{self.id}[{staff.id},under]")
+            model.hard(self, staff, model.cp.Add(sum(literals) + short >= low), f"at least {low} shifts")
+            if self.soft is not None:
+                self.penalize(model, staff, short)
+        if high is not None and len(literals) > high:
+            self._at_most(model, staff, literals, high, f"at most {high} shifts")

@@ -460,3 +460,27 @@ class TestCompleteWeekend:
 
         with pytest.raises(InputError, match="'lør' is not a weekday"):
             plan({"weekend.complete": {"days": ["lør", "sun"]}})
+
+
+# =========================================================================== shifts.count_range
+
+
+class TestShiftCount:
+    def test_too_many_and_too_few(self):
+        p = plan({"shifts.count_range": {"max_shifts": 2}})
+        rows = [on(p, "e1", d, "dag") for d in (MON, WED, FRI)]
+        assert facts(check(p, rows), "shifts.count_range") == [("shifts.count_range", "e1", 3, 2)]
+        p4 = plan({"shifts.count_range": {"min_shifts": 4}})
+        assert facts(check(p4, [on(p4, "e1", d, "dag") for d in (MON, WED, FRI)]), "shifts.count_range") == [
+            ("shifts.count_range", "e1", 3, 4)
+        ]
+
+    def test_the_solver_keeps_the_count_or_pays_for_it(self):
+        demand = [need("dag", MON, WED, FRI)]
+        hard = plan({"shifts.count_range": {"max_shifts": 2}}, demand=demand)
+        assert len(worked(run(hard))) == 2
+        soft = plan({"shifts.count_range": {"max_shifts": 2, "soft": {"weight": 1}}}, demand=demand)
+        result = run(soft)
+        assert len(worked(result)) == 3
+        [v] = [v for v in check(soft, result.roster.assignments) if v.rule_id == "shifts.count_range"]
+        assert (v.severity.value, v.points) == ("preference", 1.0)
