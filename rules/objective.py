@@ -241,6 +241,16 @@ def _post_wishes(m: RuleModel) -> None:
                 if on_day:
                     m.add_penalty("wish_day_off", staff.id, m.any_of(on_day), wish.weight * scale)
                 continue
+            if wish.kind.value == "work":
+                m.add_penalty("wish_work", staff.id, 1 - m.any_of(on_day) if on_day else 1, wish.weight * scale)
+                continue
+            if wish.kind.value == "only":
+                others = [
+                    var for shift, var in m.options(staff) if shift.date == wish.date and shift.shift_id != wish.shift
+                ]
+                if others:
+                    m.add_penalty("wish_only", staff.id, m.any_of(others), wish.weight * scale)
+                continue
             assert wish.shift is not None  # Wish requires a shift for want and avoid
             var = index.get(m.problem.instance_index[(wish.date, wish.shift)])
             if wish.kind.value == "avoid" and var is not None:
@@ -253,16 +263,16 @@ def _score_wishes(problem: Problem, worked) -> Iterable[ScoreLine]:
     scale = problem.scenario.weights.wish
     for staff in problem.employees:
         rows = {(item.row.date, item.row.shift_id) for item in worked.get(staff.id, [])}
-        days = {day for day, _ in rows}
         for wish in staff.wishes:
             kind = wish.kind.value
-            broken = (
-                wish.date in days
-                if kind == "day_off"
-                else (wish.date, wish.shift) in rows
-                if kind == "avoid"
-                else (wish.date, wish.shift) not in rows
-            )
+            on_day = {shift_id for day, shift_id in rows if day == wish.date}
+            broken = {
+                "day_off": bool(on_day),
+                "work": not on_day,
+                "avoid": wish.shift in on_day,
+                "want": wish.shift not in on_day,
+                "only": bool(on_day - {wish.shift}),
+            }[kind]
             if broken and scale:
                 yield ScoreLine(f"wish_{kind}", staff.id, 1, "wish", wish.weight * scale)
 

@@ -25,7 +25,7 @@ from builders import (
     worked,
 )
 from rostering import build_problem, check_roster, load_scenario
-from rostering.rules.objective import fairness_factor, fairness_groups, score
+from rostering.rules.objective import fairness_factor, fairness_groups, score, total_points
 from rostering.solver.model import objective_floor
 
 
@@ -428,3 +428,41 @@ def test_no_contract_terms_when_the_norm_weighs_nothing():
         )
     )
     assert _contract_terms(full_model(p)) == {}
+
+
+class TestWishesForAnyShiftOrOnlyOne:
+    """`work`: any shift that day; `only`: this shift or none that day. Posted and scored alike."""
+
+    def solve_with(self, wishes, demand):
+        from builders import OPTIONS
+        from rostering.solver.solve import solve
+
+        p = build(scenario([emp("e1", contract_hours=0, wishes=wishes)], demand=demand))
+        result = solve(p, OPTIONS)
+        assert result.status == "OPTIMAL"
+        assert total_points(p, result.roster) == pytest.approx(result.objective)
+        return p, result
+
+    def test_work_any_shift_that_day(self):
+        optional = [need("dag", "2026-01-05", min=0, target=0), need("aften", "2026-01-05", min=0, target=0)]
+        _, result = self.solve_with([{"date": "2026-01-05", "kind": "work", "weight": 100}], optional)
+        assert [a.date.isoformat() for a in result.roster.assignments] == ["2026-01-05"]
+        _, unwished = self.solve_with([], optional)
+        assert unwished.roster.assignments == ()  # without the wish no shift pays for itself
+
+    def test_only_this_shift_or_none(self):
+        demand = [need("aften", "2026-01-05")]
+        p, result = self.solve_with([{"date": "2026-01-05", "kind": "only", "shift": "dag", "weight": 5}], demand)
+        assert [a.shift_id for a in result.roster.assignments] == ["aften"]  # the minimum outweighs the wish
+        assert [(line.term, line.points) for line in score(p, result.roster) if line.term.startswith("wish")] == [
+            ("wish_only", 5 * p.scenario.weights.wish)
+        ]
+
+    def test_a_work_wish_takes_no_shift_and_only_needs_one(self):
+        from rostering.domain.errors import InputError
+        from rostering.io.validation import scenario_from_data
+
+        with pytest.raises(InputError, match="a work wish takes no shift"):
+            scenario_from_data(scenario([emp("e1", wishes=[{"date": "2026-01-05", "kind": "work", "shift": "dag"}])]))
+        with pytest.raises(InputError, match="'only' wish needs a shift"):
+            scenario_from_data(scenario([emp("e1", wishes=[{"date": "2026-01-05", "kind": "only"}])]))

@@ -146,22 +146,27 @@ class Preassignment(Strict):
 
 
 class WishKind(str, Enum):
-    want = "want"
-    avoid = "avoid"
-    day_off = "day_off"
+    want = "want"  # this shift
+    avoid = "avoid"  # not this shift
+    day_off = "day_off"  # no shift that day
+    work = "work"  # any shift that day
+    only = "only"  # this shift or none that day
 
 
 class Wish(Strict):
     date: dt.date
     kind: WishKind
-    shift: Id | None = Field(default=None, description="Required for want/avoid; must be empty for day_off.")
+    shift: Id | None = Field(
+        default=None, description="Required for want, avoid and only; must be empty for day_off and work."
+    )
     weight: int = Field(default=5, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _shift_matches_kind(self) -> Wish:
-        if self.kind is WishKind.day_off and self.shift is not None:
-            raise ValueError("a day_off wish takes no shift")
-        if self.kind is not WishKind.day_off and self.shift is None:
+        any_shift = self.kind in (WishKind.day_off, WishKind.work)
+        if any_shift and self.shift is not None:
+            raise ValueError(f"a {self.kind.value} wish takes no shift")
+        if not any_shift and self.shift is None:
             raise ValueError(f"a '{self.kind.value}' wish needs a shift")
         return self
 

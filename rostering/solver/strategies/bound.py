@@ -56,6 +56,8 @@ OWN_TERMS = frozenset(
         "wish_day_off",
         "wish_avoid",
         "wish_want",
+        "wish_work",
+        "wish_only",
         "shift_removed",
         "shift_added",
         "sunday_worked",
