@@ -445,14 +445,23 @@ class Rule(Generic[P]):
         """Post a preference's breach (`expr` units, minutes for an hour rule) as a named term."""
         model.add_penalty(f"soft:{self.id}", staff.id, expr, self.soft_coefficient())
 
-    def _at_most(self, model: RuleModel, staff: Staff, literals: Sequence[Any], most: int, detail: str) -> None:
-        """sum(literals) <= most: a must, or as a preference each one beyond costs a unit."""
+    def _at_most(self, model: RuleModel, staff: Staff, expr: Any, most: int, top: int, detail: str) -> None:
+        """expr <= most (expr can reach `top`): a must, or as a preference each unit beyond costs."""
+        over = self._slack(model, staff, top - most, detail)
+        model.hard(self, staff, model.cp.Add(expr <= most + over), detail)
+
+    def _at_least(self, model: RuleModel, staff: Staff, expr: Any, least: int, detail: str) -> None:
+        """expr >= least: a must, or as a preference each unit short costs."""
+        short = self._slack(model, staff, least, detail)
+        model.hard(self, staff, model.cp.Add(expr + short >= least), detail)
+
+    def _slack(self, model: RuleModel, staff: Staff, most: int, detail: str) -> Any:
+        """0 for a must; for a preference a penalized variable of up to `most` units."""
         if self.soft is None:
-            model.hard(self, staff, model.cp.Add(sum(literals) <= most), detail)
-            return
-        over = model.cp.NewIntVar(0, len(literals) - most, f"{self.id}[{staff.id},{detail}]")
-        model.cp.Add(sum(literals) <= most + over)
-        self.penalize(model, staff, over)
+            return 0
+        slack = model.cp.NewIntVar(0, max(most, 0), f"{self.id}[{staff.id},{detail}]")
+        self.penalize(model, staff, slack)
+        return slack
 
     def check_plan(self, problem: Problem) -> Iterable[Violation]:
         """Findings about the roster as a whole (not one employee), reported once."""

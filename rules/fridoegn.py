@@ -402,9 +402,4 @@ class WeekendOff(Rule[WeekendOffParams]):
             if always < self.params.min_free:
                 chosen = [block for block in blocks if block is not None]
                 need = self.params.min_free - always
-                if self.soft is None:
-                    model.hard(self, staff, model.cp.Add(sum(chosen) >= need), f"weekends from {window[0][0]}")
-                else:
-                    short = model.cp.NewIntVar(0, need, f"{self.id}[{staff.id},{window[0][0]}]")
-                    model.cp.Add(sum(chosen) + short >= need)
-                    self.penalize(model, staff, short)
+                self._at_least(model, staff, sum(chosen), need, f"weekends from {window[0][0]}")

@@ -455,21 +455,13 @@ class ConsecutiveRule(Rule[P]):
             fixed = sum(1 for k in range(1, back + 1) if days[0] - dt.timedelta(days=k) in before)
             window = [flags[day] for day in days[: self.limit + 1 - back] if day in flags]
             if fixed and fixed + len(window) > self.limit:
-                self._cap(model, staff, window, self.limit - fixed, f"{fixed} before the horizon")
+                self._at_most(model, staff, sum(window), self.limit - fixed, len(window), f"{fixed} before the horizon")
         for first in range(0, len(days) - self.limit):
             window = [flags[day] for day in days[first : first + self.limit + 1] if day in flags]
             if len(window) > self.limit:
-                self._cap(model, staff, window, self.limit, f"from {days[first]}")
-
-    def _cap(self, model, staff, window, cap: int, detail: str) -> None:
-        """At most `cap` of the window's days; as a preference, a window fully worked costs one
-        day (a run of L > limit days holds L - limit such windows: the days beyond the limit)."""
-        if self.soft is None:
-            model.hard(self, staff, model.cp.Add(sum(window) <= cap), detail)
-            return
-        over = model.cp.NewBoolVar(f"{self.id}[{staff.id},{detail}]")
-        model.cp.Add(sum(window) <= cap + over)
-        self.penalize(model, staff, over)
+                # as a preference a window fully worked costs one day: a run of L > limit days
+                # holds L - limit such windows, the days beyond the limit the check counts
+                self._at_most(model, staff, sum(window), self.limit, len(window), f"from {days[first]}")
 
 
 def _runs(days: Sequence[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:

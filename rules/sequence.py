@@ -168,7 +168,7 @@ class MaxShiftsPerType(Rule[PerTypeParams]):
         for shift_id, most in self.params.max_shifts.items():
             mine = [var for shift, var in model.options(staff) if shift.shift_id == shift_id]
             if len(mine) > most:
-                self._at_most(model, staff, mine, most, shift_id)
+                self._at_most(model, staff, sum(mine), most, len(mine), shift_id)
 
 
 class TotalHoursParams(RuleParams):
@@ -225,15 +225,9 @@ class TotalHours(Rule[TotalHoursParams]):
         total = sum(shift.paid * var for shift, var in options)
         most = sum(shift.paid for shift, _ in options)
         if low > 0:
-            short = 0 if self.soft is None else model.cp.NewIntVar(0, low, f"{self.id}[{staff.id},under]")
-            model.hard(self, staff, model.cp.Add(total + short >= low), f"at least {low} min")
-            if self.soft is not None:
-                self.penalize(model, staff, short)
+            self._at_least(model, staff, total, low, f"at least {low} min")
         if high is not None and most > high:
-            extra = 0 if self.soft is None else model.cp.NewIntVar(0, most - high, f"{self.id}[{staff.id},over]")
-            model.hard(self, staff, model.cp.Add(total <= high + extra), f"at most {high} min")
-            if self.soft is not None:
-                self.penalize(model, staff, extra)
+            self._at_most(model, staff, total, high, most, f"at most {high} min")
 
 
 class RunParams(RuleParams):
@@ -384,7 +378,7 @@ class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
             if literals:
                 busy.append(model.any_of(literals))
         if len(busy) > most:
-            self._at_most(model, staff, busy, most, f"{most} weekends")
+            self._at_most(model, staff, sum(busy), most, len(busy), f"{most} weekends")
 
 
 class MaxDaysOffParams(RuleParams):
@@ -514,7 +508,7 @@ class MaxConsecutivePerType(Rule[TypeRunParams]):
             for first in range(0, len(days) - most):
                 window = [flags[d] for d in range(first, first + most + 1) if d in flags]
                 if len(window) > most:
-                    self._at_most(model, staff, window, most, f"{shift_id} from {days[first]}")
+                    self._at_most(model, staff, sum(window), most, len(window), f"{shift_id} from {days[first]}")
 
 
 class CompleteWeekendParams(RuleParams):
@@ -644,9 +638,6 @@ class ShiftCount(Rule[ShiftCountParams]):
         literals = [var for _, var in model.options(staff)]
         low, high = self.params.min_shifts, self.params.max_shifts
         if low > 0:
-            short = 0 if self.soft is None else model.cp.NewIntVar(0, low, f"{self.id}[{staff.id},under]")
-            model.hard(self, staff, model.cp.Add(sum(literals) + short >= low), f"at least {low} shifts")
-            if self.soft is not None:
-                self.penalize(model, staff, short)
+            self._at_least(model, staff, sum(literals), low, f"at least {low} shifts")
         if high is not None and len(literals) > high:
-            self._at_most(model, staff, literals, high, f"at most {high} shifts")
+            self._at_most(model, staff, sum(literals), high, len(literals), f"at most {high} shifts")
