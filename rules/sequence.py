@@ -6,8 +6,13 @@ onto them one to one.
 
 All rules here count by the day a shift *starts* on (the roster's `date`), and are switched on
 per agreement (or per local agreement in the scenario): with their defaults they ask nothing.
-Horizon edges: a run of work or of days off that touches the first or last day of the plan
-continues outside it, so only runs lying wholly inside the plan are held to a minimum length.
+Horizon edges: a run touching the last day of the plan continues after it, so no minimum holds it.
+Before the plan, with any history (`Staff.history`) the `HISTORY_DAYS` days before the start are
+known (a day without a shift start was a day off): a run in progress at the start continues the
+history's, and a history run that ended the day before the start is judged by this plan, which
+sees its end. Without history nothing before the start is known: a run touching the first day is
+exempt from a minimum and starts there. The counting is the INRC-II competition's (Appendix B):
+days beyond a maximum count where they lie in the plan, days short of a minimum once per run.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
+
+from rostering.domain.problem import HISTORY_DAYS
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
@@ -33,7 +40,7 @@ def worked_days(problem, worked) -> list[bool]:
 
 
 def inner_runs(flags: Sequence[bool], value: bool) -> Iterator[tuple[int, int]]:
-    """(first, last) of each maximal run of `value` that lies wholly inside the plan: it neither
+    """(first, last) of each maximal run of `value` that lies wholly inside `flags`: it neither
     starts on the first day nor ends on the last, so it is bounded by the other value both sides."""
     first = None
     for day, flag in enumerate(flags):
@@ -45,8 +52,166 @@ def inner_runs(flags: Sequence[bool], value: bool) -> Iterator[tuple[int, int]]:
             first = None
 
 
+def _all_runs(flags: Sequence[bool]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each maximal run of True, edges included."""
+    first = None
+    for day, flag in enumerate([*flags, False]):
+        if flag and first is None:
+            first = day
+        elif not flag and first is not None:
+            yield first, day - 1
+            first = None
+
+
+def _date(problem, index: int) -> dt.date:
+    """The date of day `index` of the plan; a negative index lies before it (the history)."""
+    return problem.days[0] + dt.timedelta(days=index)
+
+
 def _day(problem, index: int) -> dt.datetime:
-    return dt.datetime.combine(problem.days[index], dt.time())
+    return dt.datetime.combine(_date(problem, index), dt.time())
+
+
+# --------------------------------------------------------------------------- runs across the start
+# A run rule sees each day of the plan as holding its value (a working day, a day off, a day of one
+# shift type) or not: a bool in `check`, in `post` a literal or the bool the day is fixed to. The
+# history before the start enters as one number, the run of the value in progress at the start
+# (`history_run`), so the check and the model read it from the same place.
+
+
+def history_run(problem, staff, value: bool, shift_id: str | None = None) -> int | None:
+    """Days in a row right before the start on which a shift (of `shift_id`) starts (`value`) or
+    none does (not `value`), counted back from the day before the start within the known window.
+    None when the employee has no history: then nothing before the start is known."""
+    if not staff.history:
+        return None
+    starts = {h.date for h in staff.history if shift_id is None or h.shift_id == shift_id}
+    eve = problem.days[0] - dt.timedelta(days=1)
+    inside = (back for back in range(HISTORY_DAYS) if ((eve - dt.timedelta(days=back)) in starts) != value)
+    return next(inside, HISTORY_DAYS)
+
+
+def with_history(values: Sequence, before: int | None) -> list:
+    """The plan's day values after what is known before it: the run of `before` days in progress
+    and, the day before that run, the other value (a run filling the whole known window counts as
+    the window long). Nothing when nothing is known."""
+    return [*([] if before is None else [False, *[True] * before]), *values]
+
+
+def long_runs(values: Sequence[bool], before: int | None, most: int) -> Iterator[tuple[int, int, int]]:
+    """(first, last, units) of each run longer than `most` that reaches into the plan, in day indexes
+    of the plan (first < 0: it began before). Units: its days beyond `most` that lie in the plan;
+    those before are the previous plan's breach."""
+    offset = len(with_history(values, before)) - len(values)
+    for first, last in _all_runs(with_history(values, before)):
+        first, last = first - offset, last - offset
+        length = last - first + 1
+        if last >= 0 and length > most:
+            yield first, last, min(last - max(first, 0) + 1, length - most)
+
+
+def short_runs(values: Sequence[bool], before: int | None, least: int) -> Iterator[tuple[int, int, int]]:
+    """(first, last, units) of each run shorter than `least` whose both ends are seen: it ends in
+    the plan (so the last day does not end it) and begins after a day known to hold the other value,
+    in the plan or the known history. Units: the days it lacks. A history run ended on the first day
+    is judged here: the plan that holds its end is the first to see it."""
+    offset = len(with_history(values, before)) - len(values)
+    for first, last in inner_runs(with_history(values, before), True):
+        if last - first + 1 < least:
+            yield first - offset, last - offset, least - (last - first + 1)
+
+
+def _is(value, want: bool):
+    """A literal true iff a day holds the value (`want`) or not, from the day's value (a literal, or
+    the bool it is fixed to): True when that is certain, None when it is impossible."""
+    if isinstance(value, bool):
+        return True if value == want else None
+    return value if want else value.Not()
+
+
+def _forbid(rule: Rule, model, staff, pattern: Sequence, units: int, detail: str) -> None:
+    """Forbid that every literal of `pattern` holds (True: certain), or as a preference make it cost
+    `units`. A certain pattern, decided by history and fixed days alone, cannot be prevented: as a
+    must nothing is posted (an empty clause would make the model infeasible; the check reports it),
+    as a preference its cost is a constant, counted as the check counts it."""
+    decisions = [lit for lit in pattern if lit is not True]
+    if rule.soft is None:
+        if decisions:
+            model.hard(rule, staff, model.cp.AddBoolOr([lit.Not() for lit in decisions]), detail)
+        return
+    cost = model.false.Not()
+    if decisions:
+        cost = model.cp.NewBoolVar(f"{rule.id}[{staff.id},{detail}]")
+        model.cp.AddBoolOr([*(lit.Not() for lit in decisions), cost])
+    rule.penalize(model, staff, units * cost)
+
+
+def post_long_runs(rule: Rule, model, staff, values: Sequence, before: int | None, most: int) -> None:
+    """No most + 1 days in a row reaching into the plan all hold the value; as a preference each
+    such window costs a day, so a run costs the days `long_runs` counts."""
+    days = with_history(values, before)
+    offset = len(days) - len(values)
+    for end in range(max(offset, most), len(days)):
+        pattern = [_is(value, True) for value in days[end - most : end + 1]]
+        if not any(lit is None for lit in pattern):
+            _forbid(rule, model, staff, pattern, 1, f"{most + 1} days to {_date(model.problem, end - offset)}")
+
+
+def post_short_runs(rule: Rule, model, staff, values: Sequence, before: int | None, least: int) -> None:
+    """Forbid each run `short_runs` finds: the pattern other value, the value `length` < least
+    times, other value, closed in the plan; as a preference it costs the days it lacks."""
+    days = with_history(values, before)
+    offset = len(days) - len(values)
+    for close in range(offset, len(days)):
+        for length in range(1, min(least, close)):
+            opening = close - length - 1
+            inner = (_is(value, True) for value in days[opening + 1 : close])
+            pattern = [_is(days[opening], False), *inner, _is(days[close], False)]
+            if not any(lit is None for lit in pattern):
+                detail = f"{length} day(s) to {_date(model.problem, close - offset)}"
+                _forbid(rule, model, staff, pattern, least - length, detail)
+
+
+def run_violation(
+    rule: Rule, problem, staff, run: tuple[int, int, int], limit: int, what: str, unit: str = ""
+) -> Violation:
+    """A run breaking `limit` (at least, or at most when longer), measured over its full length,
+    history included; `units` are those the run counts in this plan."""
+    first, last, units = run
+    length = last - first + 1
+    if length > limit:
+        word, end = "at most", dt.datetime.combine(_date(problem, last), dt.time(23, 59))
+    elif last >= 0:
+        word, end = "at least", _day(problem, last)
+    else:  # a history run the first day ends is settled on that day: the finding lies in the plan
+        word, end = "at least", dt.datetime.combine(problem.days[0], dt.time(23, 59))
+    known = f" ({-first} before the plan)" if first < 0 else ""
+    return rule.violation(
+        staff,
+        f"{length} {what} in a row from {_date(problem, first)} to {_date(problem, last)}{known}, {word} {limit}",
+        _day(problem, first),
+        end,
+        measured=length,
+        limit=limit,
+        unit=unit or what,
+        units=units,
+    )
+
+
+def typed_days(problem, worked, shift_id: str) -> list[bool]:
+    """Per day of the plan: does a shift of type `shift_id` start on it?"""
+    days = {w.row.date for w in worked if w.row.shift_id == shift_id}
+    return [day in days for day in problem.days]
+
+
+def typed_literals(model, staff, shift_id: str) -> list:
+    """Per day of the plan: a literal true iff a shift of type `shift_id` starts on it (False: none can)."""
+    by_day = model.options_by_day(staff)
+    out: list = []
+    for day in range(len(model.problem.days)):
+        literals = [var for shift, var in by_day.get(day, ()) if shift.shift_id == shift_id]
+        out.append(model.any_of(literals) if literals else False)
+    return out
 
 
 class SuccessionParams(RuleParams):
@@ -236,57 +401,15 @@ class RunParams(RuleParams):
         ge=1,
         le=14,
         description=(
-            "Shortest run; a run touching the first or last day of the plan is exempt (it continues outside)."
+            "Shortest run; a run touching the last day of the plan is exempt (it continues after it), and "
+            "one touching the first day too unless the employee has history (see the module)."
         ),
     )
 
 
-def _post_min_run(rule: Rule[RunParams], model, staff, value: bool) -> None:
-    """Forbid an inner run of `value` days shorter than `min_days`: the pattern
-    (not value), value x s, (not value) for s < min_days, wholly inside the plan."""
-    works = [model.works_on(staff, day) for day in range(len(model.problem.days))]
-
-    def literal(day: int, want: bool):
-        """A literal true iff day `day` has value `want`; None when it is fixed to the opposite."""
-        lit = works[day]
-        if lit is None:
-            return None if want else True
-        return lit if want else lit.Not()
-
-    last = len(works) - 1
-    for first in range(1, last):
-        for length in range(1, rule.params.min_days):
-            end = first + length  # the closing day
-            if end > last:
-                break
-            pattern = [
-                literal(first - 1, not value),
-                *(literal(d, value) for d in range(first, end)),
-                literal(end, not value),
-            ]
-            if any(lit is None for lit in pattern):
-                continue  # the pattern cannot occur
-            clause = [lit.Not() for lit in pattern if lit is not True]  # never empty: work is never fixed
-            model.hard(rule, staff, model.cp.AddBoolOr(clause), f"{length} day(s) from {model.problem.days[first]}")
-
-
-def _check_min_run(rule: Rule[RunParams], problem, staff, worked, value: bool, what: str) -> Iterable[Violation]:
-    for first, last in inner_runs(worked_days(problem, worked), value):
-        length = last - first + 1
-        if length < rule.params.min_days:
-            yield rule.violation(
-                staff,
-                f"{length} {what} from {problem.days[first]} to {problem.days[last]}, at least {rule.params.min_days}",
-                _day(problem, first),
-                _day(problem, last),
-                measured=length,
-                limit=rule.params.min_days,
-                unit=what,
-            )
-
-
 class MinRun(Rule[RunParams]):
-    """A run of `value` days (worked or off) lying wholly inside the plan lasts at least `min_days`."""
+    """A run of `value` days (worked or off) whose both ends are seen lasts at least `min_days`;
+    as a preference each day it lacks costs."""
 
     value: bool
     what: str
@@ -294,18 +417,25 @@ class MinRun(Rule[RunParams]):
     scope = "agreement"
     source = "no central §: set by a local agreement (rotation rule)"
     central = False
+    soft_unit = "day"  # as a preference: per day a run lacks
     Params = RunParams
 
-    def check(self, problem, staff, worked):
-        return _check_min_run(self, problem, staff, worked, self.value, self.what)
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        values = [flag == self.value for flag in worked_days(problem, worked)]
+        before = history_run(problem, staff, self.value)
+        for run in short_runs(values, before, self.params.min_days):
+            yield run_violation(self, problem, staff, run, self.params.min_days, self.what)
 
     def post(self, model, staff) -> None:
-        _post_min_run(self, model, staff, self.value)
+        works = [model.works_on(staff, day) for day in range(len(model.problem.days))]
+        values = [not self.value if lit is None else (lit if self.value else lit.Not()) for lit in works]
+        before = history_run(model.problem, staff, self.value)
+        post_short_runs(self, model, staff, values, before, self.params.min_days)
 
 
 @register
 class MinConsecutiveWork(MinRun):
-    """A run of working days inside the plan lasts at least `min_days` (no lone working day)."""
+    """A run of working days lasts at least `min_days` (no lone working day)."""
 
     id = "shifts.min_consecutive_days"
     title = "Shortest run of working days"
@@ -314,8 +444,8 @@ class MinConsecutiveWork(MinRun):
 
 @register
 class MinConsecutiveDaysOff(MinRun):
-    """A run of days off inside the plan lasts at least `min_days` (e.g. days off two together).
-    Absent and unavailable days are days off."""
+    """A run of days off lasts at least `min_days` (e.g. days off two together). Absent and
+    unavailable days are days off."""
 
     id = "days_off.min_consecutive"
     title = "Shortest run of days off"
@@ -390,7 +520,8 @@ class MaxDaysOffParams(RuleParams):
 @register
 class MaxConsecutiveDaysOff(Rule[MaxDaysOffParams]):
     """At most `max_days` days off in a row: present days on which no shift starts. An absent day
-    is no day off here (a holiday is not the rota's doing), so it ends the run."""
+    is no day off here (a holiday is not the rota's doing), so it ends the run; before the plan
+    absences are not known, so a known day without a shift is a day off."""
 
     id = "days_off.max_consecutive"
     title = "Longest run of days off"
@@ -409,49 +540,22 @@ class MaxConsecutiveDaysOff(Rule[MaxDaysOffParams]):
         most = self.params.max_days
         if most is None:
             return
-        for first, last in _all_runs(self.off(problem, staff, worked)):
-            length = last - first + 1
-            if length > most:
-                yield self.violation(
-                    staff,
-                    f"{length} days off in a row from {problem.days[first]} to {problem.days[last]}, at most {most}",
-                    _day(problem, first),
-                    dt.datetime.combine(problem.days[last], dt.time(23, 59)),
-                    measured=length,
-                    limit=most,
-                    unit="days off",
-                )
+        before = history_run(problem, staff, False)
+        for run in long_runs(self.off(problem, staff, worked), before, most):
+            yield run_violation(self, problem, staff, run, most, "days off")
 
     def post(self, model, staff) -> None:
-        """Every most + 1 present days in a row hold a shift start (a window fully off costs one
-        day as a preference: a run of L > most days off holds L - most such windows)."""
+        """Every most + 1 present days in a row reaching into the plan hold a shift start, days
+        before it read from the history (a window fully off costs one day as a preference: a run
+        holds as many as `long_runs` counts days beyond the most in the plan)."""
         most = self.params.max_days
         if most is None:
             return
-        problem = model.problem
-        for first in range(0, len(problem.days) - most):
-            window = range(first, first + most + 1)
-            if any(problem.days[d] in staff.absent for d in window):
-                continue
-            starts = [lit for lit in (model.works_on(staff, d) for d in window) if lit is not None]
-            detail = f"{most + 1} days from {problem.days[first]}"
-            if self.soft is None:
-                model.hard(self, staff, model.cp.AddBoolOr(starts or [model.false]), detail)
-            else:
-                over = model.cp.NewBoolVar(f"{self.id}[{staff.id},{first}]")
-                model.cp.AddBoolOr([*starts, over])
-                self.penalize(model, staff, over)
-
-
-def _all_runs(flags: Sequence[bool]) -> Iterator[tuple[int, int]]:
-    """(first, last) of each maximal run of True, edges included."""
-    first = None
-    for day, flag in enumerate([*flags, False]):
-        if flag and first is None:
-            first = day
-        elif not flag and first is not None:
-            yield first, day - 1
-            first = None
+        values = []
+        for day, date in enumerate(model.problem.days):
+            lit = model.works_on(staff, day)
+            values.append(False if date in staff.absent else True if lit is None else lit.Not())
+        post_long_runs(self, model, staff, values, history_run(model.problem, staff, False), most)
 
 
 class TypeRunParams(RuleParams):
@@ -483,32 +587,57 @@ class MaxConsecutivePerType(Rule[TypeRunParams]):
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         for shift_id, most in sorted(self.params.max_days.items()):
-            days = {w.row.date for w in worked if w.row.shift_id == shift_id}
-            flags = [day in days for day in problem.days]
-            for first, last in _all_runs(flags):
-                length = last - first + 1
-                if length > most:
-                    yield self.violation(
-                        staff,
-                        f"{length} {shift_id} shifts in a row from {problem.days[first]} to {problem.days[last]}, "
-                        f"at most {most}",
-                        _day(problem, first),
-                        dt.datetime.combine(problem.days[last], dt.time(23, 59)),
-                        measured=length,
-                        limit=most,
-                        unit=f"{shift_id} days in a row",
-                    )
+            before = history_run(problem, staff, True, shift_id)
+            for run in long_runs(typed_days(problem, worked, shift_id), before, most):
+                yield run_violation(self, problem, staff, run, most, f"{shift_id} shifts", f"{shift_id} days in a row")
 
     def post(self, model, staff) -> None:
-        by_day = model.options_by_day(staff)
-        days = model.problem.days
         for shift_id, most in self.params.max_days.items():
-            typed = {d: [var for shift, var in options if shift.shift_id == shift_id] for d, options in by_day.items()}
-            flags = {d: model.any_of(literals) for d, literals in typed.items() if literals}
-            for first in range(0, len(days) - most):
-                window = [flags[d] for d in range(first, first + most + 1) if d in flags]
-                if len(window) > most:
-                    self._at_most(model, staff, sum(window), most, len(window), f"{shift_id} from {days[first]}")
+            before = history_run(model.problem, staff, True, shift_id)
+            post_long_runs(self, model, staff, typed_literals(model, staff, shift_id), before, most)
+
+
+class TypeMinRunParams(RuleParams):
+    min_days: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Shift type -> fewest days in a row on which a shift of that type starts (e.g. {nat: 2}); a day "
+            "off or another type ends a run. Edges as for shifts.min_consecutive_days."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _in_range(self) -> TypeMinRunParams:
+        for shift_id, least in self.min_days.items():
+            if not 1 <= least <= 14:
+                raise ValueError(f"min_days for {shift_id!r} must be 1 to 14 (got {least})")
+        return self
+
+
+@register
+class MinConsecutivePerType(Rule[TypeMinRunParams]):
+    """A run of days on which a shift of type t starts, whose both ends are seen, lasts at least
+    `min_days[t]` (no lone night between day shifts)."""
+
+    id = "shifts.min_consecutive_type"
+    title = "Shortest run of one shift type"
+    severity = Severity.agreement
+    scope = "agreement"
+    source = "no central §: set by a local agreement (rotation rule)"
+    central = False
+    soft_unit = "day"  # as a preference: per day of the type a run lacks
+    Params = TypeMinRunParams
+
+    def check(self, problem, staff, worked) -> Iterable[Violation]:
+        for shift_id, least in sorted(self.params.min_days.items()):
+            before = history_run(problem, staff, True, shift_id)
+            for run in short_runs(typed_days(problem, worked, shift_id), before, least):
+                yield run_violation(self, problem, staff, run, least, f"{shift_id} shifts", f"{shift_id} days in a row")
+
+    def post(self, model, staff) -> None:
+        for shift_id, least in self.params.min_days.items():
+            before = history_run(model.problem, staff, True, shift_id)
+            post_short_runs(self, model, staff, typed_literals(model, staff, shift_id), before, least)
 
 
 class CompleteWeekendParams(RuleParams):

@@ -13,6 +13,12 @@ from functools import cached_property
 from .scenario import Scenario, ShiftType, Wish, public_holidays
 from .timeline import Timeline
 
+#: How far back the history before the horizon (`Staff.history`, scenario `history:`) may reach, and
+#: how far it is known: with any history, a day of these without a shift start was a day off, so a
+#: run of days off or of one shift type counts back through them. No rule looks further back (the
+#: longest, a run of days off, is at most 28 days); older shifts would change nothing.
+HISTORY_DAYS = 28
+
 
 @dataclass(frozen=True)
 class ShiftInstance:

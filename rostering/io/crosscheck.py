@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rostering.domain.problem import demand_cell
+from rostering.domain.problem import HISTORY_DAYS, demand_cell
 from rostering.domain.scenario import Scenario, public_holidays
 from rostering.rules import AgreementTerms, agreements, plugin_failure, plugins, registry
 from rostering.rules.active import used_plugins
@@ -80,11 +80,6 @@ def _vikar_pool(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
                 ("vikar_pool", i, "id"),
                 f"the pool's people are named {supply.id}-1.., which clashes with employee {taken[0]!r}",
             )
-
-
-#: How far back `history:` may reach: the rules look back at most a run of 13 days (a week of rest
-#: periods, a block of fridøgn, a run of days or nights); older shifts would change nothing.
-HISTORY_DAYS = 28
 
 
 def _history(scenario: Scenario) -> Iterator[tuple[Loc, str]]:
