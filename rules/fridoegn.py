@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from rostering.domain.problem import HISTORY_DAYS
+
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
 
@@ -359,7 +361,9 @@ class WeekendOffParams(RuleParams):
 class WeekendOff(Rule[WeekendOffParams]):
     """Free weekends: in every run of `per_weekends` weekends at least `min_free` have no work
     from Saturday 00:00 to Monday 00:00 (a Friday night shift ending Saturday 07:00 takes the
-    weekend). Weekends of absence are free. Only weekends wholly inside the horizon count."""
+    weekend). Weekends of absence are free. Weekends wholly inside the horizon count, and with
+    history (`Staff.history`) the weekends before it too, in the runs that reach into the plan:
+    two plans in a row then keep the rule where they meet."""
 
     id = "weekend.off_frequency"
     title = "Free weekends"
@@ -368,20 +372,31 @@ class WeekendOff(Rule[WeekendOffParams]):
     source = "no central §: no KL rule found (rules-dk weekend.off_frequency, U); local agreement or practice"
     central = False
     soft_unit = "weekend"  # as a preference: per free weekend a window lacks
+    sees_history = True
     Params = WeekendOffParams
 
-    def weekends(self, problem) -> list[tuple[dt.date, int, int]]:
+    def weekends(self, problem, staff) -> tuple[list[tuple[dt.date, int, int]], int]:
+        """(Saturday, start, end) of each weekend counted, and how many of them lie before the
+        horizon (those the employee's history reaches, up to a window's length less one)."""
         mids = problem.midnights
-        return [(day, mids[i], mids[i + 2]) for i, day in enumerate(problem.days[:-1]) if day.weekday() == 5]
+        inside = [(day, mids[i], mids[i + 2]) for i, day in enumerate(problem.days[:-1]) if day.weekday() == 5]
+        first = problem.days[0]
+        back = min(self.params.per_weekends * 7 - 1, HISTORY_DAYS) if staff.history else 0
+        saturdays = [first - dt.timedelta(days=k) for k in range(back, 1, -1)]
+        midnight = problem.timeline.midnight
+        before = [(day, midnight(day), midnight(day + dt.timedelta(days=2))) for day in saturdays if day.weekday() == 5]
+        return [*before, *inside], len(before)
 
-    def windows(self, problem) -> Iterator[list[tuple[dt.date, int, int]]]:
-        weekends = self.weekends(problem)
-        for first in range(0, len(weekends) - self.params.per_weekends + 1):
-            yield weekends[first : first + self.params.per_weekends]
+    def windows(self, problem, staff) -> Iterator[list[tuple[dt.date, int, int]]]:
+        """Runs of `per_weekends` weekends that end in the horizon."""
+        weekends, before = self.weekends(problem, staff)
+        size = self.params.per_weekends
+        for first in range(max(0, before - size + 1), len(weekends) - size + 1):
+            yield weekends[first : first + size]
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         work = [(w.shift.start, w.shift.end) for w in worked]
-        for window in self.windows(problem):
+        for window in self.windows(problem, staff):
             free = sum(1 for _, s, e in window if not any(a < e and b > s for a, b in work))
             if free < self.params.min_free:
                 first, last = window[0][0], window[-1][0] + dt.timedelta(days=1)
@@ -396,7 +411,7 @@ class WeekendOff(Rule[WeekendOffParams]):
                 )
 
     def post(self, model, staff) -> None:
-        for window in self.windows(model.problem):
+        for window in self.windows(model.problem, staff):
             blocks = [model.free_during(staff, s, e) for _, s, e in window]
             always = sum(1 for block in blocks if block is None)
             if always < self.params.min_free:

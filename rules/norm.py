@@ -54,14 +54,17 @@ class NormHours(Rule[NormParams]):
         """(days, norm minutes, full-time norm minutes) per complete normperiode in the horizon;
         the norm is None for timelønnede (no contract hours). A period the horizon holds only part
         of is not checked: its hours may still be evened out before it ends (the objective keeps
-        the plan near the norm pro rata, and `notes` tells the report)."""
+        the plan near the norm pro rata, and `notes` tells the report). The saldo carried in
+        (`Staff.norm_balance`) is evened out in the first period: both norms less it."""
         for first, end, complete in self.terms.normperiods(len(problem.days)):
             if not complete:
                 continue
             days = problem.days[first:end]
             christmas_eve = self.terms.christmas_eve_from is not None
+            carried = staff.norm_balance if first == 0 else 0
             norm = norm_minutes(staff.contract_hours, days, problem.holidays, staff.absent, christmas_eve)
             full = norm_minutes(self.terms.fulltime_hours, days, problem.holidays, staff.absent, christmas_eve)
+            norm, full = max(0, norm - carried), max(0, full - carried)
             yield days, (norm if staff.contract_hours > 0 else None), full
 
     def notes(self, problem) -> list[str]:
@@ -116,6 +119,8 @@ class NormHours(Rule[NormParams]):
                 # Without a norm the only limit is the full-time norm plus tolerance: the branch above.
                 assert norm is not None
                 what = f"{(planned - norm) / 60:+.1f} h from the norm {norm / 60:.1f} h"
+            if staff.norm_balance and days[0] == problem.days[0]:
+                what += f" (less the saldo carried in, {staff.norm_balance / 60:+.1f} h)"
             yield self.violation(
                 staff,
                 f"{planned / 60:.1f} h planned {days[0]}..{days[-1]}: {what}",

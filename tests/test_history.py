@@ -233,3 +233,82 @@ def test_solve_and_validate_take_the_previous_roster(tmp_path):
     checked = runner.invoke(app, ["validate", str(plan), str(broken), "--previous", str(previous)])
     assert checked.exit_code == 1 and "rest.daily" in checked.output
     assert runner.invoke(app, ["validate", str(plan), str(broken)]).exit_code == 0
+
+
+class TestSaldoCarriedIn:
+    """`norm_balance_hours`: hours above (+) or below (-) the norm carried from the previous
+    period move the first normperiode's norm, in the check, the solver and the objective."""
+
+    TERMS = {"foa": {"terms": {"normperiode_weeks": 1}}}
+
+    def plan(self, balance: float):
+        return build(
+            scenario(
+                [emp("e1", agreement="foa", norm_balance_hours=balance)],
+                demand=[need("dag", *days_from("2026-01-05", 7))],
+                agreements=self.TERMS,
+            )
+        )
+
+    def dags(self, p, count: int):
+        return [row(p, "e1", f"{day}T07:00", f"{day}T15:00") for day in days_from("2026-01-05", count)]
+
+    def test_the_norm_of_the_first_normperiode_is_less_the_saldo(self):
+        plain, ahead, behind = self.plan(0), self.plan(7.4), self.plan(-7.4)
+        assert plain.employees[0].norm_minutes == 37 * 60
+        assert ahead.employees[0].norm_minutes == 37 * 60 - 444
+        assert behind.employees[0].norm_minutes == 37 * 60 + 444
+        # 37 h +- 4 h: 5 dags (40 h) are fine without a saldo, 4 (32 h) too few
+        assert findings(plain, self.dags(plain, 5), "hours.norm") == []
+        assert len(findings(plain, self.dags(plain, 4), "hours.norm")) == 1
+        # 7.4 h ahead: the norm is 29.6 h, so 40 h is too much and 32 h right
+        (too_much,) = findings(ahead, self.dags(ahead, 5), "hours.norm")
+        assert too_much.limit == 33.6 and "saldo carried in, +7.4 h" in too_much.message
+        assert findings(ahead, self.dags(ahead, 4), "hours.norm") == []
+
+    def test_the_solver_evens_the_saldo_out(self):
+        """Demand every day at `min`: the solver plans as many dags as the norm allows."""
+        assert len(worked(run(self.plan(0)))) == 5  # 40 h of 37 + 4
+        assert len(worked(run(self.plan(7.4)))) == 4  # 32 h of 29.6 + 4
+
+
+def test_two_plans_in_a_row_validate_as_one():
+    """Rolling planning: weeks 1-2, then weeks 3-4 from the first plan's roster (`--previous`);
+    the two rosters joined break no rule of the four-week plan. Planned blind to the first
+    (no history), the second breaks the weekly rest and the longest run where they meet."""
+    staff = [emp(f"e{i}", agreement="foa") for i in range(1, 5)]
+    demand = [need(s, days=["all"]) for s in ("dag", "aften")]
+    terms = {"foa": {"terms": {"normperiode_weeks": 2}}}
+    whole = build(scenario(staff, demand=demand, weeks=4, agreements=terms))
+    first = run(build(scenario(staff, demand=demand, weeks=2, agreements=terms)))
+    second_plan = scenario_from_data(scenario(staff, demand=demand, start="2026-01-19", weeks=2, agreements=terms))
+    seen, _ = with_previous(second_plan, first.roster, "weeks 1-2")
+
+    def joined_findings(plan):
+        second = run(build_problem(plan))
+        assert second.has_roster
+        joined = Roster((*first.roster.assignments, *second.roster.assignments))
+        return {v.rule_id for v in validate(whole, joined).violations}
+
+    assert joined_findings(seen) == set()
+    assert {"rest.weekly", "shifts.max_consecutive_days"} <= joined_findings(second_plan)
+
+
+class TestWeekendsAcrossTheBorder:
+    """weekend.off_frequency (FOA: one free weekend in every two) counts the weekend before the
+    horizon when the history shows it."""
+
+    def plan(self, history):
+        return build(
+            scenario([emp("e1", agreement="foa")], demand=[need("dag", "2026-01-10", min=0, target=1)], history=history)
+        )
+
+    def test_a_worked_weekend_before_the_plan_makes_the_first_weekend_free(self):
+        worked_before = self.plan([before("e1", "2026-01-03", "dag")])
+        rows = [row(worked_before, "e1", "2026-01-10T07:00", "2026-01-10T15:00")]
+        (finding,) = findings(worked_before, rows, "weekend.off_frequency")
+        assert (finding.measured, finding.limit) == (0, 1) and "from 2026-01-03" in finding.message
+        assert worked(run(worked_before)) == []  # the solver leaves the Saturday dag open
+        free_before = self.plan([before("e1", "2026-01-02", "dag")])  # Friday: the weekend was free
+        assert findings(free_before, rows, "weekend.off_frequency") == []
+        assert worked(run(free_before)) == [("2026-01-10", "dag")]

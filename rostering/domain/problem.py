@@ -59,12 +59,15 @@ class Staff:
     no_nights: bool
     preassigned: tuple[tuple[dt.date, str], ...]
     wishes: tuple[Wish, ...]
-    norm_minutes: int
+    norm_minutes: int  # the horizon's norm, less the saldo carried in (norm_balance)
     vikar_cost: float | None = None  # agency staff (scenario vikar_pool): kr per paid hour
     # youth.rest_12h: the last day the employee counts as under 18 (date.max: throughout), None: adult
     under_18_until: dt.date | None = None
     # The shifts worked before the horizon (scenario `history:`): fixed, for the rules that look back
     history: tuple[ShiftInstance, ...] = ()
+    # Minutes above (+) or below (-) the norm carried from the previous period, evened out in the
+    # first normperiode (Employee.norm_balance_hours)
+    norm_balance: int = 0
 
     @property
     def is_vikar(self) -> bool:
@@ -264,6 +267,7 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str], timeline: Timeline)
     for index, emp in enumerate(scenario.employees):
         absent = {day: a.kind.value for a in emp.absences for day in days if a.covers(day)}
         norm = norm_minutes(emp.contract_hours, days, holidays, absent, christmas_eve_reduces(scenario, emp.agreement))
+        balance = round(emp.norm_balance_hours * 60)
         out.append(
             Staff(
                 index=index,
@@ -279,9 +283,10 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str], timeline: Timeline)
                 no_nights=emp.overrides.no_nights,
                 preassigned=tuple((p.date, p.shift) for p in emp.preassigned),
                 wishes=emp.wishes,
-                norm_minutes=norm,
+                norm_minutes=max(0, norm - balance),
                 under_18_until=emp.under_18_until,
                 history=history_shifts(scenario, timeline, emp.id),
+                norm_balance=balance,
             )
         )
     for supply in scenario.vikar_pool:

@@ -188,6 +188,16 @@ class Employee(Strict):
     preassigned: tuple[Preassignment, ...] = ()
     wishes: tuple[Wish, ...] = ()
     overrides: Overrides = Overrides()
+    norm_balance_hours: float = Field(
+        default=0,
+        ge=-500,
+        le=500,
+        description=(
+            "Saldo carried from the previous period: hours worked above (+) or below (-) the norm and not "
+            "settled. This plan's first normperiode aims at its norm less the saldo, so it is evened out "
+            "(rules-dk hours.contract_norm: carry-over)."
+        ),
+    )
     under_18: bool | None = Field(
         default=None,
         description=(
