@@ -16,7 +16,7 @@ from rostering.analysis.verify import solve_and_verify
 from rostering.cli import app
 from rostering.rules.objective import total_points
 from rostering.solver.options import with_strategy
-from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN, benchmark_options
+from rostering.solver.presets import CURTOIS, DANISH, INRC2, PRESETS, REPLAN, benchmark_options
 
 
 def changed(preset: Strategy) -> dict[str, object]:
@@ -60,7 +60,7 @@ def test_the_curtois_preset_differs_from_danish_in_the_documented_fields():
 
 def test_replan_is_the_danish_preset_and_every_preset_has_a_name():
     assert changed(REPLAN) == {}
-    assert dict(PRESETS) == {"danish": DANISH, "curtois": CURTOIS, "replan": REPLAN}
+    assert dict(PRESETS) == {"danish": DANISH, "curtois": CURTOIS, "inrc2": INRC2, "replan": REPLAN}
 
 
 def test_benchmark_options_change_the_strategy_only():

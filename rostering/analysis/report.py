@@ -172,9 +172,9 @@ def print_report(report: ValidationReport, console: Console) -> None:
     verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
     console.print(
         f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
-        + (f" ({counts})" if not report.compliant else "")
+        + (f" ({counts})" if report.violations else "")
     )
-    if not report.compliant:
+    if report.violations:  # a compliant roster may still break preferences: they are shown with their points
         rules = Table(title="Violations per rule")
         rules.add_column("rule", no_wrap=True)
         rules.add_column("severity")
@@ -193,8 +193,9 @@ def print_report(report: ValidationReport, console: Console) -> None:
             when = " – ".join(t for t in (_when(v.start), _when(v.end)) if t)
             measured = f"  [{_num(v.measured, '')} / {_num(v.limit, v.unit)}]" if v.limit is not None else ""
             projected = "  (projected)" if not v.decided else ""
+            points = f"  ({v.points:g} points)" if v.points is not None else ""
             console.print(
-                f"    {when}{measured}{projected}  {v.message}", highlight=False, markup=False, soft_wrap=True
+                f"    {when}{measured}{projected}{points}  {v.message}", highlight=False, markup=False, soft_wrap=True
             )
     for note in report.notes:
         console.print(f"Note: {note}", highlight=False, markup=False)

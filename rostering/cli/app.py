@@ -68,6 +68,7 @@ class InputFormat(str, Enum):
     auto = "auto"
     scenario = "scenario"
     curtois = "curtois"
+    inrc2 = "inrc2"
 
 
 class ReportFormat(str, Enum):

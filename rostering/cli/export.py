@@ -1,4 +1,5 @@
-"""`rostering export payroll|ical|xlsx`: a roster as pay lines, calendars or the planner's grid."""
+"""`rostering export payroll|ical|xlsx|inrc2`: a roster as pay lines, calendars, the planner's
+grid or a benchmark's solution files."""
 
 from __future__ import annotations
 
@@ -11,15 +12,28 @@ from rich.table import Table
 
 from rostering.analysis.report import with_baseline
 from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import build_problem
 from rostering.exports.grid import write_grid
 from rostering.exports.ical import write_calendars
+from rostering.exports.inrc2 import write_solutions
 from rostering.exports.pay import HOUR_TYPES, WAGE_TYPES, payroll_run, settlement_notes, totals
 from rostering.exports.payroll import load_profile, prepare, write_payroll
 from rostering.io.roster_file import read_roster
+from rostering.io.scenario_file import load_scenario
 from rostering.rules.active import active_rules
 from rostering.rules.check import check_roster
 
-from .app import EXIT_FINDINGS, app, change_moment, err, exit_on_bad_input, load_inputs, out, parse_day
+from .app import (
+    EXIT_FINDINGS,
+    app,
+    change_moment,
+    err,
+    exit_on_bad_input,
+    load_inputs,
+    out,
+    parse_day,
+    read_checked,
+)
 
 export_app = typer.Typer(help="Export a roster to payroll, calendars or the planner's grid.", no_args_is_help=True)
 
@@ -145,6 +159,22 @@ def export_xlsx_command(
     out.print(
         f"Wrote the grid for {len(problem.employees)} employees × {len(problem.days)} days to {output}", highlight=False
     )
+
+
+@export_app.command("inrc2")
+def export_inrc2_command(
+    instance: Path = typer.Argument(..., help="The INRC-II instance the roster solves: DIR/nNNNwW_H_w1-w2-..."),
+    roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for the weekly Sol-*.txt files."),
+    start: str | None = typer.Option(None, "--start", help="The date of day 0, a Monday (default 2024-01-01)."),
+) -> None:
+    """The competition's weekly solution files, for its validator or bench/inrc2_eval.py."""
+    with exit_on_bad_input():
+        problem = build_problem(load_scenario(instance, "inrc2", parse_day("--start", start)))
+        rows = read_checked(problem, roster)
+        paths = write_solutions(problem, list(rows.assignments), instance.name, output)
+    _warn_violations(problem, rows, instance, roster)
+    out.print(f"Wrote {len(paths)} weekly solution files to {output}", highlight=False)
 
 
 def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:

@@ -10,14 +10,14 @@ from rich.table import Table
 from rostering.analysis.summary import Summary
 from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.domain.problem import build_problem
-from rostering.io.curtois import best_known
+from rostering.io import curtois, inrc2
 from rostering.io.history import with_previous
 from rostering.io.roster_file import read_roster, write_roster
 from rostering.io.scenario_file import load_scenario, read_scenario
 from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import parse_absence, replan_problem, with_locks
 from rostering.solver.options import SolveOptions
-from rostering.solver.presets import CURTOIS, DANISH, PRESETS, REPLAN, PresetName
+from rostering.solver.presets import CURTOIS, DANISH, INRC2, PRESETS, REPLAN, PresetName
 from rostering.solver.search import Progress as SolveProgress
 
 from .app import (
@@ -37,7 +37,9 @@ from .app import (
 
 @app.command("solve")
 def solve_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(
+        ..., help="Scenario file (YAML or JSON), a Curtois & Qu instance file, or an INRC-II instance DIR/NAME."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
     time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed and workers: same run)."),
@@ -53,16 +55,20 @@ def solve_command(
         "(rest, fridøgn, runs and successions across the border).",
     ),
     input_format: InputFormat = typer.Option(
-        InputFormat.auto, "--input-format", help="auto: a Curtois & Qu benchmark instance is recognised by its content."
+        InputFormat.auto,
+        "--input-format",
+        help="auto: a Curtois & Qu instance is recognised by its content, an INRC-II one by its name.",
     ),
     start: str | None = typer.Option(
-        None, "--start", help="Curtois instances: the date of day 0, a Monday (default 2024-01-01)."
+        None,
+        "--start",
+        help="Benchmark instances (Curtois, INRC-II): the date of day 0, a Monday (default 2024-01-01).",
     ),
     preset: PresetName | None = typer.Option(
         None,
         "--preset",
         help="How the solver spends the time limit "
-        "(rostering.solver.presets). Default: curtois for a Curtois instance, "
+        "(rostering.solver.presets). Default: curtois or inrc2 for those benchmarks' instances, "
         "else danish.",
     ),
 ) -> None:
@@ -70,7 +76,7 @@ def solve_command(
     with exit_on_bad_input():
         first_day = parse_day("--start", start)
         loaded, kind = read_scenario(scenario, input_format.value, first_day)
-        benchmark = kind == "curtois"
+        benchmark = kind in ("curtois", "inrc2")
         if previous is not None:
             loaded, taken = with_previous(loaded, read_roster(previous), str(previous))
             out.print(taken, highlight=False, markup=False)
@@ -82,21 +88,22 @@ def solve_command(
         f"Solving {problem.scenario.name}: {len(problem.employees)} employees, {len(problem.days)} days, "
         f"{len(problem.shift_types)} shift types (time limit {time_limit:g} s, seed {seed})"
     )
-    strategy = PRESETS[preset.value] if preset is not None else CURTOIS if benchmark else DANISH
+    default = {"curtois": CURTOIS, "inrc2": INRC2}.get(kind, DANISH)
+    strategy = PRESETS[preset.value] if preset is not None else default
     verified = _solve_and_write(
         problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output, quiet, begin
     )
     if benchmark:
-        _print_benchmark(scenario, verified.summary)
+        _print_benchmark(scenario, kind, verified.summary)
     if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _print_benchmark(path: Path, summary: Summary) -> None:
+def _print_benchmark(path: Path, kind: str, summary: Summary) -> None:
     """The instance's objective (recomputed from the roster), the bound and the published best."""
     objective = summary.objective
     assert objective is not None  # the caller exited already if the solve gave no roster
-    best = best_known(path)
+    best = curtois.best_known(path) if kind == "curtois" else inrc2.best_known(path)
     line = f"Instance objective {objective:g} (from the roster); CP-SAT bound {optional(summary.bound, 'g')}"
     if best is not None:
         gap = (objective - best.upper) / best.upper if best.upper else 0.0

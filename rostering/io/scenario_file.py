@@ -21,26 +21,30 @@ from rostering.domain.scenario import Scenario
 
 from .curtois import DEFAULT_START, is_curtois, parse_curtois
 from .files import read_input
+from .inrc2 import is_inrc2, read_inrc2
 from .validation import model_from_data, scenario_from_data
 
 M = TypeVar("M", bound=BaseModel)
 
 
-INPUT_FORMATS = ("auto", "scenario", "curtois")
+INPUT_FORMATS = ("auto", "scenario", "curtois", "inrc2")
 
 
 def load_scenario(path: str | Path, input_format: str = "auto", start: dt.date | None = None) -> Scenario:
     """Parse, validate and cross-check a scenario file. Raises `InputError` listing every problem.
 
-    A Curtois & Qu benchmark instance is recognised by its content (or `input_format="curtois"`)
-    and read as a scenario starting on `start` (default 2024-01-01)."""
+    A Curtois & Qu benchmark instance is recognised by its content (or `input_format="curtois"`),
+    an INRC-II instance by its path DIR/NAME (or `input_format="inrc2"`); both are read as a
+    scenario starting on `start` (default 2024-01-01)."""
     return read_scenario(path, input_format, start)[0]
 
 
 def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date | None = None) -> tuple[Scenario, str]:
-    """`load_scenario`, also saying which format the file was read as ("scenario" or "curtois"):
-    the caller picks its solver preset from it without reading the file a second time."""
+    """`load_scenario`, also saying which format the file was read as ("scenario", "curtois" or
+    "inrc2"): the caller picks its solver preset from it without reading the file a second time."""
     path = Path(path)
+    if input_format == "inrc2" or (input_format == "auto" and is_inrc2(path)):
+        return read_inrc2(path, start or DEFAULT_START), "inrc2"
     text = read_input(path)
     if input_format not in INPUT_FORMATS:
         raise InputError(
@@ -54,7 +58,7 @@ def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
             str(path),
             [
                 InputIssue(
-                    "start", "a start date applies to Curtois instances only; a scenario names its own horizon.start"
+                    "start", "a start date applies to benchmark instances only; a scenario names its own horizon.start"
                 )
             ],
         )
