@@ -452,63 +452,105 @@ class MinConsecutiveDaysOff(MinRun):
     value, what = False, "days off"
 
 
-class MaxWeekendsParams(RuleParams):
+def plan_periods(problem, weeks: int | None) -> list[tuple[int, int, bool]]:
+    """(first, end, complete) day indexes of each period of `weeks` weeks from the plan's start
+    (None: the whole plan, one period); the last one may be cut by the plan's end."""
+    size = len(problem.days) if weeks is None else 7 * weeks
+    return [
+        (first, min(first + size, len(problem.days)), first + size <= len(problem.days))
+        for first in range(0, len(problem.days), size)
+    ]
+
+
+PERIOD_WEEKS = Field(
+    default=None,
+    ge=1,
+    le=52,
+    description=(
+        "Count per period of this many weeks from the plan's start (None: over the whole plan). A last "
+        "period the plan cuts is held to the most, not to the fewest (it may still reach it)."
+    ),
+)
+
+
+class WeekendsParams(RuleParams):
     max_weekends: int | None = Field(
-        default=None, ge=0, description="Most weekends worked in the plan (None: no limit)."
+        default=None, ge=0, description="Most weekends worked per period (None: no limit)."
     )
+    min_weekends: int = Field(default=0, ge=0, description="Fewest weekends worked per period.")
+    period_weeks: int | None = PERIOD_WEEKS
+
+    @model_validator(mode="after")
+    def _order(self) -> WeekendsParams:
+        if self.max_weekends is not None and self.max_weekends < self.min_weekends:
+            raise ValueError(f"max_weekends {self.max_weekends} is below min_weekends {self.min_weekends}")
+        return self
 
 
 @register
-class MaxWorkedWeekends(Rule[MaxWeekendsParams]):
-    """At most `max_weekends` weekends worked in the plan; a weekend is worked when a shift starts
-    on its Saturday or its Sunday."""
+class MaxWorkedWeekends(Rule[WeekendsParams]):
+    """Between `min_weekends` and `max_weekends` weekends worked per period (the plan, or
+    `period_weeks`); a weekend is worked when a shift starts on its Saturday or its Sunday, and
+    belongs to the period holding its Saturday."""
 
     id = "weekend.max_worked"
     title = "Weekends worked"
     severity = Severity.agreement
     scope = "agreement"
-    soft_unit = "weekend"  # as a preference: per weekend worked beyond the most
+    soft_unit = "weekend"  # as a preference: per weekend worked beyond the most or short of the fewest
     source = "no central §: set by a local agreement"
     central = False
-    Params = MaxWeekendsParams
+    Params = WeekendsParams
 
-    def weekends(self, problem) -> list[tuple[int, ...]]:
-        """Day indexes of each weekend's Saturday and Sunday inside the plan."""
+    def weekends(self, problem, first: int = 0, end: int | None = None) -> list[tuple[int, ...]]:
+        """Day indexes of each weekend's Saturday and Sunday inside the plan whose Saturday (or
+        the plan's first day, a Sunday) lies in days [first, end)."""
         out: dict[int, list[int]] = {}
         for index, day in enumerate(problem.days):
             if day.weekday() >= 5:
                 saturday = index - (day.weekday() - 5)
                 out.setdefault(saturday, []).append(index)
-        return [tuple(days) for _, days in sorted(out.items())]
+        end = len(problem.days) if end is None else end
+        return [tuple(days) for saturday, days in sorted(out.items()) if first <= max(saturday, 0) < end]
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        most = self.params.max_weekends
-        if most is None:
-            return
         flags = worked_days(problem, worked)
-        busy = [days for days in self.weekends(problem) if any(flags[d] for d in days)]
-        if len(busy) > most:
-            yield self.violation(
-                staff,
-                f"{len(busy)} weekends worked, at most {most}",
-                _day(problem, busy[0][0]),
-                _day(problem, busy[-1][-1]),
-                measured=len(busy),
-                limit=most,
-                unit="weekends",
-            )
+        for first, end, complete in plan_periods(problem, self.params.period_weeks):
+            weekends = self.weekends(problem, first, end)
+            busy = [days for days in weekends if any(flags[d] for d in days)]
+            low = self.params.min_weekends if complete else 0
+            most = self.params.max_weekends
+            if most is not None and len(busy) > most:  # the finding spans the weekends worked
+                yield self._finding(staff, problem, first, end, len(busy), f"at most {most}", most, busy)
+            elif len(busy) < low:
+                yield self._finding(staff, problem, first, end, len(busy), f"at least {low}", low)
+
+    def _finding(self, staff, problem, first, end, count, words, limit, busy=()) -> Violation:
+        start, last = (_day(problem, busy[0][0]), _day(problem, busy[-1][-1])) if busy else (None, None)
+        return self.violation(
+            staff,
+            f"{count} weekends worked {problem.days[first]}..{problem.days[end - 1]}, {words}",
+            start or _day(problem, first),
+            last or dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
+            measured=count,
+            limit=limit,
+            unit="weekends",
+        )
 
     def post(self, model, staff) -> None:
         most = self.params.max_weekends
-        if most is None:
-            return
-        busy = []
-        for days in self.weekends(model.problem):
-            literals = [lit for lit in (model.works_on(staff, d) for d in days) if lit is not None]
-            if literals:
-                busy.append(model.any_of(literals))
-        if len(busy) > most:
-            self._at_most(model, staff, sum(busy), most, len(busy), f"{most} weekends")
+        for first, end, complete in plan_periods(model.problem, self.params.period_weeks):
+            busy = []
+            for days in self.weekends(model.problem, first, end):
+                literals = [lit for lit in (model.works_on(staff, d) for d in days) if lit is not None]
+                if literals:
+                    busy.append(model.any_of(literals))
+            detail = f"weekends {model.problem.days[first]}.."
+            if most is not None and len(busy) > most:
+                self._at_most(model, staff, sum(busy), most, len(busy), f"{detail} at most {most}")
+            if complete and self.params.min_weekends > 0:
+                least = self.params.min_weekends
+                self._at_least(model, staff, sum(busy), least, f"{detail} at least {least}")
 
 
 class MaxDaysOffParams(RuleParams):
@@ -724,8 +766,9 @@ class CompleteWeekend(Rule[CompleteWeekendParams]):
 
 
 class ShiftCountParams(RuleParams):
-    min_shifts: int = Field(default=0, ge=0, le=400, description="Fewest shifts in the plan.")
-    max_shifts: int | None = Field(default=None, ge=0, le=400, description="Most shifts in the plan (None: no limit).")
+    min_shifts: int = Field(default=0, ge=0, le=400, description="Fewest shifts per period.")
+    max_shifts: int | None = Field(default=None, ge=0, le=400, description="Most shifts per period (None: no limit).")
+    period_weeks: int | None = PERIOD_WEEKS
 
     @model_validator(mode="after")
     def _order(self) -> ShiftCountParams:
@@ -736,8 +779,9 @@ class ShiftCountParams(RuleParams):
 
 @register
 class ShiftCount(Rule[ShiftCountParams]):
-    """Shifts over the whole plan within [min_shifts, max_shifts], both inclusive (the count a
-    rotation or a personal agreement fixes, where hours.total_range fixes hours)."""
+    """Shifts per period (the whole plan, or `period_weeks`) within [min_shifts, max_shifts], both
+    inclusive (the count a rotation or a personal agreement fixes, where hours.total_range fixes
+    hours). A shift belongs to the period of the day it starts on."""
 
     id = "shifts.count_range"
     title = "Shifts in the plan"
@@ -749,24 +793,31 @@ class ShiftCount(Rule[ShiftCountParams]):
     Params = ShiftCountParams
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
-        count, low, high = len(worked), self.params.min_shifts, self.params.max_shifts
-        for limit, word in ((low, "at least"), (high, "at most")):
-            if limit is None or (count >= limit if word == "at least" else count <= limit):
-                continue
-            yield self.violation(
-                staff,
-                f"{count} shifts in the plan, {word} {limit}",
-                _day(problem, 0),
-                dt.datetime.combine(problem.days[-1], dt.time(23, 59)),
-                measured=count,
-                limit=limit,
-                unit="shifts in plan",
-            )
+        day_of = problem.day_index
+        for first, end, complete in plan_periods(problem, self.params.period_weeks):
+            count = sum(1 for w in worked if first <= day_of[w.row.date] < end)
+            low, high = (self.params.min_shifts if complete else 0), self.params.max_shifts
+            for limit, word in ((low, "at least"), (high, "at most")):
+                if limit is None or (count >= limit if word == "at least" else count <= limit):
+                    continue
+                yield self.violation(
+                    staff,
+                    f"{count} shifts {problem.days[first]}..{problem.days[end - 1]}, {word} {limit}",
+                    _day(problem, first),
+                    dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
+                    measured=count,
+                    limit=limit,
+                    unit="shifts in period",
+                )
 
     def post(self, model, staff) -> None:
-        literals = [var for _, var in model.options(staff)]
-        low, high = self.params.min_shifts, self.params.max_shifts
-        if low > 0:
-            self._at_least(model, staff, sum(literals), low, f"at least {low} shifts")
-        if high is not None and len(literals) > high:
-            self._at_most(model, staff, sum(literals), high, len(literals), f"at most {high} shifts")
+        day_of = model.problem.day_index
+        high = self.params.max_shifts
+        for first, end, complete in plan_periods(model.problem, self.params.period_weeks):
+            literals = [var for shift, var in model.options(staff) if first <= day_of[shift.date] < end]
+            low = self.params.min_shifts if complete else 0
+            detail = f"shifts {model.problem.days[first]}.."
+            if low > 0:
+                self._at_least(model, staff, sum(literals), low, f"{detail} at least {low}")
+            if high is not None and len(literals) > high:
+                self._at_most(model, staff, sum(literals), high, len(literals), f"{detail} at most {high}")

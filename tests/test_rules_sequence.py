@@ -484,3 +484,46 @@ class TestShiftCount:
         assert len(worked(result)) == 3
         [v] = [v for v in check(soft, result.roster.assignments) if v.rule_id == "shifts.count_range"]
         assert (v.severity.value, v.points) == ("preference", 1.0)
+
+    def test_per_period_a_cut_last_period_is_held_to_the_most_only(self):
+        """period_weeks: 2 over a 3-week plan: weeks 1-2 and week 3 (cut) are counted apart."""
+        p = plan({"shifts.count_range": {"min_shifts": 3, "max_shifts": 4, "period_weeks": 2}}, weeks=3)
+        days = days_from(MON, 21)
+        five_then_one = [on(p, "e1", d, "dag") for d in (*days[0:10:2], days[14])]
+        assert facts(check(p, five_then_one), "shifts.count_range") == [("shifts.count_range", "e1", 5, 4)]
+        two_then_five = [on(p, "e1", d, "dag") for d in (days[0], days[7], *days[14:21:2], days[20])]
+        found = [v for v in check(p, two_then_five) if v.rule_id == "shifts.count_range"]
+        assert facts(found) == [("shifts.count_range", "e1", 2, 3), ("shifts.count_range", "e1", 5, 4)]
+        assert [v.start.date().isoformat() for v in found] == [MON, days[14]]
+        assert facts(check(p, [on(p, "e1", days[d], "dag") for d in (0, 2, 4)]), "shifts.count_range") == []
+
+    def test_the_solver_counts_per_period(self):
+        demand = [need("dag", days=["all"])]
+        p = plan({"shifts.count_range": {"max_shifts": 2, "period_weeks": 1}}, weeks=2, demand=demand)
+        result = run(p)
+        per_week = [sum(1 for d, _ in worked(result) if d < days_from(MON, 8)[7]), len(worked(result))]
+        assert per_week == [2, 4]
+        assert check_roster(p, result.roster) == []
+
+
+class TestWeekendsPerPeriod:
+    RULE = {"weekend.max_worked": {"min_weekends": 1, "max_weekends": 1, "period_weeks": 2}}
+
+    def test_fewest_and_most_weekends_per_period(self):
+        p = plan(self.RULE, weeks=4)
+        sats = [d for d in days_from(MON, 28) if dt.date.fromisoformat(d).weekday() == 5]
+        both_first = [on(p, "e1", sats[0], "dag"), on(p, "e1", sats[1], "dag")]
+        assert facts(check(p, both_first), "weekend.max_worked") == [
+            ("weekend.max_worked", "e1", 2, 1),  # weeks 1-2: two
+            ("weekend.max_worked", "e1", 0, 1),  # weeks 3-4: none
+        ]
+        assert facts(check(p, [on(p, "e1", sats[1], "dag"), on(p, "e1", sats[2], "dag")]), "weekend.max_worked") == []
+
+    def test_the_solver_works_one_weekend_per_period(self):
+        sats = [d for d in days_from(MON, 28) if dt.date.fromisoformat(d).weekday() == 5]
+        p = plan(self.RULE, weeks=4, demand=[need("dag", *sats, min=0, target=1)])
+        result = run(p)
+        assert len(worked(result)) == 2 and check_roster(p, result.roster) == []
+        soft = plan({"weekend.max_worked": {**self.RULE["weekend.max_worked"], "soft": {"weight": 1}}}, weeks=4)
+        [v1, v2] = [v for v in check(soft, []) if v.rule_id == "weekend.max_worked"]
+        assert (v1.severity.value, v1.points, v2.points) == ("preference", 1.0, 1.0)
