@@ -48,6 +48,7 @@ class NormHours(Rule[NormParams]):
     severity = Severity.agreement
     scope = "agreement"
     source = "rules-dk hours.contract_norm (V/P), hours.normperiode (P), ot.overarbejde (P)"
+    soft_unit = "hour"  # as a preference (a lokalaftale's plus/minus-tid): per hour outside the band
     Params = NormParams
 
     def periods(self, problem, staff) -> Iterator[tuple[tuple, int | None, int]]:
@@ -113,6 +114,7 @@ class NormHours(Rule[NormParams]):
                 limit = high
             else:
                 continue
+            beyond = abs(planned - limit)  # minutes outside the band: a preference's units
             if high is not None and planned > high and planned > full and not self.params.planned_overtime:
                 what = f"above the full-time norm {full / 60:.1f} h (planned overarbejde)"
             else:
@@ -129,6 +131,7 @@ class NormHours(Rule[NormParams]):
                 measured=round(planned / 60, 2),
                 limit=round(limit / 60, 2),
                 unit="h planned",
+                units=beyond,
             )
 
     def post(self, model, staff) -> None:
@@ -139,7 +142,8 @@ class NormHours(Rule[NormParams]):
             low, high = self.limits(norm, full)
             planned = sum(paid * var for paid, var in terms)
             detail = f"{days[0]}..{days[-1]}"
-            if high is not None and sum(paid for paid, _ in terms) > high:
-                model.hard(self, staff, model.cp.Add(planned <= high), f"at most {high / 60:.1f} h {detail}")
+            top = sum(paid for paid, _ in terms)
+            if high is not None and top > high:
+                self._at_most(model, staff, planned, high, top, f"at most {high / 60:.1f} h {detail}")
             if low > 0:
-                model.hard(self, staff, model.cp.Add(planned >= low), f"at least {low / 60:.1f} h {detail}")
+                self._at_least(model, staff, planned, low, f"at least {low / 60:.1f} h {detail}")

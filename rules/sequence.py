@@ -235,6 +235,7 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
     sees_history = True
     source = "no central §: set by a local agreement (rotation rule)"
     central = False
+    soft_unit = "shift"  # as a preference: per shift that follows a banned one
     Params = SuccessionParams
 
     def check(self, problem, staff, worked) -> Iterable[Violation]:
@@ -265,19 +266,20 @@ class ForbiddenSuccession(Rule[SuccessionParams]):
             banned = self.params.forbidden.get(last.shift_id, ())
             for nxt, nxt_var in by_day.get(0, ()):
                 if nxt.shift_id in banned:
-                    model.hard(self, staff, model.cp.Add(nxt_var == 0), f"{last.label()} -> {nxt.label()}")
+                    self._at_most(model, staff, nxt_var, 0, 1, f"{last.label()} -> {nxt.label()}")
         for day, options in by_day.items():
             following = by_day.get(day + 1, ())
             for shift, var in options:
                 banned = self.params.forbidden.get(shift.shift_id, ())
                 after = [nxt_var for nxt, nxt_var in following if nxt.shift_id in banned]
-                if after:
-                    model.hard(
-                        self,
-                        staff,
-                        model.cp.AddImplication(var, model.any_of(after).Not()),
-                        f"{shift.label()} -> {', '.join(banned)}",
-                    )
+                if not after:
+                    continue
+                detail = f"{shift.label()} -> {', '.join(banned)}"
+                if self.soft is None:
+                    model.hard(self, staff, model.cp.AddImplication(var, model.any_of(after).Not()), detail)
+                else:  # each banned shift that follows costs, as the check counts them
+                    for nxt_var in after:
+                        self._at_most(model, staff, var + nxt_var, 1, 2, detail)
 
 
 class PerTypeParams(RuleParams):

@@ -109,6 +109,46 @@ class TestWeekendsWorked:
         assert (v.measured, v.limit, v.points) == (2, 1, 4.0)
 
 
+class TestNormHours:
+    """hours.norm as a lokalaftale's plus/minus-tid: hours outside the band cost, per hour."""
+
+    def data(self, soft: bool):
+        rule = {"max_deviation_hours": 3.5, **({"soft": {"weight": 3}} if soft else {})}
+        agreements = {"foa": {"terms": {"normperiode_weeks": 1}, "rules": {"hours.norm": rule}}}
+        demand = [need("dag", *days_from("2026-01-05", 7))]
+        return scenario([emp("e1", agreement="foa", contract_hours=27.5)], agreements=agreements, demand=demand)
+
+    def test_hours_beyond_the_band_cost_points(self):
+        p = build(self.data(soft=True))
+        [v] = only(check(p, dag_rows(p, "e1", days_from("2026-01-05", 4))), "hours.norm")  # 32 h of 27.5 +- 3.5
+        assert (v.severity, v.measured, v.limit, v.points) == (Severity.preference, 32.0, 31.0, 3.0)
+
+    def test_the_solver_plans_beyond_the_band_when_it_pays(self):
+        _, hard = solved(self.data(soft=False))
+        assert len(worked(hard)) == 3  # 24 h: a fourth dag would be 32 h, above 31
+        p, soft = solved(self.data(soft=True))
+        planned = 8 * len(worked(soft))
+        assert planned > 31  # each hour beyond costs 3 points, an open dag at min far more
+        [v] = only(check(p, soft.roster.assignments), "hours.norm")
+        assert v.points == 3.0 * (planned - 31)
+
+
+class TestForbiddenSuccession:
+    def data(self, soft: bool):
+        rule = {"forbidden": {"aften": ["dag"]}, **({"soft": {"weight": 7}} if soft else {})}
+        demand = [need("aften", "2026-01-05"), need("dag", "2026-01-06")]
+        rules = {"shifts.forbidden_succession": rule, "rest.daily": {"enabled": False}}
+        return scenario([emp("e1", agreement="lokal")], agreements={"lokal": {"rules": rules}}, demand=demand)
+
+    def test_a_banned_shift_the_next_day_costs_when_soft(self):
+        _, hard = solved(self.data(soft=False))
+        assert len(worked(hard)) == 1
+        p, soft = solved(self.data(soft=True))
+        assert worked(soft) == [("2026-01-05", "aften"), ("2026-01-06", "dag")]
+        [v] = only(check(p, soft.roster.assignments), "shifts.forbidden_succession")
+        assert (v.severity, v.points) == (Severity.preference, 7.0)
+
+
 def test_validate_stays_compliant_with_preferences_only():
     rules = {"shifts.max_consecutive_days": {"max_days": 3, "soft": {"weight": 5}}, "rest.weekly": {"enabled": False}}
     p = build(scenario([emp("e1")], rules=rules))
