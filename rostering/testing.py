@@ -32,7 +32,7 @@ from rostering.domain.roster import Assignment, Roster
 from rostering.io.validation import scenario_from_data
 from rostering.rules import Rule, Violation
 from rostering.rules.active import ActiveRules, rule_for
-from rostering.rules.check import check_roster, unknown_references
+from rostering.rules.check import check_roster, rule_findings, unknown_references
 from rostering.solver.options import SolveOptions
 from rostering.solver.search import SolveResult
 from rostering.solver.solve import solve
@@ -220,8 +220,10 @@ def findings(rule: RuleLike, problem: Problem, rows: Roster | Iterable[Assignmen
         raise InputError("<test roster>", issues)
     by_agreement = _instances(rule, problem)
     worked = checked.worked(problem)
-    found = [
-        v for staff in problem.employees for v in by_agreement[staff.agreement].check(problem, staff, worked[staff.id])
+    found = [  # as the validator asks: a rule that looks back sees the history first
+        v
+        for staff in problem.employees
+        for v in rule_findings(problem, staff, by_agreement[staff.agreement], worked[staff.id])
     ]
     found.extend(next(iter(by_agreement.values())).check_plan(problem))
     return found

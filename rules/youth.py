@@ -46,6 +46,7 @@ class YouthDailyRest(Rule[YouthRestParams]):
     title = "Daily rest for young workers (under 18)"
     severity = Severity.law
     source = "Arbejdsmiljøloven, unge under 18 (BEK om unges arbejde; § not re-verified, rules-dk youth.rest_12h P)"
+    sees_history = True
     Params = YouthRestParams
 
     @property
@@ -114,7 +115,8 @@ class YouthDailyRest(Rule[YouthRestParams]):
         if cut is None:
             return
         options = [(self.clipped(shift, cut), var) for shift, var in model.options(staff) if shift.start < cut]
-        ends = sorted({shift.end for shift, _ in options})
+        # a rest may start where a shift before the horizon ended (free_during reads those as work)
+        ends = sorted({shift.end for shift, _ in options} | {min(h.end, cut) for h in staff.history})
         for shift, var in options:
             blocks = DailyRest._rest_blocks(model, staff, shift, ends, self.min_rest)
             if blocks is not None:

@@ -152,3 +152,14 @@ def test_post_forbids_exactly_what_check_finds(fields, breaches):
         found_in += bool(found)
         assert feasible == (found == []), [f"{r.shift_id} {r.date}" for r in rows]
     assert found_in == breaches  # of 512 rosters; fewer where 1 January is not checked
+
+
+def test_the_rest_counts_from_a_shift_before_the_horizon():
+    """History: an aften on the Sunday before the plan leaves Monday's mellem 11 h of rest, too
+    little under 18; the checker finds it and the solver plans the sen (12 h) instead."""
+    history = [{"employee": "y1", "date": "2026-01-04", "shift": "aften"}]
+    demand = [need("mellem", "2026-01-05", min=0, target=1), need("sen", "2026-01-05", min=0, target=1)]
+    p = build(scenario([emp("y1", under_18=True)], shifts=SHIFTS, history=history, demand=demand))
+    rows = [row(p, "y1", "2026-01-05T10:00", "2026-01-05T18:00")]
+    assert_finds(YouthDailyRest, p, rows, [("y1", "2026-01-04T18:00", 11, 12)])
+    assert worked(run(p)) == [("2026-01-05", "sen")]
