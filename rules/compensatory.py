@@ -71,6 +71,7 @@ class CompensatoryRest(Rule[CompensatoryRestParams]):
         "BEK 324/2002 (ændret 1. juli 2024; § not re-verified): kompenserende hvile straks efter "
         "(rules-dk rest.compensatory; formula U)"
     )
+    sees_history = True
     Params = CompensatoryRestParams
 
     @property
@@ -130,8 +131,10 @@ class CompensatoryRest(Rule[CompensatoryRestParams]):
             return
         options = model.options(staff)
         starts = [shift.start for shift, _ in options]
-        ends = sorted({shift.end for shift, _ in options})
-        for b, b_var in options:
+        # a shift before the horizon is a worked b (its literal true); a rest may start at its end
+        ends = sorted({shift.end for shift, _ in options} | {h.end for h in staff.history})
+        worked_before = [(h, model.false.Not()) for h in staff.history]
+        for b, b_var in [*worked_before, *options]:
             after = bisect_right(starts, b.end)  # options[after:] start after b ends
             # shifts are shorter than two days: only those starting since b.end - 2 days reach past b.end
             running = [var for shift, var in options[bisect_left(starts, b.end - 2 * DAY) : after] if shift.end > b.end]

@@ -187,3 +187,20 @@ def test_nat_shifts_are_measured_on_the_clock():
     assert_finds(CompensatoryRest, p, rows, [])
     rows[-1] = row(p, "e1", "2026-01-06T15:00", "2026-01-06T23:00")  # 8 h after it: 14 h owed
     assert_finds(CompensatoryRest, p, rows, [("e1", "2026-01-06T07:00", 8, 14)])
+
+
+def test_a_reduced_rest_before_the_horizon_is_made_up_after_it():
+    """History: aften Saturday, dag Sunday (8 h of rest) before the plan; 14 h are owed from
+    Sunday 15:00, so Monday's morgen (04:00, 13 h) is short and the tidlig (05:00) is not."""
+    history = [
+        {"employee": "e1", "date": "2026-01-03", "shift": "aften"},
+        {"employee": "e1", "date": "2026-01-04", "shift": "dag"},
+    ]
+    demand = [need("morgen", "2026-01-05", min=0, target=1), need("tidlig", "2026-01-05", min=0, target=1)]
+    p = problem(history=history, demand=demand)
+    morgen = [row(p, "e1", "2026-01-05T04:00", "2026-01-05T12:00")]
+    assert_finds(CompensatoryRest, p, morgen, [("e1", "2026-01-04T15:00", 13, 14)])
+    assert_finds(CompensatoryRest, p, [row(p, "e1", "2026-01-05T05:00", "2026-01-05T13:00")], [])
+    assert worked(run(p)) == [("2026-01-05", "tidlig")]
+    blind = problem(demand=demand)  # without the history the morgen is as good as the tidlig
+    assert_finds(CompensatoryRest, blind, morgen, [])
