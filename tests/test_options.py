@@ -116,3 +116,7 @@ def test_the_preset_reaches_solve(solved_with, tmp_path, path, preset, strategy)
 def test_an_unknown_preset_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["solve", str(TINY), "-o", str(tmp_path / "r.csv"), "--preset", "fast"])
     assert result.exit_code == 2 and not (tmp_path / "r.csv").exists()
+
+
+def test_the_inrc2_preset_is_curtois_with_more_time_for_neighbourhoods():
+    assert changed(INRC2) == {**changed(CURTOIS), "lns_phase": 0.9}
