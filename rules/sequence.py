@@ -464,6 +464,16 @@ def plan_periods(problem, weeks: int | None) -> list[tuple[int, int, bool]]:
     ]
 
 
+def _carried_at_most(rule: Rule, model, staff, literals: list, carried: int, most: int, detail: str) -> None:
+    """carried + sum(literals) <= most. As a must, once what was worked before the plan reaches the
+    most, no more: the breach before the plan is certain and the check reports it, the model
+    does not turn infeasible over it."""
+    if rule.soft is None and carried >= most:
+        rule._at_most(model, staff, sum(literals), 0, len(literals), detail)
+    else:
+        rule._at_most(model, staff, sum(literals) + carried, most, len(literals) + carried, detail)
+
+
 PERIOD_WEEKS = Field(
     default=None,
     ge=1,
@@ -520,18 +530,20 @@ class MaxWorkedWeekends(Rule[WeekendsParams]):
         for first, end, complete in plan_periods(problem, self.params.period_weeks):
             weekends = self.weekends(problem, first, end)
             busy = [days for days in weekends if any(flags[d] for d in days)]
+            count = len(busy) + (staff.weekends_before if first == 0 else 0)
             low = self.params.min_weekends if complete else 0
             most = self.params.max_weekends
-            if most is not None and len(busy) > most:  # the finding spans the weekends worked
-                yield self._finding(staff, problem, first, end, len(busy), f"at most {most}", most, busy)
-            elif len(busy) < low:
-                yield self._finding(staff, problem, first, end, len(busy), f"at least {low}", low)
+            if most is not None and count > most:  # the finding spans the weekends worked
+                yield self._finding(staff, problem, first, end, count, f"at most {most}", most, busy)
+            elif count < low:
+                yield self._finding(staff, problem, first, end, count, f"at least {low}", low)
 
     def _finding(self, staff, problem, first, end, count, words, limit, busy=()) -> Violation:
         start, last = (_day(problem, busy[0][0]), _day(problem, busy[-1][-1])) if busy else (None, None)
+        before = f" ({staff.weekends_before} before the plan)" if first == 0 and staff.weekends_before else ""
         return self.violation(
             staff,
-            f"{count} weekends worked {problem.days[first]}..{problem.days[end - 1]}, {words}",
+            f"{count} weekends worked {problem.days[first]}..{problem.days[end - 1]}{before}, {words}",
             start or _day(problem, first),
             last or dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
             measured=count,
@@ -548,11 +560,12 @@ class MaxWorkedWeekends(Rule[WeekendsParams]):
                 if literals:
                     busy.append(model.any_of(literals))
             detail = f"weekends {model.problem.days[first]}.."
-            if most is not None and len(busy) > most:
-                self._at_most(model, staff, sum(busy), most, len(busy), f"{detail} at most {most}")
-            if complete and self.params.min_weekends > 0:
+            carried = staff.weekends_before if first == 0 else 0
+            if most is not None and len(busy) + carried > most:
+                _carried_at_most(self, model, staff, busy, carried, most, f"{detail} at most {most}")
+            if complete and self.params.min_weekends > carried:
                 least = self.params.min_weekends
-                self._at_least(model, staff, sum(busy), least, f"{detail} at least {least}")
+                self._at_least(model, staff, sum(busy) + carried, least, f"{detail} at least {least}")
 
 
 class MaxDaysOffParams(RuleParams):
@@ -797,14 +810,16 @@ class ShiftCount(Rule[ShiftCountParams]):
     def check(self, problem, staff, worked) -> Iterable[Violation]:
         day_of = problem.day_index
         for first, end, complete in plan_periods(problem, self.params.period_weeks):
-            count = sum(1 for w in worked if first <= day_of[w.row.date] < end)
+            carried = staff.shifts_before if first == 0 else 0
+            count = sum(1 for w in worked if first <= day_of[w.row.date] < end) + carried
             low, high = (self.params.min_shifts if complete else 0), self.params.max_shifts
             for limit, word in ((low, "at least"), (high, "at most")):
                 if limit is None or (count >= limit if word == "at least" else count <= limit):
                     continue
+                before = f" ({carried} before the plan)" if carried else ""
                 yield self.violation(
                     staff,
-                    f"{count} shifts {problem.days[first]}..{problem.days[end - 1]}, {word} {limit}",
+                    f"{count} shifts {problem.days[first]}..{problem.days[end - 1]}{before}, {word} {limit}",
                     _day(problem, first),
                     dt.datetime.combine(problem.days[end - 1], dt.time(23, 59)),
                     measured=count,
@@ -817,9 +832,10 @@ class ShiftCount(Rule[ShiftCountParams]):
         high = self.params.max_shifts
         for first, end, complete in plan_periods(model.problem, self.params.period_weeks):
             literals = [var for shift, var in model.options(staff) if first <= day_of[shift.date] < end]
+            carried = staff.shifts_before if first == 0 else 0
             low = self.params.min_shifts if complete else 0
             detail = f"shifts {model.problem.days[first]}.."
-            if low > 0:
-                self._at_least(model, staff, sum(literals), low, f"{detail} at least {low}")
-            if high is not None and len(literals) > high:
-                self._at_most(model, staff, sum(literals), high, len(literals), f"{detail} at most {high}")
+            if low > carried:
+                self._at_least(model, staff, sum(literals) + carried, low, f"{detail} at least {low}")
+            if high is not None and len(literals) + carried > high:
+                _carried_at_most(self, model, staff, literals, carried, high, f"{detail} at most {high}")

@@ -312,3 +312,37 @@ class TestWeekendsAcrossTheBorder:
         free_before = self.plan([before("e1", "2026-01-02", "dag")])  # Friday: the weekend was free
         assert findings(free_before, rows, "weekend.off_frequency") == []
         assert worked(run(free_before)) == [("2026-01-10", "dag")]
+
+
+class TestCountsCarriedIn:
+    """shifts_before / weekends_before: what was worked before the plan in the period its first
+    count continues counts with it (shifts.count_range, weekend.max_worked)."""
+
+    def plan(self, rules, demand, **before):
+        person = emp("e1", agreement="lokal", **before)
+        return build(scenario([person], weeks=2, agreements={"lokal": {"rules": rules}}, demand=demand))
+
+    def test_shifts_worked_before_count_in_the_first_period(self):
+        rules = {"shifts.count_range": {"max_shifts": 3, "period_weeks": 1}}
+        demand = [need("dag", *days_from("2026-01-05", 14), min=0, target=1)]
+        p = self.plan(rules, demand, shifts_before=2)
+        rows = [row(p, "e1", f"{d}T07:00", f"{d}T15:00") for d in ("2026-01-05", "2026-01-06")]
+        (finding,) = findings(p, rows, "shifts.count_range")
+        assert (finding.measured, finding.limit) == (4, 3) and "(2 before the plan)" in finding.message
+        days = [d for d, _ in worked(run(p))]
+        assert sum(d < "2026-01-12" for d in days) == 1 and sum(d >= "2026-01-12" for d in days) == 3
+        assert findings(self.plan(rules, demand), rows, "shifts.count_range") == []
+
+    def test_weekends_worked_before_count_and_a_certain_breach_keeps_the_model_feasible(self):
+        rules = {"weekend.max_worked": {"max_weekends": 1}}
+        demand = [need("dag", "2026-01-10", "2026-01-17", min=0, target=1)]
+        one_before = self.plan(rules, demand, weekends_before=1)
+        assert worked(run(one_before)) == []
+        rows = [row(one_before, "e1", "2026-01-10T07:00", "2026-01-10T15:00")]
+        (finding,) = findings(one_before, rows, "weekend.max_worked")
+        assert (finding.measured, finding.limit) == (2, 1)
+        three_before = self.plan(rules, demand, weekends_before=3)
+        result = run(three_before)
+        assert result.has_roster and worked(result) == []
+        (certain,) = findings(three_before, [], "weekend.max_worked")
+        assert (certain.measured, certain.limit) == (3, 1)

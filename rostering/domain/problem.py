@@ -68,6 +68,9 @@ class Staff:
     # Minutes above (+) or below (-) the norm carried from the previous period, evened out in the
     # first normperiode (Employee.norm_balance_hours)
     norm_balance: int = 0
+    # Shifts and weekends already worked in the period the plan's first count continues
+    shifts_before: int = 0
+    weekends_before: int = 0
 
     @property
     def is_vikar(self) -> bool:
@@ -287,6 +290,8 @@ def _staff(scenario: Scenario, holidays: dict[dt.date, str], timeline: Timeline)
                 under_18_until=emp.under_18_until,
                 history=history_shifts(scenario, timeline, emp.id),
                 norm_balance=balance,
+                shifts_before=emp.shifts_before,
+                weekends_before=emp.weekends_before,
             )
         )
     for supply in scenario.vikar_pool:

@@ -198,6 +198,21 @@ class Employee(Strict):
             "(rules-dk hours.contract_norm: carry-over)."
         ),
     )
+    shifts_before: int = Field(
+        default=0,
+        ge=0,
+        le=400,
+        description=(
+            "Shifts already worked before the plan in the period its first count continues "
+            "(shifts.count_range: the plan, or its first `period_weeks`): counted with it."
+        ),
+    )
+    weekends_before: int = Field(
+        default=0,
+        ge=0,
+        le=60,
+        description="Weekends already worked before the plan in the period weekend.max_worked's first count continues.",
+    )
     under_18: bool | None = Field(
         default=None,
         description=(
