@@ -262,3 +262,15 @@ def test_bundled_tiny_scenario_solved(tmp_path):
             (day, shift_id, comp), 0
         )
     assert sorted(read_roster(path).assignments) == sorted(result.roster.assignments)
+
+
+def test_text_from_the_scenario_is_never_a_formula(tmp_path):
+    """A team named like a formula is shown as that text: stored as a string, not run."""
+    evil = '=HYPERLINK("http://example.invalid","x")'
+    problem = build(scenario([emp("e1", team=evil), emp("e2", team="+1-2")]))
+    path = tmp_path / "grid.xlsx"
+    write_grid(problem, roster([]), path)
+    sheet = load_workbook(path).worksheets[0]
+    teams = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if cell.column == 3}
+    assert teams[evil] == "s" and teams["+1-2"] == "s"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

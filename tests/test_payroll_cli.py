@@ -737,3 +737,15 @@ def test_tiny_scenario_kmd_supplements_match_generic(tmp_path, tiny_roster):
     )
     got = sorted(tuple(line.split(";")) for line in kmd.read_bytes().decode("cp1252").split("\r\n")[1:-1])
     assert got == expected and got
+
+
+def test_a_roster_file_name_a_spreadsheet_would_run_is_written_as_text(tmp_path):
+    """The source column names the roster file: `=cmd.csv` would start a live formula when the
+    pay file is opened in a spreadsheet; it gets a leading apostrophe, numbers stay as they are."""
+    sc = write_scenario(tmp_path)
+    roster = write_roster(tmp_path, "=cmd.csv", WEEK_ROWS[0])
+    out = tmp_path / "pay.csv"
+    assert export(sc, roster, out).exit_code == 0
+    rows = generic_rows(out)
+    assert {r["source"] for r in rows} == {"'=cmd.csv row 2"}
+    assert {r["hours"] for r in rows} == {"8.00", "6.00"}

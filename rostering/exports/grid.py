@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from rostering.domain.problem import DemandCell, Problem
 from rostering.domain.roster import Roster
+from rostering.exports.cells import text_cells
 from rostering.io.files import save_atomic
 from rostering.io.roster_file import COLUMNS, roster_records
 from rostering.rules.objective import staffing
@@ -59,6 +60,7 @@ def grid_workbook(problem: Problem, roster: Roster) -> Workbook:
     sheet.freeze_panes = sheet.cell(row=2, column=FIRST_DAY_COLUMN)
     _widths(sheet, problem)
     _roster_sheet(book.create_sheet("Roster"), roster)
+    text_cells(book)  # a team or id from the scenario is shown, never run as a formula
     return book
 
 

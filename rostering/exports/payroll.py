@@ -30,6 +30,7 @@ from rostering.domain.errors import InputError, InputIssue
 from rostering.io.files import write_atomic
 from rostering.io.scenario_file import load_model
 
+from .cells import csv_text
 from .pay import PayLine, WageType, round_supplements
 
 Field_ = Literal[
@@ -167,7 +168,10 @@ def render(lines: Sequence[PayLine], profile: PayrollProfile) -> str:
     for line in prepare(lines, profile):
         values = _values(line, profile)
         writer.writerow(
-            [values[column.field] if column.field is not None else column.value for column in profile.columns]
+            [
+                csv_text(values[column.field] if column.field is not None else column.value or "")
+                for column in profile.columns
+            ]
         )
     return buffer.getvalue()
 
