@@ -26,7 +26,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient as _TestClient
 from typer.testing import CliRunner
 
 from builders import TINY
@@ -61,6 +61,11 @@ API_PATHS = [
     "/api/export/payroll.csv",
     "/api/export/ical.zip",
 ]
+
+
+def TestClient(app, **kwargs) -> _TestClient:  # noqa: N802  the class, asked as the page on loopback asks
+    """A test client whose requests name 127.0.0.1 in their Host header, as the browser's do."""
+    return _TestClient(app, **{"base_url": "http://127.0.0.1", **kwargs})
 
 
 # ------------------------------------------------------------------ fixtures and helpers
@@ -1052,3 +1057,14 @@ def test_serve_starts_the_app_with_its_token(no_server, roster_file):
     assert served.get("/api/roster").status_code == 401
     grid = served.get("/api/roster", headers={"Authorization": f"Bearer {TOKEN}"}).json()
     assert grid["roster_file"] == str(roster_file) and grid["shifts"] > 0
+
+
+def test_a_page_of_another_site_rebinding_to_loopback_is_refused(ws):
+    """DNS rebinding: the attacker's page reaches 127.0.0.1 under its own name, which the Host
+    header carries; without a token only this machine's names are answered."""
+    app = create_app(ws)
+    assert _TestClient(app, base_url="http://evil.example").get("/api/roster").status_code == 421
+    assert _TestClient(app, base_url="http://evil.example:8000").post("/api/undo").status_code == 421
+    for name in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
+        assert _TestClient(app, base_url=name).get("/api/roster").status_code == 200
+    assert _TestClient(create_app(ws, hosts=None), base_url="http://evil.example").get("/api/roster").status_code == 200

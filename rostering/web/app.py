@@ -88,7 +88,15 @@ class ReplanRequest(SolveRequest):
     )
 
 
-def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
+#: The names this machine answers to. Served on loopback without a token, a request must name
+#: one of them in its Host header: a page of another site that rebinds its own name to
+#: 127.0.0.1 (DNS rebinding) sends its own name there, and is refused.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | None = LOOPBACK_HOSTS) -> FastAPI:
+    """The web view on `ws`. With a `token` every request must carry it; without one, the Host
+    header must name one of `hosts` (None: any, for a server behind a trusted proxy)."""
     app = FastAPI(
         title="rostering",
         description="The planner's web view: roster grid, coverage, findings, edits, "
@@ -102,6 +110,8 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
     @app.middleware("http")
     async def require_token(request: Request, call_next):
         if token is None:
+            if hosts is not None and _host_name(request) not in hosts:
+                return JSONResponse({"detail": "unknown Host: open the page as http://127.0.0.1"}, status_code=421)
             return await call_next(request)
         if not _authorised(request, token):
             return JSONResponse(
@@ -258,6 +268,14 @@ def create_app(ws: Workspace, token: str | None = None) -> FastAPI:
 def _state(ws: Workspace) -> dict:
     """What the page redraws after a change: the grid, the findings and the coverage."""
     return {"roster": grid_view(ws), "findings": findings_view(ws), "coverage": coverage_view(ws)}
+
+
+def _host_name(request: Request) -> str:
+    """The Host header's name, without port or IPv6 brackets."""
+    host = request.headers.get("host", "")
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _authorised(request: Request, token: str) -> bool:
