@@ -45,14 +45,17 @@ def serve_command(
         raise typer.Exit(EXIT_INPUT)
     with exit_on_bad_input():
         workspace = Workspace.open(load_scenario(scenario), roster)
-    url = f"http://{host}:{port}/" + (f"?token={token}" if token else "")
+    url = f"http://{host}:{port}/"
+    # The token is never printed: a terminal's scrollback and CI logs are read by others.
+    opened = " (open it with ?token=<your token>)" if token else ""
     out.print(
         f"Serving {workspace.scenario.name} ({len(workspace.problem.employees)} employees, "
-        f"{len(workspace.current.roster.assignments)} shifts) on {url}  (Ctrl+C stops)",
+        f"{len(workspace.current.roster.assignments)} shifts) on {url}{opened}  (Ctrl+C stops)",
         highlight=False,
+        markup=False,
     )
     if open_browser:
         import webbrowser
 
-        webbrowser.open(url)
+        webbrowser.open(url + (f"?token={token}" if token else ""))
     uvicorn.Server(config(create_app(workspace, token), host, port)).run()
