@@ -511,34 +511,10 @@ class Rule(Generic[P]):
         """A finding about one employee; the message names them, so it reads alone (in a log,
         a sidebar, an export). A preference's finding carries its points: `units` of breach
         (minutes for an hour rule; default measured beyond limit)."""
-        if self.soft is None:
-            return Violation(
-                self.id,
-                staff.id,
-                self.severity,
-                self.source,
-                f"{staff.id}: {message}",
-                start,
-                end,
-                measured,
-                limit,
-                unit,
-                decided,
-            )
-        if units is None:
-            units = abs((measured or 0) - (limit or 0))
-        points = self.soft_points(units)
+        severity, text, points = self.severity, f"{staff.id}: {message}", None
+        if self.soft is not None:
+            points = self.soft_points(abs((measured or 0) - (limit or 0)) if units is None else units)
+            severity, text = Severity.preference, f"{text} ({points:g} points)"
         return Violation(
-            self.id,
-            staff.id,
-            Severity.preference,
-            self.source,
-            f"{staff.id}: {message} ({points:g} points)",
-            start,
-            end,
-            measured,
-            limit,
-            unit,
-            decided,
-            points,
+            self.id, staff.id, severity, self.source, text, start, end, measured, limit, unit, decided, points
         )
