@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .privacy import mask_cpr
+
 
 @dataclass(frozen=True)
 class InputIssue:
@@ -14,8 +16,9 @@ class InputIssue:
     line: int | None = None
 
     def render(self, file: str) -> str:
+        """The issue as printed: a CPR-like value in it is masked (it may come from the input)."""
         at = f"{file}:{self.line}" if self.line else file
-        return f"{at}: {self.where}: {self.message}"
+        return mask_cpr(f"{at}: {self.where}: {self.message}")
 
 
 class InputError(Exception):
@@ -28,5 +31,5 @@ class InputError(Exception):
 
     def render(self) -> str:
         lines = [issue.render(self.file) for issue in self.issues]
-        head = f"{self.file}: {len(self.issues)} problem(s)"
+        head = mask_cpr(f"{self.file}: {len(self.issues)} problem(s)")
         return "\n".join([head, *("  " + line for line in lines)])

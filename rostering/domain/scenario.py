@@ -11,9 +11,19 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+from .privacy import CPR_REFUSAL, looks_like_cpr
+
+
+def _not_cpr(value: str) -> str:
+    """No id of any kind may carry a CPR number: employees, vikar pools, shifts, teams alike."""
+    if looks_like_cpr(value):
+        raise ValueError(CPR_REFUSAL)
+    return value
+
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"), AfterValidator(_not_cpr)]
 
 
 class Strict(BaseModel):
@@ -229,14 +239,6 @@ class Employee(Strict):
             "18 during a year counts as under 18 for all of that year; set under_18 where that is wrong."
         ),
     )
-
-    @field_validator("id")
-    @classmethod
-    def _no_cpr(cls, value: str) -> str:
-        digits = value.replace("-", "")
-        if len(digits) == 10 and digits.isdigit():
-            raise ValueError("looks like a CPR number; use an employment id instead")
-        return value
 
     @property
     def under_18_until(self) -> dt.date | None:

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.privacy import CPR_REFUSAL, looks_like_cpr
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Assignment, Roster
 
@@ -272,6 +273,7 @@ def _parse_row(record: Any, zone: ZoneInfo) -> tuple[Assignment | None, list[str
         return None, ["expected a row with named fields"]
     values = {column: _text(record.get(column)) for column in COLUMNS}
     problems = [f"column {column}: empty" for column, value in values.items() if value is None]
+    problems += [f"column {column}: {CPR_REFUSAL}" for column, value in values.items() if looks_like_cpr(value or "")]
     day = _attempt(problems, "date", _date, values["date"])
     start = _attempt(problems, "start", _written_moment, values["start"], day)
     end = _attempt(problems, "end", _written_moment, values["end"], day)

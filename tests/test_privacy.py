@@ -1,0 +1,79 @@
+"""CPR numbers are refused in every spelling, in ids of every kind, and never printed back."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from builders import TINY
+from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.privacy import looks_like_cpr, mask_cpr
+from rostering.io.roster_file import read_roster
+from rostering.io.scenario_file import load_scenario
+
+# Assembled at run time, so no CPR-like string is stored in the tree.
+DATE, SERIAL = "".join(["0101", "70"]), "1234"
+SPELLINGS = {
+    "digits": DATE + SERIAL,
+    "dash": f"{DATE}-{SERIAL}",
+    "dot": f"{DATE}.{SERIAL}",
+    "underscore": f"{DATE}_{SERIAL}",
+    "space": f"{DATE} {SERIAL}",
+    "dotted-date": f"01.01.70-{SERIAL}",
+    "prefixed": f"e{DATE}-{SERIAL}",
+    "cpr-prefix": f"cpr-{DATE}{SERIAL}",
+    "suffixed": f"{DATE}{SERIAL}x",
+}
+NOT_CPR = ["e001", "nurse-12", "20240101-0001", "3113701234", "1399701234", "12345678901", "A", "vikar-3"]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS.values(), ids=SPELLINGS.keys())
+def test_every_common_spelling_is_caught_and_masked(spelling):
+    assert looks_like_cpr(spelling)
+    masked = mask_cpr(f"id {spelling} here")
+    assert DATE not in masked and SERIAL not in masked and "******-****" in masked
+
+
+@pytest.mark.parametrize("text", NOT_CPR)
+def test_ids_that_are_no_birth_date_pass(text):
+    assert not looks_like_cpr(text) and mask_cpr(text) == text
+
+
+def test_an_issue_never_prints_a_cpr_number():
+    err = InputError("roster.csv", [InputIssue("row 2", f"unknown employee '{DATE}-{SERIAL}'")])
+    assert SERIAL not in err.render() and "******-****" in err.render()
+
+
+def _scenario(tmp_path, edit) -> InputError:
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return info.value
+
+
+@pytest.mark.parametrize("spelling", ["prefixed", "dot", "cpr-prefix", "underscore"])
+def test_scenario_refuses_cpr_in_any_id(tmp_path, spelling):
+    ident = SPELLINGS[spelling]
+
+    def edit(data):
+        data["employees"][0]["id"] = ident
+
+    err = _scenario(tmp_path, edit)
+    assert any("CPR" in issue.message for issue in err.issues), err.render()
+    assert SERIAL not in err.render()
+
+
+def test_roster_refuses_cpr_like_employee_ids_without_echo(tmp_path):
+    path = tmp_path / "roster.csv"
+    ident = SPELLINGS["prefixed"]
+    path.write_text(
+        f"employee_id,date,shift_id,start,end\n{ident},2026-03-02,dag,2026-03-02T07:00,2026-03-02T15:00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        read_roster(path)
+    text = info.value.render()
+    assert "CPR" in text and ident not in text and SERIAL not in text
