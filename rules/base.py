@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable
@@ -73,7 +73,7 @@ class Severity(str, Enum):
 class Soft(BaseModel):
     """A rule held as a preference: each unit beyond its limit costs `weight` points."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     weight: float = Field(
         gt=0,
         le=100_000,
@@ -84,11 +84,43 @@ class Soft(BaseModel):
     )
 
 
-class RuleParams(BaseModel):
+#: No rule parameter or agreement term is larger: 17 weeks in minutes are 171,360, the largest kr
+#: amounts a few thousand. Far beyond it a limit means nothing and overflows the model's integers.
+MAX_PARAMETER = 10_000_000
+
+
+def _numbers(value: Any) -> Iterable[float]:
+    """Every number in a parameter value, also inside lists and mappings (max_shifts: {nat: 4})."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int | float):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _numbers(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _numbers(item)
+
+
+class Bounded(BaseModel):
+    """Parameters whose every number is finite and within ±MAX_PARAMETER: a limit of 10^20 days is
+    refused when the file is read, naming its field, not when the solver overflows."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Bounded:
+        for name in type(self).model_fields:
+            if any(abs(number) > MAX_PARAMETER for number in _numbers(getattr(self, name))):
+                raise ValueError(f"{name}: a number above {MAX_PARAMETER:,} in absolute value means no limit")
+        return self
+
+
+class RuleParams(Bounded):
     """Base for rule parameters. Every rule can be switched off per scenario or agreement, and a
     rule that can be a preference (`Rule.soft_unit`) made one with `soft: {weight: W}`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     enabled: bool = True
     soft: Soft | None = Field(
         default=None,
@@ -96,10 +128,9 @@ class RuleParams(BaseModel):
     )
 
 
-class AgreementTerms(BaseModel):
+class AgreementTerms(Bounded):
     """Values an agreement fixes for all its rules and for payroll at once (one definition)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     normperiode_weeks: int = Field(
         default=16,
         ge=1,

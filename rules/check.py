@@ -17,10 +17,16 @@ def unknown_references(problem: Problem, roster: Roster) -> list[InputIssue]:
     skipped. A shift outside the scenario's types is written `adhoc` and checked on its times."""
     issues = []
     first, last = problem.days[0], problem.days[-1]
+    competences = {comp.id for comp in problem.scenario.competences}
     for n, row in enumerate(roster.assignments, start=1):
         where = row.source or f"row {n}"
         if row.employee_id not in problem.employee_index:
             issues.append(InputIssue(where, f"column employee_id: unknown employee {row.employee_id!r}"))
+        if row.competence is not None and row.competence not in competences:
+            known = ", ".join(sorted(competences))
+            issues.append(
+                InputIssue(where, f"column competence: unknown competence {row.competence!r}; known: {known}")
+            )
         if row.shift_id not in problem.shift_types and row.shift_id != AD_HOC:
             issues.append(
                 InputIssue(

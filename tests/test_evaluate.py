@@ -610,6 +610,16 @@ def test_batch_resume_under_other_settings_is_refused(tmp_path, tiny, tiny_roste
     assert len(list((folder / RUNS_DIR).glob("*.json"))) == 4  # the records are kept
 
 
+@pytest.mark.parametrize("damaged", ["{not json", "[1, 2]", "9" * 5000])
+def test_resume_from_a_damaged_batch_file_is_an_input_error(tmp_path, tiny, tiny_roster, damaged):
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    (folder / "batch.json").write_text(damaged, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        run_batch(fixed_specs(tiny, tiny_roster), folder, SETTINGS, resume=True, workers=1)
+    assert caught.value.file == str(folder / "batch.json") and "without --resume" in caught.value.render()
+
+
 def test_fresh_batch_clears_earlier_records(tmp_path, tiny, tiny_roster):
     specs = fixed_specs(tiny, tiny_roster)
     folder = tmp_path / "eval"

@@ -273,7 +273,9 @@ def _prepare(folder: Path, runs_dir: Path, settings: dict[str, Any], resume: boo
     batch_file = folder / BATCH_FILE
     text = json.dumps(settings, indent=2, sort_keys=True, default=str) + "\n"
     if resume and batch_file.exists():
-        before = json.loads(batch_file.read_text(encoding="utf-8"))
+        before = _read_run(batch_file)
+        if not isinstance(before, dict):
+            raise InputError(str(batch_file), [InputIssue("file", "cannot read: run without --resume to start over")])
         now = json.loads(text)
         if before != now:
             changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))

@@ -23,13 +23,36 @@ def _not_cpr(value: str) -> str:
     return value
 
 
+#: The span of dates an input may name: beyond it date arithmetic overflows (year 9999 plus a
+#: week) and no roster is meant. Wide enough for any birth year, history or planning period.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
+#: Highest objective weight, per hour or per occurrence. Weights are summed over every hour of a
+#: 16-week plan for 400 staff as 64-bit integers by the solver; far beyond this they overflow, and
+#: long before that they drown every other term. Rejected at load, with the field named.
+MAX_WEIGHT = 100_000
+
+
+def sane_day(value: dt.date) -> dt.date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"{value} is outside the dates an input may name ({EARLIEST}..{LATEST})")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(sane_day)]
+Weight = Annotated[int, Field(ge=0, le=MAX_WEIGHT)]
+#: Free text a planner names things with: long enough for any real name, short enough that an
+#: error message or a roster export never carries a megabyte.
+Name = Annotated[str, Field(max_length=200)]
+#: kr per hour: far above any wage or agency fee, far below what would overflow the cost terms.
+MAX_KR_PER_HOUR = 100_000
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$"), AfterValidator(_not_cpr)]
 
 
 class Strict(BaseModel):
     """Base for every scenario part: unknown keys are an error, objects are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _clock_time(value: Any) -> Any:
@@ -46,6 +69,8 @@ def _clock_time(value: Any) -> Any:
         raise ValueError(f'{value!r} is not a clock time like "07:00"') from None
     if parsed.tzinfo is not None:
         raise ValueError("a clock time takes no time zone (the scenario's timezone applies)")
+    if parsed.second or parsed.microsecond:
+        raise ValueError(f'{value!r}: shifts are planned to the minute; write "07:00"')
     return parsed
 
 
@@ -53,9 +78,9 @@ ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
 
 
 class Horizon(Strict):
-    start: dt.date = Field(description="First day of the roster; must be a Monday.")
+    start: Day = Field(description="First day of the roster; must be a Monday.")
     weeks: int = Field(ge=1, le=52, description="Number of weeks planned.")
-    published: dt.date | None = Field(
+    published: Day | None = Field(
         default=None,
         description=("Day the roster was (or will be) made known to staff; checked against the agreements' notice."),
     )
@@ -70,7 +95,7 @@ class Horizon(Strict):
 
 class Competence(Strict):
     id: Id
-    name: str | None = None
+    name: Name | None = None
     covers: tuple[Id, ...] = Field(
         default=(), description="Competences this one may stand in for (an SSA may cover an SSH shift)."
     )
@@ -78,7 +103,7 @@ class Competence(Strict):
 
 class ShiftType(Strict):
     id: Id
-    name: str | None = None
+    name: Name | None = None
     start: ClockTime = Field(description="Local clock time the shift starts, e.g. 07:00.")
     end: ClockTime = Field(description="Local clock time it ends; earlier than start means the next day.")
     paid_minutes: int | None = Field(
@@ -93,7 +118,7 @@ class ShiftType(Strict):
             "Default: not described (break.over_6h then cannot check the shift)."
         ),
     )
-    unit: str | None = Field(default=None, description="Unit or district the shift belongs to.")
+    unit: Name | None = Field(default=None, description="Unit or district the shift belongs to.")
     competences: tuple[Id, ...] | None = Field(
         default=None, description="Only employees who hold (or cover) one of these may work it. Default: anyone."
     )
@@ -135,10 +160,10 @@ class AbsenceKind(str, Enum):
 
 class Absence(Strict):
     kind: AbsenceKind
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to", description="Last absent day (inclusive).")
+    start: Day = Field(alias="from")
+    end: Day = Field(alias="to", description="Last absent day (inclusive).")
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True)
 
     @model_validator(mode="after")
     def _order(self) -> Absence:
@@ -151,7 +176,7 @@ class Absence(Strict):
 
 
 class Preassignment(Strict):
-    date: dt.date
+    date: Day
     shift: Id
 
 
@@ -164,7 +189,7 @@ class WishKind(str, Enum):
 
 
 class Wish(Strict):
-    date: dt.date
+    date: Day
     kind: WishKind
     shift: Id | None = Field(
         default=None, description="Required for want, avoid and only; must be empty for day_off and work."
@@ -188,12 +213,12 @@ class Overrides(Strict):
 
 class Employee(Strict):
     id: Id = Field(description="Employment id. Never a CPR number.")
-    name: str | None = None
+    name: Name | None = None
     competences: tuple[Id, ...] = Field(min_length=1)
     contract_hours: float = Field(ge=0, le=48, description="Weekly contract hours; 37 is full time.")
     agreement: Id = "foa"
-    team: str | None = None
-    unavailable: tuple[dt.date, ...] = ()
+    team: Name | None = None
+    unavailable: tuple[Day, ...] = ()
     absences: tuple[Absence, ...] = ()
     preassigned: tuple[Preassignment, ...] = ()
     wishes: tuple[Wish, ...] = ()
@@ -267,7 +292,7 @@ class Demand(Strict):
     shift: Id
     competence: Id
     days: tuple[DayKey, ...] = ()
-    dates: tuple[dt.date, ...] = ()
+    dates: tuple[Day, ...] = ()
     min: int | None = Field(default=None, ge=0)
     target: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
@@ -348,43 +373,40 @@ class Weights(Strict):
             "one) or per head-shift (every missing head costs the same, as in the Curtois & Qu benchmark)."
         ),
     )
-    understaffed_min: int = Field(default=1000, ge=0, description="Per hour below `min` (the must).")
-    understaffed_target: int = Field(default=100, ge=0, description="Per hour below `target`.")
-    overstaffed_max: int = Field(default=50, ge=0, description="Per hour above `max`.")
-    contract_over: int = Field(default=5, ge=0, description="Per hour planned above the contract norm.")
-    contract_under: int = Field(default=5, ge=0, description="Per hour planned below the contract norm.")
-    wish: int = Field(default=1, ge=0, description="Multiplier on each wish's own weight.")
-    fairness_nights: int = Field(default=10, ge=0, description="Per night shift of spread (max - min, per FTE).")
-    fairness_weekends: int = Field(default=10, ge=0, description="Per weekend day of spread (max - min, per FTE).")
-    shift_removed: int = Field(
+    understaffed_min: Weight = Field(default=1000, description="Per hour below `min` (the must).")
+    understaffed_target: Weight = Field(default=100, description="Per hour below `target`.")
+    overstaffed_max: Weight = Field(default=50, description="Per hour above `max`.")
+    contract_over: Weight = Field(default=5, description="Per hour planned above the contract norm.")
+    contract_under: Weight = Field(default=5, description="Per hour planned below the contract norm.")
+    wish: Weight = Field(default=1, description="Multiplier on each wish's own weight.")
+    fairness_nights: Weight = Field(default=10, description="Per night shift of spread (max - min, per FTE).")
+    fairness_weekends: Weight = Field(default=10, description="Per weekend day of spread (max - min, per FTE).")
+    shift_removed: Weight = Field(
         default=10000,
-        ge=0,
         description=(
             "Re-planning: per published shift taken from an employee who could still work it. Above a shift's "
             "understaffing at `min`, so moving colleagues around comes last."
         ),
     )
-    shift_added: int = Field(
-        default=200, ge=0, description=("Re-planning: per shift added to an employee's published roster (called in).")
+    shift_added: Weight = Field(
+        default=200, description=("Re-planning: per shift added to an employee's published roster (called in).")
     )
-    vikar_hour: int = Field(
+    vikar_hour: Weight = Field(
         default=300,
-        ge=0,
         description=(
             "Per hour of the cheapest agency staff (vikar_pool; dearer ones in proportion to their cost): above "
             "calling in own staff, below an hour under `min`."
         ),
     )
-    late_change_factor: int = Field(
+    late_change_factor: Weight = Field(
         default=3,
         ge=1,
         description=(
             "Re-planning: a removal or addition inside the agreement's change notice costs this many times more."
         ),
     )
-    sunday_worked: int = Field(
+    sunday_worked: Weight = Field(
         default=1,
-        ge=0,
         description=(
             "Per Sunday an employee works (a shift overlapping Sunday 00-24): the weekly fridøgn shall fall on "
             "a Sunday as far as possible (BEK 324/2002 § 4 stk. 1; rules-dk rest.weekly_prefer_sunday). The "
@@ -422,8 +444,8 @@ class PaySettings(Strict):
     @classmethod
     def _positive(cls, value: dict[str, float]) -> dict[str, float]:
         for comp, wage in value.items():
-            if not wage > 0:
-                raise ValueError(f"hourly wage for {comp!r} must be positive (got {wage})")
+            if not 0 < wage <= MAX_KR_PER_HOUR:
+                raise ValueError(f"hourly wage for {comp!r} must be above 0 and at most {MAX_KR_PER_HOUR} (got {wage})")
         return value
 
 
@@ -434,7 +456,7 @@ class VikarSupply(Strict):
 
     id: Id
     competences: tuple[Id, ...] = Field(min_length=1)
-    hourly_cost: float = Field(gt=0, description="kr per paid hour, the agency's fee included.")
+    hourly_cost: float = Field(gt=0, le=MAX_KR_PER_HOUR, description="kr per paid hour, the agency's fee included.")
     people: int = Field(default=1, ge=1, le=50, description="How many the agency can send in the horizon.")
     agreement: Id = "none"
 
@@ -444,7 +466,7 @@ class HistoryShift(Strict):
     or nights and forbidden successions then count across the border into the plan."""
 
     employee: Id
-    date: dt.date = Field(description="The day the shift started, before the horizon's first day.")
+    date: Day = Field(description="The day the shift started, before the horizon's first day.")
     shift: Id = Field(description="A shift type of the scenario, or `adhoc` with start and end.")
     start: ClockTime | None = Field(default=None, description="Clock time on `date`, if not the shift type's.")
     end: ClockTime | None = Field(default=None, description="Clock time it ended; not after start: the next day.")
@@ -459,9 +481,9 @@ class HistoryShift(Strict):
 
 
 class Scenario(Strict):
-    name: str
-    description: str | None = None
-    timezone: str = "Europe/Copenhagen"
+    name: Name
+    description: Annotated[str, Field(max_length=10_000)] | None = None
+    timezone: Annotated[str, Field(max_length=64)] = "Europe/Copenhagen"
     horizon: Horizon
     competences: tuple[Competence, ...] = Field(min_length=1)
     shift_types: tuple[ShiftType, ...] = Field(min_length=1)

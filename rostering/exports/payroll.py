@@ -61,7 +61,7 @@ BUILTIN_PROFILES = tuple(name.value for name in PayrollProfileName)
 class Column(BaseModel):
     """One output column: a pay-line field, or a fixed value (an institution number ...)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     header: str
     field: Field_ | None = Field(
         default=None,
@@ -81,7 +81,7 @@ class Column(BaseModel):
 
 
 class PayrollProfile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, title="payroll profile")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, title="payroll profile")
     name: str
     description: str = ""
     columns: tuple[Column, ...] = Field(min_length=1)

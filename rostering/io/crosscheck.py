@@ -7,6 +7,7 @@ installation: it is raised as `PluginError`, at load, so no command starts work 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -265,7 +266,7 @@ def _soft(at: Loc, rule_cls, soft: Any, known: dict) -> Iterator[tuple[Loc, str]
         yield at, f"{rule_cls.id} is always a must; these can be a preference: {', '.join(can)}"
         return
     weight = soft.get("weight") if isinstance(soft, dict) else None
-    if not isinstance(weight, int | float):
+    if not isinstance(weight, int | float) or not math.isfinite(weight):
         return  # the parameter model reports it
     if rule_cls.soft_unit == "hour" and weight != round(weight):
         yield (*at, "weight"), f"{weight:g}: give a whole number of points per hour (hours count in minutes)"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rostering.domain.errors import InputError, InputIssue
-from rostering.domain.scenario import Scenario
+from rostering.domain.scenario import MAX_WEIGHT, Scenario
 
 from .files import read_input
 from .validation import scenario_from_data
@@ -108,7 +108,10 @@ class _Reader:
             return None
         text = row.fields[index].strip()
         if not re.fullmatch(r"-?\d+", text):
-            self.issue(row.line, field, f"{text!r} is not a whole number")
+            self.issue(row.line, field, f"{text[:40]!r} is not a whole number")
+            return None
+        if len(text.lstrip("-0")) > 9:  # int() refuses 4,300 digits; far fewer already mean nothing
+            self.issue(row.line, field, f"a {len(text)}-digit number is out of range")
             return None
         value = abs(int(text)) if text == "-0" else int(text)  # Instance15 writes -0
         if value < low or (high is not None and value > high):
@@ -162,6 +165,8 @@ def _horizon(reader: _Reader) -> int | None:
     rows = reader.sections.get("SECTION_HORIZON", [])
     if len(rows) != 1:
         reader.issue(rows[1].line if len(rows) > 1 else None, "SECTION_HORIZON", "needs exactly one number")
+        return None
+    if not reader.width(rows[0], "SECTION_HORIZON", 1):  # "14,7" is no horizon, not 14 days
         return None
     days = reader.integer(rows[0], 0, "horizon", 7, 364)
     if days is not None and days % 7:
@@ -303,8 +308,8 @@ def _cover(reader: _Reader, shifts, days: int) -> tuple[dict[tuple[str, int], li
         day = _day(reader, row, 0, days)
         shift_id = row.fields[1]
         need = reader.integer(row, 2, "Requirement")
-        under = reader.integer(row, 3, "WeightForUnder")
-        over = reader.integer(row, 4, "WeightForOver")
+        under = reader.integer(row, 3, "WeightForUnder", 0, MAX_WEIGHT)
+        over = reader.integer(row, 4, "WeightForOver", 0, MAX_WEIGHT)
         if (
             not _known(reader, row, shift_id, shifts, "ShiftID")
             or day is None

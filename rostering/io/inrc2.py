@@ -124,16 +124,16 @@ class _Lines:
         if match is None:
             self.issue(line, keyword, f"expected {keyword}, found {text!r}")
             raise _Stop
-        return int(match[1]) if match[1] and match[1].isdigit() else 0
+        return int(match[1]) if match[1] and re.fullmatch(r"\d{1,9}", match[1]) else 0
 
     def count(self, line: int, field: str, text: str) -> int | None:
-        if not text.isdigit():
-            self.issue(line, field, f"{text!r} is not a whole number")
+        if not re.fullmatch(r"\d{1,9}", text):  # isdigit() takes "²"; int() refuses 4,300 digits
+            self.issue(line, field, f"{text[:40]!r} is not a whole number below 10^9")
             return None
         return int(text)
 
     def pair(self, line: int, field: str, text: str) -> tuple[int, int] | None:
-        match = re.fullmatch(r"\((\d+),(\d+)\)", text)
+        match = re.fullmatch(r"\((\d{1,9}),(\d{1,9})\)", text)
         if match is None:
             self.issue(line, field, f"{text!r} is not (low,high)")
             return None

@@ -30,10 +30,20 @@ from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.privacy import CPR_REFUSAL, looks_like_cpr
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Assignment, Roster
+from rostering.domain.scenario import sane_day
 
 from .files import read_input, write_atomic
+from .structured import parse_structured
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
+#: Longest cell read: ids are at most 64 characters, date-times 25. A longer cell is refused
+#: whole, so an error message never echoes a megabyte back.
+MAX_CELL = 200
+#: Most rows a roster file may hold: 400 staff for 16 weeks, a shift a day, are 45,000 rows.
+#: A larger file is refused before it is turned into rows (a million rows took 2.9 GB).
+MAX_ROWS = 100_000
+#: Columns looked at for a workbook's header row: the roster's own and room for extra ones.
+MAX_COLUMNS = 64
 DEFAULT_TIMEZONE = "Europe/Copenhagen"  # the format's zone, when no scenario says otherwise
 MAX_SHOWN = 50  # problems listed in a message; the error itself keeps every one
 
@@ -156,14 +166,17 @@ def _records(path: Path) -> tuple[list[Record], list[InputIssue]]:
 
 
 def _json_records(path: Path, text: str) -> list[Record]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), [InputIssue(f"column {exc.colno}", exc.msg, exc.lineno)]) from None
+    data = parse_structured(path, text)
     records = data.get("roster") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InputError(str(path), [InputIssue("roster", "expected a list of roster rows")])
+    _not_too_many(path, records)
     return [(f"roster[{i}]", record) for i, record in enumerate(records)]
+
+
+def _not_too_many(path: Path, records: list) -> None:
+    if len(records) > MAX_ROWS:
+        raise InputError(str(path), [InputIssue("rows", f"more than {MAX_ROWS:,} rows: not a roster this tool plans")])
 
 
 def _csv_records(path: Path, text: str) -> tuple[list[Record], list[InputIssue]]:
@@ -180,6 +193,7 @@ def _csv_records(path: Path, text: str) -> tuple[list[Record], list[InputIssue]]
     try:
         for record in reader:
             records.append((f"row {reader.line_num}", record))
+            _not_too_many(path, records)
     except csv.Error as exc:
         return records, [InputIssue(f"row {reader.line_num + 1}", f"cannot read this row or the rest: {exc}")]
     return records, []
@@ -197,8 +211,8 @@ def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
     try:
         looked_at = []
         for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+            first = sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True)
+            header = [str(cell).strip() if cell is not None else "" for cell in next(first, ())]
             missing = [c for c in COLUMNS if c not in header]
             if not missing:
                 break
@@ -211,23 +225,39 @@ def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
             )
         else:  # no sheet has the roster columns: one issue per sheet looked at
             raise InputError(str(path), looked_at or [InputIssue("file", "the workbook has no worksheet")])
-        return _sheet_records(sheet.title, header, rows)
+        # Only the header's columns are read: a cell in the sheet's far corner (XFD1048576) would
+        # otherwise make every row 16,384 cells wide.
+        if (sheet.max_row or 0) > MAX_ROWS + 1:  # the sheet's own dimension says so: no need to read it
+            raise InputError(
+                str(path),
+                [InputIssue(f"sheet {sheet.title!r}", f"reaches row {sheet.max_row:,}: more than {MAX_ROWS:,} rows")],
+            )
+        rows = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
+        return _sheet_records(path, sheet.title, header, rows)
     finally:
         book.close()
 
 
-def _sheet_records(title: str, header: list[str], rows: Iterable[tuple]) -> tuple[list[Record], list[InputIssue]]:
-    """Rows under the header, named by sheet and row; empty rows skipped. A sheet that breaks off
-    (damaged XML) is reported with the rows before the break."""
+def _sheet_records(
+    path: Path, title: str, header: list[str], rows: Iterable[tuple]
+) -> tuple[list[Record], list[InputIssue]]:
+    """Rows under the header, named by sheet and row; empty rows skipped, but counted against
+    MAX_ROWS (a sheet reaching row 1,048,576 is not read to its end). A sheet that breaks off
+    (damaged XML, an XML bomb or external entity the parser refuses) is reported with the rows
+    before the break."""
     records: list[Record] = []
     n = 1
     try:
         for n, values in enumerate(rows, start=2):
+            if n > MAX_ROWS + 1:
+                raise InputError(str(path), [InputIssue(f"sheet {title!r}", f"more than {MAX_ROWS:,} rows")])
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             # A row may be shorter or longer than the header (read-only sheets trim empty cells).
             record = {name: _cell_text(value) for name, value in zip(header, values, strict=False) if name}
             records.append((f"sheet {title!r} row {n}", record))
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged sheet
         return records, [InputIssue(f"sheet {title!r} row {n + 1}", f"cannot read this row or the rest: {exc}")]
     return records, []
@@ -272,7 +302,11 @@ def _parse_row(record: Any, zone: ZoneInfo) -> tuple[Assignment | None, list[str
     if not isinstance(record, dict):
         return None, ["expected a row with named fields"]
     values = {column: _text(record.get(column)) for column in COLUMNS}
-    problems = [f"column {column}: empty" for column, value in values.items() if value is None]
+    values["competence"] = _text(record.get("competence"))
+    too_long = {column for column, value in values.items() if value is not None and len(value) > MAX_CELL}
+    if too_long:  # an id or time this long is no id or time; not echoed back either
+        return None, [f"column {column}: longer than {MAX_CELL} characters" for column in sorted(too_long)]
+    problems = [f"column {column}: empty" for column, value in values.items() if value is None and column in COLUMNS]
     problems += [f"column {column}: {CPR_REFUSAL}" for column, value in values.items() if looks_like_cpr(value or "")]
     day = _attempt(problems, "date", _date, values["date"])
     start = _attempt(problems, "start", _written_moment, values["start"], day)
@@ -286,8 +320,7 @@ def _parse_row(record: Any, zone: ZoneInfo) -> tuple[Assignment | None, list[str
     if problems:
         return None, problems
     assert values["employee_id"] and values["shift_id"] and day and start and end  # for mypy: all were read
-    competence = _text(record.get("competence"))
-    return Assignment(values["employee_id"], day, values["shift_id"], start, end, competence), []
+    return Assignment(values["employee_id"], day, values["shift_id"], start, end, values["competence"]), []
 
 
 def _row_consistency(
@@ -322,9 +355,10 @@ def _text(value: Any) -> str | None:
 
 def _date(text: str) -> dt.date:
     try:
-        return _excel_date(text)
+        day = _excel_date(text)
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO date (2026-01-05)") from None
+    return sane_day(day)
 
 
 def _excel_date(text: str) -> dt.date:
@@ -352,11 +386,16 @@ def _written_moment(text: str, day: dt.date | None) -> dt.datetime | None:
 def _parse_moment(text: str, day: dt.date | None) -> dt.datetime:
     try:
         if day is not None and _is_clock(text):
-            return dt.datetime.combine(day, dt.time.fromisoformat(text))
-        return dt.datetime.fromisoformat(text)
+            moment = dt.datetime.combine(day, dt.time.fromisoformat(text))
+        else:
+            moment = dt.datetime.fromisoformat(text)
     except ValueError:
         example = "a time (07:00) or ISO date-time" if day is not None else "a local ISO date-time"
         raise ValueError(f"{text!r} is not {example} (2026-01-05T07:00)") from None
+    if moment.second or moment.microsecond:
+        raise ValueError(f"{text!r}: shifts are planned to the minute (2026-01-05T07:00)")
+    sane_day(moment.date())
+    return moment
 
 
 def parse_local(text: str, day: dt.date | None = None, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:

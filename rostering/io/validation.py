@@ -50,7 +50,7 @@ def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> In
     loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
     message = _PYDANTIC_WORDING.get(err["type"]) or err["msg"].removeprefix("Value error, ")
     value = err.get("input")
-    shown = repr(value) if isinstance(value, str) else str(value)
+    shown = _shown(value)
     # The value is echoed unless the message has it already, or it is an id (may be a CPR number).
     if (
         err["type"] not in ("missing", "extra_forbidden")
@@ -61,6 +61,12 @@ def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> In
     ):
         message = f"{message} (got {shown})"
     return InputIssue(_render_path(loc, data), message, lines.line_of(loc))
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """The offending value as echoed in a message, cut short: a megabyte of name is not repeated."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _render_path(loc: tuple[Any, ...], data: Any) -> str:
