@@ -1062,10 +1062,35 @@ def test_serve_starts_the_app_with_its_token(no_server, roster_file):
 
 def test_a_page_of_another_site_rebinding_to_loopback_is_refused(ws):
     """DNS rebinding: the attacker's page reaches 127.0.0.1 under its own name, which the Host
-    header carries; without a token only this machine's names are answered."""
+    header carries; only this machine's names are answered (with a token too: test_web_hostile)."""
     app = create_app(ws)
     assert _TestClient(app, base_url="http://evil.example").get("/api/roster").status_code == 421
     assert _TestClient(app, base_url="http://evil.example:8000").post("/api/undo").status_code == 421
     for name in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
         assert _TestClient(app, base_url=name).get("/api/roster").status_code == 200
     assert _TestClient(create_app(ws, hosts=None), base_url="http://evil.example").get("/api/roster").status_code == 200
+
+
+def served_app(no_server, *options: str):
+    """The app `rostering serve TINY --token TOKEN *options` would serve."""
+    result = CliRunner().invoke(cli_app, ["serve", str(TINY), "--token", TOKEN, *options])
+    assert result.exit_code == 0, result.output
+    ((app, _),) = no_server
+    return app
+
+
+def answers(app, host: str) -> int:
+    return _TestClient(app, base_url=f"http://{host}").get("/api/roster", params={"token": TOKEN}).status_code
+
+
+def test_serve_answers_the_address_it_binds_and_this_machine_only(no_server):
+    app = served_app(no_server, "--host", "192.0.2.1", "--port", "8765")
+    assert [answers(app, h) for h in ("192.0.2.1:8765", "127.0.0.1:8765", "[::1]:8765")] == [200, 200, 200]
+    assert [answers(app, h) for h in ("evil.example:8765", "192.0.2.2:8765")] == [421, 421]
+
+
+def test_serve_on_every_address_answers_the_names_allowed(no_server):
+    """Bound to 0.0.0.0 the server cannot know the names it is reached under: --allow-host."""
+    app = served_app(no_server, "--host", "0.0.0.0", "--allow-host", "vagtplan.lan", "--allow-host", "192.0.2.1")
+    assert [answers(app, h) for h in ("vagtplan.lan:8000", "192.0.2.1", "localhost:8000")] == [200, 200, 200]
+    assert answers(app, "evil.example:8000") == 421

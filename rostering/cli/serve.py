@@ -10,8 +10,6 @@ from rostering.io.scenario_file import load_scenario
 
 from .app import EXIT_INPUT, app, err, exit_on_bad_input, out
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
 
 @app.command("serve")
 def serve_command(
@@ -23,6 +21,13 @@ def serve_command(
         help="Roster to open and save to (.csv or .json); a file that does not exist yet is created on save.",
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but this machine needs --token."),
+    allow_host: list[str] = typer.Option(
+        [],
+        "--allow-host",
+        metavar="NAME",
+        help="Another name the page is opened under (repeatable), e.g. this machine's name with --host 0.0.0.0. "
+        "A request naming a host other than these, --host or this machine's loopback names is refused (421).",
+    ),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
     token: str | None = typer.Option(
         None,
@@ -37,11 +42,12 @@ def serve_command(
     import uvicorn
 
     from rostering.web.app import create_app
+    from rostering.web.edge import LOOPBACK_HOSTS, answered_hosts, host_key
     from rostering.web.server import config
     from rostering.web.workspace import Workspace
 
-    if host not in LOOPBACK and not token:
-        err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.")
+    if host_key(host) not in LOOPBACK_HOSTS and not token:
+        err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.", markup=False)
         raise typer.Exit(EXIT_INPUT)
     with exit_on_bad_input():
         workspace = Workspace.open(load_scenario(scenario), roster)
@@ -58,4 +64,5 @@ def serve_command(
         import webbrowser
 
         webbrowser.open(url + (f"?token={token}" if token else ""))
-    uvicorn.Server(config(create_app(workspace, token), host, port)).run()
+    web = create_app(workspace, token, answered_hosts(host, allow_host))
+    uvicorn.Server(config(web, host, port)).run()

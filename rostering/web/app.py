@@ -2,8 +2,10 @@
 front end in `static/`, served together so it works offline.
 
 Every change carries the roster version the page last saw (409 when another tab got there
-first). Served beyond 127.0.0.1, every request must carry the token: an `Authorization:
-Bearer` header, `?token=` (the page's first load), or the cookie that load sets.
+first). Every request must name in its Host header an address the server was started under
+(421 otherwise), and served beyond 127.0.0.1 it must carry the token: an `Authorization:
+Bearer` header, `?token=` (the page's first load), or the cookie that load sets. What a request
+may hold, and what an answer or a log may say about it, is `edge.py`'s.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import zipfile
 from importlib import resources
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, NaiveDatetime, model_validator
 
-from rostering.domain.errors import InputError
-from rostering.domain.scenario import AbsenceKind
+from rostering.domain.errors import InputError, InputIssue
+from rostering.domain.problem import Problem
+from rostering.domain.scenario import AbsenceKind, Id
 from rostering.exports.grid import grid_workbook
 from rostering.exports.ical import employee_calendars
 from rostering.exports.pay import payroll_run
@@ -30,6 +34,7 @@ from rostering.io.roster_file import roster_csv
 from rostering.replan.problem import NewAbsence
 from rostering.solver.options import SolveOptions
 
+from .edge import LOOPBACK_HOSTS, CheckedRoute, crashed, host_key, invalid_request, unknown_host
 from .jobs import Jobs
 from .views import coverage_view, findings_view, grid_view
 from .workspace import CellEdit, Conflict, Refused, Workspace
@@ -39,33 +44,52 @@ SWAGGER_UI = resources.files("fastapi_offline") / "static"
 MAX_TIME_LIMIT = 600.0
 TOKEN_COOKIE = "rostering_token"
 
+#: CP-SAT's random seed is a 32-bit signed integer; a larger one failed the job with a TypeError.
+MAX_SEED = 2**31 - 1
+
+#: Cells in one edit or lock request: every cell of a four-week plan for 170 employees. The page
+#: sends one; each edit re-scans the roster, so a million would hold the workspace for minutes.
+MAX_CELLS = 5_000
+
+#: Absences in one re-plan: a sick call names one or a few; each is laid out day by day.
+MAX_ABSENCES = 100
+
+#: How far before or after the plan a reported day may lie. Further off it can only be a typo, and
+#: near year 1 or 9999 the clock arithmetic overflows.
+PLAN_MARGIN_DAYS = 366
+
 
 class Versioned(BaseModel):
     version: int = Field(description="The roster version the page last loaded (409 if it is not the current one).")
 
 
 class Edit(BaseModel):
-    employee_id: str
+    employee_id: Id
     date: dt.date
-    shift_id: str | None = Field(None, description="A shift type id; null for a day off.")
+    shift_id: Id | None = Field(None, description="A shift type id; null for a day off.")
 
 
 class EditRequest(Versioned):
-    edits: list[Edit] = Field(min_length=1)
+    edits: list[Edit] = Field(min_length=1, max_length=MAX_CELLS)
 
 
 class LockRequest(Versioned):
-    cells: list[tuple[str, dt.date]] = Field(min_length=1, description="[employee_id, date] pairs.")
+    cells: list[tuple[Id, dt.date]] = Field(
+        min_length=1, max_length=MAX_CELLS, description="[employee_id, date] pairs."
+    )
     locked: bool = True
 
 
 class SolveRequest(Versioned):
     time_limit: float = Field(10.0, gt=0, le=MAX_TIME_LIMIT, description="Seconds the solver may run.")
-    seed: int = 1
+    seed: int = Field(1, ge=0, le=MAX_SEED, description="The solver's random seed.")
+
+    def options(self) -> SolveOptions:
+        return SolveOptions(self.time_limit, self.seed)
 
 
 class AbsenceRequest(BaseModel):
-    employee_id: str
+    employee_id: Id
     first: dt.date
     last: dt.date
     kind: AbsenceKind = AbsenceKind.sygdom
@@ -81,22 +105,24 @@ class AbsenceRequest(BaseModel):
 
 
 class ReplanRequest(SolveRequest):
-    absences: list[AbsenceRequest] = Field(min_length=1)
-    today: dt.datetime | None = Field(
+    absences: list[AbsenceRequest] = Field(min_length=1, max_length=MAX_ABSENCES)
+    today: NaiveDatetime | None = Field(
         None,
-        description="Now, local time: shifts starting before it stay. Default: midnight before the first absent day.",
+        description="Now, local time (no time zone: the scenario's applies): shifts starting before it stay. "
+        "Default: midnight before the first absent day.",
     )
 
-
-#: The names this machine answers to. Served on loopback without a token, a request must name
-#: one of them in its Host header: a page of another site that rebinds its own name to
-#: 127.0.0.1 (DNS rebinding) sends its own name there, and is refused.
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+    def days(self) -> list[tuple[str, dt.date]]:
+        """Every day the request names, with its field."""
+        named = [
+            (f"absences[{i}].{end}", getattr(a, end)) for i, a in enumerate(self.absences) for end in ("first", "last")
+        ]
+        return named + ([("today", self.today.date())] if self.today else [])
 
 
 def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | None = LOOPBACK_HOSTS) -> FastAPI:
-    """The web view on `ws`. With a `token` every request must carry it; without one, the Host
-    header must name one of `hosts` (None: any, for a server behind a trusted proxy)."""
+    """The web view on `ws`. The Host header must name one of `hosts` (None: any, for a server
+    behind a trusted proxy; see `edge.answered_hosts`); with a `token` every request must carry it."""
     app = FastAPI(
         title="rostering",
         description="The planner's web view: roster grid, coverage, findings, edits, "
@@ -105,27 +131,28 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
         docs_url=None,
         redoc_url=None,
     )
+    app.router.route_class = CheckedRoute
     jobs = Jobs(ws)
+    answered = None if hosts is None else frozenset(host_key(name) for name in hosts)
 
     @app.middleware("http")
-    async def require_token(request: Request, call_next):
-        if token is None:
-            if hosts is not None and _host_name(request) not in hosts:
-                return JSONResponse({"detail": "unknown Host: open the page as http://127.0.0.1"}, status_code=421)
-            return await call_next(request)
-        if not _authorised(request, token):
-            return JSONResponse(
-                {
-                    "detail": "missing or wrong token: pass the --token given to `rostering serve` "
-                    "(Authorization: Bearer TOKEN, or ?token=TOKEN)"
-                },
-                status_code=401,
-            )
-        response = await call_next(request)
-        # The page opened with ?token= gets it as a cookie, so its scripts, styles and
-        # downloads carry it too. Strict: no other site's page can send it along.
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+    async def guard(request: Request, call_next):
+        refused = unknown_host(request, answered) if answered is not None else None
+        if refused is None and token is not None:
+            refused = _unauthorised(request, token)
+        if refused is not None:
+            return refused
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # a bug: answered and logged here, so no server log quotes the request
+            return crashed(request, exc)
+        if token is not None:
+            # The page opened with ?token= gets it as a cookie, so its scripts, styles and
+            # downloads carry it too. Strict: no other site's page can send it along.
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError):
@@ -167,7 +194,7 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
             return findings_view(ws)
 
     @app.get("/api/coverage", summary="Planned vs min/target/max per day and shift (as `rostering coverage`)")
-    def coverage(competence: str | None = None):
+    def coverage(competence: Id | None = None):
         with ws.lock:
             view = coverage_view(ws, competence)
         if competence is not None and competence not in view["competences"]:
@@ -199,13 +226,15 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
 
     @app.post("/api/solve", status_code=202, summary="Start a solve in the background, keeping locked cells")
     def start_solve(request: SolveRequest):
-        return jobs.solve(request.version, SolveOptions(request.time_limit, request.seed)).to_dict()
+        return jobs.solve(request.version, request.options()).to_dict()
 
     @app.post("/api/replan", status_code=202, summary="Report absences and re-plan with minimal changes")
     def start_replan(request: ReplanRequest):
+        with ws.lock:
+            _near_the_plan(ws.problem, request.days())
         absences = [a.absence() for a in request.absences]
         today = request.today or dt.datetime.combine(min(a.first for a in absences), dt.time())
-        return jobs.replan(request.version, SolveOptions(request.time_limit, request.seed), absences, today).to_dict()
+        return jobs.replan(request.version, request.options(), absences, today).to_dict()
 
     @app.get("/api/jobs/{job_id}", summary="A job's status and latest progress (objective, bound, gap)")
     def job(job_id: int):
@@ -270,22 +299,35 @@ def _state(ws: Workspace) -> dict:
     return {"roster": grid_view(ws), "findings": findings_view(ws), "coverage": coverage_view(ws)}
 
 
-def _host_name(request: Request) -> str:
-    """The Host header's name, without port or IPv6 brackets."""
-    host = request.headers.get("host", "")
-    if host.startswith("["):
-        return host[1 : host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+def _near_the_plan(problem: Problem, days: list[tuple[str, dt.date]]) -> None:
+    """422 for a day more than PLAN_MARGIN_DAYS from the plan's horizon, naming its field."""
+    first, last = problem.days[0], problem.days[-1]
+    issues = [
+        InputIssue(field, f"{day} is more than {PLAN_MARGIN_DAYS} days from the plan ({first}..{last})")
+        for field, day in days
+        if (first - day).days > PLAN_MARGIN_DAYS or (day - last).days > PLAN_MARGIN_DAYS
+    ]
+    if issues:
+        raise InputError("replan", issues)
 
 
-def _authorised(request: Request, token: str) -> bool:
+def _unauthorised(request: Request, token: str) -> Response | None:
+    """401 unless the request carries `token` (header, ?token= or the cookie); None to go on."""
     header = request.headers.get("authorization", "")
     candidates = (
         header[7:] if header.lower().startswith("bearer ") else "",
         request.query_params.get("token", ""),
         request.cookies.get(TOKEN_COOKIE, ""),
     )
-    return any(secrets.compare_digest(given.encode(), token.encode()) for given in candidates if given)
+    if any(secrets.compare_digest(given.encode(), token.encode()) for given in candidates if given):
+        return None
+    return JSONResponse(
+        {
+            "detail": "missing or wrong token: pass the --token given to `rostering serve` "
+            "(Authorization: Bearer TOKEN, or ?token=TOKEN)"
+        },
+        status_code=401,
+    )
 
 
 def _download(data: bytes, media_type: str, filename: str) -> Response:

@@ -20,6 +20,10 @@ from .workspace import Conflict, Refused, Snapshot, Workspace, pinned
 
 PROGRESS_KEPT = 100
 
+#: Finished jobs kept for the page to poll; older ones answer 404. A job keeps its change list,
+#: which can name every shift, and a server left running for weeks starts thousands of jobs.
+JOBS_KEPT = 20
+
 
 @dataclass
 class Job:
@@ -158,6 +162,8 @@ class Jobs:
                 raise Refused("a solve is already running; wait for it to finish")
             job = Job(next(self._ids), kind, version, options.time_limit)
             self._jobs[job.id] = job
+            for old in list(self._jobs)[:-JOBS_KEPT]:  # oldest first; the one running is the newest
+                del self._jobs[old]
 
         def target() -> None:
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,7 +24,17 @@ from rostering.replan.problem import NewAbsence, with_absences, with_extra_hours
 from rostering.rules.check import check_roster, unknown_references
 
 Cell = tuple[str, dt.date]  # (employee id, day)
+
+#: Changes undo can take back; older ones are dropped. Each keeps its roster, whose rows the
+#: snapshots share, so 200 cost little and cover a long day of edits.
 UNDO_DEPTH = 200
+
+#: Problems kept built, the most recently used last. Each re-plan adds a scenario (its absences)
+#: and undo returns to earlier ones; kept for ever, 20 re-plans and undos left 21 problems and
+#: the server grew from 326 to 448 MB (issue 42). One dropped is rebuilt when undo returns to it:
+#: `build_problem` takes about 10 ms for the 60-employee district. Four: the current scenario,
+#: the one before the last re-plan, and room to step back and forth without a rebuild.
+PROBLEMS_KEPT = 4
 
 
 class Conflict(Exception):
@@ -66,7 +77,7 @@ class Workspace:
     saved_version: int = 1  # the version the roster file holds
     history: list[Snapshot] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
-    _problems: dict = field(default_factory=dict, repr=False)
+    _problems: OrderedDict[tuple, Problem] = field(default_factory=OrderedDict, repr=False)
 
     @classmethod
     def open(cls, scenario: Scenario, roster_path: Path | None) -> Workspace:
@@ -79,7 +90,7 @@ class Workspace:
             if issues:
                 raise InputError(str(roster_path), issues)
         workspace = cls(scenario, roster_path, Snapshot(roster))
-        workspace._problems[workspace.current.scenario_key] = problem
+        workspace._keep(workspace.current.scenario_key, problem)
         return workspace
 
     # ------------------------------------------------------------------ reading
@@ -88,10 +99,18 @@ class Workspace:
     def problem(self) -> Problem:
         """The scenario as the current roster is checked against: with reported absences."""
         key = self.current.scenario_key
-        if key not in self._problems:
-            scenario = self.with_reported(self.current)
-            self._problems[key] = build_problem(with_extra_hours(scenario) if self.current.extra_hours else scenario)
-        return self._problems[key]
+        if key in self._problems:
+            self._problems.move_to_end(key)
+            return self._problems[key]
+        scenario = self.with_reported(self.current)
+        return self._keep(key, build_problem(with_extra_hours(scenario) if self.current.extra_hours else scenario))
+
+    def _keep(self, key: tuple, problem: Problem) -> Problem:
+        """Cache `problem` for `key`, dropping the least recently used beyond PROBLEMS_KEPT."""
+        self._problems[key] = problem
+        while len(self._problems) > PROBLEMS_KEPT:
+            self._problems.popitem(last=False)
+        return problem
 
     def with_reported(self, snapshot: Snapshot) -> Scenario:
         """The scenario with the absences reported in this session."""
