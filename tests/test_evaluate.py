@@ -121,9 +121,12 @@ def test_no_axes_is_one_base_variant():
         ("sickness=1", "must be a probability in [0, 1)"),
         ("sickness=1.5", "must be a probability in [0, 1)"),
         ("sickness=-0.1", "must be a probability in [0, 1)"),
-        ("spell=0.5", "must be at least 1 day"),
+        ("spell=0.5", "must be 1 to 365 days"),
+        ("spell=1099511627776", "must be 1 to 365 days"),
+        ("staff.ssh=+1099511627776", "at most 1000 either way"),
+        ("demand=1e12", "must lie in [0, 100]"),
         ("staff.ssh=1.5", "must be a whole number of employees"),
-        ("demand=-1", "cannot be negative"),
+        ("demand=-1", "must lie in [0, 100]"),
         ("demand=1,1", "a value is given twice"),
         ("staff.ssh=2,+2", "a value is given twice"),
     ],
@@ -149,7 +152,17 @@ def test_non_finite_axis_value_is_input_error(text):
         parse_axis(text)
 
 
-@pytest.mark.parametrize("vary", [["sickness=2"], ["bogus=1"], ["staff.ssh=0.5"], ["sickness=0.1", "sickness=0.2"]])
+@pytest.mark.parametrize(
+    "vary",
+    [
+        ["sickness=2"],
+        ["bogus=1"],
+        ["staff.ssh=0.5"],
+        ["sickness=0.1", "sickness=0.2"],
+        ["demand.nurse=1.1"],  # the tiny plan has no competence 'nurse'
+        ["staff.ssh=-1000"],  # more than hold ssh first
+    ],
+)
 def test_cli_bad_vary_exit_2(tmp_path, vary):
     out = tmp_path / "ev"
     args = [a for v in vary for a in ("--vary", v)]
@@ -782,7 +795,10 @@ def test_cli_evaluate_fixed_roster_end_to_end(tmp_path, tiny_roster_path):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), runs)  # wall_time too: records kept
 
 
-def test_cli_evaluate_failed_runs_are_reported(tmp_path, tiny_roster_path):
+def test_cli_evaluate_failed_runs_are_reported(tmp_path, tiny_roster_path, monkeypatch):
+    # The CLI refuses what it can see beforehand (more ssa removed than there are); let it through
+    # to see a run that fails at run time reported, not raised.
+    monkeypatch.setattr("rostering.cli.evaluate.axes_problems", lambda *args: [])
     out = tmp_path / "ev"
     result = invoke(
         "evaluate", TINY, "--fixed-roster", tiny_roster_path, "-o", out, "--vary", "staff.ssa=-9,0", "-w", 1

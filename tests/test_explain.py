@@ -139,7 +139,7 @@ def test_cli_explain_table_and_json(tmp_path):
     assert data["by_term"]["understaffed_min"] == 8000
     assert data["understaffed"][0]["reasons"]["absent (sygdom)"] == ["e1"]
     target = tmp_path / "out" / "why.txt"
-    written = runner.invoke(app, ["explain", str(sc), str(ros), "-o", str(target)])
+    written = runner.invoke(app, ["explain", str(sc), str(ros), "-o", str(target), "--parents"])
     assert written.exit_code == 0 and "Understaffed slots" in target.read_text()
     bad = tmp_path / "bad.csv"
     bad.write_text("employee_id,date,shift_id,start,end\ne9,2026-01-06,dag,07:00,15:00\n")

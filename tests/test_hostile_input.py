@@ -296,3 +296,33 @@ def test_fuzzed_roster_reads_or_is_an_input_error(tmp_path_factory, rows, as_jso
         read_roster(file, _PROBLEM)
     except InputError as exc:
         assert exc.issues and str(file) in exc.render()
+
+
+def test_an_input_over_the_size_bound_is_exit_2(tmp_path, monkeypatch):
+    import rostering.io.files as files
+
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", 1_000)
+    big = tmp_path / "big.yaml"
+    big.write_text(SCENARIO, encoding="utf-8")  # about 2 kB
+    result = runner.invoke(app, ["validate", str(big), str(big)])
+    assert result.exit_code == 2 and "more than the 1,000 an input may have" in result.output, result.output
+
+
+def test_a_name_too_long_to_look_up_is_exit_2(tmp_path):
+    long_name = str(tmp_path / ("x" * 300 + ".yaml"))
+    roster = str(TINY.parent.parent.parent / "tests" / "data" / "tiny_pool_published.csv")
+    payroll = ["export", "payroll", str(TINY), roster, "--profile", long_name, "-o", str(tmp_path / "pay.csv")]
+    for args in (["validate", long_name, str(TINY)], payroll):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "cannot read" in result.output, (args[0], result.output)
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unopened(tmp_path, monkeypatch):
+    import rostering.io.roster_file as roster_file
+
+    monkeypatch.setattr(roster_file, "MAX_INPUT_BYTES", 10_000)  # the bound, scaled to a small file
+    path = _workbook(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/padding.xml", "x" * 20_000, compress_type=zipfile.ZIP_DEFLATED)
+    result = runner.invoke(app, ["validate", str(TINY), str(path)])
+    assert result.exit_code == 2 and "unpacks to" in result.output, result.output

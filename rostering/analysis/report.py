@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rostering.domain.errors import InputError
@@ -171,7 +172,7 @@ def print_report(report: ValidationReport, console: Console) -> None:
     counts = ", ".join(f"{n} {severity}" for severity, n in report.by_severity().items())
     verdict = "[green]compliant[/green]" if report.compliant else f"[red]{len(report.violations)} violation(s)[/red]"
     console.print(
-        f"{report.roster}: {report.shifts} shifts, {report.employees} employees — {verdict}"
+        f"{escape(report.roster)}: {report.shifts} shifts, {report.employees} employees — {verdict}"
         + (f" ({counts})" if report.violations else "")
     )
     if report.violations:  # a compliant roster may still break preferences: they are shown with their points

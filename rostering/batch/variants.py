@@ -64,16 +64,43 @@ def parse_axis(text: str) -> Axis:
     return Axis(name, tuple(values))
 
 
+#: Bounds of the axes' values: a spell beyond a year, demand a hundredfold or a thousand staff
+#: more are typos, and unbounded they exhaust memory (staff.ssh=+2^40 copied employees until
+#: the process died).
+MAX_SPELL_DAYS, MAX_DEMAND_FACTOR, MAX_STAFF_CHANGE = 365, 100, 1000
+
+
 def _value_problem(name: str, value: float) -> str | None:
     if name == "sickness" and not 0 <= value < 1:
         return f"sickness {value:g} must be a probability in [0, 1)"
-    if name == "spell" and value < 1:
-        return f"spell {value:g} must be at least 1 day"
-    if name.startswith("demand") and value < 0:
-        return f"demand factor {value:g} cannot be negative"
-    if name.startswith("staff.") and value != int(value):
-        return f"staff change {value:g} must be a whole number of employees"
+    if name == "spell" and not 1 <= value <= MAX_SPELL_DAYS:
+        return f"spell {value:g} must be 1 to {MAX_SPELL_DAYS} days"
+    if name.startswith("demand") and not 0 <= value <= MAX_DEMAND_FACTOR:
+        return f"demand factor {value:g} must lie in [0, {MAX_DEMAND_FACTOR}]"
+    if name.startswith("staff.") and (value != int(value) or abs(value) > MAX_STAFF_CHANGE):
+        return f"staff change {value:g} must be a whole number of employees, at most {MAX_STAFF_CHANGE} either way"
     return None
+
+
+def axes_problems(axes: list[Axis], name: str, scenario: Scenario) -> list[InputIssue]:
+    """What the axes ask of a scenario that it does not have: a competence it does not know, or
+    more employees removed than hold it first. Found before any run starts, not as failed runs."""
+    known = {comp.id for comp in scenario.competences}
+    issues = []
+    for axis in axes:
+        kind, _, comp = axis.name.partition(".")
+        if not comp:
+            continue
+        if comp not in known:
+            issues.append(InputIssue(axis.name, f"scenario {name} has no competence {comp!r}"))
+            continue
+        holders = sum(1 for e in scenario.employees if e.competences[0] == comp)
+        fewest = min(axis.values)
+        if kind == "staff" and -fewest > holders:
+            issues.append(
+                InputIssue(axis.name, f"{fewest:g}: scenario {name} has {holders} employee(s) with {comp!r} first")
+            )
+    return issues
 
 
 def _bad(text: str, message: str) -> InputError:

@@ -9,11 +9,13 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rostering.analysis.coverage import coverage_cells, coverage_totals
 from rostering.analysis.explain import objective_breakdown, understaffed_slots
 from rostering.analysis.report import print_report, report_text, validate
 from rostering.domain.problem import build_problem
+from rostering.io.files import check_output
 from rostering.io.history import with_previous
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
@@ -30,6 +32,7 @@ from .app import (
     load_inputs,
     optional,
     out,
+    parents_option,
 )
 
 
@@ -48,10 +51,13 @@ def validate_command(
     previous: Path | None = typer.Option(
         None, "--previous", help="The previous period's roster: its last 4 weeks count as history."
     ),
+    parents: bool = parents_option(),
 ) -> None:
     """Check ROSTER against law and the collective agreements. Exit 0: compliant; 1: violations
     found; 2: an input could not be read."""
     with exit_on_bad_input():
+        check_output(output, (scenario, roster, published, previous), parents=parents)
+        moment = change_moment(changed_at, published)
         loaded = load_scenario(scenario)
         if previous is not None:
             loaded, _ = with_previous(loaded, read_roster(previous), str(previous))
@@ -62,11 +68,12 @@ def validate_command(
             read_roster(roster, problem),
             str(roster),
             base,
-            change_moment(changed_at, published),
+            moment,
             str(published),
         )
     if fmt is ReportFormat.table and output is None:
-        print_report(report, out)
+        # print_report colours its verdict with markup: a console that reads it (not `out`).
+        print_report(report, Console(emoji=False))
     else:
         text = {
             ReportFormat.json: lambda: json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
@@ -83,11 +90,13 @@ def explain_command(
     roster: Path = typer.Argument(..., help="A roster: .csv, .json or .xlsx."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table or json."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the explanation here."),
+    parents: bool = parents_option(),
 ) -> None:
     """Where the roster's penalty points come from (per term and per employee), and why each
     understaffed slot could not be filled: absent, on duty elsewhere, a rule it would break, or
     left out by the objective."""
     with exit_on_bad_input():
+        check_output(output, (scenario, roster), parents=parents)
         problem, rows = load_inputs(scenario, roster)
     breakdown = objective_breakdown(problem, rows)
     slots = understaffed_slots(problem, rows)
@@ -150,12 +159,9 @@ def _print_explanation(console: Console, breakdown, slots) -> None:
             f"  {e.cell.date:%a %Y-%m-%d} {e.cell.shift_id} {e.cell.competence}: {e.cell.planned} planned "
             f"(min {e.cell.min}, target {e.cell.target})",
             highlight=False,
-            markup=False,
         )
         for reason, ids in e.reasons.items():
-            console.print(
-                f"      {len(ids)} {reason}" + (f": {', '.join(ids)}" if ids else ""), highlight=False, markup=False
-            )
+            console.print(f"      {len(ids)} {reason}" + (f": {', '.join(ids)}" if ids else ""), highlight=False)
 
 
 @app.command("coverage")
@@ -165,10 +171,12 @@ def coverage_command(
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or csv."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the cells here instead of the screen."),
     gaps_only: bool = typer.Option(False, "--gaps", help="Only cells below min/target or above max."),
+    parents: bool = parents_option(),
 ) -> None:
     """Planned vs min/target/max per day × shift × competence, and the totals: hours below min
     and target, above max, share of shifts understaffed, utilisation and supplement cost. No solving."""
     with exit_on_bad_input():
+        check_output(output, (scenario, roster), parents=parents)
         problem, rows = load_inputs(scenario, roster)
     cells = coverage_cells(problem, rows)
     totals = coverage_totals(problem, rows, cells)
@@ -218,7 +226,7 @@ def _print_coverage(out: Console, cells, totals) -> None:
             str(c.target),
             "-" if c.max is None else str(c.max),
             str(c.planned),
-            f"[{colour[c.status]}]{c.status}[/]",
+            Text(c.status, style=colour[c.status]),
         )
     if cells:
         out.print(table)

@@ -18,6 +18,7 @@ from rostering.exports.ical import write_calendars
 from rostering.exports.inrc2 import write_solutions
 from rostering.exports.pay import HOUR_TYPES, WAGE_TYPES, payroll_run, settlement_notes, totals
 from rostering.exports.payroll import load_profile, prepare, write_payroll
+from rostering.io.files import check_output
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
 from rostering.rules.active import active_rules
@@ -31,6 +32,7 @@ from .app import (
     exit_on_bad_input,
     load_inputs,
     out,
+    parents_option,
     parse_day,
     read_checked,
 )
@@ -62,19 +64,17 @@ def export_payroll_command(
     ),
     period_from: str | None = typer.Option(None, "--from", help="First day to export (payroll period)."),
     period_to: str | None = typer.Option(None, "--to", help="Last day to export (payroll period)."),
+    parents: bool = parents_option(),
 ) -> None:
     """Pay lines per employee, day and wage type (lønart): normal hours, ulempetillæg, merarbejde,
     overtime and late changes. Exit 1 when the roster breaks hard rules (unless --allow-violations)."""
     with exit_on_bad_input():
+        moment = change_moment(changed_at, published)
+        first, last = _period(period_from, period_to)
+        check_output(output, (scenario, roster, published, profile), parents=parents)
         problem, rows = load_inputs(scenario, roster)
         chosen = load_profile(profile)
-        problem = with_baseline(
-            problem,
-            read_roster(published, problem) if published else None,
-            change_moment(changed_at, published),
-            str(published),
-        )
-        first, last = _period(period_from, period_to)
+        problem = with_baseline(problem, read_roster(published, problem) if published else None, moment, str(published))
     rules = active_rules(problem)
     run = payroll_run(problem, rows, roster.name, rules)
     if run.broken and not allow_violations:
@@ -83,12 +83,11 @@ def export_payroll_command(
             f"{roster} breaks hard rules ({', '.join(f'{k} ×{n}' for k, n in sorted(counts.items()))}); "
             f"nothing exported. See `rostering validate {scenario} {roster}`, or pass --allow-violations "
             f"to export with the affected lines marked.",
-            markup=False,
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_FINDINGS)
     if run.mismatches:  # a bug, never a user error: refuse to hand payroll hours that do not add up
-        err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(run.mismatches), markup=False)
+        err.print("Sum check failed, nothing exported:\n  " + "\n  ".join(run.mismatches))
         raise typer.Exit(EXIT_FINDINGS)
     lines = [
         line for line in run.lines if (first is None or line.date >= first) and (last is None or line.date <= last)
@@ -104,10 +103,10 @@ def export_payroll_command(
         highlight=False,
     )
     for note in settlement_notes(problem, rules):
-        out.print(f"Note: {note}", highlight=False, markup=False)
+        out.print(f"Note: {note}", highlight=False)
     marked = sum(1 for line in exported if line.flag)
     if marked:
-        err.print(f"{marked} line(s) marked: the roster breaks hard rules on those days.", markup=False)
+        err.print(f"{marked} line(s) marked: the roster breaks hard rules on those days.")
     out.print(f"Wrote {written} pay lines ({chosen.name} profile) to {output}", highlight=False)
 
 
@@ -135,9 +134,11 @@ def export_ical_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for one <employee_id>.ics per employee."),
+    parents: bool = parents_option(),
 ) -> None:
     """One iCalendar file per employee (shifts and absences), for phones and mail clients."""
     with exit_on_bad_input():
+        check_output(output, (scenario, roster), parents=parents, folder=True)
         problem, rows = load_inputs(scenario, roster)
         paths = write_calendars(problem, rows, output)
     _warn_violations(problem, rows, scenario, roster)
@@ -149,10 +150,12 @@ def export_xlsx_command(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+    parents: bool = parents_option(),
 ) -> None:
     """The planner's grid: employees × days with shift codes, hours, and coverage rows per shift
     and competence; a second sheet holds the roster rows (`rostering validate` reads it back)."""
     with exit_on_bad_input():
+        check_output(output, (scenario, roster), parents=parents)
         problem, rows = load_inputs(scenario, roster)
         write_grid(problem, rows, output)
     _warn_violations(problem, rows, scenario, roster)
@@ -167,10 +170,13 @@ def export_inrc2_command(
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for the weekly Sol-*.txt files."),
     start: str | None = typer.Option(None, "--start", help="The date of day 0, a Monday (default 2024-01-01)."),
+    parents: bool = parents_option(),
 ) -> None:
     """The competition's weekly solution files, for its validator or bench/inrc2_eval.py."""
     with exit_on_bad_input():
-        problem = build_problem(load_scenario(instance, "inrc2", parse_day("--start", start)))
+        first_day = parse_day("--start", start)
+        check_output(output, (instance, roster), parents=parents, folder=True)
+        problem = build_problem(load_scenario(instance, "inrc2", first_day))
         rows = read_checked(problem, roster)
         paths = write_solutions(problem, list(rows.assignments), instance.name, output)
     _warn_violations(problem, rows, instance, roster)
@@ -182,7 +188,6 @@ def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:
     if found:
         err.print(
             f"Note: the roster has {len(found)} violation(s); see `rostering validate {scenario} {roster}`.",
-            markup=False,
             soft_wrap=True,
         )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from rostering.domain.scenario import Scenario
 from rostering.io.scenario_file import load_scenario
@@ -45,7 +46,7 @@ def rules_command(
 
     # One block of plain lines per rule: readable at any width, and every source in full.
     marked = " (rules of plugins the scenario does not use are marked)" if used is not None else ""
-    out.print(f"Rules{marked}: id · severity · who it holds for — title", highlight=False, markup=False)
+    out.print(f"Rules{marked}: id · severity · who it holds for — title", highlight=False)
     modules = sorted(agreements().values(), key=lambda a: a.id)
     for rule_id, rule_cls in sorted(registry().items()):
         origin_text = f" · {origin_of(rule_id)[0]}" if origin else ""
@@ -64,7 +65,7 @@ def rules_command(
         if params:
             lines.append(f"    parameters: {params}")
         for line in lines:
-            out.print(line, highlight=False, markup=False, soft_wrap=True)
+            out.print(line, highlight=False, soft_wrap=True)
     deals = Table(title="Agreements")
     for col in ("id", "title", "agreement rules", "source", *origin):
         deals.add_column(col)
@@ -121,8 +122,6 @@ def _origin_text(plugin: str | None, used: set[str] | None) -> str:
 def _print_plugins(found, used: set[str] | None, scenario: Path | None) -> None:
     """The installed plugins (entry point group rostering.rules): what each provides, whether it
     loaded (with the error if not), and whether the scenario given uses it."""
-    from rich.markup import escape  # a plugin's error text is not markup
-
     if not found:
         out.print("No rule plugins installed (entry point group rostering.rules).", highlight=False)
         return
@@ -136,11 +135,11 @@ def _print_plugins(found, used: set[str] | None, scenario: Path | None) -> None:
     for col in columns:
         table.add_column(col)
     for plugin in found:
-        status = "ok" if plugin.ok else f"[red]failed[/red]: {escape(plugin.error)}"
+        status = "ok" if plugin.ok else Text.assemble(("failed", "red"), f": {plugin.error}")
         table.add_row(
-            escape(plugin.name),
-            escape(plugin.value),
-            escape(plugin.distribution or "-"),
+            plugin.name,
+            plugin.value,
+            plugin.distribution or "-",
             ", ".join(plugin.rules) or "-",
             ", ".join(plugin.agreements) or "-",
             status,

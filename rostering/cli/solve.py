@@ -6,16 +6,18 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from rostering.analysis.summary import Summary
 from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.domain.problem import build_problem
 from rostering.io import curtois, inrc2
+from rostering.io.files import check_output
 from rostering.io.history import with_previous
 from rostering.io.roster_file import read_roster, write_roster
 from rostering.io.scenario_file import load_scenario, read_scenario
 from rostering.replan.changes import change_list, write_changes
-from rostering.replan.problem import parse_absence, replan_problem, with_locks
+from rostering.replan.problem import NewAbsence, parse_absence, replan_problem, with_locks
 from rostering.solver.options import SolveOptions
 from rostering.solver.presets import CURTOIS, DANISH, INRC2, PRESETS, REPLAN, PresetName
 from rostering.solver.search import Progress as SolveProgress
@@ -29,9 +31,14 @@ from .app import (
     exit_on_bad_input,
     optional,
     out,
+    parents_option,
     parse_day,
     parse_local_time,
     read_checked,
+    sane,
+    seed_option,
+    time_limit_option,
+    workers_option,
 )
 
 
@@ -41,9 +48,9 @@ def solve_command(
         ..., help="Scenario file (YAML or JSON), a Curtois & Qu instance file, or an INRC-II instance DIR/NAME."
     ),
     output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
-    time_limit: float = typer.Option(60.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
-    seed: int = typer.Option(1, "--seed", help="Random seed (same seed and workers: same run)."),
-    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    time_limit: float = time_limit_option(60.0, "Seconds the solver may run."),
+    seed: int = seed_option("Random seed (same seed and workers: same run)."),
+    workers: int = workers_option("Search workers; 0 = all cores."),
     gap: float | None = typer.Option(None, "--gap", min=0.0, max=1.0, help="Stop at this relative gap."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
     lock: Path | None = typer.Option(None, "--lock", help="Roster rows that must stay (pinned shifts)."),
@@ -71,15 +78,17 @@ def solve_command(
         "(rostering.solver.presets). Default: curtois or inrc2 for those benchmarks' instances, "
         "else danish.",
     ),
+    parents: bool = parents_option(),
 ) -> None:
     """Build a roster for SCENARIO and write it to --output."""
     with exit_on_bad_input():
+        check_output(output, (scenario, lock, hint, previous), parents=parents)
         first_day = parse_day("--start", start)
         loaded, kind = read_scenario(scenario, input_format.value, first_day)
         benchmark = kind in ("curtois", "inrc2")
         if previous is not None:
             loaded, taken = with_previous(loaded, read_roster(previous), str(previous))
-            out.print(taken, highlight=False, markup=False)
+            out.print(taken, highlight=False)
         problem = build_problem(loaded)
         if lock is not None:
             problem = with_locks(problem, read_roster(lock), str(lock))
@@ -125,7 +134,7 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
         write_roster(output, result.roster, summary.to_dict())
     out.print(f"Wrote {summary.shifts} shifts to {output}")
     for v in verified.blocking:
-        err.print(f"[red]{v.rule_id}[/red] {v.employee_id}: {v.message}", soft_wrap=True)
+        err.print(Text.assemble((v.rule_id, "red"), f" {v.employee_id}: {v.message}"), soft_wrap=True)
     return verified
 
 
@@ -146,19 +155,22 @@ def replan_command(
     changes: Path | None = typer.Option(
         None, "--changes", help="Change list (.csv or .json). Default: <output>_changes.csv beside the roster."
     ),
-    time_limit: float = typer.Option(30.0, "--time-limit", "-t", min=0.1, help="Seconds the solver may run."),
-    seed: int = typer.Option(1, "--seed", help="Random seed."),
-    workers: int = typer.Option(0, "--workers", min=0, help="Search workers; 0 = all cores."),
+    time_limit: float = time_limit_option(30.0, "Seconds the solver may run."),
+    seed: int = seed_option("Random seed."),
+    workers: int = workers_option("Search workers; 0 = all cores."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    parents: bool = parents_option(),
 ) -> None:
     """Cover new absences in a published roster with as few changes to colleagues' shifts as
     possible; write the new roster and the change list to tell staff."""
+    target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
-        published = read_roster(roster)
         moment = parse_local_time("--today", today)
-        problem = replan_problem(
-            load_scenario(scenario), published, moment, [parse_absence(a) for a in absence], str(roster)
-        )
+        absences = [_absence(a) for a in absence]
+        check_output(output, (scenario, roster), parents=parents)
+        check_output(target, (scenario, roster, output), parents=parents)
+        published = read_roster(roster)
+        problem = replan_problem(load_scenario(scenario), published, moment, absences, str(roster))
         checked_rows(problem, published, roster)
     out.print(
         f"Re-planning {problem.scenario.name} from {moment:%Y-%m-%d %H:%M}: {len(absence)} new absence(s); "
@@ -169,7 +181,6 @@ def replan_command(
         problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet, published
     )
     found = change_list(problem, published, verified.result.roster)
-    target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
         write_changes(target, found)
     _print_changes(found)
@@ -180,6 +191,14 @@ def replan_command(
     )
     if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _absence(text: str) -> NewAbsence:
+    """An --absence, its dates within the span an input may name."""
+    found = parse_absence(text)
+    sane("--absence", found.first)
+    sane("--absence", found.last)
+    return found
 
 
 def _print_changes(found) -> None:
@@ -194,7 +213,7 @@ def _print_changes(found) -> None:
             f"{c.date:%a %Y-%m-%d}",
             c.old or "free",
             c.new or "free",
-            "[red]yes[/red]" if c.inside_notice else "no",
+            Text("yes", style="red") if c.inside_notice else "no",
         )
     out.print(table)
 
@@ -241,13 +260,13 @@ def _print_summary(s: Summary) -> None:
     if s.penalties:
         out.print("Penalty points: " + ", ".join(f"{k} {v:.1f}" for k, v in s.penalties.items()), highlight=False)
     if s.conflicts:
-        out.print("[red]No roster can satisfy these together:[/red]")
+        out.print("No roster can satisfy these together:", style="red")
         for conflict in s.conflicts:
             detail = f" ({conflict['detail']})" if conflict["detail"] else ""
-            out.print(f"  {conflict['employee']}: {conflict['rule']}{detail}", markup=False)
+            out.print(f"  {conflict['employee']}: {conflict['rule']}{detail}")
         if s.conflict_explanations:
             out.print("In the rules' own words:")
             for line in s.conflict_explanations:
-                out.print(f"  {line}", markup=False, highlight=False)
+                out.print(f"  {line}", highlight=False)
     elif s.status not in ("OPTIMAL", "FEASIBLE"):
-        out.print("[red]No roster found within the time limit; try a longer --time-limit.[/red]")
+        out.print("No roster found within the time limit; try a longer --time-limit.", style="red")

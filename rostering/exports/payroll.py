@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rostering.domain.errors import InputError, InputIssue
-from rostering.io.files import write_atomic
+from rostering.io.files import check_input_size, write_atomic
 from rostering.io.scenario_file import load_model
 
 from .cells import csv_text
@@ -143,6 +143,7 @@ def load_profile(name_or_path: str | Path) -> PayrollProfile:
         with resources.as_file(resources.files(__package__) / "profiles" / f"{name_or_path}.yaml") as path:
             return load_model(PayrollProfile, path)
     path = Path(name_or_path)
+    check_input_size(path)
     if not path.exists():
         raise InputError(
             str(path), [InputIssue("--profile", f"no such profile file; built in: {', '.join(BUILTIN_PROFILES)}")]

@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +33,7 @@ from rostering.domain.problem import Problem
 from rostering.domain.roster import Assignment, Roster
 from rostering.domain.scenario import sane_day
 
-from .files import read_input, write_atomic
+from .files import MAX_INPUT_BYTES, check_input_size, read_input, write_atomic
 from .structured import parse_structured
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
@@ -204,6 +205,7 @@ def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
     workbook may carry other sheets first (our grid export puts the planner's view first)."""
     from openpyxl import load_workbook
 
+    _unpacked_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
@@ -236,6 +238,19 @@ def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
         return _sheet_records(path, sheet.title, header, rows)
     finally:
         book.close()
+
+
+def _unpacked_size(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than MAX_INPUT_BYTES (a zip bomb: a few kB that
+    inflate to gigabytes of shared strings, which are read whole) before opening it."""
+    check_input_size(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (OSError, zipfile.BadZipFile):
+        return  # not a workbook: load_workbook says so in its own words
+    if unpacked > MAX_INPUT_BYTES:
+        raise InputError(str(path), [InputIssue("file", f"unpacks to {unpacked:,} bytes: not a roster workbook")])
 
 
 def _sheet_records(

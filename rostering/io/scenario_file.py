@@ -16,7 +16,7 @@ from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.scenario import Scenario
 
 from .curtois import DEFAULT_START, is_curtois, parse_curtois
-from .files import read_input
+from .files import check_input_size, read_input
 from .inrc2 import is_inrc2, read_inrc2
 from .structured import parse_structured
 from .validation import model_from_data, scenario_from_data
@@ -40,6 +40,7 @@ def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
     """`load_scenario`, also saying which format the file was read as ("scenario", "curtois" or
     "inrc2"): the caller picks its solver preset from it without reading the file a second time."""
     path = Path(path)
+    check_input_size(path)
     if input_format == "inrc2" or (input_format == "auto" and is_inrc2(path)):
         return read_inrc2(path, start or DEFAULT_START), "inrc2"
     text = read_input(path)
