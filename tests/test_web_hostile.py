@@ -22,10 +22,11 @@ from test_web_api import TOKEN, TestClient, detail, wait_job
 from builders import TINY
 from rostering.io.scenario_file import load_scenario
 from rostering.replan.problem import NewAbsence
+from rostering.solver.options import MAX_SEED
 from rostering.web import app as app_module
 from rostering.web import jobs as jobs_module
 from rostering.web import workspace as workspace_module
-from rostering.web.app import MAX_CELLS, MAX_SEED, create_app
+from rostering.web.app import MAX_CELLS, create_app
 from rostering.web.edge import MAX_BODY_BYTES
 from rostering.web.server import background
 from rostering.web.workspace import PROBLEMS_KEPT, Workspace

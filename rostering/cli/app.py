@@ -21,6 +21,7 @@ from rostering.io.roster_file import parse_local, read_roster
 from rostering.io.scenario_file import load_scenario
 from rostering.rules import PluginError
 from rostering.rules.check import unknown_references
+from rostering.solver.options import MAX_SEED
 
 app = typer.Typer(
     help="Shift scheduling for Danish municipal elder care.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -40,9 +41,8 @@ err = console(stderr=True)
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 #: Bounds of the numeric options, so nonsense is refused naming the option (exit 2) instead of
-#: failing deep inside: CP-SAT takes a 32-bit seed and worker count, and a limit beyond a week
-#: is a typo, not a plan.
-MAX_SEED = 2**31 - 1
+#: failing deep inside: CP-SAT takes a 32-bit seed (MAX_SEED) and worker count, and a limit
+#: beyond a week is a typo, not a plan.
 MAX_SECONDS = 7 * 24 * 3600.0
 MAX_WORKERS = 256
 

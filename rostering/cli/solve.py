@@ -49,7 +49,7 @@ def solve_command(
     ),
     output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
     time_limit: float = time_limit_option(60.0, "Seconds the solver may run."),
-    seed: int = seed_option("Random seed (same seed and workers: same run)."),
+    seed: int = seed_option("Random seed; with --workers 1 the same seed gives the same roster."),
     workers: int = workers_option("Search workers; 0 = all cores."),
     gap: float | None = typer.Option(None, "--gap", min=0.0, max=1.0, help="Stop at this relative gap."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
@@ -128,6 +128,11 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
     verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
     result, summary = verified.result, verified.summary
     _print_summary(summary)
+    if result.wall_capped and options.counts_work:
+        out.print(
+            "The wall clock ended this run before its counted work (a busy or slow machine): "
+            "the same seed may give another roster next time."
+        )
     if not result.has_roster:
         raise typer.Exit(EXIT_FINDINGS)
     with exit_on_bad_input():

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+#: CP-SAT's random seed is a 32-bit signed integer: the CLI and the web refuse a larger one
+#: naming the field (a seed of 2**40 used to fail the solve with a TypeError).
+MAX_SEED = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Strategy:
@@ -56,6 +60,22 @@ class Strategy:
     # The start plans one employee per worker at once, each search on one worker (rostering.solver.strategies.start).
     employee_start_above: int | None = 40_000
     employee_start_phase: float = 0.75
+    # On one worker, CP-SAT first gets this many seconds (counted as work, see
+    # SolveOptions.counts_work) to find a roster of its own; without one by then, the search
+    # starts from a roster built employee by employee, whatever the model's size. 0: off.
+    # One worker runs none of CP-SAT's first-roster heuristics: on the staffing objective (seeds
+    # 1-3) it found one after 0.005 units of deterministic time on the tiny scenario and 0.003 on
+    # Curtois Instance4, but none before 3.0-6.5 units (7.5-14.8 s) on Solbakken, 1.3-2.3 units
+    # (3.8-5.7 s) on hjemmepleje_nord, nor in 20 s on INRC-II n035w4 and n050w4; 10 s on one
+    # worker had left Solbakken without a roster in 5 runs of 6. 0.5 s (0.1-0.17 units) tells them
+    # apart; with 1.0 s the first roster came at 3.4-5.1 s instead of 2.5-3.0 (10 s, seeds 1-2).
+    first_roster_probe: float = 0.5
+    # The share of the limit for the sweeps of that start; the full search gets what they leave.
+    # From the first sweep's roster (221,886 points) 15 s of CP-SAT on one worker left Solbakken
+    # as it was, plainly or interleaved, where the sweeps went on to 30,581. 10 s, seeds 1-2:
+    # Solbakken 51,249-54,208 with the whole limit against 90,721-109,992 with 75 % (the big-model
+    # start's share), hjemmepleje_nord 35,669-56,074 against 50,810-69,207.
+    fallback_start_phase: float = 1.0
     # Up to this share of the limit for a lower bound from pricing each employee's plans apart
     # (rostering.solver.strategies.bound), posted as one inequality per employee before the search, in models of at
     # most `employee_bound_plan_below` variables per employee: each round prices every employee's
@@ -112,6 +132,14 @@ class SolveOptions:
     @property
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
+
+    @property
+    def counts_work(self) -> bool:
+        """Whether the limit counts work (CP-SAT's deterministic time) rather than wall seconds,
+        so that the same seed gives the same roster: when asked (`deterministic`), and on one
+        worker, whose CP-SAT search is deterministic as long as a work limit, not the clock,
+        stops it (rostering.solver.search.Clock)."""
+        return self.deterministic or self.worker_count == 1
 
 
 def with_strategy(options: SolveOptions, **changes) -> SolveOptions:

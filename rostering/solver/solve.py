@@ -5,13 +5,18 @@ solve() sequences the phases that share the time limit, in this order, each only
 options' strategy (rostering.solver.presets) asks for it:
 1. a hint (a previous roster) completed to every variable (search.complete_hint);
 2. the employee bound and branch-and-price on it (strategies.branch.bound_by_employee);
-3. a first roster built employee by employee (strategies.start.start_by_employee);
+3. a first roster built employee by employee (strategies.start.start_by_employee), in a big
+   model, or on one worker when CP-SAT finds none of its own in a short first try;
 4. staffing penalties alone (the part planners care about most, and quick to settle), then the
    full objective warm-started from that roster, both here;
 5. re-planned neighbourhoods of the best roster (strategies.lns.improve_answer).
 The research strategies live behind those three phase functions; this module keeps the order and
 the budget each phase gets. A hint or a start has settled staffing already: then the search
 starts from it in one phase.
+
+The phases share one clock (search.Clock): on one worker, or in a deterministic run, it counts
+the limit as work, so the same seed gives the same roster; the wall clock still ends a one-worker
+run at its limit, and says so (SolveResult.wall_capped) when it, not the work, decided.
 
 An infeasible model is answered, not crashed on: the model is rebuilt with one assumption per
 (rule, employee) and per preassigned shift, and CP-SAT names a small set that cannot all hold.
@@ -29,6 +34,7 @@ from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster
 from rostering.rules.active import ActiveRules, active_rules
 from rostering.rules.objective import STAFFING_TERMS, objective_expr, post_objective, total_points
+from rostering.solver.strategies.bound import plans_roster
 from rostering.solver.strategies.branch import bound_by_employee
 from rostering.solver.strategies.lns import improve_answer
 from rostering.solver.strategies.start import start_by_employee, starts_by_employee
@@ -36,13 +42,12 @@ from rostering.solver.strategies.start import start_by_employee, starts_by_emplo
 from .model import Guard, RosterModel, objective_floor
 from .options import SolveOptions
 from .search import (
+    Clock,
     Progress,
     SolveResult,
-    budget_used,
     complete_hint,
     cp_solver,
     hint_solution,
-    hit_wall_cap,
     run,
     solved,
 )
@@ -67,67 +72,84 @@ def solve(
     build_time = time.perf_counter() - started
 
     size = len(model.cp.Proto().variables)
+    clock = Clock.of(options)  # the limit counts from the built model
 
     def spent() -> float:
-        """Wall seconds since the model was built, the time a phase reports and counts against
-        the limit. A search's own clock (WallTime) leaves out
-        copying the model into CP-SAT and its answer back: on Curtois Instance24 (1.4M variables)
-        5.5 s of a 600 s run."""
+        """Wall seconds since the model was built, the time a phase reports. A search's own clock
+        (WallTime) leaves out copying the model into CP-SAT and its answer back: on Curtois
+        Instance24 (1.4M variables) 5.5 s of a 600 s run; the clock (`Clock`) counts them."""
         return time.perf_counter() - started - build_time
 
     # The latest phase's roster, kept if the next finds none in time: first the hint's, if it
-    # keeps every hard rule. Completing it takes `ahead` of the budget.
-    # `completed`: the solver that completed it to every model variable, if one did.
-    fallback, completed, ahead = None, None, 0.0
+    # keeps every hard rule. `completed`: the solver that completed it to every model variable.
+    fallback, completed = None, None
     if hint is not None:
-        fallback, completion = complete_hint(model, options, hint, options.time_limit * HINT_SHARE)
+        fallback, completion = complete_hint(model, options, hint, options.time_limit * HINT_SHARE, clock)
         completed = completion if fallback is not None else None
-        ahead = budget_used(options, 0.0, completion, spent())
-    # `bounded`: the wall seconds the bound (and branching) took, from the limit
-    bounded, employee = bound_by_employee(model, options, size, hint is not None)
-    starts = starts_by_employee(options, size, hint is not None or bool(employee and employee.plans))
-    if bounded or ahead:
-        options = replace(options, time_limit=max(options.time_limit - bounded - ahead, 0.1))
-    used, first = 0.0, None  # budget used (deterministic time if so asked)
+    employee = bound_by_employee(model, options, size, hint is not None, clock)
+    warm = hint is not None or bool(employee and employee.plans)  # the search starts from a roster
+    starts = starts_by_employee(options, size, warm)
+    # What the hint and the bound (and branching) took is the later phases' no longer.
+    ahead = clock.elapsed()
+    options = replace(options, time_limit=max(options.time_limit - ahead, 0.1))
+
+    def used() -> float:
+        """The part of the (remaining) limit spent since the hint and the bound."""
+        return clock.elapsed() - ahead
+
+    def search(limit: float, phase: str) -> tuple[cp_model.CpSolver, int]:
+        """A CP-SAT phase; its roster, if any, is the fallback and where the next phase starts."""
+        nonlocal fallback
+        solver, status = run(model, options, limit, on_progress, phase, spent(), clock)
+        if solved(status):
+            hint_solution(model, solver)
+            fallback = model.roster_from(solver)
+        return solver, status
+
     if starts:
-        fallback, completed = start_by_employee(model, options, on_progress)
-        used = spent() - bounded
-    two_phases = any(p.name in STAFFING_TERMS for p in model.penalties) and any(
-        p.name not in STAFFING_TERMS for p in model.penalties
-    )
-    if options.strategy.staffing_phase > 0 and two_phases and fallback is None:  # a start or hint has settled staffing
+        fallback, completed = start_by_employee(model, options, on_progress, clock, spent())
+    staffing = options.strategy.staffing_phase > 0 and _two_phases(model) and fallback is None  # else settled
+    if staffing:
         # Preferences (soft rules) stand in for rules here: a first roster that ignored them held
         # 13-14 breaches of 50 points on Solbakken, which the full search did not repair in time.
         preferences = frozenset(p.name for p in model.penalties if p.name.startswith("soft:"))
         model.cp.Minimize(objective_expr(model, STAFFING_TERMS | preferences))
-        first, status = run(
-            model,
-            options,
-            min(options.time_limit * options.strategy.staffing_phase, max(options.time_limit - used, 0.1)),
-            on_progress,
-            "staffing",
-            spent(),
-        )
-        used = budget_used(options, used, first, spent() - bounded)
+    if hint is None and employee is not None and employee.plans:
+        # The bound's plans, hinted already: each keeps its employee's rules, so they are a roster.
+        fallback = plans_roster(model, employee.plans)
+    phase = "staffing" if staffing else "roster"
+    probe = options.strategy.first_roster_probe
+    if not (warm or starts) and options.worker_count == 1 and not options.deterministic and probe > 0:
+        # One worker runs none of CP-SAT's first-roster heuristics (a deterministic run interleaves
+        # them, search.cp_solver): its own roster, else the start.
+        first, status = search(min(probe, options.time_limit), phase)
         if status == cp_model.INFEASIBLE:
             return _answer(problem, rules, options, model, first, status, spent(), build_time)
-        if solved(status):
-            hint_solution(model, first)
-            fallback = model.roster_from(first)
+        if fallback is None:
+            staffing = False  # the start settles staffing
+            model.cp.Minimize(objective_expr(model))
+            rest = replace(options, time_limit=max(options.time_limit - used(), 0.1))
+            share = options.strategy.fallback_start_phase
+            fallback, completed = start_by_employee(model, rest, on_progress, clock, spent(), share)
+    if staffing:
+        first, status = search(max(options.time_limit * options.strategy.staffing_phase - used(), 0.1), phase)
+        if status == cp_model.INFEASIBLE:
+            return _answer(problem, rules, options, model, first, status, spent(), build_time)
         model.cp.Minimize(objective_expr(model))
-    if fallback is not None and used >= options.time_limit:  # the start took all the time, or the hint
-        return _fallback_answer(fallback, spent(), build_time)
-    reserved = options.strategy.lns_phase * max(options.time_limit - used, 0.0)  # to re-plan neighbourhoods at the end
-    final, status = run(model, options, max(options.time_limit - used - reserved, 0.1), on_progress, "roster", spent())
-    capped = options.deterministic and any(hit_wall_cap(s) for s in (first, final) if s is not None)
+    if fallback is not None and used() >= options.time_limit:  # the start took all the time, or the hint
+        return _fallback_answer(fallback, spent(), build_time, clock.wall_ruled)
+    # Kept to re-plan neighbourhoods at the end.
+    reserved = options.strategy.lns_phase * max(options.time_limit - used(), 0.0)
+    left = max(options.time_limit - used() - reserved, 0.1)
+    final, status = run(model, options, left, on_progress, "roster", spent(), clock)
     if not solved(status) and fallback is not None:
         # Out of time before the warm start was accepted: the earlier phase's roster stands, and
         # its neighbourhoods are re-planned in the time left where it was completed to every
         # variable. Curtois Instance24 (1.4M variables): the full search got 89 s after the start
         # and had found no roster when they ended, so 200 s of the 600 went unused.
-        answer = _fallback_answer(fallback, spent(), build_time, capped)
+        answer = _fallback_answer(fallback, spent(), build_time)
         if completed is None or options.strategy.lns_phase <= 0:
-            return answer
+            return replace(answer, wall_capped=clock.wall_ruled)
         answer = replace(answer, objective=completed.ObjectiveValue() / 60, bound=objective_floor(model.cp) / 60)
         improvable = completed
     else:
@@ -139,22 +161,28 @@ def solve(
             answer = replace(answer, bound=max(answer.bound, employee.value / 60))
         guide = employee.relaxation if employee is not None else {}
         # Counted once the answer's roster is made: 1.6 s after the full search on Instance24.
-        used = budget_used(options, used, final, spent() - bounded)
         answer = improve_answer(
             model,
             options,
             improvable,
             replace(answer, wall_time=spent()),
-            options.time_limit - used,
+            options.time_limit - used(),
             on_progress,
             guide,
         )
+    capped = clock.wall_ruled or answer.wall_capped
     if fallback is not None and total_points(problem, fallback) < answer.objective:
         # CP-SAT did not get back to the hint in time and found only worse rosters of its own.
         return _fallback_answer(fallback, spent(), build_time, capped)
     # The time when the answer is complete: its roster made after the last search (5 s once on
     # Instance24, at the end of a 600 s run) is part of the run.
     return replace(answer, wall_capped=capped, wall_time=spent())
+
+
+def _two_phases(model: RosterModel) -> bool:
+    """Whether the objective has staffing terms and others, so a staffing phase can come first."""
+    names = {p.name for p in model.penalties}
+    return bool(names & STAFFING_TERMS) and bool(names - STAFFING_TERMS)
 
 
 def _fallback_answer(roster: Roster, wall_time: float, build_time: float, capped: bool = False) -> SolveResult:

@@ -32,7 +32,7 @@ from rostering.exports.pay import payroll_run
 from rostering.exports.payroll import PayrollProfileName, checked_text, load_profile
 from rostering.io.roster_file import roster_csv
 from rostering.replan.problem import NewAbsence
-from rostering.solver.options import SolveOptions
+from rostering.solver.options import MAX_SEED, SolveOptions
 
 from .edge import LOOPBACK_HOSTS, CheckedRoute, crashed, host_key, invalid_request, unknown_host
 from .jobs import Jobs
@@ -43,9 +43,6 @@ STATIC = resources.files("rostering.web") / "static"
 SWAGGER_UI = resources.files("fastapi_offline") / "static"
 MAX_TIME_LIMIT = 600.0
 TOKEN_COOKIE = "rostering_token"
-
-#: CP-SAT's random seed is a 32-bit signed integer; a larger one failed the job with a TypeError.
-MAX_SEED = 2**31 - 1
 
 #: Cells in one edit or lock request: every cell of a four-week plan for 170 employees. The page
 #: sends one; each edit re-scans the roster, so a million would hold the workspace for minutes.

@@ -42,9 +42,11 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from rostering.domain.problem import Problem, Staff
+from rostering.domain.roster import Roster
 from rostering.rules.active import ActiveRules
 from rostering.rules.objective import post_objective, staffing_points
 from rostering.solver.model import RosterModel, objective_floor
+from rostering.solver.search import Clock
 
 from .start import problem_alone
 
@@ -65,6 +67,10 @@ OWN_TERMS = frozenset(
 )
 # Per pricing search; a plan found by then still makes a column and its proven bound a floor.
 PRICING_SECONDS = 2.0
+# Where work counts (one worker, search.Clock), the seconds a unit of a pricing search's
+# deterministic time counts for: re-priced and re-solved round after round, an employee's small
+# model took 4.5-7 s a unit (Curtois Instances 4, 7 and 12), more than a whole model does.
+PRICING_UNIT_SECONDS = 6.0
 # How far the employee bound's prices stay back from the master's duals towards the best round's
 # prices (Wentges smoothing): the duals of a master problem with few plans swing from round to
 # round. Curtois Instance19 after 150 s: bound 2983 and relaxation 3217, against 2533 and 3352
@@ -92,9 +98,10 @@ class EmployeeBound:
     # The last master problem's solution: per (employee index, slot), the share of the employee's
     # plan mix that covers the slot. Empty when no master problem was solved.
     relaxation: dict[tuple[int, Slot], float]
-    # Per employee (problem.employees order), the plan with the largest share in that solution:
-    # a roster every employee can work by their own rules, to start the full search from. Empty
-    # when no master problem was solved.
+    # Per employee (problem.employees order), the plan with the largest share in that solution, or
+    # the best roster branching on it found (rostering.solver.strategies.branch): a roster every
+    # employee can work by their own rules, to start the full search from. Empty when no master
+    # problem was solved.
     plans: tuple[frozenset[Slot], ...]
     floors: tuple[int, ...]  # per employee, in problem.employees order
     iterations: int
@@ -122,6 +129,16 @@ def post_cuts(model: RosterModel, bound: EmployeeBound) -> None:
         priced = own_expr(model, staff) - sum(bound.prices.get(slot, 0) * var for slot, var in model.role_vars(staff))
         if not isinstance(priced, int):
             model.cp.Add(priced >= floor)
+
+
+def plans_roster(model: RosterModel, plans: tuple[frozenset[Slot], ...]) -> Roster:
+    """The roster in which every employee works their plan: each plan keeps its employee's own
+    rules, and every hard rule is an employee's own, so it is a roster every hard rule allows."""
+    values = [0] * len(model.cp.Proto().variables)
+    for staff, plan in zip(model.problem.employees, plans, strict=True):
+        for slot, var in model.role_vars(staff):
+            values[var.Index()] = int(slot in plan)
+    return model.roster_from_values(values)
 
 
 def hint_plans(model: RosterModel, plans: tuple[frozenset[Slot], ...]) -> None:
@@ -166,11 +183,17 @@ class _Pricing:
         self.groups: dict[Group, cp_model.IntVar] = {}
 
     def price(
-        self, prices: dict[Slot, int], deadline: float, seed: int, fixed: dict[Group, bool] | None = None
+        self,
+        prices: dict[Slot, int],
+        deadline: float,
+        seed: int,
+        fixed: dict[Group, bool] | None = None,
+        clock: Clock | None = None,
     ) -> tuple[int, frozenset[Slot] | None, int] | None:
         """(proven floor, best plan's slots or None, its own cost) among the plans that keep
-        `fixed` (see `keeps`); None when out of time, or when a search cut short has no floor that holds."""
-        seconds = min(PRICING_SECONDS, deadline - time.perf_counter())
+        `fixed` (see `keeps`); None when out of time, or when a search cut short has no floor that
+        holds. `deadline` is on `clock` (`now`), which is charged the search."""
+        seconds = min(PRICING_SECONDS, deadline - now(clock))
         if seconds <= 0:
             return None
         cp = self.model.cp
@@ -179,7 +202,7 @@ class _Pricing:
             hint_plans(self.model, (self.last,))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = seconds
+        (clock or Clock()).limit(solver, seconds, unit=PRICING_UNIT_SECONDS)
         solver.parameters.random_seed = seed
         # The full linear relaxation, as in the full solve: with the default one, Curtois Instance18's
         # tight employees had no plan after 2 s and column generation stalled after 4 rounds (bound
@@ -187,6 +210,8 @@ class _Pricing:
         solver.parameters.linearization_level = 2
         with self._fixing(fixed or {}):
             status = solver.Solve(cp)
+        if clock is not None:
+            clock.charge(solver, cp, PRICING_UNIT_SECONDS)
         if status == cp_model.INFEASIBLE:
             raise NoPlan
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -263,7 +288,7 @@ class _Master:
         self.columns.append((employee, plan, column))
         self.objective.SetCoefficient(column, cost)
         self.choose[employee].SetCoefficient(column, 1)
-        for slot in plan:
+        for slot in sorted(plan):  # in slot order: a frozenset's order varies with PYTHONHASHSEED
             if slot in self.cover:
                 self.cover[slot].SetCoefficient(column, 1)
 
@@ -299,7 +324,9 @@ class _Master:
         for employee, plan, column in self.columns:
             share = column.solution_value()
             if share > 1e-6:
-                for slot in plan:
+                # In slot order, not the plan's (a frozenset's order varies with PYTHONHASHSEED):
+                # the branch sums these shares per day, and float sums depend on their order.
+                for slot in sorted(plan):
                     mix[(employee, slot)] = mix.get((employee, slot), 0.0) + share
         return mix
 
@@ -315,19 +342,29 @@ class _Master:
         return tuple(best[e][1] for e in range(len(self.choose)))
 
 
+def now(clock: Clock | None) -> float:
+    """Where a deadline is: the seconds `clock` has counted, or without one the wall clock's time."""
+    return clock.elapsed() if clock is not None else time.perf_counter()
+
+
 def employee_bound(
-    model: RosterModel, budget: float, seed: int = 1, workers: int = 0, generation: ColumnGeneration | None = None
+    model: RosterModel,
+    budget: float,
+    seed: int = 1,
+    workers: int = 0,
+    generation: ColumnGeneration | None = None,
+    clock: Clock | None = None,
 ) -> EmployeeBound | None:
-    """The best Lagrangian bound column generation reaches in `budget` seconds (in `generation`,
-    if given, so the caller can branch on from it). None when there is nothing to split (no
-    demand), when not even a first round fits, or when an employee has no plan at all (left to
-    the full solve, which explains infeasibility)."""
-    started = time.perf_counter()
+    """The best Lagrangian bound column generation reaches in `budget` seconds as `clock` counts
+    them (default: the wall clock), in `generation`, if given, so the caller can branch on from
+    it. None when there is nothing to split (no demand), when not even a first round fits, or
+    when an employee has no plan at all (left to the full solve, which explains infeasibility)."""
+    started = now(clock)
     if not splits(model.problem):
         return None
     generation = generation or ColumnGeneration(model, workers)
     try:
-        found = generation.run({}, started + budget, seed, smoothing=SMOOTHING)
+        found = generation.run({}, started + budget, seed, smoothing=SMOOTHING, clock=clock)
     except NoPlan:
         return None
     if found is None:
@@ -341,7 +378,7 @@ def employee_bound(
         floors=found.floors,
         iterations=found.iterations,
         converged=found.converged,
-        seconds=time.perf_counter() - started,
+        seconds=now(clock) - started,
     )
 
 
@@ -383,10 +420,13 @@ class ColumnGeneration:
         fixed: dict[tuple[int, Group], bool] | None = None,
         enough: float = math.inf,
         smoothing: float = 0.0,
+        clock: Clock | None = None,
     ) -> Generated | None:
         """Rounds from `prices` until no new plan, the bound meets the relaxation or `enough`, or
-        the deadline; only plans that keep `fixed` (per employee, see `keeps`) take part. None
-        when not one round fits; NoPlan when an employee has no plan that keeps `fixed`."""
+        the deadline (on `clock`, see `now`); only plans that keep `fixed` (per employee, see
+        `keeps`) take part. None when not one round fits; NoPlan when an employee has no plan
+        that keeps `fixed`. Where `clock` counts work, give the generation one worker: the
+        pricing searches then charge it one after another, in the employees' order."""
         fixed = fixed or {}
         per_employee = [
             {group: works for (e, group), works in fixed.items() if e == employee}
@@ -403,7 +443,7 @@ class ColumnGeneration:
                 prices = duals if best is None or mispriced else _smoothed(best.prices, duals, smoothing)
                 priced = list(
                     pool.map(
-                        lambda one, keep, prices=prices: one.price(prices, deadline, seed, keep),
+                        lambda one, keep, prices=prices: one.price(prices, deadline, seed, keep, clock),
                         self.pricing,
                         per_employee,
                     )

@@ -24,13 +24,13 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from rostering.rules.objective import STAFFING_TERMS, objective_expr
 from rostering.solver.model import RosterModel
 from rostering.solver.options import SolveOptions
+from rostering.solver.search import Clock
 
 from .bound import (
     ColumnGeneration,
@@ -41,6 +41,7 @@ from .bound import (
     employee_bound,
     hint_plans,
     is_own_term,
+    now,
     post_cuts,
     splits,
 )
@@ -88,12 +89,14 @@ def branch_and_price(
     workers: int = 0,
     generation: ColumnGeneration | None = None,
     prices: dict[Slot, int] | None = None,
+    clock: Clock | None = None,
 ) -> Proof | None:
     """Branch on whether an employee works a day, or a slot, until every node's bound reaches
     `incumbent` (an objective some roster has, in model units; None: no roster known yet) or
-    `budget` seconds pass. `generation` and `prices` carry on from the employee bound's column
-    generation, if it ran. None when the model is not separable or has nothing to split."""
-    started = time.perf_counter()
+    `budget` seconds pass as `clock` counts them (default: the wall clock). `generation` and
+    `prices` carry on from the employee bound's column generation, if it ran. None when the
+    model is not separable or has nothing to split."""
+    started = now(clock)
     deadline = started + budget
     if not separable(model) or not splits(model.problem):
         return None
@@ -117,7 +120,7 @@ def branch_and_price(
             continue
         cutoff = math.inf if best is None else best - step + 1  # a bound this high closes the node
         try:
-            run = generation.run(node.prices, deadline, seed, node.fixed, enough=cutoff)
+            run = generation.run(node.prices, deadline, seed, node.fixed, enough=cutoff, clock=clock)
         except NoPlan:
             nodes += 1
             continue  # no roster keeps these fixings
@@ -142,7 +145,7 @@ def branch_and_price(
             fixed = {**node.fixed, choice: works}
             heapq.heappush(open_nodes, _Node(bound, node.depth - 1, next(counter), fixed, run.prices))
     proven = min((n.bound for n in open_nodes), default=best if best is not None else 0)
-    return Proof(proven, best if plans else None, plans, nodes, time.perf_counter() - started)
+    return Proof(proven, best if plans else None, plans, nodes, now(clock) - started)
 
 
 def _days(model: RosterModel, slots) -> dict[Slot, Group]:
@@ -190,30 +193,33 @@ def _unfixed(plans: tuple[frozenset[Slot], ...], fixed: Fixing, days: dict[Slot,
 
 
 def bound_by_employee(
-    model: RosterModel, options: SolveOptions, size: int, hinted: bool
-) -> tuple[float, EmployeeBound | None]:
-    """Post the employee bound's inequalities (rostering.solver.strategies.bound) if asked for; the seconds spent,
-    and the bound, whose linear relaxation's roster guides the neighbourhoods. Unless the
-    caller gave a hint, the search starts from each employee's main plan in that relaxation.
-    Small models then branch on it (`branch_phase`). Not in deterministic runs: its pricing rounds
-    stop by the wall clock."""
+    model: RosterModel, options: SolveOptions, size: int, hinted: bool, clock: Clock
+) -> EmployeeBound | None:
+    """Post the employee bound's inequalities (rostering.solver.strategies.bound) if asked for, and
+    return the bound, whose linear relaxation's roster guides the neighbourhoods; its time is
+    charged to `clock`. Unless the caller gave a hint, the search starts from each employee's main
+    plan in that relaxation. Small models then branch on it (`branch_phase`). Where the clock
+    counts work, the pricing searches run one at a time, so the rounds end alike on any machine."""
     strategy = options.strategy
     per_employee = size / max(len(model.problem.employees), 1)
-    if strategy.employee_bound_phase <= 0 or options.deterministic or per_employee > strategy.employee_bound_plan_below:
-        return 0.0, None
-    started = time.perf_counter()
-    generation = ColumnGeneration(model, options.workers) if splits(model.problem) else None
+    if strategy.employee_bound_phase <= 0 or per_employee > strategy.employee_bound_plan_below:
+        return None
+    started = clock.elapsed()
+    workers = 1 if clock.counts_work else options.workers
+    generation = ColumnGeneration(model, workers) if splits(model.problem) else None
+    for pricing in generation.pricing if generation is not None else ():
+        clock.charge_build(pricing.model.cp)  # each employee's own model, built once
     bound = employee_bound(
-        model, options.time_limit * strategy.employee_bound_phase, options.seed, generation=generation
+        model, options.time_limit * strategy.employee_bound_phase, options.seed, generation=generation, clock=clock
     )
     if bound is not None:
         post_cuts(model, bound)
         if not hinted:
             hint_plans(model, bound.plans)
-        budget = options.time_limit * strategy.branch_phase - (time.perf_counter() - started)
+        budget = options.time_limit * strategy.branch_phase - (clock.elapsed() - started)
         if budget > 0 and size <= strategy.branch_below:
-            _branch(model, options, bound, generation, hinted, budget)
-    return time.perf_counter() - started, bound
+            bound = _branch(model, options, bound, generation, hinted, budget, clock)
+    return bound
 
 
 def _branch(
@@ -223,13 +229,18 @@ def _branch(
     generation: ColumnGeneration | None,
     hinted: bool,
     budget: float,
-) -> None:
+    clock: Clock,
+) -> EmployeeBound:
     """Branch-and-price from the employee bound's column generation for `budget` seconds: its bound
     becomes a valid inequality on the objective, and its best roster (unless the caller gave a
-    hint) the start. When it proved that roster optimal, CP-SAT finds the hint and stops at once."""
-    proof = branch_and_price(model, None, budget, options.seed, generation=generation, prices=bound.prices)
+    hint) the start, and the bound's plans. When it proved that roster optimal, CP-SAT finds the
+    hint and stops at once."""
+    proof = branch_and_price(model, None, budget, options.seed, generation=generation, prices=bound.prices, clock=clock)
     if proof is None:
-        return
+        return bound
     model.cp.Add(objective_expr(model) >= proof.bound)
-    if proof.plans and not hinted:
+    if not proof.plans:
+        return bound
+    if not hinted:
         hint_plans(model, proof.plans)
+    return replace(bound, plans=proof.plans)

@@ -54,7 +54,7 @@ from ortools.sat.python import cp_model
 from rostering.rules.objective import staffing_points
 from rostering.solver.model import RosterModel, hint_values
 from rostering.solver.options import SolveOptions
-from rostering.solver.search import Progress, SolveResult, cp_solver, run, solved
+from rostering.solver.search import Clock, Progress, SolveResult, cp_solver, run, solved
 
 from .bound import Slot
 
@@ -101,8 +101,8 @@ class Search:
     incumbent: Incumbent
     steps: int
     improvements: int
-    seconds: float  # wall seconds, or deterministic time in a deterministic run
-    overhead: float = 0.0  # wall seconds a step ran past its limit, at most (0 in a deterministic run)
+    seconds: float  # seconds of the budget, as the clock counts them (search.Clock)
+    overhead: float = 0.0  # wall seconds a step ran past its limit, at most (0 where work counts)
 
 
 class _Shifts:
@@ -192,13 +192,14 @@ def improve(
     budget: float,
     seed: int,
     solver_for: Callable[[float], cp_model.CpSolver],
-    deterministic: bool = False,
+    clock: Clock | None = None,
     on_better: Callable[[Incumbent], None] | None = None,
     bound: float = float("-inf"),
     lanes: int = 1,
     guide: Guide | None = None,
 ) -> Search:
-    """Re-plan neighbourhoods of `start` for `budget` seconds (deterministic time if so asked), or
+    """Re-plan neighbourhoods of `start` for `budget` seconds as `clock` counts them (default: the
+    wall clock; where it counts work, give it one lane), or
     until a roster reaches `bound`, a proven lower bound in model units: it is then optimal.
     `lanes` sub-searches run at once, each from the best roster when it began. A `guide` (a linear
     relaxation's roster) adds neighbourhoods where the roster departs from it."""
@@ -208,6 +209,8 @@ def improve(
     best, steps, spent = start, 0, 0.0
     step, unknown, quiet = STEP_SECONDS, 0, 0  # in a row: sub-searches that ended UNKNOWN, without a better roster
     started = time.perf_counter()
+    work = clock if clock is not None and clock.counts_work else None  # None: the wall clock, here
+    began_work = work.elapsed() if work is not None else 0.0
     # Per sub-search running: its kind, the roster it began from, its solver, when it began.
     running: dict[Future, tuple[str, Incumbent, cp_model.CpSolver, float]] = {}
     gains: Counter[str] = Counter()  # better rosters, by kind of neighbourhood
@@ -238,8 +241,9 @@ def improve(
                 kind, base, solver, began = running.pop(future)
                 status, found = future.result()
                 steps += 1
-                if deterministic:
-                    spent += solver.deterministic_time
+                if work is not None:
+                    work.charge(solver, model.cp)  # each step copies the model
+                    spent = work.elapsed() - began_work
                 else:
                     now = time.perf_counter()
                     spent = now - started
@@ -320,17 +324,17 @@ def improve_answer(
             on_progress(Progress(elapsed(), found.objective / 60, bound, "roster"))
 
     start = Incumbent.of(solver)
-    # A deterministic run keeps one lane: which lane ends first depends on the machine.
-    small = len(start.values) <= options.strategy.lns_lanes_below and not options.deterministic
+    clock = Clock.of(options, budget)
+    # Where work counts, one lane: which lane ends first depends on the machine.
+    small = len(start.values) <= options.strategy.lns_lanes_below and not clock.counts_work
     lanes = options.worker_count if small else 1
-    one = replace(options, workers=1) if lanes > 1 else options
     search = improve(
         model,
         start,
         budget,
         options.seed,
-        lambda limit: cp_solver(one, limit, len(start.values)),
-        options.deterministic,
+        lambda limit: cp_solver(options, limit, len(start.values), workers=1 if lanes > 1 else None, clock=clock),
+        clock,
         report,
         bound * 60,
         lanes,
@@ -343,7 +347,7 @@ def improve_answer(
     proven = bound
     if objective > proven and left >= STEP_SECONDS:
         hint_values(model.cp, search.incumbent.values)
-        final, status = run(model, options, left, on_progress, "roster", elapsed())
+        final, status = run(model, options, left, on_progress, "roster", elapsed(), clock)
         if solved(status) and final.ObjectiveValue() <= search.incumbent.objective:
             roster, objective = model.roster_from(final), final.ObjectiveValue() / 60
         proven = max(proven, final.BestObjectiveBound() / 60)
@@ -354,4 +358,5 @@ def improve_answer(
         objective=objective,
         bound=proven,
         wall_time=elapsed(),
+        wall_capped=answer.wall_capped or clock.wall_ruled,
     )

@@ -15,6 +15,7 @@ see them; the full solve that follows weighs them properly.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -30,7 +31,7 @@ from rostering.rules.active import ActiveRules
 from rostering.rules.objective import post_objective, total_points
 from rostering.solver.model import RosterModel
 from rostering.solver.options import SolveOptions
-from rostering.solver.search import Progress, complete_hint, cp_solver
+from rostering.solver.search import Clock, Progress, complete_hint, cp_solver
 
 # A sweep that improves the roster by less than this share ends the descent.
 MIN_GAIN = 0.005
@@ -46,6 +47,11 @@ STEP_SECONDS = 0.5
 # employee (the first sweep in 28 s) against 0.27 s with 0.5 s steps, whose pace gave up on it.
 # 100 x 8 weeks after 60 s of sweeps: 95,076 points, against 127,031 with 0.5 s steps.
 FIRST_STEP_SECONDS = 0.2
+# The first sweep's step where the clock counts work (one worker, on which the start is often the
+# whole solve). Solbakken, 10 s, seeds 1-2: the first roster after 2.5-2.6 s and 51,249-54,208
+# points at the end, against 3.7-3.9 s and 62,663-66,555 with the 0.2 s step; hjemmepleje_nord,
+# whose employees' plans are proven within either step, alike.
+FIRST_WORK_STEP_SECONDS = 0.05
 STEP_GAP = 60
 # The first sweep gives up once, after this share of the employees, its pace says it would not
 # end by its deadline with `PACE_SLACK` to spare: the time is then the full model's, which found
@@ -73,24 +79,41 @@ def employee_start(
     on_sweep: Callable[[float, float], None] | None = None,
     first_budget: float | None = None,
     lanes: int = 1,
+    clock: Clock | None = None,
 ) -> Start:
     """Plan employee by employee for at most `budget` seconds; the first sweep, which is the only
     one that gives a roster, may go on until `first_budget` (default `budget`). `solver_for(limit)`
-    gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep.
+    gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep,
+    with the wall seconds since the start began.
+    `clock` counts the seconds (default: the wall clock); where it counts work, each step is the
+    employee's search's work, so the sweeps end alike on every machine (give it one lane).
     `lanes` employees are planned at once, each against everyone else's plan as it stood when it
     began, the other lanes' current ones included (give each lane's solver one worker): one
     employee's search gains nothing from a second worker (200 employees x 12 weeks: 0.44 s each
     on one, 0.47 s on two), two at once plan twice as many. Were the other lanes' plans left out,
     both would take the cells each other covers: 50 x 12 weeks, 60 s, five runs each, 67,872-161,503
     points against 35,241-78,977 (bench/results/scaling.md)."""
-    started = time.perf_counter()
-    first_deadline = max(budget, first_budget or budget)
+    clock = clock or Clock()
+    started, wall = clock.elapsed(), time.perf_counter()
+    # One worker's first sweep is held to the limit by the wall clock alone (`behind`): its work is
+    # charged generously, and without it there is no roster at all.
+    by_wall = clock.counts_work and clock.wall_holds
+    first_deadline = math.inf if by_wall else max(budget, first_budget or budget)
+    work = (clock,) if clock.counts_work else ()  # _plan_alone charges the searches' work
+    first_step = FIRST_WORK_STEP_SECONDS if clock.counts_work else FIRST_STEP_SECONDS
 
     def elapsed() -> float:
-        return time.perf_counter() - started
+        return clock.elapsed() - started
 
     def left() -> float:
         return (first_deadline if best is None else budget) - elapsed()
+
+    def behind(planned: int) -> bool:
+        """Whether the first sweep, `planned` employees in, would not end in time at its pace."""
+        if not by_wall:
+            return _too_slow(planned, len(problem.employees), elapsed(), first_deadline)
+        so_far = time.perf_counter() - wall
+        return _too_slow(planned, len(problem.employees), so_far, so_far + clock.wall_left())
 
     plans: dict[str, tuple[Assignment, ...]] = {}
     heads: Counter = Counter()
@@ -108,8 +131,8 @@ def employee_start(
                 others = Counter(heads)  # everyone else's plan, the other lanes' current ones too
                 _count(problem, others, old, -1)
                 solver = solver_for(left())
-                step = FIRST_STEP_SECONDS if best is None else STEP_SECONDS
-                job = pool.submit(_plan_alone, problem, rules, staff, others, old, solver, step)
+                step = first_step if best is None else STEP_SECONDS
+                job = pool.submit(_plan_alone, problem, rules, staff, others, old, solver, step, *work)
                 running[job] = (staff, old, solver)
             if not running:
                 return best is not None  # out of time: the employees still waiting keep their plans
@@ -117,9 +140,7 @@ def employee_start(
             for job in finished:
                 staff, old, _ = running.pop(job)
                 plan = job.result()
-                if best is None and (
-                    plan is None or _too_slow(len(plans) + 1, len(problem.employees), elapsed(), first_deadline)
-                ):
+                if best is None and (plan is None or behind(len(plans) + 1)):
                     for *_, solver in running.values():
                         solver.stop_search()
                     return False
@@ -137,7 +158,7 @@ def employee_start(
             roster, sweeps = _roster(plans), sweeps + 1
             objective = total_points(problem, roster)
             if on_sweep:
-                on_sweep(elapsed(), objective)
+                on_sweep(time.perf_counter() - wall, objective)
             last = best.objective if best is not None else None
             if best is None or objective < best.objective:
                 best = Start(roster, objective, sweeps, 0.0)
@@ -159,28 +180,53 @@ def _plan_alone(
     current: tuple[Assignment, ...],
     solver: cp_model.CpSolver,
     step: float = STEP_SECONDS,
+    clock: Clock | None = None,
 ) -> tuple[Assignment, ...] | None:
     """The employee's best plan in a step against the demand the others leave open, or past the
     step the first plan found (None: none), hinted with their current plan. A search cut short
     can end on a plan worse than the current one (on a year, presolve alone outlasts the step),
-    so the current plan is kept unless the new one costs no more: each sweep is then no worse."""
+    so the current plan is kept unless the new one costs no more: each sweep is then no worse.
+    A `clock` that counts work measures the step in work and is charged the searches' work."""
     alone = problem_alone(problem, staff, heads)
     model = RosterModel(alone, rules)
     post_objective(model)
     if current:
         model.hint_roster(Roster(current))
     solver.parameters.absolute_gap_limit = STEP_GAP
-    stop = _FirstPlanAfter(solver, step)
-    try:
-        status = solver.Solve(model.cp, stop)
-    finally:
-        stop.cancel()
+    if clock is not None and clock.counts_work:
+        clock.charge_build(model.cp)
+        status = _work_step(solver, model.cp, clock.units(step, len(model.cp.Proto().variables)), clock)
+    else:
+        stop = _FirstPlanAfter(solver, step)
+        try:
+            status = solver.Solve(model.cp, stop)
+        finally:
+            stop.cancel()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = model.roster_from(solver).assignments
     if current and total_points(alone, Roster(plan)) > total_points(alone, Roster(current)):
         return current
     return plan
+
+
+def _work_step(solver: cp_model.CpSolver, cp: cp_model.CpModel, units: float, clock: Clock) -> int:
+    """`_FirstPlanAfter` by work: the search stops after `units` of deterministic time, and one
+    without a plan by then searches on to its first plan within the solver's own limit. The second
+    search presolves again, which a callback would spare, but only a wall-clock timer can stop a
+    search between two plans, and then where it stops depends on the machine."""
+    params = solver.parameters
+    most, wall = params.max_deterministic_time, params.max_time_in_seconds
+    params.max_deterministic_time = min(most, units)
+    status = solver.Solve(cp)
+    clock.charge(solver, cp)
+    if status == cp_model.UNKNOWN and most > units:
+        params.max_deterministic_time = most - solver.deterministic_time
+        params.max_time_in_seconds = max(wall - solver.WallTime(), 0.0)
+        params.stop_after_first_solution = True
+        status = solver.Solve(cp)
+        clock.charge(solver, cp)
+    return status
 
 
 class _FirstPlanAfter(cp_model.CpSolverSolutionCallback):
@@ -246,32 +292,42 @@ def starts_by_employee(options: SolveOptions, size: int, started: bool) -> bool:
     """Whether the search starts from a roster built employee by employee (rostering.solver.strategies.start), not
     having a start already (`started`: a hint, or the employee bound's plans)."""
     big = options.strategy.employee_start_above
-    return big is not None and not options.deterministic and not started and size > big
+    return big is not None and not started and size > big
 
 
 def start_by_employee(
-    model: RosterModel, options: SolveOptions, on_progress: Callable[[Progress], None] | None
+    model: RosterModel,
+    options: SolveOptions,
+    on_progress: Callable[[Progress], None] | None,
+    clock: Clock,
+    offset: float = 0.0,
+    share: float | None = None,
 ) -> tuple[Roster | None, cp_model.CpSolver | None]:
     """A roster built employee by employee (None: none in time), hinted to the model and completed
     to its every variable, and the solver that completed it (None: not completed). The first sweep
     may use the whole limit: its roster is kept even when no time is left to complete the hint,
-    since a plan within each employee's rules is a roster."""
+    since a plan within each employee's rules is a roster. The sweeps get `share` of the limit
+    (default `Strategy.employee_start_phase`); their time is charged to `clock`, and where that
+    counts work one employee is planned at a time (`employee_start`). Progress is reported at
+    `offset` wall seconds, when the start began in the solve."""
 
     def report(elapsed: float, objective: float) -> None:
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
-            on_progress(Progress(elapsed, objective, 0.0, "start"))
+            on_progress(Progress(offset + elapsed, objective, 0.0, "start"))
 
-    lane = replace(options, workers=1)  # one employee's search per worker (see employee_start)
+    began = clock.elapsed()
     start = employee_start(
         model.problem,
         model.rules,
-        options.time_limit * options.strategy.employee_start_phase,
-        lambda limit: cp_solver(lane, limit),
+        options.time_limit * (options.strategy.employee_start_phase if share is None else share),
+        lambda limit: cp_solver(options, limit, workers=1, clock=clock),  # one employee's search a worker
         report,
         first_budget=options.time_limit,
-        lanes=options.worker_count,
+        lanes=1 if clock.counts_work else options.worker_count,
+        clock=clock,
     )
+    clock.reach(began + start.seconds)
     if start.roster is None or start.seconds >= options.time_limit:
         return start.roster, None  # no time left to hand it to the full model
-    completed, completion = complete_hint(model, options, start.roster, options.time_limit - start.seconds)
+    completed, completion = complete_hint(model, options, start.roster, options.time_limit - start.seconds, clock)
     return start.roster, completion if completed is not None else None
