@@ -61,7 +61,7 @@ def start_of(problem, budget: float = 8.0, first_budget: float | None = None):
         rules,
         budget,
         lambda limit: cp_solver(OPTIONS, limit),
-        lambda elapsed, objective: sweeps.append(objective),
+        lambda elapsed, objective, below_min: sweeps.append(objective),
         first_budget,
     )
     return start, sweeps

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from rostering.analysis.advice import below_min_advice
 from rostering.analysis.summary import Summary
 from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.domain.problem import build_problem
@@ -128,6 +129,9 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
     verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
     result, summary = verified.result, verified.summary
     _print_summary(summary)
+    advice = below_min_advice(problem, summary, options.time_limit)
+    if advice:
+        out.print(advice, highlight=False)
     if result.wall_capped and options.counts_work:
         out.print(
             "The wall clock ended this run before its counted work (a busy or slow machine): "

@@ -27,6 +27,9 @@ class Progress:
     objective: float
     bound: float
     phase: str = "roster"  # "staffing" while only staffing penalties are minimised
+    # The roster's points for heads below `min` (term understaffed_min): 0 once every shift has
+    # its minimum, whatever the rest of the objective. None where the phase does not know it.
+    below_min: float | None = None
 
     @property
     def gap(self) -> float:
@@ -60,9 +63,11 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: Callable[[Progress], None], phase: str, offset: float, floor: float):
+    def __init__(self, on_progress: Callable[[Progress], None], phase: str, offset: float, model: RosterModel):
         super().__init__()
-        self._on_progress, self._phase, self._offset, self._floor = on_progress, phase, offset, floor
+        self._on_progress, self._phase, self._offset = on_progress, phase, offset
+        self._floor = objective_floor(model.cp)
+        self._below_min = below_min_expr(model)
 
     def on_solution_callback(self) -> None:
         self._on_progress(
@@ -71,8 +76,14 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
                 self.ObjectiveValue() / 60,
                 max(self.BestObjectiveBound(), self._floor) / 60,
                 self._phase,
+                self.Value(self._below_min) / 60,
             )
         )
+
+
+def below_min_expr(model: RosterModel) -> cp_model.LinearExprT:
+    """The understaffed_min term of the objective, in point-minutes (see `Progress.below_min`)."""
+    return sum(p.weight * p.expr for p in model.penalties if p.name == "understaffed_min")
 
 
 # One worker: the seconds of the limit a unit of CP-SAT's deterministic time counts for, on a model
@@ -253,7 +264,7 @@ def run(
     """One search of the model for `time_limit` seconds as `clock` counts them (see `cp_solver`),
     reporting each better roster; the clock is charged its work."""
     solver = cp_solver(options, time_limit, len(model.cp.Proto().variables), clock=clock)
-    callback = _ProgressCallback(on_progress, phase, offset, objective_floor(model.cp)) if on_progress else None
+    callback = _ProgressCallback(on_progress, phase, offset, model) if on_progress else None
     status = solver.Solve(model.cp, callback)
     if clock is not None:
         clock.charge(solver, model.cp)

@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from rostering.domain.problem import DemandCell, Problem, Staff
 from rostering.domain.roster import Assignment, Roster
 from rostering.rules.active import ActiveRules
-from rostering.rules.objective import post_objective, total_points
+from rostering.rules.objective import post_objective, score, total_points
 from rostering.solver.model import RosterModel
 from rostering.solver.options import SolveOptions
 from rostering.solver.search import Clock, Progress, complete_hint, cp_solver
@@ -76,15 +76,15 @@ def employee_start(
     rules: ActiveRules,
     budget: float,
     solver_for: Callable[[float], cp_model.CpSolver],
-    on_sweep: Callable[[float, float], None] | None = None,
+    on_sweep: Callable[[float, float, float], None] | None = None,
     first_budget: float | None = None,
     lanes: int = 1,
     clock: Clock | None = None,
 ) -> Start:
     """Plan employee by employee for at most `budget` seconds; the first sweep, which is the only
     one that gives a roster, may go on until `first_budget` (default `budget`). `solver_for(limit)`
-    gives a configured solver (seed, workers); `on_sweep(elapsed, objective)` reports each sweep,
-    with the wall seconds since the start began.
+    gives a configured solver (seed, workers); `on_sweep(elapsed, objective, below_min)` reports each
+    sweep, with the wall seconds since the start began and the points below `min` (Progress).
     `clock` counts the seconds (default: the wall clock); where it counts work, each step is the
     employee's search's work, so the sweeps end alike on every machine (give it one lane).
     `lanes` employees are planned at once, each against everyone else's plan as it stood when it
@@ -156,9 +156,11 @@ def employee_start(
             if not sweep(pool):
                 return Start(None, None, 0, elapsed())  # the first sweep needs a plan for everyone
             roster, sweeps = _roster(plans), sweeps + 1
-            objective = total_points(problem, roster)
+            lines = score(problem, roster)
+            objective = sum(line.points for line in lines)
             if on_sweep:
-                on_sweep(time.perf_counter() - wall, objective)
+                below = sum(line.points for line in lines if line.term == "understaffed_min")
+                on_sweep(time.perf_counter() - wall, objective, below)
             last = best.objective if best is not None else None
             if best is None or objective < best.objective:
                 best = Start(roster, objective, sweeps, 0.0)
@@ -311,9 +313,9 @@ def start_by_employee(
     counts work one employee is planned at a time (`employee_start`). Progress is reported at
     `offset` wall seconds, when the start began in the solve."""
 
-    def report(elapsed: float, objective: float) -> None:
+    def report(elapsed: float, objective: float, below_min: float) -> None:
         if on_progress:  # no bound yet beyond 0: every penalty is non-negative
-            on_progress(Progress(offset + elapsed, objective, 0.0, "start"))
+            on_progress(Progress(offset + elapsed, objective, 0.0, "start", below_min))
 
     began = clock.elapsed()
     start = employee_start(
