@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from ortools.sat.python import cp_model
 
-from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, solve_module
+from builders import CURTOIS_INSTANCE1, TINY, full_model, optimum, points, solve_module
 from rostering.analysis.coverage import coverage_cells
 from rostering.domain.problem import build_problem
 from rostering.io.curtois import read_curtois
@@ -37,14 +37,16 @@ def first_roster(model: RosterModel) -> Incumbent:
     solver = cp_solver(OPTIONS, 10)
     solver.parameters.stop_after_first_solution = True
     assert solver.Solve(model.cp) in (cp_model.FEASIBLE, cp_model.OPTIMAL)
-    return Incumbent.of(solver)
+    return Incumbent.of(solver, model)
 
 
 def assert_within_rules_and_scored(problem, model: RosterModel, search) -> None:
-    """The search's roster keeps every rule, and its objective is the roster's own measured score."""
+    """The search's roster keeps every rule, and its objective (and the part of it below `min`,
+    which progress reports) is the roster's own measured score."""
     roster = model.roster_from_values(search.incumbent.values)
     assert blocking(check_roster(problem, roster)) == []
     assert total_points(problem, roster) == pytest.approx(search.incumbent.objective / 60)
+    assert points(problem, roster, "understaffed_min") == pytest.approx(search.incumbent.below_min / 60)
 
 
 def only(kinds: tuple[str, ...], monkeypatch) -> list[str]:
@@ -145,7 +147,7 @@ def test_a_relaxation_neighbourhood_frees_the_days_where_the_roster_departs_from
     shifts.cells = [(e, d, 3 * e + d) for e in range(4) for d in range(3)]
     shifts.slots = [(d, "nurse") for _ in range(4) for d in range(3)]
     guide = {(0, (0, "nurse")): 1.0, (1, (1, "nurse")): 0.5, (2, (2, "nurse")): 0.2, (3, (0, "nurse")): 0.9}
-    idle = Incumbent((0,) * 12, 0)
+    idle = Incumbent((0,) * 12, 0, 0)
     cells = [(e, d) for e in range(4) for d in range(3)]
 
     def drawn(share: float) -> set[tuple[int, int]]:
@@ -154,7 +156,7 @@ def test_a_relaxation_neighbourhood_frees_the_days_where_the_roster_departs_from
 
     assert drawn(1.0) == {(0, 0), (1, 1), (3, 0)}
     assert len(drawn(0.0)) == 2 and drawn(0.0) < drawn(1.0)  # two of the three employees
-    working = Incumbent((0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0), 0)  # employee 1 on day 1, 3 on day 0
+    working = Incumbent((0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0), 0, 0)  # employee 1 on day 1, 3 on day 0
     free = shifts.draw("relaxation", 1.0, random.Random(1), working, guide)
     assert {c for c in cells if free(*c)} == {(0, 0), (1, 1)}  # 3 now agrees; half of a shift never does
 
@@ -305,6 +307,6 @@ def test_a_stalled_search_lengthens_its_step_until_it_would_take_too_much_of_the
         return cp_solver(OPTIONS, 1.0)
 
     monkeypatch.setattr(lns, "STALL_STEPS", 3)
-    search = improve(model, Incumbent.of(solver), budget=80, seed=3, solver_for=solver_for)
+    search = improve(model, Incumbent.of(solver, model), budget=80, seed=3, solver_for=solver_for)
     assert limits == [3] * 3 + [6] * 3 + [12] * 3
     assert search.improvements == 0 and search.incumbent.objective == round(solver.ObjectiveValue())

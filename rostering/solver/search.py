@@ -82,8 +82,11 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
 
 
 def below_min_expr(model: RosterModel) -> cp_model.LinearExprT:
-    """The understaffed_min term of the objective, in point-minutes (see `Progress.below_min`)."""
-    return sum(p.weight * p.expr for p in model.penalties if p.name == "understaffed_min")
+    """The understaffed_min term of the objective, in point-minutes (see `Progress.below_min`);
+    built once per model."""
+    return model.memo(
+        "below_min_expr", lambda: sum(p.weight * p.expr for p in model.penalties if p.name == "understaffed_min")
+    )
 
 
 # One worker: the seconds of the limit a unit of CP-SAT's deterministic time counts for, on a model

@@ -54,7 +54,7 @@ from ortools.sat.python import cp_model
 from rostering.rules.objective import staffing_points
 from rostering.solver.model import RosterModel, hint_values
 from rostering.solver.options import SolveOptions
-from rostering.solver.search import Clock, Progress, SolveResult, cp_solver, run, solved
+from rostering.solver.search import Clock, Progress, SolveResult, below_min_expr, cp_solver, run, solved
 
 from .bound import Slot
 
@@ -89,11 +89,13 @@ _log = logging.getLogger(__name__)
 class Incumbent:
     values: tuple[int, ...]  # every model variable's value, by proto index
     objective: int  # in model units
+    below_min: int  # its understaffed_min term, in model units (search.Progress.below_min)
 
     @classmethod
-    def of(cls, solver: cp_model.CpSolver) -> Incumbent:
-        """The solution `solver` last found."""
-        return cls(tuple(solver.ResponseProto().solution), round(solver.ObjectiveValue()))
+    def of(cls, solver: cp_model.CpSolver, model: RosterModel) -> Incumbent:
+        """The solution `solver` last found, of `model` or a copy of it."""
+        values = tuple(solver.ResponseProto().solution)
+        return cls(values, round(solver.ObjectiveValue()), solver.Value(below_min_expr(model)))
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,7 @@ def _search(
     status = solver.Solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
-    return status, Incumbent.of(solver)
+    return status, Incumbent.of(solver, model)
 
 
 def improve_answer(
@@ -321,9 +323,9 @@ def improve_answer(
 
     def report(found: Incumbent) -> None:
         if on_progress:
-            on_progress(Progress(elapsed(), found.objective / 60, bound, "roster"))
+            on_progress(Progress(elapsed(), found.objective / 60, bound, "roster", found.below_min / 60))
 
-    start = Incumbent.of(solver)
+    start = Incumbent.of(solver, model)
     clock = Clock.of(options, budget)
     # Where work counts, one lane: which lane ends first depends on the machine.
     small = len(start.values) <= options.strategy.lns_lanes_below and not clock.counts_work
