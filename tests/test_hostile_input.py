@@ -318,9 +318,9 @@ def test_a_name_too_long_to_look_up_is_exit_2(tmp_path):
 
 
 def test_a_workbook_that_unpacks_to_gigabytes_is_refused_unopened(tmp_path, monkeypatch):
-    import rostering.io.roster_file as roster_file
+    import rostering.io.workbook as workbook
 
-    monkeypatch.setattr(roster_file, "MAX_INPUT_BYTES", 10_000)  # the bound, scaled to a small file
+    monkeypatch.setattr(workbook, "MAX_INPUT_BYTES", 10_000)  # the bound, scaled to a small file
     path = _workbook(tmp_path)
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("xl/padding.xml", "x" * 20_000, compress_type=zipfile.ZIP_DEFLATED)

@@ -3,7 +3,7 @@
 
 `app` is the Typer application (rostering.cli.app: the `rostering` command); each module below
 registers its commands on it: solve (solve, replan), check (validate, explain, coverage), export
-(payroll, ical, xlsx), evaluate, serve, reference (schema, rules).
+(payroll, ical, xlsx, inrc2, scenario), evaluate, serve, reference (schema, template, rules).
 """
 
 from __future__ import annotations

@@ -138,6 +138,12 @@ def checked_rows(problem, rows, path: Path):
     return rows
 
 
+def workbook_output(path: Path) -> None:
+    """A workbook must be named .xlsx: the commands tell a scenario workbook from a YAML file by it."""
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(str(path), [InputIssue("output", "name the workbook .xlsx (commands read it by its suffix)")])
+
+
 def parse_day(option: str, text: str | None):
     if text is None:
         return None

@@ -38,7 +38,9 @@ from .app import (
 
 @app.command("validate")
 def validate_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON): employees, agreements, rules."),
+    scenario: Path = typer.Argument(
+        ..., help="Scenario file (YAML, JSON or .xlsx workbook): employees, agreements, rules."
+    ),
     roster: Path = typer.Argument(..., help="Roster to check: .csv, .json or .xlsx (from any planning system)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report as a table, json or csv."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here instead of the screen."),
@@ -86,7 +88,7 @@ def validate_command(
 
 @app.command("explain")
 def explain_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path = typer.Argument(..., help="A roster: .csv, .json or .xlsx."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table or json."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the explanation here."),
@@ -166,7 +168,7 @@ def _print_explanation(console: Console, breakdown, slots) -> None:
 
 @app.command("coverage")
 def coverage_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON) with the demand."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook) with the demand."),
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, json or csv."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the cells here instead of the screen."),

@@ -1,5 +1,5 @@
-"""`rostering export payroll|ical|xlsx|inrc2`: a roster as pay lines, calendars, the planner's
-grid or a benchmark's solution files."""
+"""`rostering export payroll|ical|xlsx|inrc2|scenario`: a roster as pay lines, calendars, the
+planner's grid or a benchmark's solution files; a scenario file as the planner's workbook."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from rostering.exports.ical import write_calendars
 from rostering.exports.inrc2 import write_solutions
 from rostering.exports.pay import HOUR_TYPES, WAGE_TYPES, payroll_run, settlement_notes, totals
 from rostering.exports.payroll import load_profile, prepare, write_payroll
+from rostering.exports.scenario_workbook import write_scenario_workbook
 from rostering.io.files import check_output
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
@@ -35,9 +36,12 @@ from .app import (
     parents_option,
     parse_day,
     read_checked,
+    workbook_output,
 )
 
-export_app = typer.Typer(help="Export a roster to payroll, calendars or the planner's grid.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export a roster to payroll, calendars or the planner's grid; a scenario as a workbook.", no_args_is_help=True
+)
 
 
 app.add_typer(export_app, name="export")
@@ -45,7 +49,7 @@ app.add_typer(export_app, name="export")
 
 @export_app.command("payroll")
 def export_payroll_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path = typer.Argument(..., help="The approved roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Pay-line file to write."),
     profile: str = typer.Option(
@@ -131,7 +135,7 @@ def _print_pay_totals(lines) -> None:
 
 @export_app.command("ical")
 def export_ical_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for one <employee_id>.ics per employee."),
     parents: bool = parents_option(),
@@ -147,7 +151,7 @@ def export_ical_command(
 
 @export_app.command("xlsx")
 def export_xlsx_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path = typer.Argument(..., help="Roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
     parents: bool = parents_option(),
@@ -181,6 +185,29 @@ def export_inrc2_command(
         paths = write_solutions(problem, list(rows.assignments), instance.name, output)
     _warn_violations(problem, rows, instance, roster)
     out.print(f"Wrote {len(paths)} weekly solution files to {output}", highlight=False)
+
+
+@export_app.command("scenario")
+def export_scenario_command(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+    parents: bool = parents_option(),
+) -> None:
+    """The scenario as the planner's workbook (the sheets `rostering template` writes), to keep
+    staff, absences and normering in Excel. What a workbook cannot hold (rules, weights,
+    lokalaftaler, vikarer, history, ...) is named on stderr: keep the scenario file for it."""
+    with exit_on_bad_input():
+        workbook_output(output)
+        check_output(output, (scenario,), parents=parents)
+        loaded = load_scenario(scenario)
+        lost = write_scenario_workbook(output, loaded, str(scenario))
+    if lost:
+        err.print(
+            f"Note: {output} does not keep these fields of {scenario} as they are: {', '.join(lost)}. A plan from "
+            "the workbook alone goes without them; keep the scenario file for them (docs/scenario-format.md).",
+            soft_wrap=True,
+        )
+    out.print(f"Wrote {scenario} as a workbook to {output}", highlight=False)
 
 
 def _warn_violations(problem, rows, scenario: Path, roster: Path) -> None:

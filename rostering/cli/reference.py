@@ -1,4 +1,5 @@
-"""`rostering schema` and `rostering rules`: the scenario format and the rules, agreements and plugins."""
+"""`rostering schema`, `rostering template` and `rostering rules`: the scenario format (as a JSON
+Schema and as an empty workbook) and the rules, agreements and plugins."""
 
 from __future__ import annotations
 
@@ -12,16 +13,33 @@ from rich.table import Table
 from rich.text import Text
 
 from rostering.domain.scenario import Scenario
+from rostering.exports.scenario_workbook import write_template
+from rostering.io.files import check_output
 from rostering.io.scenario_file import load_scenario
 from rostering.rules import AgreementTerms, agreements, registry
 
-from .app import app, exit_on_bad_input, out
+from .app import app, exit_on_bad_input, out, parents_option, workbook_output
 
 
 @app.command("schema")
 def schema_command() -> None:
     """Print the scenario file's JSON Schema."""
     print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2))
+
+
+@app.command("template")
+def template_command(
+    output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+    parents: bool = parents_option(),
+) -> None:
+    """An empty scenario workbook: a sheet each for settings, competences, shift types, staff,
+    normering, absences, unavailable days, wishes and locked shifts, with Danish headings, and
+    Vejledning explaining every column. Filled in, it goes wherever a scenario file does."""
+    with exit_on_bad_input():
+        workbook_output(output)
+        check_output(output, parents=parents)
+        write_template(output)
+    out.print(f"Wrote the scenario template to {output}; Vejledning explains every column.", highlight=False)
 
 
 @app.command("rules")

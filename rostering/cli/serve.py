@@ -13,7 +13,7 @@ from .app import EXIT_INPUT, app, err, exit_on_bad_input, out
 
 @app.command("serve")
 def serve_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path | None = typer.Option(
         None,
         "--roster",

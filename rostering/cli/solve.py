@@ -46,7 +46,11 @@ from .app import (
 @app.command("solve")
 def solve_command(
     scenario: Path = typer.Argument(
-        ..., help="Scenario file (YAML or JSON), a Curtois & Qu instance file, or an INRC-II instance DIR/NAME."
+        ...,
+        help=(
+            "Scenario file (YAML, JSON or .xlsx workbook), a Curtois & Qu instance file, or an INRC-II "
+            "instance DIR/NAME."
+        ),
     ),
     output: Path = typer.Option(..., "--output", "-o", help="Roster file to write: .csv (canonical) or .json."),
     time_limit: float = time_limit_option(60.0, "Seconds the solver may run."),
@@ -149,7 +153,7 @@ def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, 
 
 @app.command("replan")
 def replan_command(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or .xlsx workbook)."),
     roster: Path = typer.Argument(..., help="The published roster: .csv, .json or .xlsx."),
     output: Path = typer.Option(..., "--output", "-o", help="The new roster (.csv or .json)."),
     absence: list[str] = typer.Option(

@@ -16,14 +16,18 @@ def csv_text(value: str) -> str:
     return value
 
 
-def text_cells(book) -> None:
+def text_cells(book, quote: bool = False) -> None:
     """Every text cell of an openpyxl workbook stored as a string: openpyxl would otherwise store
-    a text starting with `=` as a formula. The text itself is unchanged, so it reads back as is."""
+    a text starting with `=` as a formula. The text itself is unchanged, so it reads back as is.
+    With `quote`, such a text is also marked as quoted (Excel's leading apostrophe, kept out of
+    the value): a workbook meant to be edited keeps it text when the planner edits the cell."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+                    if quote and cell.value.startswith(FORMULA_STARTS):
+                        cell.quotePrefix = True
 
 
 def _is_number(value: str) -> bool:

@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import json
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -33,8 +32,9 @@ from rostering.domain.problem import Problem
 from rostering.domain.roster import Assignment, Roster
 from rostering.domain.scenario import sane_day
 
-from .files import MAX_INPUT_BYTES, check_input_size, read_input, write_atomic
+from .files import read_input, write_atomic
 from .structured import parse_structured
+from .workbook import body_rows, header, open_workbook
 
 COLUMNS = ("employee_id", "date", "shift_id", "start", "end")
 #: Longest cell read: ids are at most 64 characters, date-times 25. A longer cell is refused
@@ -43,8 +43,6 @@ MAX_CELL = 200
 #: Most rows a roster file may hold: 400 staff for 16 weeks, a shift a day, are 45,000 rows.
 #: A larger file is refused before it is turned into rows (a million rows took 2.9 GB).
 MAX_ROWS = 100_000
-#: Columns looked at for a workbook's header row: the roster's own and room for extra ones.
-MAX_COLUMNS = 64
 DEFAULT_TIMEZONE = "Europe/Copenhagen"  # the format's zone, when no scenario says otherwise
 MAX_SHOWN = 50  # problems listed in a message; the error itself keeps every one
 
@@ -203,19 +201,11 @@ def _csv_records(path: Path, text: str) -> tuple[list[Record], list[InputIssue]]
 def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
     """The first worksheet whose first row holds the roster columns, then one row per shift. A
     workbook may carry other sheets first (our grid export puts the planner's view first)."""
-    from openpyxl import load_workbook
-
-    _unpacked_size(path)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
-        raise InputError(str(path), [InputIssue("file", f"cannot read as an Excel workbook: {exc}")]) from None
-    try:
+    with open_workbook(path, "roster workbook") as book:
         looked_at = []
         for sheet in book.worksheets:
-            first = sheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True)
-            header = [str(cell).strip() if cell is not None else "" for cell in next(first, ())]
-            missing = [c for c in COLUMNS if c not in header]
+            names = header(path, sheet)
+            missing = [c for c in COLUMNS if c not in names]
             if not missing:
                 break
             looked_at.append(
@@ -227,55 +217,16 @@ def _xlsx_records(path: Path) -> tuple[list[Record], list[InputIssue]]:
             )
         else:  # no sheet has the roster columns: one issue per sheet looked at
             raise InputError(str(path), looked_at or [InputIssue("file", "the workbook has no worksheet")])
-        # Only the header's columns are read: a cell in the sheet's far corner (XFD1048576) would
-        # otherwise make every row 16,384 cells wide.
-        if (sheet.max_row or 0) > MAX_ROWS + 1:  # the sheet's own dimension says so: no need to read it
-            raise InputError(
-                str(path),
-                [InputIssue(f"sheet {sheet.title!r}", f"reaches row {sheet.max_row:,}: more than {MAX_ROWS:,} rows")],
-            )
-        rows = sheet.iter_rows(min_row=2, max_col=len(header), values_only=True)
-        return _sheet_records(path, sheet.title, header, rows)
-    finally:
-        book.close()
-
-
-def _unpacked_size(path: Path) -> None:
-    """Refuse a workbook that unpacks to more than MAX_INPUT_BYTES (a zip bomb: a few kB that
-    inflate to gigabytes of shared strings, which are read whole) before opening it."""
-    check_input_size(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except (OSError, zipfile.BadZipFile):
-        return  # not a workbook: load_workbook says so in its own words
-    if unpacked > MAX_INPUT_BYTES:
-        raise InputError(str(path), [InputIssue("file", f"unpacks to {unpacked:,} bytes: not a roster workbook")])
-
-
-def _sheet_records(
-    path: Path, title: str, header: list[str], rows: Iterable[tuple]
-) -> tuple[list[Record], list[InputIssue]]:
-    """Rows under the header, named by sheet and row; empty rows skipped, but counted against
-    MAX_ROWS (a sheet reaching row 1,048,576 is not read to its end). A sheet that breaks off
-    (damaged XML, an XML bomb or external entity the parser refuses) is reported with the rows
-    before the break."""
-    records: list[Record] = []
-    n = 1
-    try:
-        for n, values in enumerate(rows, start=2):
-            if n > MAX_ROWS + 1:
-                raise InputError(str(path), [InputIssue(f"sheet {title!r}", f"more than {MAX_ROWS:,} rows")])
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            # A row may be shorter or longer than the header (read-only sheets trim empty cells).
-            record = {name: _cell_text(value) for name, value in zip(header, values, strict=False) if name}
-            records.append((f"sheet {title!r} row {n}", record))
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl raises many types for a damaged sheet
-        return records, [InputIssue(f"sheet {title!r} row {n + 1}", f"cannot read this row or the rest: {exc}")]
-    return records, []
+        rows, issues = body_rows(path, sheet, len(names), MAX_ROWS)
+    # A row may be shorter or longer than the header (read-only sheets trim empty cells).
+    records: list[Record] = [
+        (
+            f"sheet {sheet.title!r} row {n}",
+            {name: _cell_text(value) for name, value in zip(names, values, strict=False) if name},
+        )
+        for n, values in rows
+    ]
+    return records, issues
 
 
 def _cell_text(value: Any) -> str | None:

@@ -2,6 +2,8 @@
 
 Each problem names the file, the line (when the file is YAML/JSON text we can map) and the path
 of the field, e.g. `solbakken.yaml:212: employees[3].absences[1].to: 'to' is before 'from'`.
+A `.xlsx` file is a scenario workbook (`scenario_workbook.py`): its problems name sheet, row and
+column instead.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rostering.domain.scenario import Scenario
 from .curtois import DEFAULT_START, is_curtois, parse_curtois
 from .files import check_input_size, read_input
 from .inrc2 import is_inrc2, read_inrc2
+from .scenario_workbook import read_workbook_scenario
 from .structured import parse_structured
 from .validation import model_from_data, scenario_from_data
 
@@ -43,13 +46,14 @@ def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
     check_input_size(path)
     if input_format == "inrc2" or (input_format == "auto" and is_inrc2(path)):
         return read_inrc2(path, start or DEFAULT_START), "inrc2"
-    text = read_input(path)
+    workbook = path.suffix.lower() == ".xlsx" and input_format in ("auto", "scenario")
+    text = "" if workbook else read_input(path)
     if input_format not in INPUT_FORMATS:
         raise InputError(
             str(path),
             [InputIssue("format", f"unknown input format {input_format!r}; one of {', '.join(INPUT_FORMATS)}")],
         )
-    if input_format == "curtois" or (input_format == "auto" and is_curtois(text)):
+    if input_format == "curtois" or (input_format == "auto" and not workbook and is_curtois(text)):
         return parse_curtois(text, path, start or DEFAULT_START), "curtois"
     if start is not None:
         raise InputError(
@@ -60,6 +64,8 @@ def read_scenario(path: str | Path, input_format: str = "auto", start: dt.date |
                 )
             ],
         )
+    if workbook:
+        return read_workbook_scenario(path), "scenario"
     data = parse_structured(path, text)
     return scenario_from_data(data, file=str(path), text=text), "scenario"
 

@@ -6,6 +6,7 @@ of the field, e.g. `solbakken.yaml:212: employees[3].absences[1].to: 'to' is bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
@@ -18,6 +19,9 @@ from rostering.domain.scenario import Scenario
 from .crosscheck import crosscheck
 
 M = TypeVar("M", bound=BaseModel)
+#: Where a field path came from in a file that is not YAML/JSON text (a workbook's sheet, row
+#: and column), or None to name it by its path.
+Locate = Callable[[tuple[Any, ...]], str | None]
 
 _PYDANTIC_WORDING = {
     "extra_forbidden": "unknown key (not part of the format; check spelling)",
@@ -25,17 +29,22 @@ _PYDANTIC_WORDING = {
 }
 
 
-def scenario_from_data(data: Any, file: str = "<scenario>", text: str | None = None) -> Scenario:
-    """Validate already-parsed data; `text` (the file's source) lets errors carry line numbers."""
-    scenario = model_from_data(Scenario, data, file, text)
+def scenario_from_data(
+    data: Any, file: str = "<scenario>", text: str | None = None, locate: Locate | None = None
+) -> Scenario:
+    """Validate already-parsed data; `text` (the file's source) lets errors carry line numbers,
+    `locate` names the place a field came from instead of its path."""
+    scenario = model_from_data(Scenario, data, file, text, locate)
     lines = _LineFinder(text)
-    issues = [InputIssue(_render_path(loc, data), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)]
+    issues = [
+        InputIssue(_where(loc, data, locate), message, lines.line_of(loc)) for loc, message in crosscheck(scenario)
+    ]
     if issues:
         raise InputError(file, issues)
     return scenario
 
 
-def model_from_data(model: type[M], data: Any, file: str, text: str | None = None) -> M:
+def model_from_data(model: type[M], data: Any, file: str, text: str | None = None, locate: Locate | None = None) -> M:
     if not isinstance(data, dict):
         kind = model.model_config.get("title") or model.__name__.lower()
         raise InputError(file, [InputIssue("(top level)", f"expected a mapping of {kind} fields")])
@@ -43,10 +52,10 @@ def model_from_data(model: type[M], data: Any, file: str, text: str | None = Non
         return model.model_validate(data)
     except ValidationError as exc:
         lines = _LineFinder(text)
-        raise InputError(file, [_issue_from_pydantic(err, data, lines) for err in exc.errors()]) from None
+        raise InputError(file, [_issue_from_pydantic(err, data, lines, locate) for err in exc.errors()]) from None
 
 
-def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> InputIssue:
+def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder, locate: Locate | None) -> InputIssue:
     loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-")))
     message = _PYDANTIC_WORDING.get(err["type"]) or err["msg"].removeprefix("Value error, ")
     value = err.get("input")
@@ -60,7 +69,11 @@ def _issue_from_pydantic(err: ErrorDetails, data: Any, lines: _LineFinder) -> In
         and loc[-1:] != ("id",)
     ):
         message = f"{message} (got {shown})"
-    return InputIssue(_render_path(loc, data), message, lines.line_of(loc))
+    return InputIssue(_where(loc, data, locate), message, lines.line_of(loc))
+
+
+def _where(loc: tuple[Any, ...], data: Any, locate: Locate | None) -> str:
+    return (locate(loc) if locate is not None else None) or _render_path(loc, data)
 
 
 def _shown(value: Any, limit: int = 60) -> str:
