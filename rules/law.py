@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 
+from rostering.domain.problem import ShiftInstance
 from rostering.domain.timeline import MINUTES_PER_DAY as DAY
 
 from . import register
@@ -185,28 +187,33 @@ class DailyRest(Rule[DailyRestParams]):
         return None if any(lit is None for lit in literals) else literals
 
     def _post_forbidden_pairs(self, model, staff) -> None:
-        pairs = model.memo(("rest.daily pairs", self.params), lambda: self._forbidden_pairs(model.problem.instances))
+        pairs = forbidden_pairs(model.problem.instances, self.floor_rest)
         index = model.option_index(staff)
         for combo in pairs:
             if all(i in index for i in combo):
                 label = " + ".join(model.problem.instances[i].label() for i in combo)
                 model.hard(self, staff, model.cp.AddBoolOr([index[i].Not() for i in combo]), label)
 
-    def _forbidden_pairs(self, instances) -> list[tuple[int, ...]]:
-        """Single shifts and pairs that break the rule by themselves (overlapping pairs included)."""
-        order = sorted(range(len(instances)), key=lambda i: (instances[i].end, instances[i].start, i))
-        ends = [instances[i].end for i in order]
-        out: list[tuple[int, ...]] = []
-        for n, last in enumerate(order):
-            b = instances[last]
-            if any(daily_rest_shortfalls([(b.start, b.end)], self.floor_rest)):
-                out.append((last,))
-                continue
-            for first in order[bisect_right(ends, b.end - DAY) : n]:
-                a = instances[first]
-                if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], self.floor_rest)):
-                    out.append(tuple(sorted((first, last))))
-        return out
+
+@lru_cache(maxsize=8)
+def forbidden_pairs(instances: tuple[ShiftInstance, ...], floor_rest: int) -> tuple[tuple[int, ...], ...]:
+    """Single shifts and pairs of `instances` that break the daily rest by themselves (overlapping
+    pairs included), by index. They depend on the shifts alone, so the one-employee models of
+    the start (rostering.solver.strategies.start) share them: computed per model, they were 27 %
+    of building one (home care, 200 employees x 12 weeks: 72 of 263 ms)."""
+    order = sorted(range(len(instances)), key=lambda i: (instances[i].end, instances[i].start, i))
+    ends = [instances[i].end for i in order]
+    out: list[tuple[int, ...]] = []
+    for n, last in enumerate(order):
+        b = instances[last]
+        if any(daily_rest_shortfalls([(b.start, b.end)], floor_rest)):
+            out.append((last,))
+            continue
+        for first in order[bisect_right(ends, b.end - DAY) : n]:
+            a = instances[first]
+            if any(daily_rest_shortfalls([(a.start, a.end), (b.start, b.end)], floor_rest)):
+                out.append(tuple(sorted((first, last))))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- rest.weekly

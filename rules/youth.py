@@ -18,7 +18,7 @@ from pydantic import Field
 
 from . import register
 from .base import Rule, RuleParams, Severity, Violation, hours
-from .law import DailyRest, DailyRestParams, daily_rest_shortfalls
+from .law import DailyRest, DailyRestParams, daily_rest_shortfalls, forbidden_pairs
 
 #: The cut of someone under 18 beyond every shift of the roster.
 ALWAYS = sys.maxsize
@@ -137,4 +137,4 @@ class YouthDailyRest(Rule[YouthRestParams]):
         """`rest.daily`'s forbidden singles and pairs, of the shifts as cut, by instance index."""
         kept = [i for i, shift in enumerate(problem.instances) if shift.start < cut]
         clipped = [self.clipped(problem.instances[i], cut) for i in kept]
-        return [tuple(kept[j] for j in combo) for combo in self.daily._forbidden_pairs(clipped)]
+        return [tuple(kept[j] for j in combo) for combo in forbidden_pairs(tuple(clipped), self.daily.floor_rest)]

@@ -270,7 +270,10 @@ def left_open(problem: Problem, heads: Counter) -> dict[tuple[int, str, str], De
     maximum keeps max 0, so one more head costs what it costs in the whole roster."""
     out = {}
     for key, cell in problem.demand.items():
-        have = heads[key]
+        have = heads.get(key, 0)
+        if not have:
+            out[key] = cell  # unchanged: no copy (most cells, early in the first sweep)
+            continue
         out[key] = replace(
             cell,
             min=max(cell.min - have, 0),
