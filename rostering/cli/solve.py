@@ -104,9 +104,8 @@ def solve_command(
     )
     default = {"curtois": CURTOIS, "inrc2": INRC2}.get(kind, DANISH)
     strategy = PRESETS[preset.value] if preset is not None else default
-    verified = _solve_and_write(
-        problem, SolveOptions(time_limit, seed, workers, gap, strategy=strategy), output, quiet, begin
-    )
+    options = SolveOptions(time_limit, seed, workers, gap, strategy=strategy)
+    verified = _solve_and_write(problem, options, output, quiet, begin, advise=not benchmark)
     if benchmark:
         _print_benchmark(scenario, kind, verified.summary)
     if verified.blocking:
@@ -127,13 +126,16 @@ def _print_benchmark(path: Path, kind: str, summary: Summary) -> None:
     out.print(line, highlight=False)
 
 
-def _solve_and_write(problem, options: SolveOptions, output: Path, quiet: bool, hint=None) -> Verified:
+def _solve_and_write(
+    problem, options: SolveOptions, output: Path, quiet: bool, hint=None, advise: bool = True
+) -> Verified:
     """Solve and check, print the summary, write the roster; exit 1 without a roster. The caller
-    exits 1 on its hard-rule violations (`blocking`), after its own output."""
+    exits 1 on its hard-rule violations (`blocking`), after its own output. `advise`: say what the
+    limit bought when hours stay below min (its table is of Danish plans, not benchmarks)."""
     verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
     result, summary = verified.result, verified.summary
     _print_summary(summary)
-    advice = below_min_advice(problem, summary, options.time_limit)
+    advice = below_min_advice(problem, summary, options.time_limit) if advise else None
     if advice:
         out.print(advice, highlight=False)
     if result.wall_capped and options.counts_work:
