@@ -31,6 +31,8 @@ from rostering.io.files import save_atomic
 from rostering.io.validation import scenario_from_data
 
 START = dt.date(2026, 9, 7)  # a Monday; no public holiday in the next 12 weeks (in 16: Christmas)
+# The trained care staff of both kinds of unit: an SSA may fill an SSH's place, a nurse either.
+CARE_COMPETENCES = ({"id": "ssh"}, {"id": "ssa", "covers": ["ssh"]}, {"id": "sygeplejerske", "covers": ["ssa", "ssh"]})
 SHARES = (("sygeplejerske", 0.11, "dsr"), ("ssa", 0.31, "foa"), ("ssh", 0.44, "foa"), ("ufaglaert", 0.14, "foa"))
 CONTRACT_HOURS = ((37, 0.4), (32, 0.3), (30, 0.2), (28, 0.1))
 # Solbakken's demand for 45 employees: (shift, competence, days, min, target, max).
@@ -141,12 +143,7 @@ def _nursing_home(employees: int, weeks: int, seed: int) -> dict:
     return {
         "name": f"Synthetic plejecenter, {employees} employees, {weeks} weeks (seed {seed})",
         "horizon": {"start": START.isoformat(), "weeks": weeks},
-        "competences": [
-            {"id": "ssh"},
-            {"id": "ssa", "covers": ["ssh"]},
-            {"id": "sygeplejerske", "covers": ["ssa", "ssh"]},
-            {"id": "ufaglaert"},
-        ],
+        "competences": [*CARE_COMPETENCES, {"id": "ufaglaert"}],
         "shift_types": [
             {"id": "dag", "start": "07:00", "end": "15:00", "paid_minutes": 450},
             {"id": "aften", "start": "15:00", "end": "23:00", "paid_minutes": 450},
@@ -270,11 +267,7 @@ def _home_care(employees: int, weeks: int, seed: int) -> dict:
     return {
         "name": f"Synthetic hjemmepleje, {employees} employees in {len(teams)} teams, {weeks} weeks (seed {seed})",
         "horizon": {"start": START.isoformat(), "weeks": weeks},
-        "competences": [
-            {"id": "ssh"},
-            {"id": "ssa", "covers": ["ssh"]},
-            {"id": "sygeplejerske", "covers": ["ssa", "ssh"]},
-        ],
+        "competences": list(CARE_COMPETENCES),
         "shift_types": [
             *({"id": f"tidlig-{t}", "start": "07:00", "end": "15:00", "paid_minutes": 450, "unit": t} for t in teams),
             *({**shift, "unit": "distrikt"} for shift in SHIFT_TYPES),
