@@ -12,13 +12,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.scenario import Scenario
-from rostering.exports.scenario_workbook import write_template
+from rostering.exports.scenario_workbook import refill_staff, write_template
 from rostering.io.files import check_output
+from rostering.io.hr_staff import StaffImport, import_staff
 from rostering.io.scenario_file import load_scenario
+from rostering.io.staff_refill import StaffMerge, merge_staff
 from rostering.rules import AgreementTerms, agreements, registry
 
-from .app import app, exit_on_bad_input, out, parents_option, workbook_output
+from .app import app, err, exit_on_bad_input, out, parents_option, workbook_output
 
 
 @app.command("schema")
@@ -30,16 +33,78 @@ def schema_command() -> None:
 @app.command("template")
 def template_command(
     output: Path = typer.Option(..., "--output", "-o", help="Workbook to write (.xlsx)."),
+    staff: Path | None = typer.Option(
+        None, "--staff", help="An HR system's staff export (CSV) to fill the sheet Medarbejdere from; needs --mapping."
+    ),
+    mapping: Path | None = typer.Option(
+        None,
+        "--mapping",
+        help="The column mapping (YAML) for --staff: which HR column fills which staff column, job titles "
+        "to competences and agreements, rows to skip, separator, encoding, decimal mark.",
+    ),
+    refill: bool = typer.Option(
+        False,
+        "--refill",
+        help="With --staff: OUTPUT is a scenario workbook already; replace only its staff rows. Columns the "
+        "mapping does not fill keep what the workbook holds for that medarbejder_id; other sheets stay as they are.",
+    ),
     parents: bool = parents_option(),
 ) -> None:
     """An empty scenario workbook: a sheet each for settings, competences, shift types, staff,
     normering, absences, unavailable days, wishes and locked shifts, with Danish headings, and
-    Vejledning explaining every column. Filled in, it goes wherever a scenario file does."""
+    Vejledning explaining every column. Filled in, it goes wherever a scenario file does.
+
+    With --staff hr.csv --mapping hr-map.yaml the sheet Medarbejdere is filled from an HR
+    system's staff export (docs/scenario-format.md, "Staff from an HR export"; an example in
+    docs/examples/). Every problem of both files is named at once (exit 2) and nothing is written;
+    a CPR column is never a source and a CPR number never copied. A workbook already at OUTPUT is
+    then refused unless --refill, which replaces only its staff rows."""
     with exit_on_bad_input():
         workbook_output(output)
-        check_output(output, parents=parents)
-        write_template(output)
-    out.print(f"Wrote the scenario template to {output}; Vejledning explains every column.", highlight=False)
+        check_output(output, [staff, mapping], parents=parents)
+        if staff is None or mapping is None:
+            if staff is not None or mapping is not None or refill:
+                message = "--staff and --mapping go together, and --refill needs them"
+                raise InputError("template", [InputIssue("options", message)])
+            write_template(output)
+            out.print(f"Wrote the scenario template to {output}; Vejledning explains every column.", highlight=False)
+            return
+        _staff_target(output, refill)
+        imported = import_staff(staff, mapping)
+        merge = merge_staff(output, imported) if refill else None
+        if merge is not None:
+            refill_staff(output, merge.employees)
+        else:
+            write_template(output, imported.employees)
+    _staff_report(output, staff, imported, merge)
+
+
+def _staff_target(output: Path, refill: bool) -> None:
+    """A staff import writes a new workbook, or with --refill one already there: a planner's
+    workbook is never replaced by an empty one."""
+    if output.exists() and not refill:
+        message = "exists; pass --refill to replace only its staff rows, or name a new workbook"
+        raise InputError(str(output), [InputIssue("output", message)])
+    if refill and not output.exists():
+        raise InputError(str(output), [InputIssue("output", "no workbook to refill; leave out --refill")])
+
+
+def _staff_report(output: Path, staff: Path, imported: StaffImport, merge: StaffMerge | None) -> None:
+    """What was written, what was left out by the skip rules, and what the planner fills next."""
+    employees = merge.employees if merge is not None else imported.employees
+    verb = "Refilled the staff of" if merge is not None else "Wrote"
+    lines = [f"{verb} {output}: {len(employees)} employees from {staff}."]
+    lines += [f"  Left out by the skip rule {rule}: {rows} row(s)." for rule, rows in imported.skipped.items()]
+    if merge is not None and merge.added:
+        lines.append(f"  New: {', '.join(merge.added)}.")
+    if merge is not None and merge.removed:
+        lines.append(f"  No longer in the export, removed: {', '.join(merge.removed)}.")
+    competences = sorted({c for employee in employees for c in employee.competences})
+    lines.append(f"  Competences they have (define them on sheet Kompetencer): {', '.join(competences)}.")
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
+    for title, rows in (merge.orphans if merge is not None else {}).items():
+        err.print(f"Sheet {title}: {rows} row(s) name a removed employee; remove them before planning.", soft_wrap=True)
 
 
 @app.command("rules")

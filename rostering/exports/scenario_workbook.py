@@ -10,20 +10,23 @@ the workbook cannot (rules, weights, ...) is returned by name, so the command sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from rostering.domain.errors import InputError, InputIssue
-from rostering.domain.scenario import Scenario
+from rostering.domain.scenario import Employee, Scenario
 from rostering.exports.cells import text_cells
 from rostering.io.files import save_atomic
+from rostering.io.hr_mapping import STAFF
 from rostering.io.scenario_sheets import (
     DATE,
     ELEMENT,
@@ -40,8 +43,10 @@ from rostering.io.scenario_sheets import (
     required,
     sheet_required,
 )
-from rostering.io.scenario_workbook import workbook_data
+from rostering.io.scenario_workbook import MAX_ROWS, workbook_data
+from rostering.io.staff_refill import OWNED
 from rostering.io.validation import model_from_data
+from rostering.io.workbook import MAX_COLUMNS, open_workbook, unpacked_size
 
 BOLD = Font(bold=True)
 #: Written before the sheets' own rows in the guide: what holds for every sheet.
@@ -52,10 +57,46 @@ GUIDE_INTRO = (
 )
 
 
-def write_template(path: str | Path) -> None:
-    """The empty workbook: every sheet with its headings, the settings named, the guide."""
-    book = scenario_book(None)
-    save_atomic(path, lambda tmp: book.save(tmp))
+def write_template(path: str | Path, employees: Sequence[Employee] = ()) -> None:
+    """The empty workbook: every sheet with its headings, the settings named, the guide; with
+    `employees` (from an HR export) their rows on Medarbejdere, read back before it is written."""
+    book = scenario_book(None, employees=employees)
+
+    def save(tmp: Path) -> None:
+        book.save(tmp)
+        if employees:
+            _staff_read_back(tmp, employees, Path(path))
+
+    save_atomic(path, save)
+
+
+def refill_staff(path: str | Path, employees: Sequence[Employee]) -> None:
+    """The workbook at `path` with the rows of Medarbejdere replaced by `employees` and every
+    other sheet as it was. Refused when another sheet holds a formula: openpyxl keeps a formula
+    but drops the value Excel saved with it, and that value is what a workbook is read for. The
+    file is read back before it replaces the old one: the staff as given, every other sheet cell
+    for cell as before."""
+    path = Path(path)
+    before = _other_sheets(path)
+    book = _editable(path)
+    worksheet = next((ws for ws in book.worksheets if ws.title.strip().casefold() == STAFF.title.casefold()), None)
+    if worksheet is None:
+        raise InputError(str(path), [InputIssue(f"sheet {STAFF.title!r}", "missing sheet: nothing to refill")])
+    _no_formulas(path, [ws for ws in book.worksheets if ws is not worksheet])
+    worksheet.delete_rows(1, worksheet.max_row)
+    worksheet.append([column.heading for column in STAFF.columns])
+    for n, row in enumerate(_rows(STAFF, _staff_data(employees)), start=2):
+        _append(worksheet, STAFF, row, n, str(path))
+    _layout(worksheet, STAFF)
+    text_cells(SimpleNamespace(worksheets=[worksheet]), quote=True)  # this sheet's cells only
+
+    def save(tmp: Path) -> None:
+        book.save(tmp)
+        _staff_read_back(tmp, employees, path)
+        if _other_sheets(tmp) != before:
+            raise InputError(str(path), [InputIssue("workbook", "another sheet would change; nothing was written")])
+
+    save_atomic(path, save)
 
 
 def write_scenario_workbook(path: str | Path, scenario: Scenario, source: str = "scenario") -> list[str]:
@@ -82,12 +123,12 @@ def uncovered(scenario: Scenario, path: Path) -> list[str]:
     return list(dict.fromkeys(_differences(scenario, copy, "")))
 
 
-def scenario_book(scenario: Scenario | None, source: str = "scenario") -> Workbook:
-    """The guide, then one sheet per entry of the table; rows only when given a scenario (the
-    settings' names always)."""
+def scenario_book(scenario: Scenario | None, source: str = "scenario", employees: Sequence[Employee] = ()) -> Workbook:
+    """The guide, then one sheet per entry of the table; rows only when given a scenario, or
+    staff only when given `employees` (the settings' names always)."""
     book = Workbook()
     _guide(book.active)
-    data = scenario.model_dump(by_alias=True) if scenario is not None else {}
+    data = scenario.model_dump(by_alias=True) if scenario is not None else _staff_data(employees)
     for sheet in SHEETS:
         worksheet = book.create_sheet(sheet.title)
         headings = SETTINGS_HEADER if not sheet.section else tuple(c.heading for c in sheet.columns)
@@ -97,6 +138,70 @@ def scenario_book(scenario: Scenario | None, source: str = "scenario") -> Workbo
         _layout(worksheet, sheet)
     text_cells(book, quote=True)
     return book
+
+
+def _staff_data(employees: Sequence[Employee]) -> dict[str, Any]:
+    return {"employees": [employee.model_dump(by_alias=True) for employee in employees]} if employees else {}
+
+
+def _staff_read_back(path: Path, employees: Sequence[Employee], shown: Path) -> None:
+    """The sheet Medarbejdere at `path` must give back `employees` (their own columns; the other
+    sheets' lists are not compared), else the file is not put in place."""
+    read = workbook_data(path)
+    entries = [{k: v for k, v in entry.items() if k not in OWNED} for entry in read.data.get("employees", [])]
+    try:
+        copies = [_own(Employee.model_validate(entry)) for entry in entries]
+    except ValidationError:
+        copies = []
+    if copies != [_own(employee) for employee in employees]:
+        issue = InputIssue(f"sheet {STAFF.title!r}", "does not read back as written; nothing was written")
+        raise InputError(str(shown), [issue])
+
+
+def _own(employee: Employee) -> dict[str, Any]:
+    return employee.model_dump(exclude=set(OWNED))
+
+
+def _editable(path: Path) -> Any:
+    """The workbook loaded for editing, after the same size check every reader makes."""
+    unpacked_size(path, "scenario workbook")
+    try:
+        with warnings.catch_warnings(), open(path, "rb") as handle:
+            warnings.simplefilter("ignore")  # "extension not supported": the planner need not hear it
+            return load_workbook(handle)
+    except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
+        raise InputError(str(path), [InputIssue("file", f"cannot read as an Excel workbook: {exc}")]) from None
+
+
+def _no_formulas(path: Path, worksheets: list[Any]) -> None:
+    formulas = [
+        f"{ws.title!r} {cell.coordinate}"
+        for ws in worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    if formulas:
+        shown = ", ".join(formulas[:5]) + (f" and {len(formulas) - 5} more" if len(formulas) > 5 else "")
+        message = f"formulas in {shown}: a refill would lose their computed values; paste them as values first"
+        raise InputError(str(path), [InputIssue("workbook", message)])
+
+
+def _other_sheets(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every sheet but Medarbejdere, as its non-empty cells' values, bounded as the reader is."""
+    sheets: dict[str, dict[tuple[int, int], Any]] = {}
+    with open_workbook(path, "scenario workbook") as book:
+        for worksheet in book.worksheets:
+            if worksheet.title.strip().casefold() == STAFF.title.casefold():
+                continue
+            cells: dict[tuple[int, int], Any] = {}
+            for r, values in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+                if r > MAX_ROWS + 1:
+                    message = f"more than {MAX_ROWS:,} rows: too large to check that a refill keeps it"
+                    raise InputError(str(path), [InputIssue(f"sheet {worksheet.title!r}", message)])
+                cells.update({(r, c): value for c, value in enumerate(values, start=1) if value is not None})
+            sheets[worksheet.title] = cells
+    return sheets
 
 
 def _rows(sheet: Sheet, data: dict[str, Any]) -> Iterator[list[tuple[Column | None, Any]]]:
