@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rostering.analysis.advice import below_min_advice
+from rostering.analysis.replanned import checked_on, gaps_left
 from rostering.analysis.summary import Summary
 from rostering.analysis.verify import Verified, solve_and_verify
 from rostering.domain.problem import build_problem
@@ -19,6 +20,7 @@ from rostering.io.roster_file import read_roster, write_roster
 from rostering.io.scenario_file import load_scenario, read_scenario
 from rostering.replan.changes import change_list, write_changes
 from rostering.replan.problem import NewAbsence, parse_absence, replan_problem, with_locks
+from rostering.replan.scope import only_the_absence_gaps
 from rostering.solver.options import SolveOptions
 from rostering.solver.presets import CURTOIS, DANISH, INRC2, PRESETS, REPLAN, PresetName
 from rostering.solver.search import Progress as SolveProgress
@@ -127,12 +129,15 @@ def _print_benchmark(path: Path, kind: str, summary: Summary) -> None:
 
 
 def _solve_and_write(
-    problem, options: SolveOptions, output: Path, quiet: bool, hint=None, advise: bool = True
+    problem, options: SolveOptions, output: Path, quiet: bool, hint=None, advise: bool = True, solved_on=None
 ) -> Verified:
     """Solve and check, print the summary, write the roster; exit 1 without a roster. The caller
     exits 1 on its hard-rule violations (`blocking`), after its own output. `advise`: say what the
-    limit bought when hours stay below min (its table is of Danish plans, not benchmarks)."""
-    verified = solve_and_verify(problem, options, hint=hint, on_progress=None if quiet else _print_progress)
+    limit bought when hours stay below min (its table is of Danish plans, not benchmarks).
+    `solved_on`: a scoped copy of `problem` to solve instead; the roster is still checked and
+    summarised on `problem` (rostering.replan.scope)."""
+    progress = None if quiet else _print_progress
+    verified = checked_on(problem, solve_and_verify(solved_on or problem, options, hint=hint, on_progress=progress))
     result, summary = verified.result, verified.summary
     _print_summary(summary)
     advice = below_min_advice(problem, summary, options.time_limit) if advise else None
@@ -174,10 +179,16 @@ def replan_command(
     seed: int = seed_option("Random seed."),
     workers: int = workers_option("Search workers; 0 = all cores."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    fill_other_gaps: bool = typer.Option(
+        False,
+        "--fill-other-gaps",
+        help="Also fill understaffed slots the absences did not make (by default they stay as they were).",
+    ),
     parents: bool = parents_option(),
 ) -> None:
     """Cover new absences in a published roster with as few changes to colleagues' shifts as
-    possible; write the new roster and the change list to tell staff."""
+    possible; write the new roster and the change list to tell staff. Only the gaps the absences
+    made are covered unless --fill-other-gaps."""
     target = changes or output.with_name(f"{output.stem}_changes.csv")
     with exit_on_bad_input():
         moment = parse_local_time("--today", today)
@@ -192,9 +203,11 @@ def replan_command(
         f"{sum(len(s.preassigned) for s in problem.employees)} shifts locked (worked or preassigned)",
         highlight=False,
     )
-    verified = _solve_and_write(
-        problem, SolveOptions(time_limit, seed, workers, strategy=REPLAN), output, quiet, published
-    )
+    options = SolveOptions(time_limit, seed, workers, strategy=REPLAN)
+    scoped = None if fill_other_gaps else only_the_absence_gaps(problem, published)
+    # The below-min advice weighs the bound against the objective; a scoped solve's bound leaves
+    # the other gaps out, so the advice would promise what the re-plan was not asked to do.
+    verified = _solve_and_write(problem, options, output, quiet, published, advise=fill_other_gaps, solved_on=scoped)
     found = change_list(problem, published, verified.result.roster)
     with exit_on_bad_input():
         write_changes(target, found)
@@ -204,8 +217,24 @@ def replan_command(
         f"change list written to {target}",
         highlight=False,
     )
+    out.print(_gaps_line(gaps_left(problem, published, verified.result.roster), fill_other_gaps), highlight=False)
     if verified.blocking:
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _gaps_line(gaps, filled: bool) -> str:
+    """What the re-plan left understaffed, in (day, shift) slots from --today on."""
+    line = (
+        f"{gaps.absence} slot(s) the absences emptied stay short"
+        if gaps.absence
+        else "No slot the absences emptied stays short"
+    )
+    if filled:
+        return f"{line}; {gaps.other} other understaffed slot(s) remain."
+    return (
+        f"{line}; {gaps.other} other understaffed slot(s) left as they were: --fill-other-gaps fills them too, "
+        f"with more changes (the solver's objective and bound above leave their points out)."
+    )
 
 
 def _absence(text: str) -> NewAbsence:

@@ -5,7 +5,7 @@ The re-plan is an ordinary solve of a problem that knows three more things: the 
 roster (`problem.baseline`, whose removals and additions the objective prices, see
 objective._post_changes), the moment before which nothing can change (`problem.frozen_until`),
 and the shifts already worked, locked as preassignments so every rule sees them (rest after
-yesterday's late shift counts).
+yesterday's late shift counts). Which gaps the solve is asked to cover is `scope.py`'s.
 """
 
 from __future__ import annotations
