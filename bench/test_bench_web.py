@@ -43,7 +43,7 @@ def test_edit_to_findings(benchmark, page, tmp_path):
         page.click(f'td[data-emp="{employee}"][data-date="{after}"]')
 
         def edit():
-            page.select_option("#shift-select", "tidlig-n1")  # 07:00, 7.5 h after the aften ends
+            page.click('#cell-menu [data-value="shift:tidlig-n1"]')  # 07:00, 7.5 h after the aften ends
             page.wait_for_selector('#findings li[data-rule="rest.daily"]')
 
         def undo():

@@ -71,6 +71,23 @@ def check_roster(
     return found
 
 
+def staff_findings(problem: Problem, staff: Staff, rules: ActiveRules, worked: list[Worked]) -> list[Violation]:
+    """One employee's findings, in `check_roster`'s order. A rule's `check` sees this employee's
+    shifts and no one else's, so these change only when hers do: the web view re-checks just
+    the employees an edit touched."""
+    return [v for rule in rules.for_staff(staff) for v in rule_findings(problem, staff, rule, worked)]
+
+
+def plan_findings(problem: Problem, rules: ActiveRules) -> list[Violation]:
+    """The findings about the plan as a whole (`Rule.check_plan`), in `check_roster`'s order:
+    each rule that holds for someone, once. They read the problem, never the roster."""
+    first: dict[str, Rule] = {}
+    for staff in problem.employees:
+        for rule in rules.for_staff(staff):
+            first.setdefault(rule.id, rule)
+    return [v for rule in first.values() for v in rule.check_plan(problem)]
+
+
 def rule_findings(problem: Problem, staff: Staff, rule: Rule, worked: list[Worked]) -> list[Violation]:
     """One rule's findings on one employee's shifts; a rule that looks back sees the history
     first, and a breach wholly before the horizon is the previous roster's, not this one's."""

@@ -338,7 +338,9 @@ def test_bundled_scenarios_survive_the_round_trip(source, tmp_path):
 def test_the_bundled_workbook_is_the_bundled_yaml():
     """The quick start solves the workbook; it must stay the YAML scenario it was exported from."""
     scenarios = ROOT / "scenarios"
-    assert load_scenario(scenarios / "plejehjem_solbakken.xlsx") == load_scenario(scenarios / "plejehjem_solbakken.yaml")
+    assert load_scenario(scenarios / "plejehjem_solbakken.xlsx") == load_scenario(
+        scenarios / "plejehjem_solbakken.yaml"
+    )
 
 
 def test_what_a_workbook_cannot_hold_is_named_on_stderr(tmp_path):

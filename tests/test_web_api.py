@@ -53,9 +53,12 @@ API_PATHS = [
     "/api/locks",
     "/api/undo",
     "/api/save",
+    "/api/gap",
     "/api/solve",
     "/api/replan",
     "/api/jobs/{job_id}",
+    "/api/proposals/{job_id}/accept",
+    "/api/proposals/{job_id}/discard",
     "/api/export/roster.csv",
     "/api/export/roster.xlsx",
     "/api/export/payroll.csv",
@@ -185,6 +188,10 @@ def start_replan(client: TestClient, version: int, *absences: dict, **extra):
     return client.post(
         "/api/replan", json={"version": version, "time_limit": SOLVE_LIMIT, "absences": list(absences), **extra}
     )
+
+
+def accept(client: TestClient, job: dict, version: int):
+    return client.post(f"/api/proposals/{job['id']}/accept", json={"version": version})
 
 
 def no_blocking(ws: Workspace) -> list:
@@ -326,9 +333,10 @@ def test_coverage_per_competence_adds_up(solved):
 
 
 def test_coverage_follows_an_edit(client):
-    state = edit(client, 1, ("e03", "2026-03-30", "dag")).json()
-    cell = next(c for c in state["coverage"]["cells"] if (c["date"], c["shift"]) == ("2026-03-30", "dag"))
-    assert cell["planned"] == 1
+    delta = edit(client, 1, ("e03", "2026-03-30", "dag")).json()["delta"]
+    assert {c["date"] for c in delta["coverage"]["cells"]} == {"2026-03-30"}  # the day touched
+    cell = next(c for c in delta["coverage"]["cells"] if (c["date"], c["shift"]) == ("2026-03-30", "dag"))
+    assert cell["planned"] == 1 and delta["coverage"]["totals"]["planned_hours"] == 7.5
     ssh = client.get("/api/coverage?competence=ssh").json()
     assert next(c for c in ssh["cells"] if (c["date"], c["shift"]) == ("2026-03-30", "dag"))["planned"] == 1
 
@@ -374,30 +382,31 @@ def test_openapi_lists_the_api_and_docs_are_served(client):
 def test_edit_sets_a_shift(client, ws):
     response = edit(client, 1, ("e03", "2026-03-31", "dag"))
     assert response.status_code == 200
-    state = response.json()
-    assert set(state) == {"roster", "findings", "coverage"}
-    grid = state["roster"]
-    assert grid["version"] == ws.version == 2 and grid["shifts"] == 1
-    assert grid["undo"] == "edit e03 2026-03-31"
-    e03 = employee(grid, "e03")
+    assert set(response.json()) == {"delta"}
+    delta = response.json()["delta"]
+    assert delta["version"] == ws.version == 2 and delta["shifts"] == 1 and delta["unsaved"] is True
+    assert delta["undo"] == "edit e03 2026-03-31"
+    (e03,) = delta["employees"]  # only the row that changed
+    assert e03 == employee(client.get("/api/roster").json(), "e03")
     assert e03["cells"]["2026-03-31"]["shift"] == "dag" and e03["planned_hours"] == 7.5
     (row,) = ws.current.roster.assignments
     assert (row.employee_id, row.date, row.shift_id) == ("e03", dt.date(2026, 3, 31), "dag")
     assert (row.start, row.end) == (dt.datetime(2026, 3, 31, 7), dt.datetime(2026, 3, 31, 15))
-    assert state["findings"]["version"] == state["coverage"]["version"] == 2
+    assert delta["findings"]["employees"] == ["e03"]
+    assert delta["findings"]["count"] == client.get("/api/findings").json()["count"]
 
 
 def test_edit_replaces_and_clears_a_cell(solved, solved_ws):
     (employee_id, day), shift_id = sorted(shifts(solved_ws).items())[0]
     other = next(s for s in ("dag", "aften", "nat") if s != shift_id)
     before = len(solved_ws.current.roster.assignments)
-    grid = edit(solved, 1, (employee_id, day, other)).json()["roster"]
-    assert employee(grid, employee_id)["cells"][day]["shift"] == other and grid["shifts"] == before
+    delta = edit(solved, 1, (employee_id, day, other)).json()["delta"]
+    assert employee(delta, employee_id)["cells"][day]["shift"] == other and delta["shifts"] == before
     response = edit(solved, 2, (employee_id, day, None))
     assert response.status_code == 200
-    grid = response.json()["roster"]
-    assert "shift" not in employee(grid, employee_id)["cells"].get(day, {})
-    assert grid["shifts"] == before - 1 and grid["version"] == 3
+    delta = response.json()["delta"]
+    assert "shift" not in employee(delta, employee_id)["cells"].get(day, {})
+    assert delta["shifts"] == before - 1 and delta["version"] == 3
     assert (employee_id, day) not in shifts(solved_ws)
 
 
@@ -479,13 +488,13 @@ def test_edit_of_a_locked_cell_is_409(client, ws):
 
 
 def test_rest_violation_is_found_live_and_undo_removes_it(client):
-    state = edit(client, 1, ("e03", "2026-03-30", "aften"), ("e03", "2026-03-31", "dag")).json()
-    rest = [f for f in state["findings"]["findings"] if f["rule_id"] == "rest.daily" and f["employee_id"] == "e03"]
-    assert rest, state["findings"]
+    found = edit(client, 1, ("e03", "2026-03-30", "aften"), ("e03", "2026-03-31", "dag")).json()["delta"]["findings"]
+    rest = [f for f in found["findings"] if f["rule_id"] == "rest.daily" and f["employee_id"] == "e03"]
+    assert rest, found
     cells = {tuple(c) for f in rest for c in f["cells"]}
     assert {("e03", "2026-03-30"), ("e03", "2026-03-31")} <= cells
     assert rest[0]["measured"] == 8.0 and rest[0]["limit"] == 11.0
-    assert state["findings"]["count"] == len(state["findings"]["findings"])
+    assert found["count"] == client.get("/api/findings").json()["count"] >= len(found["findings"])
 
     undone = client.post("/api/undo", json={"version": 2}).json()
     assert not [f for f in undone["findings"]["findings"] if f["rule_id"] == "rest.daily"]
@@ -499,17 +508,21 @@ def test_lock_and_unlock_cells(solved, solved_ws):
     (employee_id, day), _ = sorted(shifts(solved_ws).items())[0]
     response = lock(solved, 1, (employee_id, day), ("e04", "2026-04-01"))
     assert response.status_code == 200
-    grid = response.json()["roster"]
-    assert grid["version"] == 2 and grid["undo"] == "lock 2 cell(s)"
-    assert employee(grid, employee_id)["cells"][day]["locked"] is True
-    assert employee(grid, "e04")["cells"]["2026-04-01"]["locked"] is True
+    delta = response.json()["delta"]
+    assert delta["version"] == 2 and delta["undo"] == "lock 2 cell(s)"
+    assert sorted(e["id"] for e in delta["employees"]) == sorted({employee_id, "e04"})
+    assert employee(delta, employee_id)["cells"][day]["locked"] is True
+    assert employee(delta, "e04")["cells"]["2026-04-01"]["locked"] is True
+    assert delta["findings"]["employees"] == []  # a lock changes no shift, so no finding
     assert solved_ws.current.locks == {(employee_id, dt.date.fromisoformat(day)), ("e04", dt.date(2026, 4, 1))}
+    grid = solved.get("/api/roster").json()
     locked_cells = [(e["id"], d) for e in grid["employees"] for d, c in e["cells"].items() if c.get("locked")]
     assert sorted(locked_cells) == sorted([(employee_id, day), ("e04", "2026-04-01")])
 
-    grid = lock(solved, 2, ("e04", "2026-04-01"), locked=False).json()["roster"]
-    assert "locked" not in employee(grid, "e04")["cells"]["2026-04-01"]
-    assert employee(grid, employee_id)["cells"][day]["locked"] is True
+    delta = lock(solved, 2, ("e04", "2026-04-01"), locked=False).json()["delta"]
+    assert [e["id"] for e in delta["employees"]] == ["e04"]
+    assert "locked" not in employee(delta, "e04")["cells"]["2026-04-01"]
+    assert employee(solved.get("/api/roster").json(), employee_id)["cells"][day]["locked"] is True
     assert solved.get("/api/roster").json()["version"] == 3
 
 
@@ -583,8 +596,8 @@ def test_save_writes_the_file_and_keeps_the_previous_one(tiny, tmp_path):
     ws = Workspace.open(tiny, path)  # the file does not exist yet: created on save
     client = TestClient(create_app(ws))
     assert client.get("/api/roster").json()["unsaved"] is False
-    grid = edit(client, 1, ("e03", "2026-03-31", "dag"), ("e07", "2026-03-30", "nat")).json()["roster"]
-    assert grid["unsaved"] is True
+    delta = edit(client, 1, ("e03", "2026-03-31", "dag"), ("e07", "2026-03-30", "nat")).json()["delta"]
+    assert delta["unsaved"] is True
 
     first = client.post("/api/save", json={"version": 2})
     assert first.status_code == 200
@@ -636,27 +649,35 @@ def test_save_with_stale_version_is_409_and_leaves_the_file(solved, solved_ws, r
 # ------------------------------------------------------------------ POST /api/solve, GET /api/jobs/{id}
 
 
-def test_solve_job_runs_to_done_and_passes_the_validator(client, ws):
+def test_solve_job_runs_to_a_proposal_the_planner_accepts(client, ws):
     started = start_solve(client, 1)
     assert started.status_code == 202
     job = started.json()
     assert job["kind"] == "solve" and job["status"] == "running" and job["time_limit"] == SOLVE_LIMIT
 
     job = wait_job(client, job["id"])
-    assert job["status"] == "done", job
+    assert job["status"] == "proposal", job
     progress = job["progress"]
     assert {"objective", "bound", "gap"} <= set(progress) and job["progress_lines"] >= 1
     assert progress["bound"] <= progress["objective"] + 1e-6 and progress["gap"] >= 0
     assert job["summary"]["violations"] == 0 and job["summary"]["shifts"] > 0
-    assert job["version"] == 2 == ws.version
+    assert job["version"] is None and ws.version == 1 and ws.current.roster.assignments == ()  # not applied
+    proposal = job["proposal"]
+    assert proposal["base_version"] == 1 and proposal["after"]["hard_findings"] == 0
+    assert len(proposal["changes"]) == job["summary"]["shifts"]  # from an empty roster: one per shift
+    assert all(c["old"] is None and c["new"] and c["inside_notice"] is False for c in proposal["changes"])
 
-    grid = client.get("/api/roster").json()
-    assert grid["version"] == 2 and grid["shifts"] == len(ws.current.roster.assignments) > 0
+    state = accept(client, job, 1)
+    assert state.status_code == 200 and set(state.json()) == {"roster", "findings", "coverage"}
+    grid = state.json()["roster"]
+    assert grid["version"] == 2 == ws.version and grid["shifts"] == len(ws.current.roster.assignments) > 0
     assert grid["undo"] == "solve"
+    job = client.get(f"/api/jobs/{job['id']}").json()
+    assert job["status"] == "accepted" and job["version"] == 2
     assert no_blocking(ws) == []
     assert client.get("/api/export/payroll.csv").status_code == 200  # no hard rule broken
 
-    # a solve is undoable like an edit
+    # an accepted solve is undoable like an edit
     assert client.post("/api/undo", json={"version": 2}).status_code == 200
     assert ws.current.roster.assignments == () and ws.version == 3
 
@@ -666,7 +687,8 @@ def test_solve_keeps_locked_cells(client, ws):
     assert edit(client, 1, ("e03", "2026-03-31", "nat")).status_code == 200
     assert lock(client, 2, ("e03", "2026-03-31"), ("e05", "2026-03-30"), ("e05", "2026-03-31")).status_code == 200
     job = wait_job(client, start_solve(client, 3).json()["id"])
-    assert job["status"] == "done", job
+    assert job["status"] == "proposal", job
+    assert accept(client, job, 3).status_code == 200
     now = shifts(ws)
     assert now[("e03", "2026-03-31")] == "nat"
     assert ("e05", "2026-03-30") not in now and ("e05", "2026-03-31") not in now
@@ -685,9 +707,11 @@ def test_solve_that_cannot_keep_the_locks_reports_no_roster(client, ws):
     # e07 is preassigned nat on 03-30; locking that cell as a day off leaves no roster possible
     assert lock(client, 1, ("e07", "2026-03-30")).status_code == 200
     job = wait_job(client, start_solve(client, 2).json()["id"])
-    assert job["status"] == "no roster" and job["version"] is None
+    assert job["status"] == "no roster" and job["version"] is None and job["proposal"] is None
     assert "no roster can satisfy these together" in job["message"] and "e07" in job["message"]
+    assert "current roster stays" in job["message"]
     assert ws.version == 2 and ws.current.roster.assignments == ()
+    assert accept(client, job, 2).status_code == 409  # nothing to accept
 
 
 def test_second_job_while_one_runs_is_409(client, ws, gate):
@@ -699,21 +723,28 @@ def test_second_job_while_one_runs_is_409(client, ws, gate):
     assert replan.status_code == 409 and "already running" in detail(replan)
     assert client.get(f"/api/jobs/{first.json()['id']}").json()["status"] == "running"
     gate.set()
-    assert wait_job(client, first.json()["id"])["status"] == "done"
-    assert start_solve(client, 2).status_code == 202  # free again
-    assert wait_job(client, 2)["status"] == "done"
+    assert wait_job(client, first.json()["id"])["status"] == "proposal"
+    assert start_solve(client, 1).status_code == 202  # free again: a proposal waiting holds nothing
+    assert wait_job(client, 2)["status"] == "proposal"
 
 
-def test_edit_while_a_job_runs_makes_it_stale(client, ws, gate):
+def test_edit_while_a_job_runs_makes_its_proposal_stale(client, ws, gate):
     job = start_solve(client, 1).json()
     response = edit(client, 1, ("e03", "2026-03-31", "dag"))
     assert response.status_code == 200  # editing is not blocked by the running solve
     gate.set()
     job = wait_job(client, job["id"])
+    assert job["status"] == "proposal" and job["proposal"]["base_version"] == 1
+    assert "edited while the solver ran" in job["message"]
+
+    refused = accept(client, job, 2)
+    assert refused.status_code == 409 and refused.json()["version"] == 2
+    assert "changed since" in detail(refused) and "run it again" in detail(refused)
+    job = client.get(f"/api/jobs/{job['id']}").json()
     assert job["status"] == "stale" and job["version"] is None
-    assert "edited while the solver ran" in job["message"] and "not applied" in job["message"]
     assert ws.version == 2 and shifts(ws) == {("e03", "2026-03-31"): "dag"}
     assert client.get("/api/roster").json()["version"] == 2
+    assert accept(client, job, 2).status_code == 409  # stale for good
 
 
 def test_unknown_job_is_404(client):
@@ -743,7 +774,7 @@ def test_solve_with_stale_version_is_409(client, ws):
 # ------------------------------------------------------------------ POST /api/replan
 
 
-def test_replan_covers_an_absence_with_a_change_list(solved, solved_ws, tiny):
+def test_replan_covers_an_absence_with_a_proposal(solved, solved_ws, tiny):
     sick, first = worker_on_two_days(tiny, solved_ws)
     second = next_day(first)
     before = shifts(solved_ws)
@@ -751,13 +782,18 @@ def test_replan_covers_an_absence_with_a_change_list(solved, solved_ws, tiny):
 
     started = start_replan(solved, 1, {"employee_id": sick, "first": first, "last": second})
     assert started.status_code == 202 and started.json()["kind"] == "replan"
+    assert started.json()["fill_other_gaps"] is False  # the default
     job = wait_job(solved, started.json()["id"])
-    assert job["status"] == "done", job
-    assert job["version"] == 2 == solved_ws.version and "change(s)" in job["message"]
-    changes = {(c["employee_id"], c["date"], c["old"]) for c in job["changes"] if c["new"] == ""}
-    assert removed <= changes
-    assert all(c["old"] != c["new"] for c in job["changes"])
+    assert job["status"] == "proposal", job
+    assert job["version"] is None and solved_ws.version == 1 and shifts(solved_ws) == before  # not applied
+    assert "change(s)" in job["message"] and "other understaffed slot(s)" in job["message"]
+    assert set(job["gaps_left"]) == {"absence", "other"}
+    changes = job["proposal"]["changes"]
+    assert removed <= {(c["employee_id"], c["date"], c["old"]) for c in changes if c["new"] is None}
+    assert all(c["old"] != c["new"] for c in changes)
 
+    assert accept(solved, job, 1).status_code == 200
+    assert solved_ws.version == 2
     now = shifts(solved_ws)
     assert (sick, first) not in now and (sick, second) not in now
     cells = employee(solved.get("/api/roster").json(), sick)["cells"]
@@ -817,8 +853,9 @@ def test_replan_during_a_begun_shift_leaves_no_blocking_finding(solved, solved_w
         solved, 1, {"employee_id": sick, "first": day, "last": next_day(day)}, today=f"{day}T10:00"
     )  # she went home sick mid-shift
     job = wait_job(solved, started.json()["id"])
-    assert job["status"] == "done", job
-    assert job["summary"]["violations"] == 0
+    assert job["status"] == "proposal", job
+    assert job["summary"]["violations"] == 0 and job["proposal"]["after"]["hard_findings"] == 0
+    assert accept(solved, job, 1).status_code == 200
     assert shifts(solved_ws)[(sick, day)] == "dag"  # begun before she fell ill: stays hers
     assert (sick, next_day(day)) not in shifts(solved_ws)
     assert no_blocking(solved_ws) == []

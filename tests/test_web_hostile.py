@@ -135,7 +135,7 @@ def test_a_seed_cp_sat_cannot_take_is_422_not_a_failed_job(client, seed):
 def test_the_largest_seed_runs(client):
     started = client.post("/api/solve", json={"version": 1, "time_limit": 2, "seed": MAX_SEED})
     assert started.status_code == 202
-    assert wait_job(client, started.json()["id"])["status"] == "done"
+    assert wait_job(client, started.json()["id"])["status"] == "proposal"
 
 
 # ------------------------------------------------------------------ dates and strings out of range
@@ -225,10 +225,10 @@ SICK_NOTE = "e03 sygdom 2026-03-31 (body)"
 def crashing(monkeypatch):
     """Every edit crashes with a message quoting the request, as a bug's message might."""
 
-    def crash(ws):
+    def crash(ws, *args):
         raise RuntimeError(f"cannot draw {SICK_NOTE} for token {TOKEN}")
 
-    monkeypatch.setattr(app_module, "_state", crash)
+    monkeypatch.setattr(app_module, "delta_view", crash)
 
 
 def server_log(caplog) -> str:
@@ -242,7 +242,7 @@ def test_a_crash_is_logged_without_the_body_or_the_token(ws, crashing, caplog):
     response = client.post("/api/edits", params={"token": TOKEN}, json=edits())
     assert response.status_code == 500 and "internal error" in detail(response)
     logged = server_log(caplog)
-    assert "POST /api/edits failed with RuntimeError" in logged and "_state" in logged
+    assert "POST /api/edits failed with RuntimeError" in logged and "delta_view" in logged
     for secret in (TOKEN, SICK_NOTE, "2026-03-31", "e03"):
         assert secret not in logged and secret not in response.text, secret
 
@@ -305,7 +305,9 @@ def test_replans_and_undos_keep_the_caches_bounded(tiny, tiny_roster_csv, tmp_pa
     for job_id, sick in enumerate(["e01", "e03", "e05", "e08"], start=1):
         started = client.post("/api/replan", json={**replan({**ABSENCE, "employee_id": sick}), "version": ws.version})
         assert started.status_code == 202 and started.json()["id"] == job_id
-        assert wait_job(client, job_id)["status"] == "done"
+        assert wait_job(client, job_id)["status"] == "proposal"
+        accepted = client.post(f"/api/proposals/{job_id}/accept", json={"version": ws.version})
+        assert accepted.status_code == 200, accepted.text
         assert client.post("/api/undo", json={"version": ws.version}).status_code == 200
         assert ws.current.roster == opened and absent(ws) == nobody_sick
         assert len(ws._problems) <= 2

@@ -16,7 +16,7 @@ from typing import Any
 
 from rostering.domain.problem import Problem
 from rostering.domain.roster import Roster, Worked
-from rostering.exports.pay import HOUR_TYPES, WINDOW_SUPPLEMENTS, pay_lines
+from rostering.exports.pay import HOUR_TYPES, WINDOW_SUPPLEMENTS, PayLine, pay_lines
 from rostering.rules.objective import staffing
 
 
@@ -98,7 +98,11 @@ def coverage_cells(
     return [cell for _, cell in sorted(cells, key=lambda pair: (pair[0], pair[1].shift_id, pair[1].competence))]
 
 
-def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] | None = None) -> CoverageTotals:
+def coverage_totals(
+    problem: Problem, roster: Roster, cells: list[CoverageCell] | None = None, lines: list[PayLine] | None = None
+) -> CoverageTotals:
+    """Given `cells` and the roster's `pay_lines` (the web view keeps both per day and employee),
+    nothing is computed twice."""
     cells = cells if cells is not None else coverage_cells(problem, roster)
     planned = sum(c.planned * c.hours for c in cells)
     demanded = sum(c.visit_hours if c.visit_hours is not None else c.target * c.hours for c in cells)
@@ -108,7 +112,7 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
     slots: dict[tuple[dt.date, str], bool] = defaultdict(bool)
     for c in cells:
         slots[(c.date, c.shift_id)] |= c.planned < c.min
-    wage, supplements = pay_cost(problem, roster)
+    wage, supplements = pay_cost(problem, roster, lines)
     return CoverageTotals(
         cells=len(cells),
         demanded_hours=round(sum(c.target * c.hours for c in cells), 2),
@@ -126,11 +130,11 @@ def coverage_totals(problem: Problem, roster: Roster, cells: list[CoverageCell] 
     )
 
 
-def pay_cost(problem: Problem, roster: Roster) -> tuple[float | None, float | None]:
+def pay_cost(problem: Problem, roster: Roster, lines: list[PayLine] | None = None) -> tuple[float | None, float | None]:
     """(wages for the hours: normal, merarbejde and overtime; ulempetillæg) in kr from the pay
     lines; None unless every employee has a wage."""
     amounts: dict[str, float] = defaultdict(float)
-    lines = pay_lines(problem, roster)
+    lines = lines if lines is not None else pay_lines(problem, roster)
     if not lines or any(line.amount is None for line in lines if line.wage_type == "normal"):
         return None, None  # someone's wage is unknown: a partial sum would understate the cost
     for line in lines:

@@ -82,6 +82,25 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
     return out
 
 
+def slot_reasons(
+    problem: Problem,
+    worked: dict[str, list[Worked]],
+    shift: ShiftInstance,
+    competence: str,
+    rules: ActiveRules | None = None,
+) -> dict[str, str]:
+    """For one slot: each employee who holds or covers `competence` (in problem order), and why
+    she is not on `shift`, as `understaffed_slots` says it; OBJECTIVE_CHOICE when she could take it."""
+    rules = rules if rules is not None else active_rules(problem)
+    return {
+        staff.id: _why_not(
+            problem, rules, staff, worked[staff.id], shift, _broken(problem, rules, staff, worked[staff.id])
+        )
+        for staff in problem.employees
+        if competence in staff.can_fill
+    }
+
+
 def _why_not(
     problem: Problem,
     rules: ActiveRules,

@@ -36,6 +36,12 @@ def serve_command(
         help="Every request must carry it (required when --host is not loopback).",
     ),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the default browser."),
+    autosave: bool = typer.Option(
+        True,
+        "--autosave/--no-autosave",
+        help="Keep unsaved changes in <roster>.autosave.json beside --roster after every change, so a restart "
+        "resumes them; Save removes the file.",
+    ),
 ) -> None:
     """The planner's web view in the browser: roster grid, coverage heatmap, live rule checks,
     edits with undo, solve and re-plan, exports."""
@@ -50,7 +56,7 @@ def serve_command(
         err.print(f"--host {host} makes the roster reachable from other machines; give --token as well.", markup=False)
         raise typer.Exit(EXIT_INPUT)
     with exit_on_bad_input():
-        workspace = Workspace.open(load_scenario(scenario), roster)
+        workspace = Workspace.open(load_scenario(scenario), roster, autosave_on=autosave)
     url = f"http://{host}:{port}/"
     # The token is never printed: a terminal's scrollback and CI logs are read by others.
     opened = " (open it with ?token=<your token>)" if token else ""
@@ -60,6 +66,15 @@ def serve_command(
         highlight=False,
         markup=False,
     )
+    if workspace.notice:
+        (out if workspace.restored else err).print(workspace.notice, highlight=False, markup=False, soft_wrap=True)
+    if workspace.autosave_path is not None and not workspace.restored:
+        out.print(
+            f"Unsaved changes are kept in {workspace.autosave_path} until you save.",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if open_browser:
         import webbrowser
 

@@ -109,14 +109,19 @@ class PayLine:
 
 
 def pay_lines(
-    problem: Problem, roster: Roster, source: str = "roster", rules: ActiveRules | None = None
+    problem: Problem,
+    roster: Roster,
+    source: str = "roster",
+    rules: ActiveRules | None = None,
+    employees: Iterable[Staff] | None = None,
 ) -> list[PayLine]:
     """Every pay line of the roster, ordered by employee, date and wage type. Late changes and
-    fridøgn taken back are priced when the problem carries the published roster (`problem.baseline`)."""
+    fridøgn taken back are priced when the problem carries the published roster (`problem.baseline`).
+    Given `employees`, only theirs: an employee's lines read her shifts alone."""
     rules = rules if rules is not None else active_rules(problem)
     worked = roster.worked(problem)
     lines: list[PayLine] = []
-    for staff in problem.employees:
+    for staff in problem.employees if employees is None else employees:
         terms = agreement_terms(problem.scenario, staff.agreement)
         lines.extend(_employee_lines(problem, staff, terms, rules.for_staff(staff), worked[staff.id], source))
     order = {name: i for i, name in enumerate(WAGE_TYPES)}

@@ -35,8 +35,8 @@ from rostering.replan.problem import NewAbsence
 from rostering.solver.options import MAX_SEED, SolveOptions
 
 from .edge import LOOPBACK_HOSTS, CheckedRoute, crashed, host_key, invalid_request, unknown_host
-from .jobs import Jobs
-from .views import coverage_view, findings_view, grid_view
+from .jobs import Jobs, UnknownJob
+from .views import coverage_view, delta_view, findings_view, gap_view, grid_view
 from .workspace import CellEdit, Conflict, Refused, Workspace
 
 STATIC = resources.files("rostering.web") / "static"
@@ -103,6 +103,11 @@ class AbsenceRequest(BaseModel):
 
 class ReplanRequest(SolveRequest):
     absences: list[AbsenceRequest] = Field(min_length=1, max_length=MAX_ABSENCES)
+    fill_other_gaps: bool = Field(
+        False,
+        description="Also fill understaffed slots the absences did not make; by default they stay as they were "
+        "and only the gaps the absences opened are covered (as `rostering replan --fill-other-gaps`).",
+    )
     today: NaiveDatetime | None = Field(
         None,
         description="Now, local time (no time zone: the scenario's applies): shifts starting before it stay. "
@@ -198,17 +203,24 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
             raise HTTPException(422, f"unknown competence {competence!r}; known: {', '.join(view['competences'])}")
         return view
 
-    @app.post("/api/edits", summary="Set or clear cells; answers with the new grid and findings")
+    @app.post("/api/edits", summary="Set or clear cells; answers with what changed (grid rows, findings, coverage)")
     def edit(request: EditRequest):
         with ws.lock:
+            before, locks = ws.assessment(), ws.current.locks
             ws.edit(request.version, [CellEdit(e.employee_id, e.date, e.shift_id) for e in request.edits])
-            return _state(ws)
+            return {"delta": delta_view(ws, before, locks)}
 
     @app.post("/api/locks", summary="Lock (pin) or unlock cells: a solve keeps locked cells as they are")
     def lock(request: LockRequest):
         with ws.lock:
+            before, locks = ws.assessment(), ws.current.locks
             ws.set_locks(request.version, list(request.cells), request.locked)
-            return _state(ws)
+            return {"delta": delta_view(ws, before, locks)}
+
+    @app.get("/api/gap", summary="Who could take a slot, and why the others cannot (as `rostering explain`)")
+    def gap(date: dt.date, shift: Id, competence: Id | None = None):
+        with ws.lock:
+            return gap_view(ws, date, shift, competence)
 
     @app.post("/api/undo", summary="Take back the last change (edit, lock, solve or re-plan)")
     def undo(request: Versioned):
@@ -221,24 +233,51 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
         path, previous = ws.save(request.version)
         return {"saved": str(path), "previous": str(previous) if previous else None, "version": ws.version}
 
-    @app.post("/api/solve", status_code=202, summary="Start a solve in the background, keeping locked cells")
+    @app.post(
+        "/api/solve",
+        status_code=202,
+        summary="Start a solve in the background, keeping locked cells; its roster becomes a proposal",
+    )
     def start_solve(request: SolveRequest):
         return jobs.solve(request.version, request.options()).to_dict()
 
-    @app.post("/api/replan", status_code=202, summary="Report absences and re-plan with minimal changes")
+    @app.post(
+        "/api/replan",
+        status_code=202,
+        summary="Report absences and re-plan with minimal changes; its roster becomes a proposal",
+    )
     def start_replan(request: ReplanRequest):
         with ws.lock:
             _near_the_plan(ws.problem, request.days())
         absences = [a.absence() for a in request.absences]
         today = request.today or dt.datetime.combine(min(a.first for a in absences), dt.time())
-        return jobs.replan(request.version, request.options(), absences, today).to_dict()
+        return jobs.replan(request.version, request.options(), absences, today, request.fill_other_gaps).to_dict()
 
-    @app.get("/api/jobs/{job_id}", summary="A job's status and latest progress (objective, bound, gap)")
+    @app.get("/api/jobs/{job_id}", summary="A job's status, latest progress (objective, bound, gap) and proposal")
     def job(job_id: int):
         found = jobs.get(job_id)
         if found is None:
             raise HTTPException(404, f"no job {job_id}")
         return found.to_dict()
+
+    @app.post(
+        "/api/proposals/{job_id}/accept",
+        summary="Take a finished job's proposal as the new roster (undoable); 409 if the roster changed since",
+    )
+    def accept_proposal(job_id: int, request: Versioned):
+        with ws.lock:
+            try:
+                jobs.accept(job_id, request.version)
+            except UnknownJob as exc:
+                raise HTTPException(404, str(exc)) from None
+            return _state(ws)
+
+    @app.post("/api/proposals/{job_id}/discard", summary="Drop a finished job's proposal; the roster stays as it is")
+    def discard_proposal(job_id: int):
+        try:
+            return jobs.discard(job_id).to_dict()
+        except UnknownJob as exc:
+            raise HTTPException(404, str(exc)) from None
 
     @app.get("/api/export/roster.csv", summary="The roster as canonical CSV")
     def export_csv():

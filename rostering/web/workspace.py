@@ -4,11 +4,16 @@ absences reported since it was opened, an undo history and a version number.
 Every change goes through `Workspace.change`, which takes the version the browser last saw:
 two tabs editing the same roster cannot overwrite each other's work; the second one gets a
 `Conflict` (HTTP 409) and reloads. State is immutable snapshots, so undo is popping one.
+
+The current roster's checks are kept (`assessment`) and the next change re-checks only what it
+touched. With autosave on, every change is written beside the roster file (`autosave.py`) and
+a restart resumes it until Save.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -21,7 +26,11 @@ from rostering.domain.scenario import Scenario
 from rostering.io.files import save_atomic
 from rostering.io.roster_file import read_roster, write_roster
 from rostering.replan.problem import NewAbsence, with_absences, with_extra_hours, with_locks
-from rostering.rules.check import check_roster, unknown_references
+from rostering.rules import Violation
+from rostering.rules.check import unknown_references
+
+from . import autosave
+from .assess import Assessment, assess
 
 Cell = tuple[str, dt.date]  # (employee id, day)
 
@@ -35,6 +44,12 @@ UNDO_DEPTH = 200
 #: `build_problem` takes about 10 ms for the 60-employee district. Four: the current scenario,
 #: the one before the last re-plan, and room to step back and forth without a rebuild.
 PROBLEMS_KEPT = 4
+
+#: Checked rosters kept: the current one, the one before it (an edit's answer is the difference)
+#: and one more, so undo and redo of the same change re-check nothing.
+ASSESSMENTS_KEPT = 3
+
+log = logging.getLogger("rostering.web")
 
 
 class Conflict(Exception):
@@ -77,11 +92,16 @@ class Workspace:
     saved_version: int = 1  # the version the roster file holds
     history: list[Snapshot] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    autosaver: autosave.Writer | None = None  # None: autosave off
+    restored: bool = False  # the current work was resumed from an autosave at start
+    notice: str | None = None  # what opening did with an autosave, for the console
     _problems: OrderedDict[tuple, Problem] = field(default_factory=OrderedDict, repr=False)
+    _assessed: list[Assessment] = field(default_factory=list, repr=False)
 
     @classmethod
-    def open(cls, scenario: Scenario, roster_path: Path | None) -> Workspace:
-        """The scenario with the roster file (checked against it), or an empty roster."""
+    def open(cls, scenario: Scenario, roster_path: Path | None, autosave_on: bool = False) -> Workspace:
+        """The scenario with the roster file (checked against it), or an empty roster. With
+        `autosave_on` and a roster file, the unsaved work of an earlier run is resumed."""
         problem = build_problem(scenario)
         roster = Roster(())
         if roster_path is not None and roster_path.exists():
@@ -91,7 +111,52 @@ class Workspace:
                 raise InputError(str(roster_path), issues)
         workspace = cls(scenario, roster_path, Snapshot(roster))
         workspace._keep(workspace.current.scenario_key, problem)
+        if autosave_on and roster_path is not None:
+            origin = autosave.Origin(scenario.name, autosave.file_digest(roster_path))
+            workspace.autosaver = autosave.Writer(autosave.autosave_path(roster_path), origin)
+            workspace._resume(problem)
         return workspace
+
+    @property
+    def autosave_path(self) -> Path | None:
+        return self.autosaver.path if self.autosaver else None
+
+    def _resume(self, problem: Problem) -> None:
+        """Take up the work in the autosave file, if there is one; a damaged or foreign one is
+        moved aside and the notice says why."""
+        if self.autosaver is None or not self.autosaver.path.exists():
+            return
+        path = self.autosaver.path
+        try:
+            work, written = autosave.read(path, self.autosaver.origin, problem)
+            self._check_resumed(problem, work)
+        except autosave.Ignored as exc:
+            self.notice = f"Ignored the autosave {path}: {exc}. Moved it to {autosave.set_aside(path)}."
+            return
+        self.history.append(self.current)
+        self.current = Snapshot(
+            work.roster, work.locks, work.absences, work.begun, work.extra_hours, "changes resumed from the autosave"
+        )
+        self.version, self.restored = self.version + 1, True
+        self.notice = (
+            f"Resumed the unsaved changes in {path} (written {written:%Y-%m-%d %H:%M}, last change: "
+            f"{work.label[:200]}). Save writes them to {self.roster_path}; Undo takes them back."
+        )
+
+    def _check_resumed(self, problem: Problem, work: autosave.Work) -> None:
+        """Every row, lock and absence of the work names what the scenario knows."""
+        issues = unknown_references(problem, work.roster)
+        try:
+            self._known("autosave", [*work.locks, *work.begun])
+        except InputError as exc:
+            issues += exc.issues
+        issues += [
+            InputIssue(a.employee_id, "absence of an unknown employee")
+            for a in work.absences
+            if a.employee_id not in problem.employee_index
+        ]
+        if issues:
+            raise autosave.Ignored(f"it does not fit the scenario: {InputError('autosave', issues).render()}")
 
     # ------------------------------------------------------------------ reading
 
@@ -116,8 +181,22 @@ class Workspace:
         """The scenario with the absences reported in this session."""
         return with_absences(self.scenario, list(snapshot.absences), worked=snapshot.begun)
 
-    def findings(self):
-        return check_roster(self.problem, self.current.roster)
+    def assessment(self) -> Assessment:
+        """The current roster checked: kept, and derived from the last one checked on the same
+        problem (an edit re-checks only the employees and days it changed)."""
+        with self.lock:
+            problem, roster = self.problem, self.current.roster
+            for done in reversed(self._assessed):
+                if done.roster is roster and done.problem is problem:
+                    return done
+            base = next((a for a in reversed(self._assessed) if a.problem is problem), None)
+            done = assess(problem, roster, base)
+            self._assessed.append(done)
+            del self._assessed[:-ASSESSMENTS_KEPT]
+            return done
+
+    def findings(self) -> list[Violation]:
+        return self.assessment().all_findings()
 
     def locked_problem(self) -> Problem:
         """The problem a solve starts from: the current roster's locked cells kept."""
@@ -133,6 +212,7 @@ class Workspace:
             del self.history[:-UNDO_DEPTH]
             self.current = snapshot
             self.version += 1
+            self._autosave()
             return self.version
 
     def expect(self, version: int) -> None:
@@ -201,6 +281,7 @@ class Workspace:
                 raise Refused("nothing to undo")
             self.current = self.history.pop()
             self.version += 1
+            self._autosave()
             return self.version
 
     def save(self, version: int) -> tuple[Path, Path | None]:
@@ -216,7 +297,21 @@ class Workspace:
                 save_atomic(previous, lambda tmp: tmp.write_bytes(kept))
             write_roster(self.roster_path, self.current.roster)
             self.saved_version = self.version
+            if self.autosaver is not None:
+                self.autosaver.saved(self.roster_path)
             return self.roster_path, previous
+
+    def _autosave(self) -> None:
+        """Write the current work beside the roster file. A failure (disk full) must not undo
+        the change the planner just made: it is logged, and the next change tries again."""
+        if self.autosaver is None:
+            return
+        snap = self.current
+        work = autosave.Work(snap.roster, snap.locks, snap.absences, snap.begun, snap.extra_hours, snap.label)
+        try:
+            self.autosaver.write(work, self.assessment().rows, self.problem)
+        except InputError as exc:
+            log.warning("autosave failed: %s", exc.render())
 
 
 def pinned(problem: Problem, roster: Roster, locks: frozenset[Cell]) -> Problem:

@@ -1,66 +1,27 @@
 // The planner's page: draws what the API returns and sends edits with the version it last saw.
-// No framework, no CDN: this file, index.html and app.css are the whole front end.
+// No framework, no CDN: the files in this folder are the whole front end (ES modules).
+//
+// An edit answers with a delta (the rows, findings and coverage cells it touched), so only those
+// are redrawn; undo, accepting a proposal and (re)loading redraw everything. Solve and re-plan
+// end as a proposal the planner reviews in the grid and the sidebar before taking it.
 "use strict";
 
-const token = new URLSearchParams(location.search).get("token");
-const $ = (sel) => document.querySelector(sel);
-const state = { roster: null, findings: null, coverage: null, selected: null, job: null };
+import { Offline, api, download, drawBanner, link, onConnectionBack } from "./api.js";
+import { dayLabel, getLang, setLang, t, translateStatic } from "./i18n.js";
+import * as grid from "./grid.js";
+import { closeMenu, isMenuOpen, openMenu } from "./menu.js";
+import * as jobs from "./jobs.js";
+import * as side from "./sidebar.js";
+import { $, remember, remembered, say, state } from "./store.js";
 
-// ------------------------------------------------------------------ talking to the API
+const CALLOUT_MS = 8000;
+const PROFILE_KEY = "rostering.payroll-profile";
+const PAPER_KEY = "rostering.paper";
 
-async function api(path, body) {
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(path, body === undefined ? { headers } : { method: "POST", headers, body: JSON.stringify(body) });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(detailText(data.detail) || response.statusText);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function detailText(detail) {
-  if (Array.isArray(detail)) return detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ");
-  return detail;
-}
-
-function withToken(path) {
-  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
-}
-
-function say(text, kind = "info") {
-  const status = $("#status");
-  status.textContent = text;
-  status.className = kind;
-}
-
-async function change(path, body) {
-  try {
-    const started = performance.now();
-    apply(await api(path, { version: state.roster.version, ...body }));
-    return performance.now() - started;
-  } catch (error) {
-    say(error.message, "error");
-    if (error.status === 409) await loadAll();  // another tab or a job changed it: show what is there now
-    return null;
-  }
-}
+// ------------------------------------------------------------------ loading and applying
 
 async function loadAll() {
-  const [roster, findings, coverage] = await Promise.all([
-    api("/api/roster"), api("/api/findings"), api(coveragePath())]);
-  apply({ roster, findings, coverage });
-}
-
-function apply({ roster, findings, coverage }) {
-  state.roster = roster;
-  state.findings = findings;
-  // An edit answers with the coverage of all competences; a filtered view fetches its own.
-  if ((coverage.competence || "") === $("#competence").value) state.coverage = coverage;
-  else loadCoverage();
-  drawAll();
+  applyFull(await fullState());
 }
 
 function coveragePath() {
@@ -69,341 +30,549 @@ function coveragePath() {
 }
 
 async function loadCoverage() {
-  state.coverage = await api(coveragePath());
-  drawCoverage();
+  try {
+    state.coverage = await api(coveragePath());
+    grid.drawCoverageRows(state);
+    side.drawTotals(state);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/** A whole state {roster, findings, coverage}: everything is redrawn. */
+function applyFull({ roster, findings, coverage }) {
+  state.roster = roster;
+  state.findings = findings;
+  const filtered = $("#competence").value;
+  const coverageFits = (coverage.competence || "") === filtered;
+  state.coverage = coverageFits || !state.coverage ? coverage : { ...state.coverage, totals: coverage.totals };
+  derive();
+  jobs.refreshOverlay();
+  drawAll();
+  if (!coverageFits) loadCoverage();
+}
+
+function derive() {
+  const r = state.roster;
+  state.types = new Map(r.shift_types.map((s, index) => [s.id, { ...s, index }]));
+  state.employees = new Map(r.employees.map((e) => [e.id, e]));
+  state.order = new Map(r.employees.map((e, i) => [e.id, i]));
+  state.findings.findings = sortFindings(state.findings.findings);
+  state.marks = grid.indexFindings(state.findings.findings);
+}
+
+function sortFindings(findings) {
+  const row = (f) => state.order.get(f.employee_id) ?? -1;
+  return findings.sort((a, b) => side.isSoft(a) - side.isSoft(b) || row(a) - row(b) ||
+    (a.start || "").localeCompare(b.start || "") || a.rule_id.localeCompare(b.rule_id));
+}
+
+const findingKey = (f) => `${f.rule_id}|${f.employee_id}|${f.start}|${f.end}`;
+
+/** An edit's answer: replace only the employees, findings and coverage cells it names. */
+function applyDelta(delta) {
+  const started = performance.now();
+  const r = state.roster;
+  Object.assign(r, { version: delta.version, unsaved: delta.unsaved, undo: delta.undo, shifts: delta.shifts });
+  for (const e of delta.employees) {
+    const index = state.order.get(e.id);
+    if (index === undefined) continue;
+    r.employees[index] = e;
+    state.employees.set(e.id, e);
+  }
+  const before = new Set(state.findings.findings.map(findingKey));
+  const replaced = new Set(delta.findings.employees);
+  const kept = state.findings.findings.filter((f) => !replaced.has(f.employee_id) && state.employees.has(f.employee_id));
+  state.findings = { version: delta.version, count: delta.findings.count, findings: sortFindings([...kept, ...delta.findings.findings]) };
+  state.marks = grid.indexFindings(state.findings.findings);
+  const after = new Set(state.findings.findings.map(findingKey));
+
+  const dates = [...new Set(delta.coverage.cells.map((c) => c.date))];
+  const filtered = $("#competence").value;
+  state.coverage = { ...state.coverage, totals: delta.coverage.totals };
+  if (!filtered) {
+    const fresh = new Map(delta.coverage.cells.map((c) => [`${c.date}|${c.shift}`, c]));
+    const touched = new Set(dates);
+    state.coverage.cells = [...state.coverage.cells.filter((c) => !touched.has(c.date)), ...fresh.values()];
+  }
+  const overlaid = state.proposal ? [...state.proposal.byEmp.keys()] : [];
+  jobs.refreshOverlay();
+  grid.redrawRows(state, new Set([...delta.employees.map((e) => e.id), ...replaced, ...overlaid]));
+  if (filtered) loadCoverage();
+  else grid.redrawCoverageCells(state, dates);
+  drawHeader();
+  drawSidebar();
+  if (state.findings.findings.length !== delta.findings.count) reloadFindings();
+  performance.measure("rostering:delta", { start: started });
+  return {
+    added: state.findings.findings.filter((f) => !before.has(findingKey(f))),
+    resolved: [...before].filter((k) => !after.has(k)).length,
+  };
+}
+
+/** The roster, its findings and the coverage shown, as the server has them now. */
+async function fullState() {
+  const [roster, findings, coverage] = await Promise.all([api("/api/roster"), api("/api/findings"), api(coveragePath())]);
+  return { roster, findings, coverage };
+}
+
+/** The delta's count disagrees with the findings kept: fetch them all (never show a wrong list). */
+async function reloadFindings() {
+  try {
+    state.findings = await api("/api/findings");
+    derive();
+    grid.drawGrid(state);
+    applyFilters();
+    drawSidebar();
+  } catch (error) {
+    failed(error);
+  }
 }
 
 // ------------------------------------------------------------------ drawing
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "style") node.style.cssText = value;
-    else if (key.startsWith("data")) node.setAttribute(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 function drawAll() {
-  const r = state.roster;
-  document.title = `Vagtplan · ${r.scenario}`;
-  $("#title").textContent = r.scenario;
-  $("#version").textContent = `version ${r.version} · ${r.shifts} shifts${r.roster_file ? ` · ${r.roster_file}` : ""}` +
-    (r.unsaved ? " · unsaved changes" : "");
-  $("#undo").disabled = !r.undo;
-  $("#undo").title = r.undo ? `Undo: ${r.undo}` : "Nothing to undo";
+  const started = performance.now();
+  translateStatic();
+  drawHeader();
   drawLegend();
-  drawGrid();
-  drawFindings();
-  drawCoverage();
+  drawFilterChoices();
+  grid.drawGrid(state);
+  applyFilters();
+  drawSidebar();
   drawReplanForm();
-  select(state.selected);
+  drawProfiles();
+  drawPrintHead();
+  if (grid.view.focus && document.activeElement?.closest?.("#grid")) $("#cell-info").textContent = describe(grid.view.focus);
+  performance.measure("rostering:draw", { start: started }); // what a full redraw costs (devtools, benches)
 }
 
-function dayClass(day) {
-  return [day.weekend ? "weekend" : "", day.holiday ? "holiday" : ""].join(" ").trim();
+function drawHeader() {
+  const r = state.roster;
+  document.title = `${t("app.title")} · ${r.scenario}`;
+  $("#title").textContent = r.scenario;
+  $("#version").textContent = [t("header.version", { version: r.version }), t("header.shifts", { n: r.shifts }),
+    r.roster_file ? r.roster_file.split(/[\\/]/).pop() : null, r.unsaved ? t("header.unsaved") : null].filter(Boolean).join(" · ");
+  $("#version").title = r.roster_file || "";
+  $("#autosaved").hidden = !r.autosaved;
+  $("#undo").disabled = !r.undo;
+  $("#undo").title = r.undo ? t("undo.title", { what: r.undo }) : t("undo.none");
+}
+
+function drawSidebar() {
+  side.drawFindings(state, openFinding);
+  side.drawTotals(state);
+  side.drawReview(state, jobs.reviewActions);
 }
 
 function drawLegend() {
-  $("#legend").replaceChildren(...state.roster.shift_types.map((s) =>
-    el("span", { class: "shift", style: `color:${s.colour};border-color:${s.colour}`, title: `${s.name} ${s.start}-${s.end}` },
-      s.code === s.id ? s.id : `${s.code} ${s.id}`)));
+  const item = (sample, label, className = "") => side.el("span", { class: `item ${className}` }, sample, " ", label);
+  const symbol = (text, className) => side.el("span", { class: className, "aria-hidden": "true", text });
+  const shifts = state.roster.shift_types.map((s, i) => item(
+    side.el("span", { class: `shift st${i}`, text: s.code }), `${s.name || s.id} ${s.start}–${s.end}`));
+  $("#legend").replaceChildren(
+    side.el("strong", { text: `${t("legend.label")}:` }), ...shifts,
+    item(symbol("!", "mark hard"), t("legend.hard")),
+    item(symbol("~", "mark soft"), t("legend.soft")),
+    item(symbol("▲", "wish want"), t("legend.want")),
+    item(symbol("▽", "wish avoid"), t("legend.avoid")),
+    item(symbol("", "lock-icon"), t("legend.locked")),
+    item(symbol("", "absent-sample"), t("legend.absent")),
+    item(symbol("★", ""), t("legend.holiday")),
+    item(symbol("!", "sym below-min"), t("legend.belowMin")),
+    item(symbol("~", "sym below-target"), t("legend.belowTarget")),
+    item(symbol("+", "sym above-max"), t("legend.aboveMax")),
+    item(symbol("↑↓", "off-norm"), t("legend.offNorm")),
+    item(symbol("", "proposed-sample"), t("legend.proposed")));
 }
 
-function drawGrid() {
-  const { days, employees } = state.roster;
-  const types = Object.fromEntries(state.roster.shift_types.map((s) => [s.id, s]));
-  const head = el("tr", {}, el("th", { class: "who" }, "employee"), el("th", { class: "hours", title: "planned / norm hours" }, "h"),
-    ...days.map((d) => dayHeader(d)));
-  const body = [];
-  let group = null;
-  for (const e of employees) {
-    if (e.group !== group) {
-      group = e.group;
-      body.push(el("tr", { class: "group" }, el("th", { colspan: days.length + 2 }, group)));
-    }
-    const off = e.planned_hours - e.norm_hours;
-    const hours = el("td", { class: `hours${Math.abs(off) > 7.5 ? " off-norm" : ""}`,
-      title: `planned ${e.planned_hours} h, norm ${e.norm_hours} h (contract ${e.contract_hours} h/week)` },
-    `${Math.round(e.planned_hours)}/${Math.round(e.norm_hours)}`);
-    const row = el("tr", { dataEmp: e.id }, el("th", { class: "who", title: `${e.agreement} · ${e.competences.join(", ")}` }, e.id), hours);
-    for (const d of days) row.append(gridCell(e, d, e.cells[d.date] || {}, types));
-    body.push(row);
-  }
-  $("#grid").replaceChildren(el("thead", {}, head), el("tbody", {}, ...body));
-}
-
-function dayHeader(day) {
-  const [weekday, date] = day.label.split(" ");
-  return el("th", { class: dayClass(day), title: day.holiday || day.date }, weekday, el("br"), date);
-}
-
-function chip(shiftId, types) {
-  const type = types[shiftId];
-  const colour = type ? type.colour : "#333";
-  return el("span", { class: "shift", style: `color:${colour};border-color:${colour}`, title: type ? `${type.id} ${type.start}-${type.end}` : shiftId },
-    type ? type.code : shiftId);
-}
-
-function gridCell(employee, day, cell, types) {
-  const notes = [];
-  if (cell.absent) notes.push(`absent: ${cell.absent}`);
-  if (cell.unavailable) notes.push("unavailable");
-  for (const wish of cell.wishes || []) notes.push(`wish: ${wish}`);
-  if (cell.locked) notes.push("locked");
-  const classes = ["cell", dayClass(day), cell.absent ? "absent" : "", cell.unavailable ? "unavailable" : "", cell.locked ? "locked" : ""];
-  const shift = cell.shift ? chip(cell.shift, types)
-    : cell.absent ? el("span", { class: "absence" }, cell.absent.slice(0, 4)) : null;
-  const wish = cell.wishes ? el("span", { class: "wish", title: cell.wishes.join(", ") },
-    cell.wishes.some((w) => w.startsWith("avoid") || w === "day_off") ? "▽" : "▲") : null;
-  return el("td", { class: classes.join(" ").replace(/\s+/g, " ").trim(), dataEmp: employee.id, dataDate: day.date,
-    title: [`${employee.id} ${day.label}`, ...notes].join(" · ") }, shift, wish);
-}
-
-function drawFindings() {
-  const { findings, count } = state.findings;
-  $("#findings-count").textContent = count;
-  $("#findings-count").className = `badge${count ? " bad" : ""}`;
-  $("#findings").replaceChildren(...findings.map((f, i) => el("li", { dataRule: f.rule_id, dataIndex: i, class: f.severity, tabindex: 0 },
-    el("strong", {}, f.rule_id), " ", el("span", { class: "emp" }, f.employee_id),
-    f.start ? el("span", { class: "muted" }, ` ${f.start.replace("T", " ")}`) : null,
-    el("div", {}, f.message), el("div", { class: "source muted" }, `§ ${f.source}`))));
-  if (!count) $("#findings").replaceChildren(el("li", { class: "none" }, "No findings: the roster keeps every rule."));
-}
-
-function highlight(index) {
-  document.querySelectorAll(".hl").forEach((n) => n.classList.remove("hl"));
-  document.querySelectorAll("#findings li.active").forEach((n) => n.classList.remove("active"));
-  const finding = state.findings.findings[index];
-  if (!finding) return;
-  $(`#findings li[data-index="${index}"]`).classList.add("active");
-  const nodes = finding.cells.length
-    ? finding.cells.map(([emp, date]) => document.querySelector(`td[data-emp="${emp}"][data-date="${date}"]`)).filter(Boolean)
-    : [...document.querySelectorAll(`td[data-emp="${finding.employee_id}"]`)];
-  nodes.forEach((n) => n.classList.add("hl"));
-  if (nodes[0]) nodes[0].scrollIntoView({ block: "center", inline: "center", behavior: "smooth" });
-}
-
-const STATUS_CLASS = { "below min": "below-min", "below target": "below-target", "above max": "above-max", ok: "ok" };
-
-function drawCoverage() {
-  const { cells, competences, totals } = state.coverage;
-  const picker = $("#competence");
-  if (picker.options.length !== competences.length + 1) {
-    const chosen = picker.value;
-    picker.replaceChildren(el("option", { value: "" }, "all"), ...competences.map((c) => el("option", { value: c }, c)));
-    picker.value = chosen;
-  }
+function drawPrintHead() {
   const days = state.roster.days;
-  const byKey = Object.fromEntries(cells.map((c) => [`${c.date}|${c.shift}`, c]));
-  const shifts = state.roster.shift_types.map((s) => s.id).filter((id) => cells.some((c) => c.shift === id));
-  const head = el("tr", {}, el("th", {}, "shift"), ...days.map((d) => dayHeader(d)));
-  const rows = shifts.map((id) => el("tr", {}, el("th", {}, id), ...days.map((d) => {
-    const c = byKey[`${d.date}|${id}`];
-    if (!c) return el("td", { class: "none" });
-    return el("td", { class: `heat ${STATUS_CLASS[c.status]}`, dataDate: d.date, dataShift: id,
-      title: `${id} ${d.label}: ${c.planned} planned; min ${c.min}, target ${c.target}, max ${c.max ?? "-"}` }, `${c.planned}/${c.target}`);
-  })));
-  $("#coverage").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
-  const pct = (x) => (x === null ? "-" : `${(100 * x).toFixed(1)} %`);
-  const kr = (x) => (x === null ? "-" : `${Math.round(x).toLocaleString("da-DK")} kr`);
-  const items = [
-    ["demanded (target) / planned head-hours", `${totals.demanded_hours.toFixed(1)} / ${totals.planned_hours.toFixed(1)}`],
-    ["hours below min / below target / above max", `${totals.under_min_hours.toFixed(1)} / ${totals.under_target_hours.toFixed(1)} / ${totals.over_max_hours.toFixed(1)}`],
-    ["shifts understaffed (a competence below min)", `${totals.slots_understaffed} of ${totals.slots} (${pct(totals.share_understaffed)})`],
-    ["utilisation (demanded / planned hours)", pct(totals.utilisation)],
-    ["leveringsgrad (visit hours / planned hours)", pct(totals.leveringsgrad)],
-    ["wages / supplements", `${kr(totals.wage_cost)} / ${kr(totals.supplement_cost)}`],
-  ];
-  $("#totals").replaceChildren(...items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  $("#print-title").textContent = state.roster.scenario;
+  const today = new Date().toLocaleDateString(getLang() === "da" ? "da-DK" : "en-GB");
+  $("#print-period").textContent = [
+    t("print.period", { first: dayLabel(days[0].date), last: dayLabel(days[days.length - 1].date) }),
+    t("header.version", { version: state.roster.version }),
+    t("print.printed", { when: today }),
+  ].join(" · ");
+}
+
+function options(select, values, labels = values, all = null) {
+  const chosen = select.value;
+  const entries = values.map((v, i) => side.el("option", { value: v, text: labels[i] }));
+  if (all !== null) entries.unshift(side.el("option", { value: "", text: all }));
+  select.replaceChildren(...entries);
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+}
+
+function drawFilterChoices() {
+  const employees = state.roster.employees;
+  const teams = [...new Set(employees.map((e) => e.team).filter(Boolean))].sort();
+  options($("#filter-team"), teams, teams, t("filters.all"));
+  $("#team-filter").hidden = !teams.length;
+  const competences = [...new Set(employees.flatMap((e) => e.competences))].sort();
+  options($("#filter-competence"), competences, competences, t("filters.all"));
+  options($("#competence"), state.coverage.competences, state.coverage.competences, t("filters.all"));
+}
+
+function applyFilters() {
+  const { text, team, competence } = state.filters;
+  const needle = text.trim().toLowerCase();
+  const shown = grid.applyFilter(state, (e) => (!needle || e.id.toLowerCase().includes(needle) || (e.name || "").toLowerCase().includes(needle)) &&
+    (!team || e.team === team) && (!competence || e.competences.includes(competence)));
+  const total = state.roster.employees.length;
+  $("#shown").textContent = shown === total ? "" : shown ? t("filters.shown", { shown, total }) : t("grid.empty");
 }
 
 function drawReplanForm() {
-  const picker = $("#sick-employee");
-  if (picker.options.length) return;
-  picker.append(...state.roster.employees.map((e) => el("option", { value: e.id }, e.id)));
-  $("#sick-kind").append(...state.roster.absence_kinds.map((k) => el("option", { value: k }, k)));
-  $("#sick-kind").value = "sygdom";
-  const days = state.roster.days;
+  const r = state.roster;
+  options($("#sick-employee"), r.employees.map((e) => e.id), r.employees.map((e) => (e.name ? `${e.name} (${e.id})` : e.id)));
+  const kind = $("#sick-kind").value || "sygdom";
+  options($("#sick-kind"), r.absence_kinds, r.absence_kinds.map((k) => t(`absence.${k}`)));
+  $("#sick-kind").value = kind;
   for (const id of ["#sick-from", "#sick-to"]) {
-    $(id).min = days[0].date;
-    $(id).max = days[days.length - 1].date;
-    $(id).value = days[0].date;
+    $(id).min = r.days[0].date;
+    $(id).max = r.days[r.days.length - 1].date;
+    if (!$(id).value) $(id).value = r.days[0].date;
+  }
+}
+
+function drawProfiles() {
+  const profiles = state.roster.payroll_profiles || ["generic"];
+  const select = $("#payroll-profile");
+  const stored = select.value || remembered(PROFILE_KEY);
+  options(select, profiles);
+  if (profiles.includes(stored)) select.value = stored;
+  select.hidden = profiles.length < 2;
+  updateExportLinks();
+}
+
+function updateExportLinks() {
+  for (const a of document.querySelectorAll("a[data-path]")) {
+    const profile = a.id === "export-payroll" ? $("#payroll-profile").value : "";
+    a.href = link(a.dataset.path, { profile });
   }
 }
 
 // ------------------------------------------------------------------ editing
 
-function select(cell) {
-  document.querySelectorAll("td.selected").forEach((n) => n.classList.remove("selected"));
-  state.selected = cell;
-  const picker = $("#shift-select");
-  if (!cell) {
-    picker.disabled = true;
-    $("#lock").disabled = true;
-    return;
+async function send(path, body) {
+  const started = performance.now();
+  try {
+    const answer = await api(path, { version: state.roster.version, ...body });
+    if (state.job) {
+      state.job.edited = true;
+      side.drawReview(state, jobs.reviewActions);
+    }
+    const result = answer.delta ? applyDelta(answer.delta) : (applyFull(answer), null);
+    if (grid.view.focus) $("#cell-info").textContent = describe(grid.view.focus);
+    return { ms: performance.now() - started, result };
+  } catch (error) {
+    failed(error);
+    return null;
   }
-  const node = document.querySelector(`td[data-emp="${cell.emp}"][data-date="${cell.date}"]`);
-  if (node) node.classList.add("selected");
-  const employee = state.roster.employees.find((e) => e.id === cell.emp);
-  const current = (employee.cells[cell.date] || {});
-  const day = state.roster.days.find((d) => d.date === cell.date);
-  $("#selected").textContent = `${cell.emp} · ${day.label}`;
-  picker.replaceChildren(el("option", { value: "" }, "— day off"), ...state.roster.shift_types.map((s) =>
-    el("option", { value: s.id }, `${s.id} ${s.start}-${s.end}`)));
-  picker.value = current.shift && !current.shift.includes("+") ? current.shift : "";
-  picker.disabled = !!current.locked;
-  $("#lock").disabled = false;
-  $("#lock").textContent = current.locked ? "Unlock" : "Lock";
 }
 
-$("#grid").addEventListener("click", (event) => {
-  const td = event.target.closest("td.cell");
-  if (td) select({ emp: td.dataset.emp, date: td.dataset.date });
-});
-
-$("#shift-select").addEventListener("change", async (event) => {
-  const { emp, date } = state.selected;
-  const ms = await change("/api/edits", { edits: [{ employee_id: emp, date, shift_id: event.target.value || null }] });
-  if (ms !== null) say(`${emp} ${date}: ${event.target.value || "day off"} · rules re-checked in ${Math.round(ms)} ms`);
-});
-
-$("#lock").addEventListener("click", async () => {
-  const { emp, date } = state.selected;
-  const locked = $("#lock").textContent === "Lock";
-  if (await change("/api/locks", { cells: [[emp, date]], locked }) !== null) say(`${emp} ${date} ${locked ? "locked" : "unlocked"}`);
-});
-
-$("#undo").addEventListener("click", async () => {
-  const what = state.roster.undo;
-  if (await change("/api/undo", {}) !== null) say(`Undone: ${what}`);
-});
-
-$("#save").addEventListener("click", async () => {
-  try {
-    const saved = await api("/api/save", { version: state.roster.version });
-    say(`Saved to ${saved.saved}${saved.previous ? ` (previous kept as ${saved.previous})` : ""}`);
-    await loadAll();
-  } catch (error) {
-    say(error.message, "error");
+function failed(error) {
+  if (error instanceof Offline) {
+    say(t("edit.offline"), "error");
+    return;
   }
-});
+  say(error.message, "error");
+  if (error.status === 409) loadAll().then(() => say(`${t("edit.conflict")}: ${error.message}`, "error")).catch(() => {});
+}
 
-$("#findings").addEventListener("click", (event) => {
-  const li = event.target.closest("li[data-index]");
-  if (li) highlight(Number(li.dataset.index));
-});
+function currentCell(emp, date) {
+  return (state.employees.get(emp)?.cells || {})[date] || {};
+}
 
-$("#competence").addEventListener("change", loadCoverage);
+async function setShift(emp, date, shift) {
+  if ((currentCell(emp, date).shift || null) === shift) return;
+  const sent = await send("/api/edits", { edits: [{ employee_id: emp, date, shift_id: shift }] });
+  if (!sent) return;
+  const what = shift ? grid.shiftCode(state, shift) : t("cell.dayoff");
+  say(t("edit.done", { who: side.who(state, emp), day: dayLabel(date), what, ms: Math.round(sent.ms) }));
+  if (sent.result) announce(sent.result, emp, date);
+}
 
-// Downloads go through fetch, so a refusal (a roster breaking hard rules has no payroll export)
-// shows in the status line instead of replacing the page.
-for (const link of document.querySelectorAll("a[data-path]")) {
-  link.href = withToken(link.dataset.path);
-  link.addEventListener("click", async (event) => {
-    event.preventDefault();
-    const response = await fetch(link.href);
-    if (!response.ok) {
-      say(`${link.textContent} export refused: ${detailText((await response.json().catch(() => ({}))).detail) || response.statusText}`, "error");
-      return;
+async function setLock(emp, date, locked) {
+  const sent = await send("/api/locks", { cells: [[emp, date]], locked });
+  if (sent) say(t(locked ? "edit.lock" : "edit.unlock", { who: side.who(state, emp), day: dayLabel(date) }));
+}
+
+/** A new rule break is shown beside the edited cell and read out; resolved ones are counted. */
+function announce({ added, resolved }, emp, date) {
+  const callout = $("#callout");
+  clearTimeout(announce.timer);
+  callout.hidden = true;
+  if (!added.length) {
+    if (resolved) {
+      say(`${$("#status").textContent} · ${t("edit.fixed", { n: resolved })}`);
+      $("#announce").textContent = t("edit.fixed", { n: resolved });
     }
-    const name = (response.headers.get("Content-Disposition") || "").match(/filename="(.+)"/);
-    const save = el("a", { href: URL.createObjectURL(await response.blob()), download: name ? name[1] : "export" });
-    document.body.append(save);
-    save.click();
-    save.remove();
-    say(`${link.textContent} exported`);
+    return;
+  }
+  const hard = added.filter((f) => !side.isSoft(f));
+  const head = hard.length > 1 ? t("edit.new.many", { n: hard.length }) : hard.length ? t("edit.new") : t("edit.new.soft");
+  const lines = added.map((f) => `${f.title || f.rule_id}: ${f.message}`);
+  callout.className = hard.length ? "hard" : "soft";
+  callout.replaceChildren(side.el("strong", { text: `${hard.length ? "!" : "~"} ${head}` }),
+    ...lines.map((line) => side.el("div", { text: line })));
+  const td = grid.view.cells.get(grid.key(emp, date));
+  callout.hidden = false;
+  if (td) {
+    const rect = td.getBoundingClientRect();
+    const box = callout.getBoundingClientRect();
+    const left = Math.min(Math.max(rect.left, 4), window.innerWidth - box.width - 8);
+    const top = rect.bottom + box.height + 8 < window.innerHeight ? rect.bottom + 4 : Math.max(rect.top - box.height - 4, 4);
+    callout.style.left = `${left}px`;
+    callout.style.top = `${top}px`;
+  }
+  $("#announce").textContent = `${head}: ${lines.join(". ")}`;
+  announce.timer = setTimeout(() => (callout.hidden = true), CALLOUT_MS);
+}
+
+function openShiftMenu(emp, date, td) {
+  const cell = currentCell(emp, date);
+  const locked = !!cell.locked;
+  const items = [
+    ...state.roster.shift_types.map((s) => ({ label: `${s.code} · ${s.name || s.id}`, hint: `${s.start}–${s.end}`, value: `shift:${s.id}`,
+      checked: cell.shift === s.id, disabled: locked })),
+    { label: t("menu.dayoff"), value: "off", checked: !cell.shift, disabled: locked },
+    { separator: true },
+    { label: t(locked ? "menu.unlock" : "menu.lock"), value: locked ? "unlock" : "lock", role: "menuitem" },
+  ];
+  if (locked) say(t("menu.locked"));
+  openMenu(td, t("menu.label", { who: side.who(state, emp), day: dayLabel(date) }), items, (value) => {
+    if (value === "off") setShift(emp, date, null);
+    else if (value.startsWith("shift:")) setShift(emp, date, value.slice(6));
+    else setLock(emp, date, value === "lock");
   });
 }
 
-window.addEventListener("beforeunload", (event) => {
-  if (state.roster && state.roster.unsaved && state.roster.roster_file) event.preventDefault();
-});
+function activate(cellKey, td) {
+  const [row, date] = grid.splitKey(cellKey);
+  if (grid.isCoverage(row)) openGap(td.dataset.shift, date);
+  else openShiftMenu(row, date, td);
+}
 
-// ------------------------------------------------------------------ solve and re-plan
+function clearCell(cellKey) {
+  const [row, date] = grid.splitKey(cellKey);
+  if (grid.isCoverage(row)) return;
+  if (currentCell(row, date).locked) say(t("menu.locked"), "error");
+  else setShift(row, date, null);
+}
 
-async function startJob(path, body) {
-  if (state.job) return;
+/** What a cell holds, in words: the line above the grid and the cell's tooltip. */
+function describe(cellKey) {
+  const [row, date] = grid.splitKey(cellKey);
+  if (grid.isCoverage(row)) return grid.view.cells.get(cellKey)?.title || "";
+  const e = state.employees.get(row);
+  const cell = currentCell(row, date);
+  const type = cell.shift ? state.types.get(cell.shift) : null;
+  const found = state.marks.byCell.get(row)?.get(date);
+  const change = state.proposal?.byEmp.get(row)?.get(date);
+  const code = (s) => (s ? grid.shiftCode(state, s) : t("cell.dayoff"));
+  return [
+    e.name ? `${e.name} (${e.id})` : e.id,
+    dayLabel(date),
+    type ? `${type.code} ${type.start}–${type.end}` : cell.shift || null,
+    cell.absent ? t("cell.absent", { kind: t(`absence.${cell.absent}`) }) : null,
+    cell.unavailable ? t("cell.unavailable") : null,
+    ...(cell.wishes || []).map((w) => t("cell.wish", { wish: grid.wishText(w) })),
+    cell.locked ? t("cell.locked") : null,
+    ...(found ? found.hard.map((f) => t("cell.hard", { what: f.title || f.rule_id })) : []),
+    ...(found ? found.soft.map((f) => t("cell.soft", { what: f.title || f.rule_id })) : []),
+    change ? t("cell.proposed", { old: code(change.old), new: code(change.new) }) : null,
+  ].filter(Boolean).join(" · ");
+}
+
+// ------------------------------------------------------------------ findings and gaps
+
+function openFinding(index) {
+  const f = state.findings.findings[index];
+  if (!f) return;
+  side.markActiveFinding(index);
+  if (grid.view.rows.get(f.employee_id)?.hidden) resetFilters();
+  const cells = f.cells && f.cells.length ? grid.highlight(f.cells) : grid.highlightRow(f.employee_id);
+  if (cells[0]) {
+    grid.moveFocus(grid.cellKeyOf(cells[0]), false);
+    cells[0].scrollIntoView({ block: "center", inline: "center" });
+  }
+  say(f.cells && f.cells.length ? t("findings.cells", { n: cells.length }) : t("findings.nocells", { who: side.who(state, f.employee_id) }));
+}
+
+function resetFilters() {
+  state.filters = { text: "", team: "", competence: "" };
+  $("#search").value = "";
+  $("#filter-team").value = "";
+  $("#filter-competence").value = "";
+  applyFilters();
+}
+
+async function openGap(shift, date) {
+  state.gap = { shift, date };
+  side.drawGap(state, shift, date, null, assign);
+  $("#gap-pane").scrollIntoView({ block: "nearest" });
+  const query = new URLSearchParams({ date, shift });
+  if ($("#competence").value) query.set("competence", $("#competence").value);
+  let answer;
   try {
-    const job = await api(path, { version: state.roster.version, time_limit: Number($("#time-limit").value) || 10, ...body });
-    state.job = job.id;
-    setBusy(true);
-    poll(job.id);
+    answer = await api(`/api/gap?${query}`);
   } catch (error) {
-    say(error.message, "error");
+    answer = { error: error.message };
   }
+  if (state.gap && state.gap.shift === shift && state.gap.date === date) side.drawGap(state, shift, date, answer, assign);
 }
 
-async function poll(id) {
-  const job = await api(`/api/jobs/${id}`);
-  const p = job.progress;
-  const line = p ? `objective ${p.objective.toFixed(1)} · bound ${p.bound.toFixed(1)} · gap ${(100 * p.gap).toFixed(1)} %` : "searching…";
-  if (job.status === "running") {
-    say(`${job.kind} · ${job.elapsed.toFixed(1)} s of ${job.time_limit} s · ${line}`, "busy");
-    setTimeout(() => poll(id), 500);
-    return;
+async function assign(emp, shift, date) {
+  await setShift(emp, date, shift);
+  if (state.gap) openGap(state.gap.shift, state.gap.date);
+}
+
+// ------------------------------------------------------------------ wiring
+
+function wire() {
+  jobs.connect({ applyFull, loadAll, fullState, failed, resetFilters });
+  const table = $("#grid");
+  grid.setHandlers({
+    activate,
+    clear: clearCell,
+    focused: (cellKey) => ($("#cell-info").textContent = describe(cellKey)),
+  });
+  table.addEventListener("keydown", grid.onGridKey);
+  table.addEventListener("click", (event) => {
+    const td = event.target.closest("td[tabindex]");
+    if (!td) return;
+    const cellKey = grid.cellKeyOf(td);
+    grid.moveFocus(cellKey, true);
+    activate(cellKey, td);
+  });
+  table.addEventListener("pointerover", (event) => {
+    const td = event.target.closest("td[tabindex]");
+    if (td && td.dataset.emp && !td.title) td.title = describe(grid.cellKeyOf(td));
+  });
+  $("#grid-scroll").addEventListener("scroll", () => ($("#callout").hidden = true), { passive: true });
+  table.addEventListener("focusin", (event) => {
+    const td = event.target.closest("td[tabindex]");
+    if (td) $("#cell-info").textContent = describe(grid.cellKeyOf(td));
+  });
+
+  $("#undo").addEventListener("click", async () => {
+    const what = state.roster.undo;
+    if (await send("/api/undo", {})) say(t("edit.undone", { what }));
+  });
+  $("#save").addEventListener("click", async () => {
+    try {
+      const saved = await api("/api/save", { version: state.roster.version });
+      say(saved.previous ? t("edit.saved.prev", { file: saved.saved, previous: saved.previous }) : t("edit.saved", { file: saved.saved }));
+      await loadAll();
+    } catch (error) {
+      failed(error);
+    }
+  });
+  $("#solve").addEventListener("click", () => {
+    state.lastAbsences = [];
+    jobs.startJob("/api/solve", { seed: 1 }, "solve");
+  });
+  $("#replan-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const absences = [{
+      employee_id: $("#sick-employee").value, first: $("#sick-from").value, last: $("#sick-to").value, kind: $("#sick-kind").value,
+    }];
+    state.lastAbsences = absences;
+    jobs.startJob("/api/replan", { absences, fill_other_gaps: $("#fill-other-gaps").checked }, "replan");
+  });
+  $("#print").addEventListener("click", () => window.print());
+  $("#paper").value = remembered(PAPER_KEY) === "A3" ? "A3" : "A4";
+  setPaper();
+  $("#paper").addEventListener("change", () => {
+    remember(PAPER_KEY, $("#paper").value);
+    setPaper();
+  });
+  $("#gap-close").addEventListener("click", () => {
+    state.gap = null;
+    $("#gap-pane").hidden = true;
+  });
+  $("#competence").addEventListener("change", loadCoverage);
+  $("#search").addEventListener("input", (event) => {
+    state.filters.text = event.target.value;
+    applyFilters();
+  });
+  $("#filter-team").addEventListener("change", (event) => {
+    state.filters.team = event.target.value;
+    applyFilters();
+  });
+  $("#filter-competence").addEventListener("change", (event) => {
+    state.filters.competence = event.target.value;
+    applyFilters();
+  });
+  $("#payroll-profile").addEventListener("change", (event) => {
+    remember(PROFILE_KEY, event.target.value);
+    updateExportLinks();
+  });
+  $("#lang").value = getLang();
+  $("#lang").addEventListener("change", (event) => {
+    setLang(event.target.value);
+    drawBanner();
+    if (state.roster) drawAll();
+    else translateStatic();
+    say(t("ready"));
+  });
+  for (const a of document.querySelectorAll("a[data-path]")) a.addEventListener("click", (event) => exportFile(event, a));
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target.closest("input, select, textarea");
+    if ((event.ctrlKey || event.metaKey) && event.key === "z" && !typing && !$("#undo").disabled) {
+      event.preventDefault();
+      if (isMenuOpen()) closeMenu(true);
+      $("#undo").click();
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (state.roster && state.roster.unsaved && state.roster.roster_file) event.preventDefault();
+  });
+  onConnectionBack(async (roster) => {
+    if (roster && state.roster && roster.version === state.roster.version) {
+      say(t("online.back"));
+      return;
+    }
+    try {
+      await loadAll();
+      say(t("online.reloaded", { version: state.roster.version }));
+    } catch (error) {
+      failed(error);
+    }
+  });
+}
+
+/** A4 landscape by default (app.css); A3 for a long plan or many employees. */
+function setPaper() {
+  let style = $("#page-size");
+  if (!style) {
+    style = side.el("style", { id: "page-size" });
+    document.head.append(style);
   }
-  state.job = null;
-  setBusy(false);
-  await loadAll();
-  const kind = job.status === "done" ? "info" : "error";
-  say(`${job.kind} ${job.status}: ${job.message}${p ? ` · ${line}` : ""}`, kind);
-  if (job.kind === "replan" && job.status === "done") drawChanges(job.changes);
+  style.textContent = `@page { size: ${$("#paper").value} landscape; }`;
 }
 
-function setBusy(busy) {
-  for (const id of ["#solve", "#replan", "#undo", "#save"]) $(id).disabled = busy || (id === "#undo" && !state.roster.undo);
-}
-
-function drawChanges(changes) {
-  const head = el("tr", {}, ...["employee", "date", "published", "new", "late"].map((c) => el("th", {}, c)));
-  const rows = changes.map((c) => el("tr", { class: c.inside_notice ? "late" : "" },
-    el("td", {}, c.employee_id), el("td", {}, c.date), el("td", {}, c.old || "fri"), el("td", {}, c.new || "fri"),
-    el("td", {}, c.inside_notice ? "yes" : "no")));
-  $("#changes").replaceChildren(el("caption", {}, `${changes.length} change(s) to tell staff`), el("thead", {}, head), el("tbody", {}, ...rows));
-}
-
-$("#solve").addEventListener("click", () => startJob("/api/solve", { seed: 1 }));
-
-$("#replan-form").addEventListener("submit", (event) => {
+/** Downloads go through fetch, so a refusal (a roster breaking hard rules has no payroll
+ *  export) or a server that is gone shows in the status line instead of replacing the page. */
+async function exportFile(event, a) {
   event.preventDefault();
-  startJob("/api/replan", { absences: [{ employee_id: $("#sick-employee").value, first: $("#sick-from").value,
-    last: $("#sick-to").value, kind: $("#sick-kind").value }] });
-});
-
-// Keyboard: arrows move the selected cell, Delete makes it a day off, Enter opens the shift
-// list, Ctrl+Z undoes.
-const MOVES = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
-
-document.addEventListener("keydown", (event) => {
-  if ((event.ctrlKey || event.metaKey) && event.key === "z" && !$("#undo").disabled) {
-    event.preventDefault();
-    $("#undo").click();
-    return;
+  const what = a.textContent;
+  try {
+    const file = await download(a.href);
+    const save = side.el("a", { href: URL.createObjectURL(file.blob), download: file.name });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    say(t("export.done", { what }));
+  } catch (error) {
+    say(error instanceof Offline ? t("export.offline", { what }) : t("export.refused", { what, why: error.message }), "error");
   }
-  if (!state.selected || event.target.closest("input, select, form")) return;
-  if (MOVES[event.key]) {
-    event.preventDefault();
-    moveSelection(...MOVES[event.key]);
-  } else if ((event.key === "Delete" || event.key === "Backspace") && !$("#shift-select").disabled) {
-    $("#shift-select").value = "";
-    $("#shift-select").dispatchEvent(new Event("change"));
-  } else if (event.key === "Enter" && !$("#shift-select").disabled) {
-    $("#shift-select").focus();
-  }
-});
-
-function moveSelection(rows, columns) {
-  const employees = state.roster.employees.map((e) => e.id);
-  const days = state.roster.days.map((d) => d.date);
-  const row = Math.min(Math.max(employees.indexOf(state.selected.emp) + rows, 0), employees.length - 1);
-  const column = Math.min(Math.max(days.indexOf(state.selected.date) + columns, 0), days.length - 1);
-  select({ emp: employees[row], date: days[column] });
-  document.querySelector("td.selected").scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
-loadAll().then(() => say("Ready")).catch((error) => say(error.message, "error"));
+translateStatic();
+wire();
+say(t("loading"), "busy");
+loadAll().then(() => say(t("ready"))).catch((error) => failed(error));
