@@ -12,17 +12,17 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from builders import TINY, build, emp, need, roster, row, run, scenario, shift
-from rostering import InputError, build_problem, load_scenario, read_roster
+from rostering import InputError, Roster, build_problem, load_scenario, read_roster
 from rostering.exports import grid
 from rostering.exports.grid import grid_workbook, write_grid
 from rostering.rules.objective import staffing
 
-FIRST_DAY = 5  # columns A-D: employee_id, competence, team, contract h/week
+FIRST_DAY = 6  # columns A-E: employee_id, name, competence, team, contract h/week
 DAYS = ["ma 30.03", "ti 31.03", "on 01.04", "to 02.04", "fr 03.04", "lø 04.04", "sø 05.04"]
 
 
 def column(day: str) -> int:
-    """Sheet column of a day in Easter week 2026 (Monday 30 March = column E)."""
+    """Sheet column of a day in Easter week 2026 (Monday 30 March = column F)."""
     return FIRST_DAY + (dt.date.fromisoformat(day) - dt.date(2026, 3, 30)).days
 
 
@@ -85,17 +85,17 @@ def test_grid_shape_header_and_order(saved):
     assert book.sheetnames == ["Vagtplan", "Roster"]
     sheet = book["Vagtplan"]
     header = [c.value for c in sheet[1]]
-    assert header == ["employee_id", "competence", "team", "contract h/week", *DAYS, "planned h", "norm h"]
+    assert header == ["employee_id", "name", "competence", "team", "contract h/week", *DAYS, "planned h", "norm h"]
     # Team a (ssh before ssa, the scenario's order), team b, then no team.
     ids = [sheet.cell(row=r, column=1).value for r in range(2, 6)]
     assert ids == ["e1", "e2", "e3", "e4"]
-    assert [c.value for c in sheet[3]][:4] == ["e2", "ssa", "a", 32]
-    assert sheet.cell(row=5, column=3).value is None  # e4 has no team
+    assert [c.value for c in sheet[3]][:5] == ["e2", None, "ssa", "a", 32]  # no name in this scenario
+    assert sheet.cell(row=5, column=4).value is None  # e4 has no team
     grid = [[sheet.cell(row=r, column=c) for c in range(FIRST_DAY, FIRST_DAY + 7)] for r in range(2, 6)]
     assert len(grid) == len(problem.employees) and all(len(cells) == len(problem.days) for cells in grid)
     assert sheet.cell(row=6, column=1).value is None  # one empty row before the coverage rows
-    assert sheet.freeze_panes == "E2"
-    assert all(sheet.column_dimensions[chr(64 + c)].width >= 8 for c in range(1, 14))
+    assert sheet.freeze_panes == "F2"
+    assert all(sheet.column_dimensions[chr(64 + c)].width >= 8 for c in range(1, 15))
 
 
 def test_cells_hold_shift_codes_and_absences(saved):
@@ -115,8 +115,8 @@ def test_cells_hold_shift_codes_and_absences(saved):
     assert cell[(5, "2026-04-04")] == "dag+aften"  # two shifts: joined, in time order
     assert cell[(5, "2026-04-01")] == "adhoc"
     # Shift codes coloured by type: the same type alike, different types apart.
-    colour = {r_c: sheet.cell(*r_c).font.color.rgb for r_c in ((2, 5), (3, 7), (2, 10), (4, 9))}
-    assert colour[(2, 5)] == colour[(3, 7)] != colour[(2, 10)] != colour[(4, 9)]
+    colour = {r_c: sheet.cell(*r_c).font.color.rgb for r_c in ((2, 6), (3, 8), (2, 11), (4, 10))}
+    assert colour[(2, 6)] == colour[(3, 8)] != colour[(2, 11)] != colour[(4, 10)]
 
 
 def test_weekends_and_holidays_are_shaded(saved):
@@ -133,8 +133,8 @@ def test_weekends_and_holidays_are_shaded(saved):
 def test_planned_and_norm_hours(saved):
     problem, _, _, book = saved
     sheet = book["Vagtplan"]
-    planned = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=12).value for r in range(2, 6)}
-    norm = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=13).value for r in range(2, 6)}
+    planned = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=13).value for r in range(2, 6)}
+    norm = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=14).value for r in range(2, 6)}
     assert planned == {"e1": 22.5, "e2": 15.0, "e3": 8.0, "e4": 18.0}  # 3 x 7.5; 2 x 7.5; 8; 7.5 + 7.5 + 3
     # 37 h/week less 7.4 h for each søgnehelligdag on a weekday (2 and 3 April) and absent weekday (1 April).
     assert norm["e1"] == pytest.approx(37 - 2 * 7.4)
@@ -225,7 +225,7 @@ def test_grid_workbook_in_memory_matches_empty_roster(easter):
     problem, _ = easter
     sheet = grid_workbook(problem, roster([]))["Vagtplan"]
     assert all(sheet.cell(row=r, column=c).value is None for r in (2, 3, 5) for c in range(FIRST_DAY, FIRST_DAY + 7))
-    assert [sheet.cell(row=r, column=12).value for r in range(2, 6)] == [0, 0, 0, 0]
+    assert [sheet.cell(row=r, column=13).value for r in range(2, 6)] == [0, 0, 0, 0]
     assert sheet.cell(row=7, column=column("2026-03-30")).value == 0
     assert rgb(sheet.cell(row=7, column=column("2026-03-30")).fill) == grid.BELOW_MIN_FILL.fgColor.rgb
 
@@ -271,6 +271,20 @@ def test_text_from_the_scenario_is_never_a_formula(tmp_path):
     path = tmp_path / "grid.xlsx"
     write_grid(problem, roster([]), path)
     sheet = load_workbook(path).worksheets[0]
-    teams = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if cell.column == 3}
+    teams = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if cell.column == 4}
     assert teams[evil] == "s" and teams["+1-2"] == "s"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_display_names_show_beside_the_ids():
+    """The grid is the planner's own document (issue 43: names "shown in the UI and grid
+    export"); payroll files never get them (tests/test_web_grid.py)."""
+    tiny = load_scenario(TINY)
+    named = tiny.model_copy(
+        update={
+            "employees": tuple(e.model_copy(update={"name": "K.B."}) if e.id == "e01" else e for e in tiny.employees)
+        }
+    )
+    sheet = grid_workbook(build_problem(named), Roster(()))["Vagtplan"]
+    names = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(2, 11)}
+    assert names["e01"] == "K.B." and {names[e.id] for e in tiny.employees if e.id != "e01"} == {None}

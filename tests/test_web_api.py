@@ -63,6 +63,7 @@ API_PATHS = [
     "/api/export/roster.xlsx",
     "/api/export/payroll.csv",
     "/api/export/ical.zip",
+    "/api/export/scenario.xlsx",
 ]
 
 

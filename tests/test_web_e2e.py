@@ -180,6 +180,7 @@ def test_a_new_rest_break_is_marked_in_its_cells_and_announced(page, tiny_roster
 
         finding = page.locator('#findings li[data-rule="rest.daily"]').filter(has_text=employee)
         assert "§" in finding.first.text_content()
+        assert "Daglig hviletid (11-timers-reglen)" in finding.first.text_content()  # the rule's Danish title
         finding.first.locator("button").focus()
         page.keyboard.press("Enter")  # findings open from the keyboard, and highlight their cells
         assert {f"{employee} {day}", f"{employee} {after}"} <= set(_keys(page, "td.hl"))
@@ -479,6 +480,22 @@ def test_export_csv_downloads_the_current_roster_with_the_payroll_profile(page, 
         with page.expect_download() as download:
             page.click("#export-payroll")
         assert download.value.suggested_filename == "payroll.csv"
+
+
+def test_a_workbook_scenario_round_trips_through_the_page(page, tmp_path):
+    """Served from the planner's workbook, the page exports the scenario as a workbook again, and
+    it reads back as that scenario, nothing left out (with reported sick leave: test_web_grid)."""
+    book = ROOT / "scenarios" / "plejehjem_solbakken.xlsx"
+    with _serve(book, SOLBAKKEN_ROSTER, tmp_path) as url:
+        _open(page, url)
+        with page.expect_download() as download:
+            page.click("#export-scenario")
+        saved = tmp_path / "scenario.xlsx"
+        download.value.save_as(saved)
+        assert download.value.suggested_filename == "scenario.xlsx"
+        page.wait_for_function("document.querySelector('#status').textContent.includes('hentet')")
+        assert "kan ikke rumme" not in page.text_content("#status")
+    assert load_scenario(saved) == load_scenario(book) == load_scenario(ROOT / "scenarios" / "plejehjem_solbakken.yaml")
 
 
 def test_with_a_token_the_page_works_and_without_it_nothing_loads(page, tiny_roster_csv, tmp_path):

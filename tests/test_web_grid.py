@@ -9,6 +9,8 @@ unless a test edits one in.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
 
 import pytest
@@ -16,7 +18,9 @@ from fastapi.testclient import TestClient as _TestClient
 
 from builders import TINY
 from rostering.analysis.explain import OBJECTIVE_CHOICE, understaffed_slots
+from rostering.domain.scenario import AbsenceKind
 from rostering.io.scenario_file import load_scenario
+from rostering.replan.problem import NewAbsence
 from rostering.web.app import create_app
 from rostering.web.views import CAN_TAKE
 from rostering.web.workspace import Workspace
@@ -152,3 +156,28 @@ def test_gap_bad_query_is_422_naming_the_field(client, query, field, words):
         detail if isinstance(detail, str) else " ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
     )
     assert field in text and words in text, text
+
+
+# ------------------------------------------------------------------ GET /api/export/scenario.xlsx
+
+
+def test_the_scenario_downloads_as_a_workbook_with_the_sick_leave_reported(ws, client, tmp_path):
+    """The planner takes the scenario back to Excel with what the page learnt (a sick call), names
+    included: the workbook is the planner's, and it reads back as the page's scenario."""
+    sick = NewAbsence("e03", dt.date(2026, 4, 1), dt.date(2026, 4, 2), AbsenceKind.sygdom)
+    ws.change(ws.version, dataclasses.replace(ws.current, absences=(sick,)))
+    response = client.get("/api/export/scenario.xlsx")
+    assert response.status_code == 200 and response.headers["X-Left-Out"] == ""
+    path = tmp_path / "scenario.xlsx"
+    path.write_bytes(response.content)
+    back = load_scenario(path)
+    assert back == ws.with_reported(ws.current)
+    e03 = next(e for e in back.employees if e.id == "e03")
+    assert any(a.kind is AbsenceKind.sygdom and a.covers(dt.date(2026, 4, 2)) for a in e03.absences)
+    assert {e.name for e in back.employees} >= set(NAMES.values())
+
+
+def test_what_the_workbook_cannot_hold_is_named_in_a_header(named):
+    weighted = named.model_copy(update={"rules": {"hours.norm": {"max_deviation_hours": 7.5}}})
+    response = TestClient(create_app(Workspace.open(weighted, None))).get("/api/export/scenario.xlsx")
+    assert response.status_code == 200 and "rules" in response.headers["X-Left-Out"]

@@ -26,7 +26,7 @@ from rostering.io.roster_file import COLUMNS, roster_records
 from rostering.rules.objective import staffing
 
 WEEKDAYS_DA = ("ma", "ti", "on", "to", "fr", "lø", "sø")
-INFO_HEADER = ("employee_id", "competence", "team", "contract h/week")
+INFO_HEADER = ("employee_id", "name", "competence", "team", "contract h/week")
 TOTALS_HEADER = ("planned h", "norm h")
 FIRST_DAY_COLUMN = len(INFO_HEADER) + 1
 
@@ -109,6 +109,7 @@ def _employee_rows(sheet, problem: Problem, worked) -> int:
             s.id,
         ),
     )
+    names = {e.id: e.name for e in problem.scenario.employees}  # the planner's document: names help
     totals_column = FIRST_DAY_COLUMN + len(problem.days)
     row = 1
     for row, staff in enumerate(staff_order, start=2):
@@ -117,7 +118,7 @@ def _employee_rows(sheet, problem: Problem, worked) -> int:
         for item in items:
             starts[item.row.date].append(item.row.shift_id)
         for column, value in enumerate(
-            (staff.id, ", ".join(staff.competences), staff.team, staff.contract_hours), start=1
+            (staff.id, names.get(staff.id), ", ".join(staff.competences), staff.team, staff.contract_hours), start=1
         ):
             sheet.cell(row=row, column=column, value=value)
         for offset, day in enumerate(problem.days):

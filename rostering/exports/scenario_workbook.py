@@ -10,6 +10,7 @@ the workbook cannot (rules, weights, ...) is returned by name, so the command sa
 
 from __future__ import annotations
 
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -111,6 +112,15 @@ def write_scenario_workbook(path: str | Path, scenario: Scenario, source: str = 
 
     save_atomic(path, save)
     return lost
+
+
+def scenario_workbook_bytes(scenario: Scenario) -> tuple[bytes, list[str]]:
+    """`scenario` as workbook bytes (for a download), with what the workbook cannot hold. Read
+    back from a private temporary folder, removed at once, as a file is before it is put in place."""
+    with tempfile.TemporaryDirectory(prefix="rostering-") as folder:
+        path = Path(folder) / "scenario.xlsx"
+        lost = write_scenario_workbook(path, scenario)
+        return path.read_bytes(), lost
 
 
 def uncovered(scenario: Scenario, path: Path) -> list[str]:

@@ -30,6 +30,7 @@ from rostering.exports.grid import grid_workbook
 from rostering.exports.ical import employee_calendars
 from rostering.exports.pay import payroll_run
 from rostering.exports.payroll import PayrollProfileName, checked_text, load_profile
+from rostering.exports.scenario_workbook import scenario_workbook_bytes
 from rostering.io.roster_file import roster_csv
 from rostering.replan.problem import NewAbsence
 from rostering.solver.options import MAX_SEED, SolveOptions
@@ -294,6 +295,19 @@ def create_app(ws: Workspace, token: str | None = None, hosts: frozenset[str] | 
         return _download(
             buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "roster.xlsx"
         )
+
+    @app.get(
+        "/api/export/scenario.xlsx",
+        summary="The scenario, with the absences reported here, as the planner's workbook (as `rostering "
+        "export scenario`); the header X-Left-Out names what a workbook cannot hold",
+    )
+    def export_scenario():
+        with ws.lock:
+            scenario = ws.with_reported(ws.current)
+        data, lost = scenario_workbook_bytes(scenario)
+        response = _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "scenario.xlsx")
+        response.headers["X-Left-Out"] = ", ".join(lost)
+        return response
 
     @app.get(
         "/api/export/payroll.csv",

@@ -62,7 +62,7 @@ export async function download(href) {
     throw new ApiError(detailText(data.detail) || response.statusText || String(response.status), response.status, data);
   }
   const name = (response.headers.get("Content-Disposition") || "").match(/filename="(.+)"/);
-  return { blob: await response.blob(), name: name ? name[1] : "export" };
+  return { blob: await response.blob(), name: name ? name[1] : "export", leftOut: response.headers.get("X-Left-Out") || "" };
 }
 
 export function detailText(detail) {

@@ -7,7 +7,7 @@
 "use strict";
 
 import { Offline, api, download, drawBanner, link, onConnectionBack } from "./api.js";
-import { dayLabel, getLang, setLang, t, translateStatic } from "./i18n.js";
+import { dayLabel, getLang, ruleTitle, setLang, t, translateStatic } from "./i18n.js";
 import * as grid from "./grid.js";
 import { closeMenu, isMenuOpen, openMenu } from "./menu.js";
 import * as jobs from "./jobs.js";
@@ -314,7 +314,7 @@ function announce({ added, resolved }, emp, date) {
   }
   const hard = added.filter((f) => !side.isSoft(f));
   const head = hard.length > 1 ? t("edit.new.many", { n: hard.length }) : hard.length ? t("edit.new") : t("edit.new.soft");
-  const lines = added.map((f) => `${f.title || f.rule_id}: ${f.message}`);
+  const lines = added.map((f) => `${ruleTitle(f)}: ${f.message}`);
   callout.className = hard.length ? "hard" : "soft";
   callout.replaceChildren(side.el("strong", { text: `${hard.length ? "!" : "~"} ${head}` }),
     ...lines.map((line) => side.el("div", { text: line })));
@@ -381,8 +381,8 @@ function describe(cellKey) {
     cell.unavailable ? t("cell.unavailable") : null,
     ...(cell.wishes || []).map((w) => t("cell.wish", { wish: grid.wishText(w) })),
     cell.locked ? t("cell.locked") : null,
-    ...(found ? found.hard.map((f) => t("cell.hard", { what: f.title || f.rule_id })) : []),
-    ...(found ? found.soft.map((f) => t("cell.soft", { what: f.title || f.rule_id })) : []),
+    ...(found ? found.hard.map((f) => t("cell.hard", { what: ruleTitle(f) })) : []),
+    ...(found ? found.soft.map((f) => t("cell.soft", { what: ruleTitle(f) })) : []),
     change ? t("cell.proposed", { old: code(change.old), new: code(change.new) }) : null,
   ].filter(Boolean).join(" · ");
 }
@@ -566,7 +566,7 @@ async function exportFile(event, a) {
     document.body.append(save);
     save.click();
     save.remove();
-    say(t("export.done", { what }));
+    say(file.leftOut ? t("export.leftOut", { what, left: file.leftOut }) : t("export.done", { what }));
   } catch (error) {
     say(error instanceof Offline ? t("export.offline", { what }) : t("export.refused", { what, why: error.message }), "error");
   }

@@ -8,7 +8,7 @@
 // panel), Delete makes a day off.
 "use strict";
 
-import { dayParts, num, t } from "./i18n.js";
+import { dayParts, num, ruleTitle, t } from "./i18n.js";
 
 const COVERAGE = "#cov:"; // row key prefix of a coverage row (ids never start with "#")
 const STATUS = { "below min": ["below-min", "!"], "below target": ["below-target", "~"], "above max": ["above-max", "+"], ok: ["ok", ""] };
@@ -255,7 +255,7 @@ function rowHeader(state, e) {
     const kind = rowMarks.hard.length ? "hard" : "soft";
     who.classList.add(kind);
     who.append(mark(kind), text("span", "sr-only", t(`legend.${kind}`)));
-    who.title += `\n${[...rowMarks.hard, ...rowMarks.soft].map((f) => f.title || f.rule_id).join("\n")}`;
+    who.title += `\n${[...rowMarks.hard, ...rowMarks.soft].map((f) => ruleTitle(f)).join("\n")}`;
   }
   who.append(e.name || e.id);
   return who;

@@ -27,6 +27,9 @@ const MESSAGES = {
     "export.payroll": "Løn",
     "export.ical": "iCal",
     "export.profile": "Lønprofil",
+    "export.scenario": "Scenarie",
+    "export.scenario.title": "Scenariet som regneark (med fravær meldt her), til at rette i Excel og åbne igen",
+    "export.leftOut": "{what} er hentet; et regneark kan ikke rumme: {left}",
     "export.done": "{what} er hentet",
     "export.refused": "{what}: eksport afvist: {why}",
     "export.offline": "{what}: eksport mislykkedes: ingen forbindelse til serveren",
@@ -248,6 +251,9 @@ const MESSAGES = {
     "export": "Export",
     "export.payroll": "Payroll",
     "export.profile": "Payroll profile",
+    "export.scenario": "Scenario",
+    "export.scenario.title": "The scenario as a workbook (with the absences reported here), to edit in Excel and open again",
+    "export.leftOut": "{what} downloaded; a workbook cannot hold: {left}",
     "export.done": "{what} downloaded",
     "export.refused": "{what}: export refused: {why}",
     "export.offline": "{what}: export failed: the server cannot be reached",
@@ -484,6 +490,52 @@ export function setLang(next) {
 
 /** `key`, or `key.one` when `n` is 1 and the language has it ("1 vagt", "2 vagter"); {n} is
  *  `n` unless `vars` gives it formatted. */
+/** Danish titles of the built-in rules by their stable ids; a plugin's rule keeps the title the
+ *  server sends (and English always does). */
+const RULE_TITLES_DA = {
+  "break.over_6h": "Pause efter 6 timer",
+  "change.inddraget_fridoegn": "Inddraget fridøgn",
+  "change.overtime_notice": "Sent varsel om over- eller merarbejde",
+  "days_off.max_consecutive": "Længste række fridage",
+  "days_off.min_consecutive": "Korteste række fridage",
+  "employee.availability": "Tilgængelighed og fravær",
+  "employee.competence": "Kompetence",
+  "employee.preassigned": "Faste vagter holdt",
+  "fridoegn.count": "Antal fridøgn",
+  "fridoegn.length": "Fridøgnets længde",
+  "hours.max_average": "48 timers gennemsnitlig arbejdsuge",
+  "hours.norm": "Normtimer i normperioden",
+  "hours.total_range": "Timer i planen",
+  "night.avg_8h": "Natarbejder: 8 timer i døgnet i gennemsnit",
+  "night.heavy_8h_abs": "Belastende natarbejde: højst 8 timer i døgnet",
+  "plan.change_notice": "Sen ændring af en offentliggjort vagt (varsling)",
+  "plan.publication": "Varsel for vagtplanens offentliggørelse",
+  "rest.compensatory": "Kompenserende hvile efter nedsat hviletid",
+  "rest.daily": "Daglig hviletid (11-timers-reglen)",
+  "rest.weekly": "Ugentligt fridøgn",
+  "shifts.count_range": "Vagter i planen",
+  "shifts.forbidden_succession": "Forbudte vagtskift",
+  "shifts.length": "Vagtlængde (normaltjeneste)",
+  "shifts.max_consecutive_days": "Arbejdsdage i træk",
+  "shifts.max_consecutive_nights": "Nattevagter i træk",
+  "shifts.max_consecutive_type": "Længste række af én vagttype",
+  "shifts.max_per_day": "Vagter pr. dag",
+  "shifts.max_per_type": "Vagter pr. vagttype",
+  "shifts.min_consecutive_days": "Korteste række arbejdsdage",
+  "shifts.min_consecutive_type": "Korteste række af én vagttype",
+  "shifts.no_overlap": "Ingen overlappende vagter",
+  "weekend.complete": "Hele weekender",
+  "weekend.max_worked": "Arbejdsweekender",
+  "weekend.off_frequency": "Fri weekender",
+  "youth.rest_12h": "Daglig hviletid for unge under 18",
+};
+
+/** A finding's rule title in the page's language. */
+export function ruleTitle(finding) {
+  if (lang === "da" && finding.rule_id in RULE_TITLES_DA) return RULE_TITLES_DA[finding.rule_id];
+  return finding.title || finding.rule_id;
+}
+
 export function plural(key, n, vars = {}) {
   const one = `${key}.one`;
   return t(n === 1 && (one in MESSAGES[lang] || one in MESSAGES.da) ? one : key, { n, ...vars });

@@ -3,7 +3,7 @@
 // Each function draws one panel from the state it is given; the app wires the buttons.
 "use strict";
 
-import { dayLabel, kr, num, pct, plural, t } from "./i18n.js";
+import { dayLabel, kr, num, pct, plural, ruleTitle, t } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -47,7 +47,7 @@ export function drawFindings(state, open) {
     return el("li", { class: `finding ${isSoft(f) ? "soft" : "hard"}`, dataset: { rule: f.rule_id, index: String(index) } },
       el("button", { type: "button", onclick: () => open(index) },
         el("span", { class: `mark ${isSoft(f) ? "soft" : "hard"}`, "aria-hidden": "true", text: isSoft(f) ? "~" : "!" }),
-        el("strong", { text: f.title || f.rule_id }), " ",
+        el("strong", { text: ruleTitle(f) }), " ",
         el("span", { class: "emp", text: who(state, f.employee_id) }), " ",
         el("span", { class: "muted", text: when }),
         el("span", { class: "msg", text: f.message }),
