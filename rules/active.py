@@ -136,17 +136,20 @@ class ActiveRules:
         return self.by_agreement[staff.agreement]  # every agreement in use has an entry, if only the law
 
 
-_BY_PROBLEM: dict[int, ActiveRules] = {}
+_BY_SCENARIO: dict[int, ActiveRules] = {}
 
 
 def active_rules(problem: Problem) -> ActiveRules:
-    """The problem's active rules, built once per problem and shared by everything that reads it
-    (solve, check, explain, pay ...), so no two steps can disagree on which rules hold. The domain
-    sits below the rules, so the problem cannot hold them itself: they live beside it, for as
-    long as it does."""
-    key = id(problem)
-    rules = _BY_PROBLEM.get(key)
+    """The problem's active rules, built once per scenario and shared by everything that reads
+    it (solve, check, explain, pay ...), so no two steps can disagree on which rules hold. The
+    domain sits below the rules, so the scenario cannot hold them itself: they live beside it,
+    for as long as it does. Keyed by the scenario, which alone decides them: the problems made
+    from one (a start's one-employee problems, a re-plan's scoped copy) share them, where building
+    them again cost 8 ms per one-employee model."""
+    scenario = problem.scenario
+    key = id(scenario)
+    rules = _BY_SCENARIO.get(key)
     if rules is None:
-        rules = _BY_PROBLEM[key] = ActiveRules.from_scenario(problem.scenario)
-        weakref.finalize(problem, _BY_PROBLEM.pop, key, None)
+        rules = _BY_SCENARIO[key] = ActiveRules.from_scenario(scenario)
+        weakref.finalize(scenario, _BY_SCENARIO.pop, key, None)
     return rules

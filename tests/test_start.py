@@ -128,6 +128,21 @@ def test_each_small_model_prices_staffing_as_the_whole_roster_does(tiny):
         assert in_roster == pytest.approx(in_own_problem), staff.id
 
 
+def test_an_employees_kept_model_prices_her_heads_as_the_whole_roster_does(tiny):
+    """The model kept from sweep to sweep is priced, not rebuilt: the cost of each head she adds
+    must be what it changes in the whole roster's staffing points, for every employee."""
+    problem, (start, _) = tiny
+    rules = ActiveRules.from_scenario(problem.scenario)
+    for staff in problem.employees:
+        mine = [r for r in start.roster.assignments if r.employee_id == staff.id]
+        others = Roster(tuple(r for r in start.roster.assignments if r.employee_id != staff.id))
+        heads = Counter((problem.day_index[r.date], r.shift_id, r.competence) for r in others.assignments)
+        costs = start_module._Alone.build(problem, rules, staff).costs(problem, heads)
+        added = sum(costs[(problem.day_index[r.date], r.shift_id, r.competence)] for r in mine)
+        points = staffing_points(problem, start.roster) - staffing_points(problem, others)
+        assert added == 60 * points, staff.id  # model units are point-minutes
+
+
 def test_start_on_curtois_instance1_passes_the_independent_evaluator(tmp_path):
     problem = build_problem(read_curtois(CURTOIS_INSTANCE1))
     start, sweeps = start_of(problem)
@@ -279,9 +294,9 @@ def test_a_first_sweep_that_cannot_end_in_time_gives_up_early_and_solve_still_fi
     after the first few employees and leaves the rest of the limit to the full model."""
     plan_alone = start_module._plan_alone
 
-    def slow(*args):
+    def slow(*args, **kwargs):
         time.sleep(0.5)
-        return plan_alone(*args)
+        return plan_alone(*args, **kwargs)
 
     monkeypatch.setattr(start_module, "_plan_alone", slow)
     problem = build_problem(load_scenario(TINY))
@@ -331,14 +346,14 @@ def test_two_lanes_plan_two_employees_at_once_into_a_roster(monkeypatch):
     plan_alone, lock = start_module._plan_alone, threading.Lock()
     running, most, steps = [0], [0], []
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         with lock:
             running[0] += 1
             most[0] = max(most[0], running[0])
-            steps.append(args[-1])
+            steps.append(args[6])  # problem, rules, staff, heads, current, solver, step
         try:
             time.sleep(0.05)  # long enough for the other lane to begin
-            return plan_alone(*args)
+            return plan_alone(*args, **kwargs)
         finally:
             with lock:
                 running[0] -= 1
@@ -375,10 +390,10 @@ def test_each_lane_plans_against_the_other_lanes_current_plan(monkeypatch):
     100 employees x 8 weeks, 60 s, 81,807 points against 29,505-37,253 with it)."""
     plan_alone, calls, lock = start_module._plan_alone, [], threading.Lock()
 
-    def recorded(problem, rules, staff, heads, current, *rest):
+    def recorded(problem, rules, staff, heads, current, *rest, **kwargs):
         with lock:
             calls.append((staff.id, Counter(heads), current))
-        return plan_alone(problem, rules, staff, heads, current, *rest)
+        return plan_alone(problem, rules, staff, heads, current, *rest, **kwargs)
 
     monkeypatch.setattr(start_module, "_plan_alone", recorded)
     problem = build(
@@ -424,3 +439,29 @@ def test_the_start_roster_is_re_planned_when_the_full_search_finds_none(monkeypa
     assert result.status == "FEASIBLE" and result.objective <= started_at
     assert total_points(problem, result.roster) == pytest.approx(result.objective)
     assert hard_findings(problem, result.roster) == []
+
+
+def test_one_employee_problem_keeps_only_the_cells_she_could_count_in():
+    """The cells she cannot count in (another competence, a shift type she is excluded from)
+    are constants in her model and are left out; a shift she is preassigned to stays."""
+    data = scenario(
+        [
+            emp(
+                "e1", overrides={"forbidden_shifts": ["aften"]}, preassigned=[{"date": "2026-01-06", "shift": "aften"}]
+            ),
+            emp("e2", competences=("ssa",)),
+        ],
+        demand=[need("dag", days=["all"]), need("aften", days=["all"]), need("dag", days=["all"], competence="ssa")],
+    )
+    problem = build(data)
+    rules = ActiveRules.from_scenario(problem.scenario)
+    kept = problem_alone(problem, problem.employees[0], Counter(), rules).demand
+    shifts = {(problem.days[day].isoformat(), shift_id, comp) for day, shift_id, comp in kept}
+    assert {comp for *_, comp in shifts} == {"ssh"}
+    assert {(d, s) for d, s, _ in shifts if s == "aften"} == {("2026-01-06", "aften")}
+    assert len(shifts) == len(problem.days) + 1
+    # Without the rules (or without employee.availability) only the competence decides.
+    assert len(problem_alone(problem, problem.employees[0], Counter()).demand) == 2 * len(problem.days)
+    # An SSA covers SSH here? Only where the scenario says so: her cells are those of her can_fill.
+    ssa = problem.employees[1]
+    assert {comp for *_, comp in problem_alone(problem, ssa, Counter(), rules).demand} == set(ssa.can_fill)

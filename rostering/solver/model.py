@@ -74,7 +74,9 @@ class RosterModel:
     def _create_variables(self, role_rows: array) -> None:
         problem = self.problem
         for staff in problem.employees:
-            rules = self.rules.for_staff(staff)
+            # Only the rules that can block a shift are asked (a handful of the employee's ~25): the
+            # question is put for every shift of the horizon, 1,176 of them at 12 weeks.
+            rules = [rule for rule in self.rules.for_staff(staff) if type(rule).blocks is not Rule.blocks]
             preassigned = set(staff.preassigned)
             options, index = [], {}
             frozen = problem.frozen_until

@@ -174,7 +174,7 @@ class _Pricing:
     """One employee's own model, re-priced each round."""
 
     def __init__(self, problem: Problem, rules: ActiveRules, staff: Staff):
-        self.model = RosterModel(problem_alone(problem, staff, Counter()), rules)
+        self.model = RosterModel(problem_alone(problem, staff, Counter(), rules), rules)
         post_objective(self.model)
         alone = self.model.problem.employees[0]
         self.own = own_expr(self.model, alone)

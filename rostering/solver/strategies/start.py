@@ -28,7 +28,7 @@ from ortools.sat.python import cp_model
 from rostering.domain.problem import DemandCell, Problem, Staff
 from rostering.domain.roster import Assignment, Roster
 from rostering.rules.active import ActiveRules
-from rostering.rules.objective import post_objective, score, total_points
+from rostering.rules.objective import STAFFING_TERMS, post_objective, score, staffing_points, total_points
 from rostering.solver.model import RosterModel
 from rostering.solver.options import SolveOptions
 from rostering.solver.search import Clock, Progress, complete_hint, cp_solver
@@ -99,7 +99,7 @@ def employee_start(
     # charged generously, and without it there is no roster at all.
     by_wall = clock.counts_work and clock.wall_holds
     first_deadline = math.inf if by_wall else max(budget, first_budget or budget)
-    work = (clock,) if clock.counts_work else ()  # _plan_alone charges the searches' work
+    work = clock if clock.counts_work else None  # _plan_alone charges the searches' work
     first_step = FIRST_WORK_STEP_SECONDS if clock.counts_work else FIRST_STEP_SECONDS
 
     def elapsed() -> float:
@@ -117,6 +117,7 @@ def employee_start(
 
     plans: dict[str, tuple[Assignment, ...]] = {}
     heads: Counter = Counter()
+    models: dict[str, _Alone] = {}  # each employee's model, priced again in every sweep
 
     def sweep(pool: ThreadPoolExecutor) -> bool:
         """Re-plan everyone while there is time (the first sweep: until each has a plan); False
@@ -132,7 +133,7 @@ def employee_start(
                 _count(problem, others, old, -1)
                 solver = solver_for(left())
                 step = first_step if best is None else STEP_SECONDS
-                job = pool.submit(_plan_alone, problem, rules, staff, others, old, solver, step, *work)
+                job = pool.submit(_plan_alone, problem, rules, staff, others, old, solver, step, work, models)
                 running[job] = (staff, old, solver)
             if not running:
                 return best is not None  # out of time: the employees still waiting keep their plans
@@ -174,6 +175,45 @@ def _too_slow(planned: int, employees: int, elapsed: float, deadline: float) -> 
     return planned >= max(3, PACE_AFTER * employees) and elapsed * employees / planned > PACE_SLACK * deadline
 
 
+@dataclass(frozen=True)
+class _Alone:
+    """One employee's model, built once and priced again at every step. Her rules and her own
+    terms do not change between sweeps; only what each demand cell is worth does, given the
+    others' heads, and she adds at most one head to a cell, so that worth is linear in her choice:
+    the staffing points of one more head there. Building the model was most of a step's time
+    (home care, 200 x 12 weeks: 75-90 ms of it against a 30 ms search), under the GIL, so two
+    lanes could not build at once."""
+
+    model: RosterModel
+    own: cp_model.LinearExprT  # her objective but the staffing terms
+    roles: tuple[tuple[tuple[int, str, str], cp_model.IntVar], ...]  # (demand cell, her literal)
+
+    @classmethod
+    def build(cls, problem: Problem, rules: ActiveRules, staff: Staff) -> _Alone:
+        model = RosterModel(problem_alone(problem, staff, Counter(), rules), rules)
+        post_objective(model)
+        own = sum(p.weight * p.expr for p in model.penalties if p.name not in STAFFING_TERMS)
+        instances = problem.instances
+        roles = tuple(
+            ((problem.day_index[instances[i].date], instances[i].shift_id, competence), var)
+            for (i, competence), var in model.role_vars(model.problem.employees[0])
+        )
+        return cls(model, own, roles)
+
+    def costs(self, problem: Problem, heads: Counter) -> dict[tuple[int, str, str], int]:
+        """What her head costs in each cell she could count in (negative: a gap it fills), given
+        the others' `heads`, in the whole roster's staffing points."""
+        return {
+            key: staffing_points(problem, key, heads[key] + 1) - staffing_points(problem, key, heads[key])
+            for key, _ in self.roles
+        }
+
+    def price(self, problem: Problem, heads: Counter) -> None:
+        """Her objective against the demand the others' `heads` leave open."""
+        cost = self.costs(problem, heads)
+        self.model.cp.Minimize(self.own + sum(cost[key] * var for key, var in self.roles if cost[key]))
+
+
 def _plan_alone(
     problem: Problem,
     rules: ActiveRules,
@@ -183,20 +223,29 @@ def _plan_alone(
     solver: cp_model.CpSolver,
     step: float = STEP_SECONDS,
     clock: Clock | None = None,
+    models: dict[str, _Alone] | None = None,
 ) -> tuple[Assignment, ...] | None:
     """The employee's best plan in a step against the demand the others leave open, or past the
     step the first plan found (None: none), hinted with their current plan. A search cut short
     can end on a plan worse than the current one (on a year, presolve alone outlasts the step),
     so the current plan is kept unless the new one costs no more: each sweep is then no worse.
-    A `clock` that counts work measures the step in work and is charged the searches' work."""
-    alone = problem_alone(problem, staff, heads)
-    model = RosterModel(alone, rules)
-    post_objective(model)
+    A `clock` that counts work measures the step in work and is charged the searches' work (and
+    the model's build, once). `models` keeps each employee's model from one sweep to the next."""
+    alone = (models or {}).get(staff.id)
+    if alone is None:
+        alone = _Alone.build(problem, rules, staff)
+        if clock is not None and clock.counts_work:
+            clock.charge_build(alone.model.cp)
+        if models is not None:
+            models[staff.id] = alone
+    alone.price(problem, heads)
+    model = alone.model
     if current:
         model.hint_roster(Roster(current))
+    else:
+        model.cp.ClearHints()
     solver.parameters.absolute_gap_limit = STEP_GAP
     if clock is not None and clock.counts_work:
-        clock.charge_build(model.cp)
         status = _work_step(solver, model.cp, clock.units(step, len(model.cp.Proto().variables)), clock)
     else:
         stop = _FirstPlanAfter(solver, step)
@@ -207,7 +256,8 @@ def _plan_alone(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = model.roster_from(solver).assignments
-    if current and total_points(alone, Roster(plan)) > total_points(alone, Roster(current)):
+    scored = problem_alone(problem, staff, heads, rules)
+    if current and total_points(scored, Roster(plan)) > total_points(scored, Roster(current)):
         return current
     return plan
 
@@ -259,17 +309,41 @@ class _FirstPlanAfter(cp_model.CpSolverSolutionCallback):
         self._timer.cancel()
 
 
-def problem_alone(problem: Problem, staff: Staff, heads: Counter) -> Problem:
+def problem_alone(problem: Problem, staff: Staff, heads: Counter, rules: ActiveRules | None = None) -> Problem:
     """The problem of one employee against the demand the others leave open. Each staffing
-    penalty of a plan here is what the plan adds to the whole roster's, up to a constant."""
-    return replace(problem, employees=(replace(staff, index=0),), demand=left_open(problem, heads))
+    penalty of a plan here is what the plan adds to the whole roster's, up to a constant.
+
+    Only the cells the employee could count in are kept: the others' penalties are that constant,
+    and posting them was most of building the model (home care, 200 x 12 weeks: 4,550 cells, of
+    which an SSH on one team's routes can count in a few hundred). A cell stays when she holds or
+    covers its competence, and, with `rules` holding employee.availability for her, when its
+    shift type is not one she is excluded from (unless preassigned to it)."""
+    could = _could_count(problem, staff, rules)
+    return replace(problem, employees=(replace(staff, index=0),), demand=left_open(problem, heads, could))
 
 
-def left_open(problem: Problem, heads: Counter) -> dict[tuple[int, str, str], DemandCell]:
-    """Demand less the heads planned (`heads`: demand cell -> count). A cell already at its
-    maximum keeps max 0, so one more head costs what it costs in the whole roster."""
+def _could_count(problem: Problem, staff: Staff, rules: ActiveRules | None) -> Callable[[tuple[int, str, str]], bool]:
+    availability = rules is not None and any(r.id == "employee.availability" for r in rules.for_staff(staff))
+    excluded = staff.forbidden_shifts if availability else frozenset()
+    pinned = {(problem.day_index[day], shift_id) for day, shift_id in staff.preassigned if day in problem.day_index}
+
+    def could(key: tuple[int, str, str]) -> bool:
+        day, shift_id, competence = key
+        return competence in staff.can_fill and (shift_id not in excluded or (day, shift_id) in pinned)
+
+    return could
+
+
+def left_open(
+    problem: Problem, heads: Counter, keep: Callable[[tuple[int, str, str]], bool] | None = None
+) -> dict[tuple[int, str, str], DemandCell]:
+    """Demand less the heads planned (`heads`: demand cell -> count), of the cells `keep` keeps
+    (default all). A cell already at its maximum keeps max 0, so one more head costs what it
+    costs in the whole roster."""
     out = {}
     for key, cell in problem.demand.items():
+        if keep is not None and not keep(key):
+            continue
         have = heads.get(key, 0)
         if not have:
             out[key] = cell  # unchanged: no copy (most cells, early in the first sweep)
