@@ -459,6 +459,9 @@ def test_filters_and_who_can_take_a_gap(page, tiny_roster_csv, tmp_path):
         page.locator("#gap-body .gap-heading").wait_for()
         assert "dag" in page.text_content("#gap-body .gap-heading")
         assert page.locator("#gap-body li").count() >= 1
+        cannot = page.text_content("#gap-body details")  # why the others cannot, in Danish
+        assert re.search(r"ville bryde|har allerede vagt|må ikke tage|fraværende|ikke til rådighed", cannot)
+        assert not re.search(r"already on duty|would break|may not|absent \(|rest\.daily", cannot)
         assign = page.locator("#gap-body button.assign")
         if assign.count():
             taker = assign.first.get_attribute("data-emp")

@@ -106,8 +106,15 @@ def test_gap_lists_who_can_take_it_first_and_why_the_others_cannot(client):
     reasons = {c["employee_id"]: c for c in found["candidates"]}
     assert set(reasons) == {"e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08", "e09"}  # ssa covers ssh
     assert reasons["e06"]["reason"] == "absent (ferie)" and not reasons["e06"]["can_take"]
+    assert reasons["e06"]["why"] == {"kind": "absent", "detail": "ferie"}  # the page's own words from these
     assert reasons["e05"]["reason"].startswith("may not work it") and not reasons["e05"]["can_take"]
-    assert reasons["e03"] == {"employee_id": "e03", "name": "Karen Blixen", "can_take": True, "reason": CAN_TAKE}
+    assert reasons["e03"] == {
+        "employee_id": "e03",
+        "name": "Karen Blixen",
+        "can_take": True,
+        "reason": CAN_TAKE,
+        "why": {"kind": "objective", "detail": ""},
+    }
     takes = [c["can_take"] for c in found["candidates"]]
     assert takes == sorted(takes, reverse=True)  # can_take first
 

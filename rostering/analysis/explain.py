@@ -77,7 +77,7 @@ def understaffed_slots(problem: Problem, roster: Roster, rules: ActiveRules | No
         for staff in candidates:
             if staff.id not in baseline:
                 baseline[staff.id] = _broken(problem, rules, staff, worked[staff.id])
-            reasons[_why_not(problem, rules, staff, worked[staff.id], shift, baseline[staff.id])].append(staff.id)
+            reasons[str(_why_not(problem, rules, staff, worked[staff.id], shift, baseline[staff.id]))].append(staff.id)
         out.append(SlotExplanation(cell, {k: tuple(v) for k, v in sorted(reasons.items(), key=lambda kv: -len(kv[1]))}))
     return out
 
@@ -88,9 +88,10 @@ def slot_reasons(
     shift: ShiftInstance,
     competence: str,
     rules: ActiveRules | None = None,
-) -> dict[str, str]:
+) -> dict[str, Reason]:
     """For one slot: each employee who holds or covers `competence` (in problem order), and why
-    she is not on `shift`, as `understaffed_slots` says it; OBJECTIVE_CHOICE when she could take it."""
+    she is not on `shift`, as `understaffed_slots` says it; kind "objective" (OBJECTIVE_CHOICE)
+    when she could take it."""
     rules = rules if rules is not None else active_rules(problem)
     return {
         staff.id: _why_not(
@@ -101,6 +102,25 @@ def slot_reasons(
     }
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why an employee is not on a slot, as a kind and its detail, so a front end can say it in
+    its own language; `str()` is the English the CLI prints."""
+
+    kind: str  # absent | unavailable | on_duty | may_not | would_break | objective
+    detail: str = ""  # the absence kind, the shift on duty, the rule id(s)
+
+    def __str__(self) -> str:
+        return {
+            "absent": f"absent ({self.detail})",
+            "unavailable": "unavailable that day",
+            "on_duty": f"already on duty ({self.detail})",
+            "may_not": f"may not work it ({self.detail})",
+            "would_break": f"would break {self.detail}",
+            "objective": OBJECTIVE_CHOICE,
+        }[self.kind]
+
+
 def _why_not(
     problem: Problem,
     rules: ActiveRules,
@@ -108,25 +128,25 @@ def _why_not(
     worked: Sequence[Worked],
     shift: ShiftInstance,
     already: dict[str, int],
-) -> str:
+) -> Reason:
     if shift.date in staff.absent:
-        return f"absent ({staff.absent[shift.date]})"
+        return Reason("absent", staff.absent[shift.date])
     if shift.date in staff.unavailable:
-        return "unavailable that day"
+        return Reason("unavailable")
     busy = [w for w in worked if w.shift.start < shift.end and shift.start < w.shift.end]
     if busy:
-        return f"already on duty ({busy[0].row.shift_id})"
+        return Reason("on_duty", busy[0].row.shift_id)
     mine = rules.for_staff(staff)
     for rule in mine:
         if rule.blocks(problem, staff, shift):
-            return f"may not work it ({rule.id})"
+            return Reason("may_not", rule.id)
     row = Assignment(staff.id, shift.date, shift.shift_id, shift.start_local, shift.end_local)
     trial = sorted([*worked, Worked(row, shift)], key=lambda w: (w.shift.start, w.shift.end))
     now = _broken(problem, rules, staff, trial)
     new = sorted(rule_id for rule_id, n in now.items() if n > already.get(rule_id, 0))
     if new:
-        return "would break " + ", ".join(new)
-    return OBJECTIVE_CHOICE
+        return Reason("would_break", ", ".join(new))
+    return Reason("objective")
 
 
 def _broken(problem: Problem, rules: ActiveRules, staff: Staff, worked: Sequence[Worked]) -> dict[str, int]:

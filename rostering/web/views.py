@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from rostering.analysis.coverage import CoverageCell
-from rostering.analysis.explain import OBJECTIVE_CHOICE, slot_reasons
+from rostering.analysis.explain import slot_reasons
 from rostering.analysis.report import violation_record
 from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.problem import Problem, Staff
@@ -250,8 +250,9 @@ def gap_view(ws: Workspace, day: dt.date, shift_id: str, competence: str | None)
         {
             "employee_id": staff.id,
             "name": names.get(staff.id),
-            "can_take": reasons[staff.id] == OBJECTIVE_CHOICE,
-            "reason": CAN_TAKE if reasons[staff.id] == OBJECTIVE_CHOICE else reasons[staff.id],
+            "can_take": reasons[staff.id].kind == "objective",
+            "reason": CAN_TAKE if reasons[staff.id].kind == "objective" else str(reasons[staff.id]),
+            "why": {"kind": reasons[staff.id].kind, "detail": reasons[staff.id].detail},  # for the page's words
         }
         for staff in _ordered(problem)
         if staff.id in reasons

@@ -136,6 +136,12 @@ const MESSAGES = {
     "gap.unavailable": "Serveren kan ikke svare på det endnu: {why}",
     "gap.close": "Luk",
     "gap.loading": "Finder kandidater …",
+    "gap.why.absent": "fraværende ({detail})",
+    "gap.why.unavailable": "ikke til rådighed den dag",
+    "gap.why.on_duty": "har allerede vagt ({detail})",
+    "gap.why.may_not": "må ikke tage den ({detail})",
+    "gap.why.would_break": "ville bryde: {detail}",
+    "gap.why.objective": "fri, og vagten bryder ingen regel",
 
     "totals": "Dækning i alt",
     "totals.demanded": "timer efterspurgt (mål) / planlagt",
@@ -529,6 +535,16 @@ const RULE_TITLES_DA = {
   "weekend.off_frequency": "Fri weekender",
   "youth.rest_12h": "Daglig hviletid for unge under 18",
 };
+
+/** Why a colleague cannot take a gap, in the page's language: the server's kind and detail in
+ *  Danish (rule ids as their titles), its English text otherwise. */
+export function gapReason(candidate) {
+  const why = candidate.why;
+  if (lang !== "da" || !why || !(`gap.why.${why.kind}` in MESSAGES.da)) return candidate.reason;
+  const rules = ["may_not", "would_break"].includes(why.kind);
+  const detail = rules ? why.detail.split(", ").map((id) => RULE_TITLES_DA[id] || id).join(", ") : why.detail;
+  return t(`gap.why.${why.kind}`, { detail });
+}
 
 /** A finding's rule title in the page's language. */
 export function ruleTitle(finding) {

@@ -3,7 +3,7 @@
 // Each function draws one panel from the state it is given; the app wires the buttons.
 "use strict";
 
-import { dayLabel, kr, num, pct, plural, ruleTitle, t } from "./i18n.js";
+import { dayLabel, gapReason, kr, num, pct, plural, ruleTitle, t } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -96,7 +96,7 @@ export function drawGap(state, shift, date, answer, assign) {
       : el("p", { class: "muted", text: t("gap.nobody") }),
     cannot.length ? el("details", {}, el("summary", { text: `${t("gap.cannot")} (${cannot.length})` }),
       el("ul", { class: "candidates" }, ...cannot.map((c) => el("li", {},
-        el("strong", { text: c.name || c.employee_id, title: c.employee_id }), el("span", { class: "muted", text: ` ${c.reason}` }))))) : null);
+        el("strong", { text: c.name || c.employee_id, title: c.employee_id }), el("span", { class: "muted", text: ` ${gapReason(c)}` }))))) : null);
 }
 
 // ------------------------------------------------------------------ totals
