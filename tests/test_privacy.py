@@ -24,8 +24,8 @@ SPELLINGS = {
     "cpr-prefix": f"cpr-{DATE}{SERIAL}",
     "suffixed": f"{DATE}{SERIAL}x",
 }
-# A date run of 8 digits and a serial ("20240101-0001", assembled here so the tree holds no
-# CPR-shaped literal) is a date stamp, not a birth date: the digits before DDMMYY rule it out.
+# A date run of 8 digits (year, month, day) and a 4-digit serial, assembled here so the tree holds
+# no CPR-shaped literal, is a date stamp, not a birth date: the digits before DDMMYY rule it out.
 DATE_STAMP = "2024" + "0101" + "-0001"
 NOT_CPR = ["e001", "nurse-12", DATE_STAMP, "3113701234", "1399701234", "12345678901", "A", "vikar-3"]
 
