@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,10 @@ from typer.testing import CliRunner
 
 from builders import TINY
 from rostering.cli import app
+from rostering.web import jobs as jobs_module
+
+#: How long a held web job waits at most for its test to release it.
+JOB_HELD_AT_MOST = 60.0
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +26,19 @@ def tiny_roster_csv(tmp_path_factory) -> Path:
     )
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture
+def gate(monkeypatch):
+    """Hold every web job's solver call until the test sets the returned event: the job is
+    certainly still running meanwhile. Released at teardown whatever happens."""
+    release = threading.Event()
+    real = jobs_module.solve_and_verify
+
+    def gated(*args, **kwargs):
+        release.wait(JOB_HELD_AT_MOST)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs_module, "solve_and_verify", gated)
+    yield release
+    release.set()

@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import re
 import shutil
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -34,7 +33,6 @@ from rostering.cli import app as cli_app
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
 from rostering.rules.check import blocking, check_roster
-from rostering.web import jobs as jobs_module
 from rostering.web.app import create_app
 from rostering.web.workspace import Workspace
 
@@ -108,22 +106,6 @@ def solved_ws(tiny, roster_file) -> Workspace:
 @pytest.fixture
 def solved(solved_ws) -> TestClient:
     return TestClient(create_app(solved_ws))
-
-
-@pytest.fixture
-def gate(monkeypatch):
-    """Hold every job's solver call until the test sets the returned event: the job is
-    certainly still running meanwhile. Released at teardown whatever happens."""
-    release = threading.Event()
-    real = jobs_module.solve_and_verify
-
-    def gated(*args, **kwargs):
-        release.wait(JOB_DEADLINE)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(jobs_module, "solve_and_verify", gated)
-    yield release
-    release.set()
 
 
 def detail(response) -> str:

@@ -469,14 +469,20 @@ def test_filters_and_who_can_take_a_gap(page, tiny_roster_csv, tmp_path):
             _cell(page, taker, date).locator(".shift").filter(has_text="dag").wait_for()
 
 
+def _download(page, link: str, folder: Path, name: str) -> Path:
+    """Click an export link, check the file's suggested name and save it in `folder`."""
+    with page.expect_download() as download:
+        page.click(link)
+    assert download.value.suggested_filename == name
+    saved = folder / name
+    download.value.save_as(saved)
+    return saved
+
+
 def test_export_csv_downloads_the_current_roster_with_the_payroll_profile(page, tiny_roster_csv, tmp_path):
     with _serve(TINY, tiny_roster_csv, tmp_path) as url:
         _open(page, url)
-        with page.expect_download() as download:
-            page.click("#export-csv")
-        saved = tmp_path / "export.csv"
-        download.value.save_as(saved)
-        assert download.value.suggested_filename == "roster.csv"
+        saved = _download(page, "#export-csv", tmp_path, "roster.csv")
         assert read_roster(saved).assignments == read_roster(tiny_roster_csv).assignments
         page.select_option("#payroll-profile", "kmd_opus")
         assert "profile=kmd_opus" in page.get_attribute("#export-payroll", "href")
@@ -491,11 +497,7 @@ def test_a_workbook_scenario_round_trips_through_the_page(page, tmp_path):
     book = ROOT / "scenarios" / "plejehjem_solbakken.xlsx"
     with _serve(book, SOLBAKKEN_ROSTER, tmp_path) as url:
         _open(page, url)
-        with page.expect_download() as download:
-            page.click("#export-scenario")
-        saved = tmp_path / "scenario.xlsx"
-        download.value.save_as(saved)
-        assert download.value.suggested_filename == "scenario.xlsx"
+        saved = _download(page, "#export-scenario", tmp_path, "scenario.xlsx")
         page.wait_for_function("document.querySelector('#status').textContent.includes('hentet')")
         assert "kan ikke rumme" not in page.text_content("#status")
     assert load_scenario(saved) == load_scenario(book) == load_scenario(ROOT / "scenarios" / "plejehjem_solbakken.yaml")

@@ -256,9 +256,10 @@ def _plan_alone(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = model.roster_from(solver).assignments
-    scored = problem_alone(problem, staff, heads, rules)
-    if current and total_points(scored, Roster(plan)) > total_points(scored, Roster(current)):
-        return current
+    if current and plan != current:
+        scored = problem_alone(problem, staff, heads, rules)  # her cells, as the sweep priced them
+        if total_points(scored, Roster(plan)) > total_points(scored, Roster(current)):
+            return current
     return plan
 
 
