@@ -15,7 +15,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from bench.curtois_eval import evaluate
-from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, scenario, solve_module
+from builders import CURTOIS_INSTANCE1, DAG, TINY, build, emp, need, row, scenario, solve_module
 from rostering.domain.problem import DemandCell, build_problem
 from rostering.domain.roster import Roster
 from rostering.io.curtois import read_curtois
@@ -465,3 +465,70 @@ def test_one_employee_problem_keeps_only_the_cells_she_could_count_in():
     # An SSA covers SSH here? Only where the scenario says so: her cells are those of her can_fill.
     ssa = problem.employees[1]
     assert {comp for *_, comp in problem_alone(problem, ssa, Counter(), rules).demand} == set(ssa.can_fill)
+
+
+def test_the_sweeps_plan_the_narrowest_staff_first_and_agency_staff_last():
+    """A nurse who also covers SSA and SSH shifts, planned first, would fill their gaps and leave
+    the nurse shifts no one else can take: the ones who could count in the fewest cells go first,
+    and agency staff (who cost extra) after all the staff."""
+    data = scenario(
+        [emp("nurse", competences=("sygeplejerske",)), emp("ssa", competences=("ssa",)), emp("ssh")],
+        demand=[need("dag", days=["all"], competence=c) for c in ("ssh", "ssa", "sygeplejerske")],
+        vikar_pool=[{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 1}],
+    )
+    data["competences"].append({"id": "sygeplejerske", "covers": ["ssa", "ssh"]})
+    problem = build(data)
+    order = start_module.planning_order(problem, ActiveRules.from_scenario(problem.scenario))
+    assert [staff.id for staff in order] == ["ssh", "ssa", "nurse", "vikar-1"]
+
+
+def test_the_first_sweep_holds_each_employee_to_her_norm_and_later_sweeps_do_not():
+    """Alone against open gaps she would work every shift her rules allow; in the first sweep an
+    hour above her norm costs more than a gap, so the gaps are left for those planned after her."""
+    data = scenario([emp("e1", contract_hours=16)], demand=[need("dag", days=["all"], min=1)])
+    problem = build(data)
+    rules = ActiveRules.from_scenario(problem.scenario)
+    staff = problem.employees[0]
+    alone = start_module._Alone.build(problem, rules, staff)
+
+    def planned_hours(first: bool) -> float:
+        alone.price(problem, Counter(), first)
+        solver = cp_solver(OPTIONS, 10)
+        assert solver.Solve(alone.model.cp) == cp_model.OPTIMAL
+        options = alone.model.options(alone.model.problem.employees[0])
+        return sum(shift.paid for shift, var in options if solver.Value(var)) / 60
+
+    assert planned_hours(first=True) == 16
+    assert planned_hours(first=False) > 16
+
+
+def test_a_pair_step_re_plans_two_who_could_fill_a_gap_and_keeps_their_rules():
+    """After the sweeps settle, two employees who could take a gap are re-planned together against
+    the others' plans; the heads stay the count of the plans, and with no gap left it says so."""
+    problem = build(scenario([emp("e1"), emp("e2")], demand=[need("dag", days=["all"]), need("aften", days=["all"])]))
+    rules = ActiveRules.from_scenario(problem.scenario)
+    pairs = start_module._Pairs(problem, rules, start_module.random.Random(1))
+    plans: dict = {}
+    heads: Counter = Counter()
+    assert pairs.step(plans, heads, cp_solver(OPTIONS, 10), None)
+    roster = start_module._roster(plans)
+    assert set(plans) == {"e1", "e2"} and hard_findings(problem, roster) == []
+    assert staffing_points(problem, roster) < staffing_points(problem, Roster(()))
+    recount: Counter = Counter()
+    for plan in plans.values():
+        _count(problem, recount, plan, +1)
+    assert +heads == +recount
+    covered = replace(problem, demand={key: DemandCell(0, 0, None) for key in problem.demand})
+    assert not start_module._Pairs(covered, rules, start_module.random.Random(1)).step(plans, heads, None, None)
+
+
+def test_a_lanes_plan_is_kept_only_if_no_worse_against_the_others_as_they_are_now():
+    """With two lanes the other lane may fill her gap while she plans: her new plan then adds a
+    head where none is missing, and her old plan stays."""
+    problem = build(scenario([emp("e1"), emp("e2")], demand=[need("dag", "2026-01-05", max=1)]))
+    rules = ActiveRules.from_scenario(problem.scenario)
+    e1 = problem.employees[0]
+    key = (0, "dag", "ssh")
+    takes_it = (row(problem, "e1", "2026-01-05T07:00", "2026-01-05T15:00", "dag", "ssh"),)
+    assert not start_module._worse(problem, rules, e1, Counter(), takes_it, ())
+    assert start_module._worse(problem, rules, e1, Counter({key: 1}), takes_it, ())
