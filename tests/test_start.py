@@ -532,3 +532,26 @@ def test_a_lanes_plan_is_kept_only_if_no_worse_against_the_others_as_they_are_no
     takes_it = (row(problem, "e1", "2026-01-05T07:00", "2026-01-05T15:00", "dag", "ssh"),)
     assert not start_module._worse(problem, rules, e1, Counter(), takes_it, ())
     assert start_module._worse(problem, rules, e1, Counter({key: 1}), takes_it, ())
+
+
+def test_agency_staff_wait_for_the_second_sweep_and_a_pair_hands_their_shift_to_staff():
+    """Agency staff are called in only once the staff have seen every gap at its true price, and
+    a shift agency staff work is handed to a staff member who could take it: neither moves alone."""
+    data = scenario(
+        [emp("e1", contract_hours=16)],
+        demand=[need("dag", "2026-01-05", "2026-01-06")],
+        vikar_pool=[{"id": "vikar", "competences": ["ssh"], "hourly_cost": 400, "people": 1}],
+    )
+    problem = build(data)
+    rules = ActiveRules.from_scenario(problem.scenario)
+    first = employee_start(problem, rules, 0.1, lambda limit: cp_solver(OPTIONS, limit))
+    assert {r.employee_id for r in first.roster.assignments} == {"e1"}  # one sweep: no agency yet
+    on_monday = (row(problem, "vikar-1", "2026-01-05T07:00", "2026-01-05T15:00", "dag", "ssh"),)
+    on_tuesday = (row(problem, "e1", "2026-01-06T07:00", "2026-01-06T15:00", "dag", "ssh"),)
+    plans = {"e1": on_tuesday, "vikar-1": on_monday}
+    heads: Counter = Counter()
+    for plan in plans.values():
+        _count(problem, heads, plan, +1)
+    pairs = start_module._Pairs(problem, rules, start_module.random.Random(1))
+    assert pairs.step(plans, heads, cp_solver(OPTIONS, 10), None)
+    assert plans["vikar-1"] == () and len(plans["e1"]) == 2
