@@ -32,12 +32,12 @@ class Measured:
 
 
 #: From bench/results/danish.md (bench/danish.py, a nursing home and a home-care district of
-#: the size, seeds 1-3 unless said, 2 workers): the limit after which every run had 0 h below
-#: `min`. Not listed: 100 x 12, where 1 run of 3 of each kind kept 7.5 h at 120 s.
+#: the size, seeds as said, 2 workers): the limit after which every run had 0 h below `min`.
 MEASURED: tuple[Measured, ...] = (
-    Measured(50, 4, 60.0),  # the first roster with none after 3.0-12.9 s
-    Measured(50, 12, 120.0),  # after 33-66 s; at 60 s 1 run of 6 kept 15 h
-    Measured(200, 12, 300.0),  # seed 1 only: after 211 s and 258 s; at 60 s 91-2,097 h
+    Measured(50, 4, 60.0),  # seeds 1-3: the first roster with none after 3.0-12.9 s
+    Measured(50, 12, 60.0),  # seeds 1-2 (session 7): after 8.2-12.3 s
+    Measured(100, 12, 60.0),  # seeds 1-2 (session 7): after 16.1-44.8 s
+    Measured(200, 12, 300.0),  # seed 1, before session 7: after 211 s and 258 s; at 60 s 1 run of 4 kept 30 h
 )
 
 
