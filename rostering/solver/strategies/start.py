@@ -70,6 +70,9 @@ PACE_AFTER = 0.1
 PACE_SLACK = 1.5
 
 
+Plan = tuple[Assignment, ...]  # one employee's shifts
+
+
 @dataclass(frozen=True)
 class Start:
     roster: Roster | None  # None: an employee has no plan within their own rules, or no time for all
@@ -209,7 +212,7 @@ def employee_start(
     return replace(best, sweeps=sweeps, seconds=elapsed())
 
 
-def _worse(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter, plan, old) -> bool:
+def _worse(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter, plan: Plan, old: Plan) -> bool:
     """Whether `plan` costs more than `old` against the others' `heads` as they are now: with
     lanes, another employee planned meanwhile may have taken the gap her new plan fills, and two
     heads where one was missing made sweeps worse, not better (nursing home 50 x 12 weeks, 2 lanes:
@@ -218,7 +221,7 @@ def _worse(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter, p
     return total_points(alone, Roster(plan)) > total_points(alone, Roster(old))
 
 
-def _restore(problem: Problem, plans: dict, heads: Counter, kept: dict) -> None:
+def _restore(problem: Problem, plans: dict[str, Plan], heads: Counter, kept: dict[str, Plan]) -> None:
     """Every employee back on her plan in `kept`, and the heads counted again."""
     plans.clear()
     plans.update(kept)
@@ -246,7 +249,7 @@ class _Pairs:
         self.problem, self.rules, self.rng = problem, rules, rng
         self.could = {staff.id: _could_count(problem, staff, rules) for staff in problem.employees}
 
-    def step(self, plans: dict, heads: Counter, solver: cp_model.CpSolver, clock: Clock | None) -> bool:
+    def step(self, plans: dict[str, Plan], heads: Counter, solver: cp_model.CpSolver, clock: Clock | None) -> bool:
         """Re-plan one pair (the plans and heads change only if it gains); False: no gap left."""
         problem = self.problem
         short = [key for key, cell in problem.demand.items() if heads[key] < cell.min]
@@ -283,7 +286,7 @@ class _Pairs:
                 plans[staff.id] = new[staff.id]
         return True
 
-    def _agency(self, plans: dict) -> dict[tuple[int, str, str], Staff]:
+    def _agency(self, plans: dict[str, Plan]) -> dict[tuple[int, str, str], Staff]:
         """The cells agency staff work, each with one of them on it."""
         problem = self.problem
         return {
@@ -291,6 +294,7 @@ class _Pairs:
             for staff in problem.employees
             if staff.is_vikar
             for row in plans.get(staff.id, ())
+            if row.competence is not None  # a model's rows always name the role they cover
         }
 
 
