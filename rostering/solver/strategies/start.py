@@ -213,10 +213,12 @@ def employee_start(
 
 
 def _worse(problem: Problem, rules: ActiveRules, staff: Staff, heads: Counter, plan: Plan, old: Plan) -> bool:
-    """Whether `plan` costs more than `old` against the others' `heads` as they are now: with
-    lanes, another employee planned meanwhile may have taken the gap her new plan fills, and two
-    heads where one was missing made sweeps worse, not better (nursing home 50 x 12 weeks, 2 lanes:
-    71,426 -> 116,776 -> 69,216 -> 79,284 points in four sweeps)."""
+    """Whether `plan` costs more than `old` against the others' `heads`, on her cells as the
+    sweep prices them. Asked of a step's plan twice: against the heads it was planned for (a
+    search cut short may end worse), and with lanes against the heads as they are now: another
+    employee planned meanwhile may have taken the gap her new plan fills, and two heads where
+    one was missing made sweeps worse, not better (nursing home 50 x 12 weeks, 2 lanes: 71,426 ->
+    116,776 -> 69,216 -> 79,284 points in four sweeps)."""
     alone = problem_alone(problem, staff, heads, rules)
     return total_points(alone, Roster(plan)) > total_points(alone, Roster(old))
 
@@ -439,10 +441,8 @@ def _plan_alone(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     plan = model.roster_from(solver).assignments
-    if current and plan != current:
-        scored = problem_alone(problem, staff, heads, rules)  # her cells, as the sweep priced them
-        if total_points(scored, Roster(plan)) > total_points(scored, Roster(current)):
-            return current
+    if current and plan != current and _worse(problem, rules, staff, heads, plan, current):
+        return current
     return plan
 
 
