@@ -281,7 +281,9 @@ class _Pairs:
         pairs, each against the others' plans as they stood when it began; a pair's new plans are
         taken if they still gain against the plans as they are when it ends. One lane left the
         second worker idle for most of the start on 50-staff plans (the sweeps settle after
-        15-20 s of a 45 s start)."""
+        15-20 s of a 45 s start). Two lanes: at 60 s within the spread between runs (12 runs of
+        50-200 staff x 12 weeks); at 600 s on the nursing home 50 x 12 (seed 1, one run each)
+        7,077.5 points and no head below target, against 10,024.5 and 30 h (bench/results/danish.md)."""
         running: dict[Future[dict[str, Plan] | None], dict[str, Plan]] = {}
         with ThreadPoolExecutor(max_workers=lanes) as pool:
             while True:
