@@ -111,3 +111,19 @@ def optimum(model: RosterModel) -> cp_model.CpSolver:
     solver = cp_solver(SolveOptions(workers=1, seed=3), 30)
     assert solver.Solve(model.cp) == cp_model.OPTIMAL
     return solver
+
+
+# CPR spellings assembled at run time, so no CPR-shaped literal is stored in the tree; test ids
+# use the names, never the values (pytest's cache, CI logs).
+CPR_DATE, CPR_SERIAL = "".join(["0101", "70"]), "1234"
+CPR_SPELLINGS = {
+    "digits": CPR_DATE + CPR_SERIAL,
+    "dash": f"{CPR_DATE}-{CPR_SERIAL}",
+    "dot": f"{CPR_DATE}.{CPR_SERIAL}",
+    "underscore": f"{CPR_DATE}_{CPR_SERIAL}",
+    "space": f"{CPR_DATE} {CPR_SERIAL}",
+    "dotted-date": f"01.01.70-{CPR_SERIAL}",
+    "prefixed": f"e{CPR_DATE}-{CPR_SERIAL}",
+    "cpr-prefix": f"cpr-{CPR_DATE}{CPR_SERIAL}",
+    "suffixed": f"{CPR_DATE}{CPR_SERIAL}x",
+}

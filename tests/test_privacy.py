@@ -5,25 +5,15 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from builders import CPR_DATE as DATE
+from builders import CPR_SERIAL as SERIAL
+from builders import CPR_SPELLINGS as SPELLINGS
 from builders import TINY
 from rostering.domain.errors import InputError, InputIssue
 from rostering.domain.privacy import looks_like_cpr, mask_cpr
 from rostering.io.roster_file import read_roster
 from rostering.io.scenario_file import load_scenario
 
-# Assembled at run time, so no CPR-like string is stored in the tree.
-DATE, SERIAL = "".join(["0101", "70"]), "1234"
-SPELLINGS = {
-    "digits": DATE + SERIAL,
-    "dash": f"{DATE}-{SERIAL}",
-    "dot": f"{DATE}.{SERIAL}",
-    "underscore": f"{DATE}_{SERIAL}",
-    "space": f"{DATE} {SERIAL}",
-    "dotted-date": f"01.01.70-{SERIAL}",
-    "prefixed": f"e{DATE}-{SERIAL}",
-    "cpr-prefix": f"cpr-{DATE}{SERIAL}",
-    "suffixed": f"{DATE}{SERIAL}x",
-}
 # A date run of 8 digits (year, month, day) and a 4-digit serial, assembled here so the tree holds
 # no CPR-shaped literal, is a date stamp, not a birth date: the digits before DDMMYY rule it out.
 DATE_STAMP = "2024" + "0101" + "-0001"

@@ -217,8 +217,9 @@ def employee_start(
 
         def gained() -> None:
             nonlocal missing
-            if _below_min(problem, heads) < missing:
-                missing = _below_min(problem, heads)
+            now = _below_min(problem, heads)
+            if now < missing:
+                missing = now
                 settled()
 
         pairs = _Pairs(problem, rules, random.Random(seed))
