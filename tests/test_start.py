@@ -114,6 +114,25 @@ def test_start_on_a_danish_scenario_keeps_every_hard_rule(tiny):
     assert start.objective == min(sweeps) == total_points(problem, start.roster)
 
 
+@pytest.mark.parametrize("interval, reported", [(0.0, 3), (1e9, 0)])
+def test_the_pairs_report_their_gains_as_they_go(monkeypatch, interval, reported):
+    """A pair that gains reports the roster once `PAIR_REPORT_SECONDS` have passed since the last
+    report (one that fills a head at `min` reports at once): a planner watching the progress sees
+    the pairs work, not one roster when the start ends."""
+
+    def gain_three_times(self, plans, heads, lanes, time_left, solver, clock, on_gain=lambda: None):
+        for _ in range(3):
+            on_gain()
+
+    monkeypatch.setattr(start_module, "PAIR_REPORT_SECONDS", interval)
+    monkeypatch.setattr(start_module._Pairs, "run", gain_three_times)
+    problem = build_problem(load_scenario(TINY))
+    start, reports = start_of(problem, budget=4.0)
+    # one report per sweep (the pairs count as one, reported when they end), and the gains
+    assert len(reports) == start.sweeps + reported
+    assert start.objective == min(reports) == total_points(problem, start.roster)
+
+
 def test_each_small_model_prices_staffing_as_the_whole_roster_does(tiny):
     """What one employee's plan adds to the roster's staffing penalty equals what it costs in
     that employee's own problem, for every employee: the sweeps optimise the real objective."""
