@@ -211,10 +211,7 @@ def employee_start(
         missing = _below_min(problem, heads)
 
         def settled() -> None:
-            """The pairs' roster, reported and kept if best, once more heads at `min` than before
-            or `PAIR_REPORT_SECONDS` after the last report: on 50-100 staff x 12 weeks the last
-            heads below `min` are often filled by pairs, and the first such roster was reported
-            only when the start ended."""
+            """The pairs' roster, reported, and kept if best."""
             nonlocal best, lowest
             roster = _roster(plans)
             objective = measured(roster)
@@ -224,6 +221,9 @@ def employee_start(
         due = elapsed() + PAIR_REPORT_SECONDS
 
         def gained() -> None:
+            """After a pair's gain: settled() once more heads are at `min` than before (on 50-100
+            staff x 12 weeks the pairs often fill the last ones, which had been reported only
+            when the start ended), else once `PAIR_REPORT_SECONDS` have passed since the last."""
             nonlocal missing, due
             now = _below_min(problem, heads)
             if now < missing or elapsed() >= due:
